@@ -1,0 +1,11 @@
+//! Elson SDK facade: one dependency that re-exports the pure domain core and
+//! the optional store.
+//!
+//! ```
+//! use elson_sdk::core::enums::TradeSide;
+//! assert_eq!(TradeSide::Buy.to_string(), "BUY");
+//! ```
+#![forbid(unsafe_code)]
+
+pub use elson_core as core;
+pub use elson_store as store;
