@@ -69,6 +69,17 @@ impl StoreError {
         StoreError::Storage { operation, message: message.into() }
     }
 
+    /// A foreign-key violation names no entity on SQLite; the operation,
+    /// which knows what it referenced, names it here.
+    pub(crate) fn refine_fk(self, entity: &str, id: impl std::fmt::Display) -> Self {
+        match self {
+            StoreError::Domain(ElsonError::NotFound { entity: e, .. }) if e == crate::db::FK_ENTITY => {
+                StoreError::not_found(entity, id)
+            }
+            other => other,
+        }
+    }
+
     pub(crate) fn not_found(entity: &str, id: impl std::fmt::Display) -> Self {
         StoreError::Domain(ElsonError::NotFound { entity: entity.to_string(), id: id.to_string() })
     }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::audit::{AuditEvent, AuditHook, NoAudit};
-use crate::db::{Conn, is_busy, map_err};
+use crate::db::{Arg, Conn, DbRow, is_busy, map_err};
 use crate::error::{StoreError, StoreResult};
 use crate::pii::{PiiCipher, Plaintext};
 
@@ -330,8 +330,55 @@ impl Store {
         Err(StoreError::Busy { operation: op, attempts: attempts_max })
     }
 
-    pub(crate) fn write_attempts_max(&self) -> u32 {
-        self.inner.options.write_attempts_max.max(1)
+    /// Runs one write statement in its own transaction; returns rows changed.
+    pub(crate) async fn exec(
+        &self,
+        op: &'static str,
+        sql: &'static str,
+        args: &[Arg<'_>],
+    ) -> StoreResult<u64> {
+        let mut tx = self.begin_write(op).await?;
+        let n = tx.conn().execute(op, sql, args).await?;
+        tx.commit(op).await?;
+        Ok(n)
+    }
+
+    /// [`Store::exec`] for a statement that must change exactly the row
+    /// `id` of `entity`: zero rows changed is `NotFound`.
+    pub(crate) async fn exec_one(
+        &self,
+        op: &'static str,
+        sql: &'static str,
+        args: &[Arg<'_>],
+        entity: &str,
+        id: Uuid,
+    ) -> StoreResult<()> {
+        match self.exec(op, sql, args).await? {
+            0 => Err(StoreError::not_found(entity, id)),
+            _ => Ok(()),
+        }
+    }
+
+    /// One row or none, on a pooled connection.
+    pub(crate) async fn query_opt(
+        &self,
+        op: &'static str,
+        sql: &'static str,
+        args: &[Arg<'_>],
+    ) -> StoreResult<Option<DbRow>> {
+        let mut c = self.acquire(op).await?;
+        c.conn().fetch_optional(op, sql, args).await
+    }
+
+    /// Every row, on a pooled connection.
+    pub(crate) async fn query_all(
+        &self,
+        op: &'static str,
+        sql: &'static str,
+        args: &[Arg<'_>],
+    ) -> StoreResult<Vec<DbRow>> {
+        let mut c = self.acquire(op).await?;
+        c.conn().fetch_all(op, sql, args).await
     }
 
     /// Reports a finished call to the audit hook and passes its result on.
