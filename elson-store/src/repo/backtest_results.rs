@@ -77,7 +77,7 @@ impl BacktestResults<'_> {
     /// # Errors
     /// `InvalidInput` for a value that does not fit (a win rate over 100, a
     /// Sharpe ratio over DECIMAL(10,4), …), `Conflict` for a reused id.
-    pub async fn insert(&self, actor: &Actor, b: &BacktestResultRow) -> StoreResult<()> {
+    pub async fn insert(self, actor: &Actor, b: &BacktestResultRow) -> StoreResult<()> {
         let r = async {
             validate(b)?;
             let args = [
@@ -107,7 +107,7 @@ impl BacktestResults<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id.
-    pub async fn get(&self, actor: &Actor, id: Uuid) -> StoreResult<BacktestResultRow> {
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<BacktestResultRow> {
         let r = async {
             match self.store.query_opt("backtest_results.get", GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),

@@ -76,7 +76,7 @@ fn from_row(r: &DbRow) -> StoreResult<BetaFeedback> {
 }
 
 impl BetaFeedbackRepo<'_> {
-    async fn write(&self, op: &'static str, sql: &'static str, f: &BetaFeedback) -> StoreResult<u64> {
+    async fn write(self, op: &'static str, sql: &'static str, f: &BetaFeedback) -> StoreResult<u64> {
         validate(f)?;
         let args = [
             uuid(f.id),
@@ -102,7 +102,7 @@ impl BetaFeedbackRepo<'_> {
     /// # Errors
     /// `InvalidInput` for a value that does not fit, `NotFound` for an
     /// unknown author or assignee, `Conflict` for a reused id.
-    pub async fn insert(&self, actor: &Actor, f: &BetaFeedback) -> StoreResult<()> {
+    pub async fn insert(self, actor: &Actor, f: &BetaFeedback) -> StoreResult<()> {
         let r = self.write("beta_feedback.insert", INSERT, f).await.map(|_| ());
         self.store.audited(actor, "insert", "beta_feedback", Some(f.id), r)
     }
@@ -112,7 +112,7 @@ impl BetaFeedbackRepo<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`BetaFeedbackRepo::insert`].
-    pub async fn update(&self, actor: &Actor, f: &BetaFeedback) -> StoreResult<()> {
+    pub async fn update(self, actor: &Actor, f: &BetaFeedback) -> StoreResult<()> {
         let r = match self.write("beta_feedback.update", UPDATE, f).await {
             Ok(0) => Err(StoreError::not_found("beta_feedback", f.id)),
             Ok(_) => Ok(()),
@@ -125,7 +125,7 @@ impl BetaFeedbackRepo<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id.
-    pub async fn get(&self, actor: &Actor, id: Uuid) -> StoreResult<BetaFeedback> {
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<BetaFeedback> {
         let r = async {
             match self.store.query_opt("beta_feedback.get", GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),
@@ -141,7 +141,7 @@ impl BetaFeedbackRepo<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn by_user(&self, actor: &Actor, user_id: Uuid) -> StoreResult<Vec<BetaFeedback>> {
+    pub async fn by_user(self, actor: &Actor, user_id: Uuid) -> StoreResult<Vec<BetaFeedback>> {
         let r = async {
             let rows = self.store.query_all("beta_feedback.by_user", BY_USER, &[uuid(user_id)]).await?;
             rows.iter().map(from_row).collect()

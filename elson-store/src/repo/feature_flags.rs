@@ -73,7 +73,7 @@ fn from_row(r: &DbRow) -> StoreResult<FeatureFlag> {
 }
 
 impl FeatureFlags<'_> {
-    async fn write(&self, op: &'static str, sql: &'static str, f: &FeatureFlag) -> StoreResult<u64> {
+    async fn write(self, op: &'static str, sql: &'static str, f: &FeatureFlag) -> StoreResult<u64> {
         validate(f)?;
         let args = [
             uuid(f.id),
@@ -97,7 +97,7 @@ impl FeatureFlags<'_> {
     /// `InvalidInput` for a value that does not fit (a percentage outside
     /// 0–100, …), `Conflict` for a name already used in the environment or a
     /// reused id.
-    pub async fn insert(&self, actor: &Actor, f: &FeatureFlag) -> StoreResult<()> {
+    pub async fn insert(self, actor: &Actor, f: &FeatureFlag) -> StoreResult<()> {
         let r = self.write("feature_flags.insert", INSERT, f).await.map(|_| ());
         self.store.audited(actor, "insert", "feature_flags", Some(f.id), r)
     }
@@ -106,7 +106,7 @@ impl FeatureFlags<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`FeatureFlags::insert`].
-    pub async fn update(&self, actor: &Actor, f: &FeatureFlag) -> StoreResult<()> {
+    pub async fn update(self, actor: &Actor, f: &FeatureFlag) -> StoreResult<()> {
         let r = match self.write("feature_flags.update", UPDATE, f).await {
             Ok(0) => Err(StoreError::not_found("feature_flag", f.id)),
             Ok(_) => Ok(()),
@@ -119,7 +119,7 @@ impl FeatureFlags<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id.
-    pub async fn get(&self, actor: &Actor, id: Uuid) -> StoreResult<FeatureFlag> {
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<FeatureFlag> {
         let r = async {
             match self.store.query_opt("feature_flags.get", GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),
@@ -135,7 +135,7 @@ impl FeatureFlags<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn enabled_in(&self, actor: &Actor, environment: Environment) -> StoreResult<Vec<FeatureFlag>> {
+    pub async fn enabled_in(self, actor: &Actor, environment: Environment) -> StoreResult<Vec<FeatureFlag>> {
         let r = async {
             let rows = self.store.query_all("feature_flags.enabled_in", ENABLED_IN, &[enum_text(environment)]).await?;
             rows.iter().map(from_row).collect()
@@ -148,7 +148,7 @@ impl FeatureFlags<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn beta_enabled(&self, actor: &Actor) -> StoreResult<Vec<FeatureFlag>> {
+    pub async fn beta_enabled(self, actor: &Actor) -> StoreResult<Vec<FeatureFlag>> {
         self.enabled_in(actor, Environment::Beta).await
     }
 }

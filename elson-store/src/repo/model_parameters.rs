@@ -80,7 +80,7 @@ fn from_row(r: &DbRow) -> StoreResult<ModelParameter> {
 impl ModelParameters<'_> {
     /// Writes a row after checking, in the same transaction, that no other
     /// row for the same (level, type, name) overlaps its validity interval.
-    async fn write(&self, op: &'static str, sql: &'static str, m: &ModelParameter) -> StoreResult<u64> {
+    async fn write(self, op: &'static str, sql: &'static str, m: &ModelParameter) -> StoreResult<u64> {
         validate(m)?;
         let mut tx = self.store.begin_write(op).await?;
         let probe = [
@@ -122,7 +122,7 @@ impl ModelParameters<'_> {
     /// `InvalidInput` for a value that does not fit or an empty interval,
     /// `Conflict` when the interval overlaps another row of the same key or
     /// the id is reused.
-    pub async fn insert(&self, actor: &Actor, m: &ModelParameter) -> StoreResult<()> {
+    pub async fn insert(self, actor: &Actor, m: &ModelParameter) -> StoreResult<()> {
         let r = self.write("model_parameters.insert", INSERT, m).await.map(|_| ());
         self.store.audited(actor, "insert", "model_parameters", Some(m.id), r)
     }
@@ -131,7 +131,7 @@ impl ModelParameters<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`ModelParameters::insert`].
-    pub async fn update(&self, actor: &Actor, m: &ModelParameter) -> StoreResult<()> {
+    pub async fn update(self, actor: &Actor, m: &ModelParameter) -> StoreResult<()> {
         let r = match self.write("model_parameters.update", UPDATE, m).await {
             Ok(0) => Err(StoreError::not_found("model_parameter", m.id)),
             Ok(_) => Ok(()),
@@ -144,7 +144,7 @@ impl ModelParameters<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id.
-    pub async fn get(&self, actor: &Actor, id: Uuid) -> StoreResult<ModelParameter> {
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<ModelParameter> {
         let r = async {
             match self.store.query_opt("model_parameters.get", GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),

@@ -92,7 +92,7 @@ impl Notifications<'_> {
     /// `InvalidInput` for a title over 100 characters or another value that
     /// does not fit, `NotFound` for an unknown recipient, `Conflict` for a
     /// reused id.
-    pub async fn insert(&self, actor: &Actor, n: &Notification) -> StoreResult<()> {
+    pub async fn insert(self, actor: &Actor, n: &Notification) -> StoreResult<()> {
         let r = async {
             validate(n)?;
             self.store
@@ -110,7 +110,7 @@ impl Notifications<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`Notifications::insert`].
-    pub async fn update(&self, actor: &Actor, n: &Notification) -> StoreResult<()> {
+    pub async fn update(self, actor: &Actor, n: &Notification) -> StoreResult<()> {
         let r = async {
             validate(n)?;
             self.store
@@ -126,7 +126,7 @@ impl Notifications<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id.
-    pub async fn get(&self, actor: &Actor, id: Uuid) -> StoreResult<Notification> {
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<Notification> {
         let r = async {
             match self.store.query_opt("notifications.get", GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),

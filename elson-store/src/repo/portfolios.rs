@@ -116,7 +116,7 @@ impl Portfolios<'_> {
     /// `InvalidInput` for a value that does not fit its column (negative
     /// cash, a score outside 0–100, …), `NotFound` for an unknown owner,
     /// `Conflict` for a reused id.
-    pub async fn insert(&self, actor: &Actor, p: &Portfolio) -> StoreResult<()> {
+    pub async fn insert(self, actor: &Actor, p: &Portfolio) -> StoreResult<()> {
         let op = "portfolios.insert";
         let r = async {
             validate(p)?;
@@ -132,7 +132,7 @@ impl Portfolios<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`Portfolios::insert`].
-    pub async fn update(&self, actor: &Actor, p: &Portfolio) -> StoreResult<()> {
+    pub async fn update(self, actor: &Actor, p: &Portfolio) -> StoreResult<()> {
         let op = "portfolios.update";
         let r = async {
             validate(p)?;
@@ -149,7 +149,7 @@ impl Portfolios<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id.
-    pub async fn get(&self, actor: &Actor, id: Uuid) -> StoreResult<Portfolio> {
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<Portfolio> {
         let r = async {
             match self.store.query_opt("portfolios.get", GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),
@@ -164,7 +164,7 @@ impl Portfolios<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn list_for_user(&self, actor: &Actor, user_id: Uuid) -> StoreResult<Vec<Portfolio>> {
+    pub async fn list_for_user(self, actor: &Actor, user_id: Uuid) -> StoreResult<Vec<Portfolio>> {
         let r = async {
             let rows = self.store.query_all("portfolios.list_for_user", BY_USER, &[uuid(user_id)]).await?;
             rows.iter().map(from_row).collect()
@@ -178,7 +178,7 @@ impl Portfolios<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn overview(&self, actor: &Actor, user_id: Uuid) -> StoreResult<Vec<PortfolioOverview>> {
+    pub async fn overview(self, actor: &Actor, user_id: Uuid) -> StoreResult<Vec<PortfolioOverview>> {
         let r = async {
             let rows = self.store.query_all("portfolios.overview", OVERVIEW, &[uuid(user_id)]).await?;
             rows.iter()

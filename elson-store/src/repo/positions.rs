@@ -95,7 +95,7 @@ impl Positions<'_> {
     /// `InvalidInput` for a value that does not fit its column, `NotFound`
     /// for an unknown portfolio, `Conflict` for a second position in the
     /// same symbol or a reused id.
-    pub async fn insert(&self, actor: &Actor, p: &Position) -> StoreResult<()> {
+    pub async fn insert(self, actor: &Actor, p: &Position) -> StoreResult<()> {
         let r = async {
             validate(p)?;
             self.store
@@ -112,7 +112,7 @@ impl Positions<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`Positions::insert`].
-    pub async fn update(&self, actor: &Actor, p: &Position) -> StoreResult<()> {
+    pub async fn update(self, actor: &Actor, p: &Position) -> StoreResult<()> {
         let r = async {
             validate(p)?;
             self.store
@@ -128,7 +128,7 @@ impl Positions<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id.
-    pub async fn get(&self, actor: &Actor, id: Uuid) -> StoreResult<Position> {
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<Position> {
         let r = async {
             match self.store.query_opt("positions.get", GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),
@@ -143,7 +143,7 @@ impl Positions<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn list_for_portfolio(&self, actor: &Actor, portfolio_id: Uuid) -> StoreResult<Vec<Position>> {
+    pub async fn list_for_portfolio(self, actor: &Actor, portfolio_id: Uuid) -> StoreResult<Vec<Position>> {
         let r = async {
             let rows =
                 self.store.query_all("positions.list_for_portfolio", BY_PORTFOLIO, &[uuid(portfolio_id)]).await?;

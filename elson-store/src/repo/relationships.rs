@@ -64,7 +64,7 @@ pub(crate) fn from_row(r: &DbRow) -> StoreResult<Relationship> {
 }
 
 impl Relationships<'_> {
-    async fn write(&self, op: &'static str, sql: &'static str, r: &Relationship) -> StoreResult<u64> {
+    async fn write(self, op: &'static str, sql: &'static str, r: &Relationship) -> StoreResult<u64> {
         validate(r)?;
         let settings = json_of("approval_settings", &r.approval_settings)?;
         let permissions = json_of("permissions", &r.permissions)?;
@@ -90,7 +90,7 @@ impl Relationships<'_> {
     /// # Errors
     /// `InvalidInput` for a self-relationship or bad settings, `NotFound`
     /// for an unknown user, `Conflict` when the pair is already linked.
-    pub async fn insert(&self, actor: &Actor, r: &Relationship) -> StoreResult<()> {
+    pub async fn insert(self, actor: &Actor, r: &Relationship) -> StoreResult<()> {
         let res = self.write("relationships.insert", INSERT, r).await.map(|_| ());
         self.store.audited(actor, "insert", "relationships", Some(r.id), res)
     }
@@ -99,7 +99,7 @@ impl Relationships<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`Relationships::insert`].
-    pub async fn update(&self, actor: &Actor, r: &Relationship) -> StoreResult<()> {
+    pub async fn update(self, actor: &Actor, r: &Relationship) -> StoreResult<()> {
         let res = match self.write("relationships.update", UPDATE, r).await {
             Ok(0) => Err(StoreError::not_found("relationship", r.id)),
             Ok(_) => Ok(()),
@@ -112,7 +112,7 @@ impl Relationships<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id.
-    pub async fn get(&self, actor: &Actor, id: Uuid) -> StoreResult<Relationship> {
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<Relationship> {
         let res = async {
             match self.store.query_opt("relationships.get", GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),
@@ -127,7 +127,7 @@ impl Relationships<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn list_for_guardian(&self, actor: &Actor, guardian_id: Uuid) -> StoreResult<Vec<Relationship>> {
+    pub async fn list_for_guardian(self, actor: &Actor, guardian_id: Uuid) -> StoreResult<Vec<Relationship>> {
         let res = async {
             let rows = self.store.query_all("relationships.list_for_guardian", BY_GUARDIAN, &[uuid(guardian_id)]).await?;
             rows.iter().map(from_row).collect()
@@ -140,7 +140,7 @@ impl Relationships<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn list_for_minor(&self, actor: &Actor, minor_id: Uuid) -> StoreResult<Vec<Relationship>> {
+    pub async fn list_for_minor(self, actor: &Actor, minor_id: Uuid) -> StoreResult<Vec<Relationship>> {
         let res = async {
             let rows = self.store.query_all("relationships.list_for_minor", BY_MINOR, &[uuid(minor_id)]).await?;
             rows.iter().map(from_row).collect()

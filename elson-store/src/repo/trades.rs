@@ -138,7 +138,7 @@ impl Trades<'_> {
     /// `InvalidInput` for a value that does not fit its column (or an
     /// `executed_at` that disagrees with the status), `NotFound` for an
     /// unknown portfolio, `Conflict` for a reused id.
-    pub async fn insert(&self, actor: &Actor, t: &Trade) -> StoreResult<()> {
+    pub async fn insert(self, actor: &Actor, t: &Trade) -> StoreResult<()> {
         let r = async {
             validate(t)?;
             self.store
@@ -155,7 +155,7 @@ impl Trades<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`Trades::insert`].
-    pub async fn update(&self, actor: &Actor, t: &Trade) -> StoreResult<()> {
+    pub async fn update(self, actor: &Actor, t: &Trade) -> StoreResult<()> {
         let r = async {
             validate(t)?;
             self.store
@@ -171,7 +171,7 @@ impl Trades<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id.
-    pub async fn get(&self, actor: &Actor, id: Uuid) -> StoreResult<Trade> {
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<Trade> {
         let r = async {
             match self.store.query_opt("trades.get", GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),
@@ -210,7 +210,7 @@ impl Trades<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn approval_queue(&self, actor: &Actor, guardian_id: Uuid) -> StoreResult<Vec<ApprovalQueueItem>> {
+    pub async fn approval_queue(self, actor: &Actor, guardian_id: Uuid) -> StoreResult<Vec<ApprovalQueueItem>> {
         let r = async {
             let rows =
                 self.store.query_all("trades.approval_queue", APPROVAL_QUEUE, &[uuid(guardian_id)]).await?;

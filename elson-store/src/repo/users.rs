@@ -85,7 +85,7 @@ struct Sealed {
 }
 
 impl Users<'_> {
-    fn seal(&self, u: &User) -> Result<Sealed, ElsonError> {
+    fn seal(self, u: &User) -> Result<Sealed, ElsonError> {
         let pii = self.store.pii();
         let seal = |col: &'static str, v: &Option<String>| {
             v.as_deref().map(|s| pii.seal(u.id, col, s)).transpose()
@@ -97,7 +97,7 @@ impl Users<'_> {
         })
     }
 
-    fn from_row(&self, r: &DbRow) -> StoreResult<User> {
+    fn from_row(self, r: &DbRow) -> StoreResult<User> {
         let id = r.uuid("id")?;
         let pii = self.store.pii();
         let open = |col: &'static str| -> StoreResult<Option<String>> {
@@ -124,7 +124,7 @@ impl Users<'_> {
         })
     }
 
-    async fn write(&self, op: &'static str, sql: &'static str, u: &User) -> StoreResult<u64> {
+    async fn write(self, op: &'static str, sql: &'static str, u: &User) -> StoreResult<u64> {
         validate(u)?;
         let sealed = self.seal(u)?;
         let args = [
@@ -158,7 +158,7 @@ impl Users<'_> {
     /// # Errors
     /// `InvalidInput` for a value that does not fit its column, `Conflict`
     /// for a duplicate email or id.
-    pub async fn insert(&self, actor: &Actor, user: &User) -> StoreResult<()> {
+    pub async fn insert(self, actor: &Actor, user: &User) -> StoreResult<()> {
         let r = self.write("users.insert", INSERT, user).await.map(|_| ());
         self.store.audited(actor, "insert", "users", Some(user.id), r)
     }
@@ -167,7 +167,7 @@ impl Users<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`Users::insert`].
-    pub async fn update(&self, actor: &Actor, user: &User) -> StoreResult<()> {
+    pub async fn update(self, actor: &Actor, user: &User) -> StoreResult<()> {
         let r = match self.write("users.update", UPDATE, user).await {
             Ok(0) => Err(StoreError::not_found("user", user.id)),
             Ok(_) => Ok(()),
@@ -180,7 +180,7 @@ impl Users<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id.
-    pub async fn get(&self, actor: &Actor, id: Uuid) -> StoreResult<User> {
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<User> {
         let r = async {
             let mut c = self.store.acquire("users.get").await?;
             match c.conn().fetch_optional("users.get", GET, &[uuid(id)]).await? {
@@ -197,7 +197,7 @@ impl Users<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn find_for_login(&self, actor: &Actor, email: &str) -> StoreResult<Option<AuthRecord>> {
+    pub async fn find_for_login(self, actor: &Actor, email: &str) -> StoreResult<Option<AuthRecord>> {
         let r = async {
             let email = normalize_email(email);
             let mut c = self.store.acquire("users.find_for_login").await?;

@@ -75,7 +75,7 @@ impl VolatilityRegimes<'_> {
     /// # Errors
     /// `InvalidInput` for a value that does not fit or an unstabilized
     /// regime change, `Conflict` for a reused id.
-    pub async fn insert(&self, actor: &Actor, v: &VolatilityRegime) -> StoreResult<()> {
+    pub async fn insert(self, actor: &Actor, v: &VolatilityRegime) -> StoreResult<()> {
         let r = async {
             validate(v)?;
             let args = [
@@ -101,7 +101,7 @@ impl VolatilityRegimes<'_> {
     ///
     /// # Errors
     /// `NotFound` for an unknown id.
-    pub async fn get(&self, actor: &Actor, id: Uuid) -> StoreResult<VolatilityRegime> {
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<VolatilityRegime> {
         let r = async {
             match self.store.query_opt("volatility_regimes.get", GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),
@@ -117,7 +117,7 @@ impl VolatilityRegimes<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn recent(&self, actor: &Actor, symbol: &str) -> StoreResult<Vec<VolatilityRegime>> {
+    pub async fn recent(self, actor: &Actor, symbol: &str) -> StoreResult<Vec<VolatilityRegime>> {
         let r = async {
             let rows = self.store.query_all("volatility_regimes.recent", RECENT, &[text(symbol)]).await?;
             rows.iter().map(from_row).collect()
