@@ -531,3 +531,45 @@ mod tests {
         assert_eq!(constraint_field("length(x) > 1"), "length(x) > 1");
     }
 }
+
+impl Conn<'_> {
+    /// Runs SQL assembled from this crate's own constant statements (never
+    /// from input), e.g. `EXPLAIN` + a statement, or maintenance commands.
+    pub(crate) async fn fetch_all_composed(
+        &mut self,
+        op: &'static str,
+        sql: String,
+        args: &[Arg<'_>],
+    ) -> StoreResult<Vec<DbRow>> {
+        match self {
+            Conn::Pg(c) => {
+                let q = bind_pg(sqlx::query(sqlx::AssertSqlSafe(sql)), args, op)?;
+                q.fetch_all(&mut **c)
+                    .await
+                    .map(|r| r.into_iter().map(DbRow::Pg).collect())
+                    .map_err(|e| map_err(op, e))
+            }
+            Conn::Sqlite(c) => {
+                let q = bind_sqlite(sqlx::query(sqlx::AssertSqlSafe(sql)), args, op)?;
+                q.fetch_all(&mut **c)
+                    .await
+                    .map(|r| r.into_iter().map(DbRow::Sqlite).collect())
+                    .map_err(|e| map_err(op, e))
+            }
+        }
+    }
+}
+
+impl DbRow {
+    /// Column by position, as text (EXPLAIN output).
+    pub(crate) fn text_at(&self, idx: usize) -> StoreResult<String> {
+        match self {
+            DbRow::Pg(r) => {
+                // EXPLAIN (FORMAT JSON) returns one json column.
+                let v: sqlx::types::Json<Value> = r.try_get(idx).map_err(|e| decode_err("explain", e))?;
+                Ok(v.0.to_string())
+            }
+            DbRow::Sqlite(r) => r.try_get(idx).map_err(|e| decode_err("explain", e)),
+        }
+    }
+}

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::check;
-use crate::db::{Arg, DbRow, enum_text, opt_text, text, ts, uuid};
+use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::store::Store;
 
@@ -17,7 +17,7 @@ macro_rules! cols {
          submitted_at, updated_at, related_component, environment_details, screenshots, assigned_to"
     };
 }
-const INSERT: &str = concat!(
+pub(crate) const INSERT: &str = concat!(
     "INSERT INTO beta_feedback (",
     cols!(),
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
@@ -27,7 +27,7 @@ const UPDATE: &str = "UPDATE beta_feedback SET user_id = $2, feedback_type = $3,
      updated_at = $10, related_component = $11, environment_details = $12, screenshots = $13, \
      assigned_to = $14 WHERE id = $1";
 const GET: &str = concat!("SELECT ", cols!(), " FROM beta_feedback WHERE id = $1");
-const BY_USER: &str =
+pub(crate) const BY_USER: &str =
     concat!("SELECT ", cols!(), " FROM beta_feedback WHERE user_id = $1 ORDER BY submitted_at DESC");
 
 /// Most screenshots one feedback may carry.
@@ -77,6 +77,19 @@ fn from_row(r: &DbRow) -> StoreResult<BetaFeedback> {
 
 impl BetaFeedbackRepo<'_> {
     async fn write(self, op: &'static str, sql: &'static str, f: &BetaFeedback) -> StoreResult<u64> {
+        let mut tx = self.store.begin_write(op).await?;
+        let n = self.write_in(&mut tx.conn(), op, sql, f).await?;
+        tx.commit(op).await?;
+        Ok(n)
+    }
+
+    pub(crate) async fn write_in(
+        self,
+        c: &mut Conn<'_>,
+        op: &'static str,
+        sql: &'static str,
+        f: &BetaFeedback,
+    ) -> StoreResult<u64> {
         validate(f)?;
         let args = [
             uuid(f.id),
@@ -94,7 +107,7 @@ impl BetaFeedbackRepo<'_> {
             Arg::TextArray(&f.screenshots),
             Arg::Uuid(f.assigned_to),
         ];
-        self.store.exec(op, sql, &args).await.map_err(|e| e.refine_fk("user", f.user_id))
+        c.execute(op, sql, &args).await.map_err(|e| e.refine_fk("user", f.user_id))
     }
 
     /// Inserts a feedback.

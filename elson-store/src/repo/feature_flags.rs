@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::check;
-use crate::db::{Arg, DbRow, enum_text, opt_text, text, ts, uuid};
+use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::store::Store;
 
@@ -18,7 +18,7 @@ macro_rules! cols {
          created_at, updated_at, created_by, expires_at"
     };
 }
-const INSERT: &str = concat!(
+pub(crate) const INSERT: &str = concat!(
     "INSERT INTO feature_flags (",
     cols!(),
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -27,7 +27,7 @@ const UPDATE: &str = "UPDATE feature_flags SET flag_name = $2, description = $3,
      environment = $5, user_percentage = $6, user_whitelist = $7, created_at = $8, \
      updated_at = $9, created_by = $10, expires_at = $11 WHERE id = $1";
 const GET: &str = concat!("SELECT ", cols!(), " FROM feature_flags WHERE id = $1");
-const ENABLED_IN: &str = concat!(
+pub(crate) const ENABLED_IN: &str = concat!(
     "SELECT ",
     cols!(),
     " FROM feature_flags WHERE environment = $1 AND enabled = TRUE ORDER BY flag_name"
@@ -74,6 +74,19 @@ fn from_row(r: &DbRow) -> StoreResult<FeatureFlag> {
 
 impl FeatureFlags<'_> {
     async fn write(self, op: &'static str, sql: &'static str, f: &FeatureFlag) -> StoreResult<u64> {
+        let mut tx = self.store.begin_write(op).await?;
+        let n = self.write_in(&mut tx.conn(), op, sql, f).await?;
+        tx.commit(op).await?;
+        Ok(n)
+    }
+
+    pub(crate) async fn write_in(
+        self,
+        c: &mut Conn<'_>,
+        op: &'static str,
+        sql: &'static str,
+        f: &FeatureFlag,
+    ) -> StoreResult<u64> {
         validate(f)?;
         let args = [
             uuid(f.id),
@@ -88,7 +101,7 @@ impl FeatureFlags<'_> {
             text(&f.created_by),
             Arg::Ts(f.expires_at),
         ];
-        self.store.exec(op, sql, &args).await
+        c.execute(op, sql, &args).await
     }
 
     /// Inserts a flag.

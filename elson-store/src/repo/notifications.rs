@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::check;
-use crate::db::{Arg, DbRow, enum_text, opt_text, text, ts, uuid};
+use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::store::Store;
 
@@ -66,6 +66,13 @@ pub(crate) fn args(n: &Notification) -> [Arg<'_>; 12] {
         enum_text(n.priority),
         opt_text(&n.action_url),
     ]
+}
+
+/// Validates and inserts on an open connection (inside a caller's transaction).
+pub(crate) async fn insert_in(c: &mut Conn<'_>, n: &Notification) -> StoreResult<()> {
+    validate(n)?;
+    c.execute("notifications.insert", INSERT, &args(n)).await.map_err(|e| e.refine_fk("user", n.user_id))?;
+    Ok(())
 }
 
 fn from_row(r: &DbRow) -> StoreResult<Notification> {

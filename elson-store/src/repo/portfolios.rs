@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::check;
-use crate::db::{Arg, DbRow, dec, enum_text, opt_enum, opt_text, text, ts, uuid};
+use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_enum, opt_text, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::store::Store;
 
@@ -21,7 +21,7 @@ macro_rules! cols {
         )
     };
 }
-const INSERT: &str = concat!(
+pub(crate) const INSERT: &str = concat!(
     "INSERT INTO portfolios (",
     cols!(""),
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
@@ -33,7 +33,7 @@ const UPDATE: &str = "UPDATE portfolios SET user_id = $2, name = $3, description
 pub(crate) const GET: &str = concat!("SELECT ", cols!(""), " FROM portfolios WHERE id = $1");
 const BY_USER: &str =
     concat!("SELECT ", cols!(""), " FROM portfolios WHERE user_id = $1 ORDER BY created_at, id");
-const OVERVIEW: &str = concat!(
+pub(crate) const OVERVIEW: &str = concat!(
     "SELECT ",
     cols!("p."),
     ", COUNT(pos.id) AS position_count FROM portfolios p \
@@ -88,6 +88,13 @@ pub(crate) fn args(p: &Portfolio) -> [Arg<'_>; 14] {
         opt_enum(p.volatility_preference),
         Arg::Json(p.performance_metrics.as_ref()),
     ]
+}
+
+/// Validates and inserts on an open connection (inside a caller's transaction).
+pub(crate) async fn insert_in(c: &mut Conn<'_>, p: &Portfolio) -> StoreResult<()> {
+    validate(p)?;
+    c.execute("portfolios.insert", INSERT, &args(p)).await.map_err(|e| e.refine_fk("user", p.user_id))?;
+    Ok(())
 }
 
 pub(crate) fn from_row(r: &DbRow) -> StoreResult<Portfolio> {

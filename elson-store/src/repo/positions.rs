@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::check;
-use crate::db::{Arg, DbRow, dec, enum_text, opt_text, text, ts, uuid};
+use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_text, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::store::Store;
 
@@ -66,6 +66,13 @@ pub(crate) fn args(p: &Position) -> [Arg<'_>; 14] {
         enum_text(p.asset_type),
         opt_text(&p.sector),
     ]
+}
+
+/// Validates and inserts on an open connection (inside a caller's transaction).
+pub(crate) async fn insert_in(c: &mut Conn<'_>, p: &Position) -> StoreResult<()> {
+    validate(p)?;
+    c.execute("positions.insert", INSERT, &args(p)).await.map_err(|e| e.refine_fk("portfolio", p.portfolio_id))?;
+    Ok(())
 }
 
 pub(crate) fn from_row(r: &DbRow) -> StoreResult<Position> {

@@ -7,7 +7,7 @@ use elson_core::families::{ApprovalSettings, Permissions};
 use uuid::Uuid;
 
 use crate::actor::Actor;
-use crate::db::{Arg, DbRow, enum_text, ts, uuid};
+use crate::db::{Arg, Conn, DbRow, enum_text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::store::Store;
 
@@ -17,7 +17,7 @@ macro_rules! cols {
          approval_settings, permissions"
     };
 }
-const INSERT: &str =
+pub(crate) const INSERT: &str =
     concat!("INSERT INTO relationships (", cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
 const UPDATE: &str = "UPDATE relationships SET guardian_id = $2, minor_id = $3, \
      relationship_type = $4, created_at = $5, updated_at = $6, status = $7, \
@@ -65,6 +65,19 @@ pub(crate) fn from_row(r: &DbRow) -> StoreResult<Relationship> {
 
 impl Relationships<'_> {
     async fn write(self, op: &'static str, sql: &'static str, r: &Relationship) -> StoreResult<u64> {
+        let mut tx = self.store.begin_write(op).await?;
+        let n = self.write_in(&mut tx.conn(), op, sql, r).await?;
+        tx.commit(op).await?;
+        Ok(n)
+    }
+
+    pub(crate) async fn write_in(
+        self,
+        c: &mut Conn<'_>,
+        op: &'static str,
+        sql: &'static str,
+        r: &Relationship,
+    ) -> StoreResult<u64> {
         validate(r)?;
         let settings = json_of("approval_settings", &r.approval_settings)?;
         let permissions = json_of("permissions", &r.permissions)?;
@@ -79,8 +92,7 @@ impl Relationships<'_> {
             Arg::Json(Some(&settings)),
             Arg::Json(Some(&permissions)),
         ];
-        self.store
-            .exec(op, sql, &args)
+        c.execute(op, sql, &args)
             .await
             .map_err(|e| e.refine_fk("user", format!("{} or {}", r.guardian_id, r.minor_id)))
     }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::check;
-use crate::db::{Arg, DbRow, dec, enum_text, opt_dec, opt_enum, opt_text, text, ts, uuid};
+use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_dec, opt_enum, opt_text, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::store::Store;
 
@@ -34,12 +34,12 @@ pub(crate) const UPDATE: &str = "UPDATE trades SET portfolio_id = $2, symbol = $
      volatility_level = $15, guardian_approval = $16, confidence_score = $17, \
      position_sizing = $18 WHERE id = $1";
 pub(crate) const GET: &str = concat!("SELECT ", cols!(""), " FROM trades WHERE id = $1");
-const HISTORY: &str = concat!(
+pub(crate) const HISTORY: &str = concat!(
     "SELECT ",
     cols!(""),
     " FROM trades WHERE portfolio_id = $1 ORDER BY created_at DESC LIMIT $2 OFFSET $3"
 );
-const APPROVAL_QUEUE: &str = concat!(
+pub(crate) const APPROVAL_QUEUE: &str = concat!(
     "SELECT ",
     cols!("t."),
     ", p.name AS portfolio_name, u.id AS minor_id, u.first_name, u.last_name FROM trades t \
@@ -104,6 +104,13 @@ pub(crate) fn args(t: &Trade) -> [Arg<'_>; 18] {
         opt_dec("confidence_score", t.confidence_score, DecimalLimit::UNIT_FRACTION),
         opt_dec("position_sizing", t.position_sizing, DecimalLimit::UNIT_FRACTION),
     ]
+}
+
+/// Validates and inserts on an open connection (inside a caller's transaction).
+pub(crate) async fn insert_in(c: &mut Conn<'_>, t: &Trade) -> StoreResult<()> {
+    validate(t)?;
+    c.execute("trades.insert", INSERT, &args(t)).await.map_err(|e| e.refine_fk("portfolio", t.portfolio_id))?;
+    Ok(())
 }
 
 pub(crate) fn from_row(r: &DbRow) -> StoreResult<Trade> {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::check;
-use crate::db::{Arg, DbRow, enum_text, opt_text, text, ts, uuid};
+use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::store::Store;
 
@@ -19,7 +19,7 @@ macro_rules! cols {
          education_progress, preferences, beta_feedback"
     };
 }
-const INSERT: &str = concat!(
+pub(crate) const INSERT: &str = concat!(
     "INSERT INTO users (",
     cols!(),
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
@@ -29,7 +29,7 @@ const UPDATE: &str = "UPDATE users SET email = $2, password_hash = $3, role = $4
      status = $11, two_factor_enabled = $12, two_factor_secret = $13, risk_profile = $14, \
      education_progress = $15, preferences = $16, beta_feedback = $17 WHERE id = $1";
 const GET: &str = concat!("SELECT ", cols!(), " FROM users WHERE id = $1");
-const AUTH: &str = "SELECT id, password_hash, role, status FROM users WHERE email = $1";
+pub(crate) const AUTH: &str = "SELECT id, password_hash, role, status FROM users WHERE email = $1";
 const BY_ROLE_STATUS: &str = concat!(
     "SELECT ",
     cols!(),
@@ -125,6 +125,19 @@ impl Users<'_> {
     }
 
     async fn write(self, op: &'static str, sql: &'static str, u: &User) -> StoreResult<u64> {
+        let mut tx = self.store.begin_write(op).await?;
+        let n = self.write_in(&mut tx.conn(), op, sql, u).await?;
+        tx.commit(op).await?;
+        Ok(n)
+    }
+
+    pub(crate) async fn write_in(
+        self,
+        c: &mut Conn<'_>,
+        op: &'static str,
+        sql: &'static str,
+        u: &User,
+    ) -> StoreResult<u64> {
         validate(u)?;
         let sealed = self.seal(u)?;
         let args = [
@@ -146,10 +159,7 @@ impl Users<'_> {
             Arg::Json(u.preferences.as_ref()),
             opt_text(&u.beta_feedback),
         ];
-        let mut tx = self.store.begin_write(op).await?;
-        let n = tx.conn().execute(op, sql, &args).await?;
-        tx.commit(op).await?;
-        Ok(n)
+        c.execute(op, sql, &args).await
     }
 
     /// Inserts a user. The email must already be normalized (trimmed, lower

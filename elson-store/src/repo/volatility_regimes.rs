@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::check;
-use crate::db::{Arg, DbRow, dec, enum_text, opt_enum, text, ts, uuid};
+use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_enum, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::store::Store;
 
@@ -17,13 +17,13 @@ macro_rules! cols {
          calculation_method, circuit_breaker_state, confidence_score, stabilization_count"
     };
 }
-const INSERT: &str = concat!(
+pub(crate) const INSERT: &str = concat!(
     "INSERT INTO volatility_regimes (",
     cols!(),
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 );
 const GET: &str = concat!("SELECT ", cols!(), " FROM volatility_regimes WHERE id = $1");
-const RECENT: &str = concat!(
+pub(crate) const RECENT: &str = concat!(
     "SELECT ",
     cols!(),
     " FROM volatility_regimes WHERE symbol = $1 ORDER BY timestamp DESC LIMIT 30"
@@ -49,6 +49,28 @@ fn validate(v: &VolatilityRegime) -> Result<(), ElsonError> {
     if v.stabilization_count < 1 {
         return Err(ElsonError::invalid("stabilization_count", "must be at least 1"));
     }
+    Ok(())
+}
+
+pub(crate) fn args(v: &VolatilityRegime) -> [Arg<'_>; 10] {
+    [
+        uuid(v.id),
+        text(&v.symbol),
+        ts(v.timestamp),
+        dec("volatility_value", v.volatility_value, DecimalLimit::RATIO),
+        enum_text(v.volatility_level),
+        Arg::I32(Some(v.lookback_period)),
+        enum_text(v.calculation_method),
+        opt_enum(v.circuit_breaker_state),
+        dec("confidence_score", v.confidence_score, DecimalLimit::UNIT_FRACTION),
+        Arg::I32(Some(v.stabilization_count)),
+    ]
+}
+
+/// Validates and inserts on an open connection (inside a caller's transaction).
+pub(crate) async fn insert_in(c: &mut Conn<'_>, v: &VolatilityRegime) -> StoreResult<()> {
+    validate(v)?;
+    c.execute("volatility_regimes.insert", INSERT, &args(v)).await?;
     Ok(())
 }
 
@@ -78,19 +100,7 @@ impl VolatilityRegimes<'_> {
     pub async fn insert(self, actor: &Actor, v: &VolatilityRegime) -> StoreResult<()> {
         let r = async {
             validate(v)?;
-            let args = [
-                uuid(v.id),
-                text(&v.symbol),
-                ts(v.timestamp),
-                dec("volatility_value", v.volatility_value, DecimalLimit::RATIO),
-                enum_text(v.volatility_level),
-                Arg::I32(Some(v.lookback_period)),
-                enum_text(v.calculation_method),
-                opt_enum(v.circuit_breaker_state),
-                dec("confidence_score", v.confidence_score, DecimalLimit::UNIT_FRACTION),
-                Arg::I32(Some(v.stabilization_count)),
-            ];
-            self.store.exec("volatility_regimes.insert", INSERT, &args).await?;
+            self.store.exec("volatility_regimes.insert", INSERT, &args(v)).await?;
             Ok(())
         }
         .await;
