@@ -10,7 +10,11 @@ pub(crate) fn text(field: &str, v: &str, limit: TextLimit) -> Result<(), ElsonEr
     limit.check(field, v)
 }
 
-pub(crate) fn opt_text(field: &str, v: &Option<String>, limit: TextLimit) -> Result<(), ElsonError> {
+pub(crate) fn opt_text(
+    field: &str,
+    v: &Option<String>,
+    limit: TextLimit,
+) -> Result<(), ElsonError> {
     match v {
         Some(s) => limit.optional().check(field, s),
         None => Ok(()),
@@ -21,7 +25,11 @@ pub(crate) fn dec(field: &str, v: Decimal, limit: DecimalLimit) -> Result<(), El
     limit.check(field, v).map(|_| ())
 }
 
-pub(crate) fn opt_dec(field: &str, v: Option<Decimal>, limit: DecimalLimit) -> Result<(), ElsonError> {
+pub(crate) fn opt_dec(
+    field: &str,
+    v: Option<Decimal>,
+    limit: DecimalLimit,
+) -> Result<(), ElsonError> {
     match v {
         Some(d) => dec(field, d, limit),
         None => Ok(()),
@@ -29,7 +37,11 @@ pub(crate) fn opt_dec(field: &str, v: Option<Decimal>, limit: DecimalLimit) -> R
 }
 
 pub(crate) fn positive(field: &str, v: Decimal) -> Result<(), ElsonError> {
-    if v > Decimal::ZERO { Ok(()) } else { Err(ElsonError::invalid(field, format!("{v} must be > 0"))) }
+    if v > Decimal::ZERO {
+        Ok(())
+    } else {
+        Err(ElsonError::invalid(field, format!("{v} must be > 0")))
+    }
 }
 
 pub(crate) fn page(limit: i64, offset: i64) -> Result<(), ElsonError> {

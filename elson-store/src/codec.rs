@@ -24,7 +24,11 @@ use rust_decimal::Decimal;
 /// # Errors
 /// [`ElsonError::InvalidInput`] naming `field` when the value has more
 /// decimals than the column or does not fit its precision.
-pub fn decimal_to_scaled(field: &str, value: Decimal, limit: DecimalLimit) -> Result<i64, ElsonError> {
+pub fn decimal_to_scaled(
+    field: &str,
+    value: Decimal,
+    limit: DecimalLimit,
+) -> Result<i64, ElsonError> {
     let checked = DecimalLimit { min: None, max: None, ..limit }.check(field, value)?;
     let mut scaled = checked.normalize();
     scaled.rescale(limit.scale);
@@ -95,12 +99,19 @@ mod tests {
 
     #[test]
     fn overflow_and_excess_scale_are_input_errors() {
-        let e = decimal_to_scaled("cash_balance", dec!(10000000000000), DecimalLimit::MONEY).unwrap_err();
+        let e = decimal_to_scaled("cash_balance", dec!(10000000000000), DecimalLimit::MONEY)
+            .unwrap_err();
         assert!(matches!(e, ElsonError::InvalidInput { ref field, .. } if field == "cash_balance"));
         assert!(decimal_to_scaled("quantity", dec!(0.0000001), DecimalLimit::QUANTITY).is_err());
-        assert_eq!(decimal_to_scaled("quantity", dec!(0.000001), DecimalLimit::QUANTITY).unwrap(), 1);
+        assert_eq!(
+            decimal_to_scaled("quantity", dec!(0.000001), DecimalLimit::QUANTITY).unwrap(),
+            1
+        );
         assert_eq!(decimal_to_scaled("v", dec!(0.1834), DecimalLimit::RATIO).unwrap(), 1834);
-        assert_eq!(decimal_to_scaled("p", dec!(-1.5), DecimalLimit::PARAMETER).unwrap(), -1_500_000);
+        assert_eq!(
+            decimal_to_scaled("p", dec!(-1.5), DecimalLimit::PARAMETER).unwrap(),
+            -1_500_000
+        );
     }
 
     #[test]

@@ -54,7 +54,11 @@ pub(crate) fn ts(v: DateTime<Utc>) -> Arg<'static> {
 pub(crate) fn dec(field: &'static str, v: Decimal, limit: DecimalLimit) -> Arg<'static> {
     Arg::Dec(Some(v), limit, field)
 }
-pub(crate) fn opt_dec(field: &'static str, v: Option<Decimal>, limit: DecimalLimit) -> Arg<'static> {
+pub(crate) fn opt_dec(
+    field: &'static str,
+    v: Option<Decimal>,
+    limit: DecimalLimit,
+) -> Arg<'static> {
     Arg::Dec(v, limit, field)
 }
 pub(crate) fn enum_text<E: SeedEnum>(v: E) -> Arg<'static> {
@@ -200,7 +204,10 @@ impl Conn<'_> {
         match self {
             Conn::Pg(c) => {
                 let q = bind_pg(sqlx::query(sql), args, op)?;
-                q.fetch_optional(&mut **c).await.map(|r| r.map(DbRow::Pg)).map_err(|e| map_err(op, e))
+                q.fetch_optional(&mut **c)
+                    .await
+                    .map(|r| r.map(DbRow::Pg))
+                    .map_err(|e| map_err(op, e))
             }
             Conn::Sqlite(c) => {
                 let q = bind_sqlite(sqlx::query(sql), args, op)?;
@@ -278,7 +285,10 @@ impl DbRow {
         }
     }
 
-    pub(crate) fn parse<E: std::str::FromStr<Err = ElsonError>>(&self, col: &str) -> StoreResult<E> {
+    pub(crate) fn parse<E: std::str::FromStr<Err = ElsonError>>(
+        &self,
+        col: &str,
+    ) -> StoreResult<E> {
         self.text(col)?.parse().map_err(|e| corrupt(col, e))
     }
 
@@ -520,18 +530,6 @@ pub(crate) fn is_busy(e: &sqlx::Error) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn constraint_names_become_fields() {
-        assert_eq!(constraint_field("ck_portfolios_cash_balance"), "cash_balance");
-        assert_eq!(constraint_field("portfolios_risk_score_check"), "risk_score");
-        assert_eq!(constraint_field("length(x) > 1"), "length(x) > 1");
-    }
-}
-
 impl Conn<'_> {
     /// Runs SQL assembled from this crate's own constant statements (never
     /// from input), e.g. `EXPLAIN` + a statement, or maintenance commands.
@@ -566,10 +564,23 @@ impl DbRow {
         match self {
             DbRow::Pg(r) => {
                 // EXPLAIN (FORMAT JSON) returns one json column.
-                let v: sqlx::types::Json<Value> = r.try_get(idx).map_err(|e| decode_err("explain", e))?;
+                let v: sqlx::types::Json<Value> =
+                    r.try_get(idx).map_err(|e| decode_err("explain", e))?;
                 Ok(v.0.to_string())
             }
             DbRow::Sqlite(r) => r.try_get(idx).map_err(|e| decode_err("explain", e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constraint_names_become_fields() {
+        assert_eq!(constraint_field("ck_portfolios_cash_balance"), "cash_balance");
+        assert_eq!(constraint_field("portfolios_risk_score_check"), "risk_score");
+        assert_eq!(constraint_field("length(x) > 1"), "length(x) > 1");
     }
 }

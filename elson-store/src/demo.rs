@@ -103,11 +103,11 @@ pub struct DemoSummary {
 
 /// Symbols the generator draws from.
 pub const SYMBOLS: &[&str] = &[
-    "AAPL", "MSFT", "GOOG", "AMZN", "META", "NVDA", "TSLA", "BRK.B", "JPM", "V", "JNJ", "WMT", "PG",
-    "MA", "HD", "DIS", "BAC", "XOM", "KO", "PEP", "CSCO", "ORCL", "INTC", "AMD", "NFLX", "ADBE",
-    "CRM", "NKE", "MCD", "T", "VZ", "PFE", "MRK", "ABT", "TMO", "COST", "AVGO", "QCOM", "TXN", "IBM",
-    "SPY", "QQQ", "VTI", "VOO", "IWM", "EFA", "AGG", "BND", "GLD", "TLT", "VXUS", "SCHD", "VIG",
-    "ARKK", "DIA", "XLK", "XLF", "XLE", "BTC", "ETH",
+    "AAPL", "MSFT", "GOOG", "AMZN", "META", "NVDA", "TSLA", "BRK.B", "JPM", "V", "JNJ", "WMT",
+    "PG", "MA", "HD", "DIS", "BAC", "XOM", "KO", "PEP", "CSCO", "ORCL", "INTC", "AMD", "NFLX",
+    "ADBE", "CRM", "NKE", "MCD", "T", "VZ", "PFE", "MRK", "ABT", "TMO", "COST", "AVGO", "QCOM",
+    "TXN", "IBM", "SPY", "QQQ", "VTI", "VOO", "IWM", "EFA", "AGG", "BND", "GLD", "TLT", "VXUS",
+    "SCHD", "VIG", "ARKK", "DIA", "XLK", "XLF", "XLE", "BTC", "ETH",
 ];
 
 const FIRST_NAMES: &[&str] =
@@ -191,8 +191,16 @@ fn money(cents: u64) -> Decimal {
 
 fn demo_user(rng: &mut Rng, n: usize, role: UserRole, created: DateTime<Utc>) -> User {
     let dob = match role {
-        UserRole::Minor => NaiveDate::from_ymd_opt(2010 + (n % 10) as i32, 1 + (n % 12) as u32, 1 + (n % 28) as u32),
-        _ => NaiveDate::from_ymd_opt(1970 + (n % 30) as i32, 1 + (n % 12) as u32, 1 + (n % 28) as u32),
+        UserRole::Minor => NaiveDate::from_ymd_opt(
+            2010 + (n % 10) as i32,
+            1 + (n % 12) as u32,
+            1 + (n % 28) as u32,
+        ),
+        _ => NaiveDate::from_ymd_opt(
+            1970 + (n % 30) as i32,
+            1 + (n % 12) as u32,
+            1 + (n % 28) as u32,
+        ),
     };
     User {
         id: rng.uuid(),
@@ -209,7 +217,8 @@ fn demo_user(rng: &mut Rng, n: usize, role: UserRole, created: DateTime<Utc>) ->
         status: if rng.below(20) == 0 { UserStatus::BetaTester } else { UserStatus::Active },
         two_factor_enabled: false,
         two_factor_secret: None,
-        risk_profile: [RiskProfile::Low, RiskProfile::Moderate, RiskProfile::Aggressive][rng.below(3) as usize],
+        risk_profile: [RiskProfile::Low, RiskProfile::Moderate, RiskProfile::Aggressive]
+            [rng.below(3) as usize],
         education_progress: None,
         preferences: None,
         beta_feedback: None,
@@ -246,10 +255,16 @@ fn demo_portfolio(rng: &mut Rng, owner: &User, kind: PortfolioType, approval: bo
 /// # Errors
 /// Storage failures, or `Conflict` when the store already holds rows with
 /// the generated emails.
-pub async fn generate(store: &Store, actor: &Actor, seed: u64, sizes: &DemoSizes) -> StoreResult<DemoSummary> {
+pub async fn generate(
+    store: &Store,
+    actor: &Actor,
+    seed: u64,
+    sizes: &DemoSizes,
+) -> StoreResult<DemoSummary> {
     let mut rng = Rng(seed);
     let mut w = Writer { store, tx: None, pending: 0 };
-    let symbols: Vec<&str> = SYMBOLS.iter().copied().take(sizes.symbols.clamp(1, SYMBOLS.len())).collect();
+    let symbols: Vec<&str> =
+        SYMBOLS.iter().copied().take(sizes.symbols.clamp(1, SYMBOLS.len())).collect();
     let mut summary = DemoSummary {
         users: 0,
         portfolios: 0,
@@ -270,7 +285,6 @@ pub async fn generate(store: &Store, actor: &Actor, seed: u64, sizes: &DemoSizes
         for u in [&g, &m] {
             let mut c = w.conn().await?;
             store.users().write_in(&mut c, "demo.users", crate::repo::users::INSERT, u).await?;
-            drop(c);
             w.row_done().await?;
         }
         let rel = Relationship {
@@ -285,8 +299,10 @@ pub async fn generate(store: &Store, actor: &Actor, seed: u64, sizes: &DemoSizes
             permissions: Permissions { trading: true, ..Permissions::default() },
         };
         let mut c = w.conn().await?;
-        store.relationships().write_in(&mut c, "demo.relationships", crate::repo::relationships::INSERT, &rel).await?;
-        drop(c);
+        store
+            .relationships()
+            .write_in(&mut c, "demo.relationships", crate::repo::relationships::INSERT, &rel)
+            .await?;
         w.row_done().await?;
         summary.guardian_ids.push(g.id);
         summary.minor_ids.push(m.id);
@@ -301,7 +317,6 @@ pub async fn generate(store: &Store, actor: &Actor, seed: u64, sizes: &DemoSizes
         n += 1;
         let mut c = w.conn().await?;
         store.users().write_in(&mut c, "demo.users", crate::repo::users::INSERT, &u).await?;
-        drop(c);
         w.row_done().await?;
         let p = demo_portfolio(&mut rng, &u, PortfolioType::Standard, false);
         owners.push((u, p));
@@ -312,7 +327,6 @@ pub async fn generate(store: &Store, actor: &Actor, seed: u64, sizes: &DemoSizes
         summary.portfolio_ids.push(p.id);
         let mut c = w.conn().await?;
         portfolios::insert_in(&mut c, p).await?;
-        drop(c);
         w.row_done().await?;
         let offset = rng.below(symbols.len() as u64) as usize;
         for k in 0..sizes.positions_per_portfolio.min(symbols.len()) {
@@ -339,16 +353,20 @@ pub async fn generate(store: &Store, actor: &Actor, seed: u64, sizes: &DemoSizes
                 } else {
                     ((value - cost) * Decimal::ONE_HUNDRED / cost).round_dp(2)
                 },
-                asset_type: if symbol.len() == 3 && symbol.ends_with('Y') { AssetType::Etf } else { AssetType::Stock },
+                asset_type: if symbol.len() == 3 && symbol.ends_with('Y') {
+                    AssetType::Etf
+                } else {
+                    AssetType::Stock
+                },
                 sector: None,
             };
             let mut c = w.conn().await?;
             positions::insert_in(&mut c, &pos).await?;
-            drop(c);
             w.row_done().await?;
         }
         for k in 0..sizes.trades_per_portfolio {
-            let created = p.created_at + Duration::minutes(1 + k as i64 * 37 + rng.below(30) as i64);
+            let created =
+                p.created_at + Duration::minutes(1 + k as i64 * 37 + rng.below(30) as i64);
             let roll = rng.below(100);
             let status = match roll {
                 0..70 => TradeStatus::Executed,
@@ -378,7 +396,8 @@ pub async fn generate(store: &Store, actor: &Actor, seed: u64, sizes: &DemoSizes
                     TradeSide::Sell => (notional - fees).max(Decimal::ZERO),
                 }),
                 fees: executed.then_some(fees),
-                notes: (status == TradeStatus::Rejected).then(|| "over the daily limit".to_string()),
+                notes: (status == TradeStatus::Rejected)
+                    .then(|| "over the daily limit".to_string()),
                 circuit_breaker_state: Some(CircuitBreakerState::Closed),
                 volatility_level: Some(VolatilityLevel::Normal),
                 guardian_approval: match (p.guardian_approval, status) {
@@ -392,7 +411,6 @@ pub async fn generate(store: &Store, actor: &Actor, seed: u64, sizes: &DemoSizes
             };
             let mut c = w.conn().await?;
             trades::insert_in(&mut c, &t).await?;
-            drop(c);
             w.row_done().await?;
             summary.trades += 1;
         }
@@ -402,8 +420,11 @@ pub async fn generate(store: &Store, actor: &Actor, seed: u64, sizes: &DemoSizes
                 user_id: u.id,
                 related_entity_id: None,
                 related_entity_type: None,
-                notification_type: [NotificationType::Trade, NotificationType::Approval, NotificationType::System]
-                    [rng.below(3) as usize],
+                notification_type: [
+                    NotificationType::Trade,
+                    NotificationType::Approval,
+                    NotificationType::System,
+                ][rng.below(3) as usize],
                 title: "Portfolio update".to_string(),
                 message: "Something happened in your portfolio.".to_string(),
                 created_at: u.created_at + Duration::hours(k as i64),
@@ -414,7 +435,6 @@ pub async fn generate(store: &Store, actor: &Actor, seed: u64, sizes: &DemoSizes
             };
             let mut c = w.conn().await?;
             notifications::insert_in(&mut c, &note).await?;
-            drop(c);
             w.row_done().await?;
         }
         if sizes.feedback_every_nth_user > 0 && i % sizes.feedback_every_nth_user == 0 {
@@ -435,14 +455,17 @@ pub async fn generate(store: &Store, actor: &Actor, seed: u64, sizes: &DemoSizes
                 assigned_to: None,
             };
             let mut c = w.conn().await?;
-            store.beta_feedback().write_in(&mut c, "demo.feedback", crate::repo::beta_feedback::INSERT, &fb).await?;
-            drop(c);
+            store
+                .beta_feedback()
+                .write_in(&mut c, "demo.feedback", crate::repo::beta_feedback::INSERT, &fb)
+                .await?;
             w.row_done().await?;
         }
     }
     summary.portfolios = owners.len();
     for symbol in &symbols {
-        let level = [VolatilityLevel::Low, VolatilityLevel::Normal, VolatilityLevel::High][rng.below(3) as usize];
+        let level = [VolatilityLevel::Low, VolatilityLevel::Normal, VolatilityLevel::High]
+            [rng.below(3) as usize];
         for k in 0..sizes.regimes_per_symbol {
             let r = VolatilityRegime {
                 id: rng.uuid(),
@@ -458,7 +481,6 @@ pub async fn generate(store: &Store, actor: &Actor, seed: u64, sizes: &DemoSizes
             };
             let mut c = w.conn().await?;
             volatility_regimes::insert_in(&mut c, &r).await?;
-            drop(c);
             w.row_done().await?;
         }
     }
@@ -477,8 +499,10 @@ pub async fn generate(store: &Store, actor: &Actor, seed: u64, sizes: &DemoSizes
             expires_at: None,
         };
         let mut c = w.conn().await?;
-        store.feature_flags().write_in(&mut c, "demo.flags", crate::repo::feature_flags::INSERT, &f).await?;
-        drop(c);
+        store
+            .feature_flags()
+            .write_in(&mut c, "demo.flags", crate::repo::feature_flags::INSERT, &f)
+            .await?;
         w.row_done().await?;
     }
     w.flush().await?;

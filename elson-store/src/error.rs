@@ -73,7 +73,9 @@ impl StoreError {
     /// which knows what it referenced, names it here.
     pub(crate) fn refine_fk(self, entity: &str, id: impl std::fmt::Display) -> Self {
         match self {
-            StoreError::Domain(ElsonError::NotFound { entity: e, .. }) if e == crate::db::FK_ENTITY => {
+            StoreError::Domain(ElsonError::NotFound { entity: e, .. })
+                if e == crate::db::FK_ENTITY =>
+            {
                 StoreError::not_found(entity, id)
             }
             other => other,

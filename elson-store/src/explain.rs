@@ -86,11 +86,19 @@ impl Store {
         let queries: [(&'static str, &'static str, Vec<Arg<'_>>); 7] = [
             ("User Authentication", users::AUTH, vec![text(&p.email)]),
             ("Portfolio Overview", portfolios::OVERVIEW, vec![uuid(p.user_id)]),
-            ("Trade History", trades::HISTORY, vec![uuid(p.portfolio_id), Arg::I64(20), Arg::I64(40)]),
+            (
+                "Trade History",
+                trades::HISTORY,
+                vec![uuid(p.portfolio_id), Arg::I64(20), Arg::I64(40)],
+            ),
             ("Guardian Approval Queue", trades::APPROVAL_QUEUE, vec![uuid(p.guardian_id)]),
             ("Volatility Tracking", volatility_regimes::RECENT, vec![text(&p.symbol)]),
             ("Beta User Feedback Collection", beta_feedback::BY_USER, vec![uuid(p.user_id)]),
-            ("Feature Flag Evaluation", feature_flags::ENABLED_IN, vec![enum_text(Environment::Beta)]),
+            (
+                "Feature Flag Evaluation",
+                feature_flags::ENABLED_IN,
+                vec![enum_text(Environment::Beta)],
+            ),
         ];
         let backend = self.backend();
         let mut c = self.acquire("explain").await?;
@@ -98,13 +106,24 @@ impl Store {
         for (name, sql, args) in queries {
             let (plan, full_scans) = match backend {
                 Backend::Sqlite => {
-                    let rows = c.conn().fetch_all_composed("explain", format!("EXPLAIN QUERY PLAN {sql}"), &args).await?;
-                    let lines: Vec<String> = rows.iter().map(|r| r.text_at(3)).collect::<StoreResult<_>>()?;
+                    let rows = c
+                        .conn()
+                        .fetch_all_composed("explain", format!("EXPLAIN QUERY PLAN {sql}"), &args)
+                        .await?;
+                    let lines: Vec<String> =
+                        rows.iter().map(|r| r.text_at(3)).collect::<StoreResult<_>>()?;
                     let scans = sqlite_full_scans(&lines);
                     (lines.join("\n"), scans)
                 }
                 Backend::Postgres => {
-                    let rows = c.conn().fetch_all_composed("explain", format!("EXPLAIN (FORMAT JSON) {sql}"), &args).await?;
+                    let rows = c
+                        .conn()
+                        .fetch_all_composed(
+                            "explain",
+                            format!("EXPLAIN (FORMAT JSON) {sql}"),
+                            &args,
+                        )
+                        .await?;
                     let text = rows.first().map(|r| r.text_at(0)).transpose()?.unwrap_or_default();
                     let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
                     let mut scans = Vec::new();

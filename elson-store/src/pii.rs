@@ -17,7 +17,12 @@ pub trait PiiCipher: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// Whatever the cipher refuses (a missing key, …), as an [`ElsonError`].
-    fn seal(&self, row_id: Uuid, column: &'static str, plaintext: &str) -> Result<String, ElsonError>;
+    fn seal(
+        &self,
+        row_id: Uuid,
+        column: &'static str,
+        plaintext: &str,
+    ) -> Result<String, ElsonError>;
 
     /// The plaintext of a stored value.
     ///
@@ -31,11 +36,21 @@ pub trait PiiCipher: Send + Sync + std::fmt::Debug {
 pub struct Plaintext;
 
 impl PiiCipher for Plaintext {
-    fn seal(&self, _row_id: Uuid, _column: &'static str, plaintext: &str) -> Result<String, ElsonError> {
+    fn seal(
+        &self,
+        _row_id: Uuid,
+        _column: &'static str,
+        plaintext: &str,
+    ) -> Result<String, ElsonError> {
         Ok(plaintext.to_string())
     }
 
-    fn open(&self, _row_id: Uuid, _column: &'static str, stored: &str) -> Result<String, ElsonError> {
+    fn open(
+        &self,
+        _row_id: Uuid,
+        _column: &'static str,
+        stored: &str,
+    ) -> Result<String, ElsonError> {
         Ok(stored.to_string())
     }
 }

@@ -102,8 +102,8 @@ pub(crate) enum Pooled {
 impl Pooled {
     pub(crate) fn conn(&mut self) -> Conn<'_> {
         match self {
-            Pooled::Pg(c) => Conn::Pg(&mut **c),
-            Pooled::Sqlite(c) => Conn::Sqlite(&mut **c),
+            Pooled::Pg(c) => Conn::Pg(c),
+            Pooled::Sqlite(c) => Conn::Sqlite(c),
         }
     }
 }
@@ -118,8 +118,8 @@ pub(crate) enum Tx {
 impl Tx {
     pub(crate) fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Pg(t) => Conn::Pg(&mut **t),
-            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
+            Tx::Pg(t) => Conn::Pg(t),
+            Tx::Sqlite(t) => Conn::Sqlite(t),
         }
     }
 

@@ -36,12 +36,26 @@ both_backends!(unknown_ids_are_not_found, |store: Store| async move {
     ];
     for e in cases {
         let e = e.expect("an unknown id must fail");
-        assert!(matches!(e.as_domain(), Some(ElsonError::NotFound { id: got, .. }) if *got == id.to_string()), "{e}");
+        assert!(
+            matches!(e.as_domain(), Some(ElsonError::NotFound { id: got, .. }) if *got == id.to_string()),
+            "{e}"
+        );
     }
     // Updates of unknown rows, too.
-    assert_eq!(store.users().update(&a, &user(UserRole::User, "x@example.com")).await.unwrap_err().code(), "NOT_FOUND");
+    assert_eq!(
+        store.users().update(&a, &user(UserRole::User, "x@example.com")).await.unwrap_err().code(),
+        "NOT_FOUND"
+    );
     assert_eq!(store.users().record_login(&a, id, t0()).await.unwrap_err().code(), "NOT_FOUND");
-    assert_eq!(store.feature_flags().update(&a, &flag("f", Environment::Dev, true)).await.unwrap_err().code(), "NOT_FOUND");
+    assert_eq!(
+        store
+            .feature_flags()
+            .update(&a, &flag("f", Environment::Dev, true))
+            .await
+            .unwrap_err()
+            .code(),
+        "NOT_FOUND"
+    );
 });
 
 both_backends!(unknown_references_are_not_found_and_write_nothing, |store: Store| async move {
@@ -49,11 +63,17 @@ both_backends!(unknown_references_are_not_found_and_write_nothing, |store: Store
     let ghost = Uuid::new_v4();
     let p = portfolio(ghost, "10.00");
     let e = store.portfolios().insert(&a, &p).await.unwrap_err();
-    assert!(matches!(e.as_domain(), Some(ElsonError::NotFound { entity, id }) if entity == "user" && *id == ghost.to_string()), "{e}");
+    assert!(
+        matches!(e.as_domain(), Some(ElsonError::NotFound { entity, id }) if entity == "user" && *id == ghost.to_string()),
+        "{e}"
+    );
     assert_eq!(store.portfolios().get(&a, p.id).await.unwrap_err().code(), "NOT_FOUND");
     let t = trade(ghost, "AAPL", t0());
     let e = store.trades().insert(&a, &t).await.unwrap_err();
-    assert!(matches!(e.as_domain(), Some(ElsonError::NotFound { entity, .. }) if entity == "portfolio"), "{e}");
+    assert!(
+        matches!(e.as_domain(), Some(ElsonError::NotFound { entity, .. }) if entity == "portfolio"),
+        "{e}"
+    );
     let n = notification(ghost);
     assert_eq!(store.notifications().insert(&a, &n).await.unwrap_err().code(), "NOT_FOUND");
     let u = user(UserRole::Guardian, "g@example.com");
@@ -69,27 +89,54 @@ both_backends!(duplicates_are_conflicts, |store: Store| async move {
     let mut twin = user(UserRole::User, "dup@example.com");
     twin.first_name = Some("Twin".into());
     let e = store.users().insert(&a, &twin).await.unwrap_err();
-    assert!(matches!(e.as_domain(), Some(ElsonError::Conflict { reason }) if reason.contains("email")), "{e}");
-    assert_eq!(store.users().get(&a, twin.id).await.unwrap_err().code(), "NOT_FOUND", "nothing written");
-    assert_eq!(store.users().find_for_login(&a, "dup@example.com").await.unwrap().unwrap().id, u.id);
+    assert!(
+        matches!(e.as_domain(), Some(ElsonError::Conflict { reason }) if reason.contains("email")),
+        "{e}"
+    );
+    assert_eq!(
+        store.users().get(&a, twin.id).await.unwrap_err().code(),
+        "NOT_FOUND",
+        "nothing written"
+    );
+    assert_eq!(
+        store.users().find_for_login(&a, "dup@example.com").await.unwrap().unwrap().id,
+        u.id
+    );
 
     let mut same_id = user(UserRole::User, "other@example.com");
     same_id.id = u.id;
     let e = store.users().insert(&a, &same_id).await.unwrap_err();
-    assert!(matches!(e.as_domain(), Some(ElsonError::Conflict { reason }) if reason.contains("id")), "{e}");
+    assert!(
+        matches!(e.as_domain(), Some(ElsonError::Conflict { reason }) if reason.contains("id")),
+        "{e}"
+    );
 
     let p = portfolio(u.id, "1.00");
     store.portfolios().insert(&a, &p).await.unwrap();
     store.positions().insert(&a, &position(p.id, "AAPL")).await.unwrap();
     let e = store.positions().insert(&a, &position(p.id, "AAPL")).await.unwrap_err();
-    assert!(matches!(e.as_domain(), Some(ElsonError::Conflict { reason }) if reason.contains("symbol")), "{e}");
+    assert!(
+        matches!(e.as_domain(), Some(ElsonError::Conflict { reason }) if reason.contains("symbol")),
+        "{e}"
+    );
 
     store.feature_flags().insert(&a, &flag("f", Environment::Beta, true)).await.unwrap();
-    assert_eq!(store.feature_flags().insert(&a, &flag("f", Environment::Beta, false)).await.unwrap_err().code(), "CONFLICT");
+    assert_eq!(
+        store
+            .feature_flags()
+            .insert(&a, &flag("f", Environment::Beta, false))
+            .await
+            .unwrap_err()
+            .code(),
+        "CONFLICT"
+    );
     store.feature_flags().insert(&a, &flag("f", Environment::Dev, false)).await.unwrap();
 
     let (g, m, _) = family(&store, "d").await;
-    assert_eq!(store.relationships().insert(&a, &relationship(g.id, m.id)).await.unwrap_err().code(), "CONFLICT");
+    assert_eq!(
+        store.relationships().insert(&a, &relationship(g.id, m.id)).await.unwrap_err().code(),
+        "CONFLICT"
+    );
 });
 
 both_backends!(oversize_text_and_bad_values_are_input_errors, |store: Store| async move {
@@ -103,7 +150,15 @@ both_backends!(oversize_text_and_bad_values_are_input_errors, |store: Store| asy
     assert_eq!(field_of(&store.users().insert(&a, &u).await.unwrap_err()), "email");
     u.email = "no-at-sign".into();
     assert_eq!(field_of(&store.users().insert(&a, &u).await.unwrap_err()), "email");
-    assert!(store.users().list_by_role_status(&a, UserRole::User, UserStatus::Active, 10, 0).await.unwrap().is_empty(), "nothing written");
+    assert!(
+        store
+            .users()
+            .list_by_role_status(&a, UserRole::User, UserStatus::Active, 10, 0)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing written"
+    );
 
     let owner = user(UserRole::User, "owner@example.com");
     store.users().insert(&a, &owner).await.unwrap();
@@ -115,7 +170,10 @@ both_backends!(oversize_text_and_bad_values_are_input_errors, |store: Store| asy
     assert_eq!(field_of(&store.beta_feedback().insert(&a, &f).await.unwrap_err()), "screenshots");
     let mut ff = flag("x", Environment::Beta, true);
     ff.user_percentage = 101;
-    assert_eq!(field_of(&store.feature_flags().insert(&a, &ff).await.unwrap_err()), "user_percentage");
+    assert_eq!(
+        field_of(&store.feature_flags().insert(&a, &ff).await.unwrap_err()),
+        "user_percentage"
+    );
     ff.user_percentage = 10;
     ff.flag_name = String::new();
     assert_eq!(field_of(&store.feature_flags().insert(&a, &ff).await.unwrap_err()), "flag_name");
@@ -128,7 +186,10 @@ both_backends!(oversize_text_and_bad_values_are_input_errors, |store: Store| asy
     assert_eq!(field_of(&store.portfolios().insert(&a, &p).await.unwrap_err()), "cash_balance");
     p.cash_balance = dec("1.001");
     assert_eq!(field_of(&store.portfolios().insert(&a, &p).await.unwrap_err()), "cash_balance");
-    assert!(store.portfolios().list_for_user(&a, owner.id).await.unwrap().is_empty(), "nothing written");
+    assert!(
+        store.portfolios().list_for_user(&a, owner.id).await.unwrap().is_empty(),
+        "nothing written"
+    );
 
     let mut r = relationship(owner.id, owner.id);
     assert_eq!(field_of(&store.relationships().insert(&a, &r).await.unwrap_err()), "minor_id");
@@ -136,12 +197,24 @@ both_backends!(oversize_text_and_bad_values_are_input_errors, |store: Store| asy
     store.users().insert(&a, &minor).await.unwrap();
     r.minor_id = minor.id;
     r.approval_settings.max_trade_amount = Some(dec("-5"));
-    assert_eq!(field_of(&store.relationships().insert(&a, &r).await.unwrap_err()), "approval_settings.max_trade_amount");
+    assert_eq!(
+        field_of(&store.relationships().insert(&a, &r).await.unwrap_err()),
+        "approval_settings.max_trade_amount"
+    );
 
     let mp = model_parameter(at(10), Some(at(10)));
-    assert_eq!(field_of(&store.model_parameters().insert(&a, &mp).await.unwrap_err()), "effective_to");
-    assert_eq!(field_of(&store.trades().history(&a, Uuid::new_v4(), 0, 0).await.unwrap_err()), "limit");
-    assert_eq!(field_of(&store.trades().history(&a, Uuid::new_v4(), 10, -1).await.unwrap_err()), "offset");
+    assert_eq!(
+        field_of(&store.model_parameters().insert(&a, &mp).await.unwrap_err()),
+        "effective_to"
+    );
+    assert_eq!(
+        field_of(&store.trades().history(&a, Uuid::new_v4(), 0, 0).await.unwrap_err()),
+        "limit"
+    );
+    assert_eq!(
+        field_of(&store.trades().history(&a, Uuid::new_v4(), 10, -1).await.unwrap_err()),
+        "offset"
+    );
 });
 
 both_backends!(decimal_overflow_is_an_input_error, |store: Store| async move {
@@ -152,7 +225,10 @@ both_backends!(decimal_overflow_is_an_input_error, |store: Store| async move {
     store.portfolios().insert(&a, &p).await.unwrap();
     let mut too_big = portfolio(owner.id, "10000000000000.00");
     too_big.total_value = dec("1");
-    assert_eq!(field_of(&store.portfolios().insert(&a, &too_big).await.unwrap_err()), "cash_balance");
+    assert_eq!(
+        field_of(&store.portfolios().insert(&a, &too_big).await.unwrap_err()),
+        "cash_balance"
+    );
 
     let mut t = trade(p.id, "AAPL", t0());
     t.quantity = dec("0.0000001");
@@ -169,18 +245,27 @@ both_backends!(decimal_overflow_is_an_input_error, |store: Store| async move {
 
     let mut b = backtest();
     b.sharpe_ratio = dec("1000000.0000");
-    assert_eq!(field_of(&store.backtest_results().insert(&a, &b).await.unwrap_err()), "sharpe_ratio");
+    assert_eq!(
+        field_of(&store.backtest_results().insert(&a, &b).await.unwrap_err()),
+        "sharpe_ratio"
+    );
     b.sharpe_ratio = dec("1");
     b.win_rate = dec("100.01");
     assert_eq!(field_of(&store.backtest_results().insert(&a, &b).await.unwrap_err()), "win_rate");
     let mut v = regime("SPY", t0(), VolatilityLevel::Low, 1);
     v.volatility_value = dec("0.00001");
-    assert_eq!(field_of(&store.volatility_regimes().insert(&a, &v).await.unwrap_err()), "volatility_value");
+    assert_eq!(
+        field_of(&store.volatility_regimes().insert(&a, &v).await.unwrap_err()),
+        "volatility_value"
+    );
 
     // The biggest value that fits round-trips exactly.
     p.total_value = dec("9999999999999.99");
     store.portfolios().update(&a, &p).await.unwrap();
-    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap().total_value, dec("9999999999999.99"));
+    assert_eq!(
+        store.portfolios().get(&a, p.id).await.unwrap().total_value,
+        dec("9999999999999.99")
+    );
 });
 
 both_backends!(executed_at_must_match_status_in_the_database, |store: Store| async move {

@@ -12,7 +12,13 @@ both_backends!(seed_queries_use_indices, |store: Store| async move {
     let started = std::time::Instant::now();
     let sizes = DemoSizes::explain();
     let summary = demo::generate(&store, &a, 42, &sizes).await.unwrap();
-    eprintln!("{:?}: generated {} users, {} trades in {:?}", store.backend(), summary.users, summary.trades, started.elapsed());
+    eprintln!(
+        "{:?}: generated {} users, {} trades in {:?}",
+        store.backend(),
+        summary.users,
+        summary.trades,
+        started.elapsed()
+    );
     assert!(summary.trades >= 10_000 && summary.users >= 2_000);
     store.analyze().await.unwrap();
 
@@ -39,7 +45,10 @@ both_backends!(seed_queries_use_indices, |store: Store| async move {
 
     // And the queries answer on the populated store.
     let queue = store.trades().approval_queue(&a, params.guardian_id).await.unwrap();
-    assert!(queue.iter().all(|q| q.trade.guardian_approval == elson_store::elson_core::enums::GuardianApproval::Pending));
+    assert!(
+        queue.iter().all(|q| q.trade.guardian_approval
+            == elson_store::elson_core::enums::GuardianApproval::Pending)
+    );
     assert_eq!(store.trades().history(&a, params.portfolio_id, 5, 0).await.unwrap().len(), 5);
     assert_eq!(store.volatility_regimes().recent(&a, "MSFT").await.unwrap().len(), 30);
 });

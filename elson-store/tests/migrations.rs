@@ -10,36 +10,205 @@ use sqlx::{ConnectOptions, Row};
 
 /// Every table of the data model (plus `audit_log`) and its columns.
 const TABLES: &[(&str, &[&str])] = &[
-    ("users", &["id", "email", "password_hash", "role", "first_name", "last_name", "date_of_birth",
-        "created_at", "updated_at", "last_login", "status", "two_factor_enabled", "two_factor_secret",
-        "risk_profile", "education_progress", "preferences", "beta_feedback"]),
-    ("portfolios", &["id", "user_id", "name", "description", "created_at", "updated_at", "cash_balance",
-        "total_value", "risk_score", "diversification_score", "type", "guardian_approval",
-        "volatility_preference", "performance_metrics"]),
-    ("positions", &["id", "portfolio_id", "symbol", "quantity", "average_price", "current_price",
-        "current_value", "created_at", "updated_at", "last_price_update", "gain_loss",
-        "gain_loss_percent", "asset_type", "sector"]),
-    ("trades", &["id", "portfolio_id", "symbol", "order_type", "side", "quantity", "price", "status",
-        "created_at", "executed_at", "total_amount", "fees", "notes", "circuit_breaker_state",
-        "volatility_level", "guardian_approval", "confidence_score", "position_sizing"]),
-    ("relationships", &["id", "guardian_id", "minor_id", "relationship_type", "created_at",
-        "updated_at", "status", "approval_settings", "permissions"]),
-    ("notifications", &["id", "user_id", "related_entity_id", "related_entity_type", "type", "title",
-        "message", "created_at", "read_at", "status", "priority", "action_url"]),
-    ("volatility_regimes", &["id", "symbol", "timestamp", "volatility_value", "volatility_level",
-        "lookback_period", "calculation_method", "circuit_breaker_state", "confidence_score",
-        "stabilization_count"]),
-    ("model_parameters", &["id", "volatility_level", "parameter_type", "parameter_name",
-        "parameter_value", "effective_from", "effective_to", "created_by", "created_at",
-        "updated_at", "description"]),
-    ("backtest_results", &["id", "model_version", "symbol", "start_date", "end_date", "total_trades",
-        "win_rate", "profit_loss", "sharpe_ratio", "drawdown_max", "volatility_breakdown",
-        "parameters_used", "created_at", "notes"]),
-    ("beta_feedback", &["id", "user_id", "feedback_type", "category", "title", "description",
-        "severity", "status", "submitted_at", "updated_at", "related_component",
-        "environment_details", "screenshots", "assigned_to"]),
-    ("feature_flags", &["id", "flag_name", "description", "enabled", "environment",
-        "user_percentage", "user_whitelist", "created_at", "updated_at", "created_by", "expires_at"]),
+    (
+        "users",
+        &[
+            "id",
+            "email",
+            "password_hash",
+            "role",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "created_at",
+            "updated_at",
+            "last_login",
+            "status",
+            "two_factor_enabled",
+            "two_factor_secret",
+            "risk_profile",
+            "education_progress",
+            "preferences",
+            "beta_feedback",
+        ],
+    ),
+    (
+        "portfolios",
+        &[
+            "id",
+            "user_id",
+            "name",
+            "description",
+            "created_at",
+            "updated_at",
+            "cash_balance",
+            "total_value",
+            "risk_score",
+            "diversification_score",
+            "type",
+            "guardian_approval",
+            "volatility_preference",
+            "performance_metrics",
+        ],
+    ),
+    (
+        "positions",
+        &[
+            "id",
+            "portfolio_id",
+            "symbol",
+            "quantity",
+            "average_price",
+            "current_price",
+            "current_value",
+            "created_at",
+            "updated_at",
+            "last_price_update",
+            "gain_loss",
+            "gain_loss_percent",
+            "asset_type",
+            "sector",
+        ],
+    ),
+    (
+        "trades",
+        &[
+            "id",
+            "portfolio_id",
+            "symbol",
+            "order_type",
+            "side",
+            "quantity",
+            "price",
+            "status",
+            "created_at",
+            "executed_at",
+            "total_amount",
+            "fees",
+            "notes",
+            "circuit_breaker_state",
+            "volatility_level",
+            "guardian_approval",
+            "confidence_score",
+            "position_sizing",
+        ],
+    ),
+    (
+        "relationships",
+        &[
+            "id",
+            "guardian_id",
+            "minor_id",
+            "relationship_type",
+            "created_at",
+            "updated_at",
+            "status",
+            "approval_settings",
+            "permissions",
+        ],
+    ),
+    (
+        "notifications",
+        &[
+            "id",
+            "user_id",
+            "related_entity_id",
+            "related_entity_type",
+            "type",
+            "title",
+            "message",
+            "created_at",
+            "read_at",
+            "status",
+            "priority",
+            "action_url",
+        ],
+    ),
+    (
+        "volatility_regimes",
+        &[
+            "id",
+            "symbol",
+            "timestamp",
+            "volatility_value",
+            "volatility_level",
+            "lookback_period",
+            "calculation_method",
+            "circuit_breaker_state",
+            "confidence_score",
+            "stabilization_count",
+        ],
+    ),
+    (
+        "model_parameters",
+        &[
+            "id",
+            "volatility_level",
+            "parameter_type",
+            "parameter_name",
+            "parameter_value",
+            "effective_from",
+            "effective_to",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "description",
+        ],
+    ),
+    (
+        "backtest_results",
+        &[
+            "id",
+            "model_version",
+            "symbol",
+            "start_date",
+            "end_date",
+            "total_trades",
+            "win_rate",
+            "profit_loss",
+            "sharpe_ratio",
+            "drawdown_max",
+            "volatility_breakdown",
+            "parameters_used",
+            "created_at",
+            "notes",
+        ],
+    ),
+    (
+        "beta_feedback",
+        &[
+            "id",
+            "user_id",
+            "feedback_type",
+            "category",
+            "title",
+            "description",
+            "severity",
+            "status",
+            "submitted_at",
+            "updated_at",
+            "related_component",
+            "environment_details",
+            "screenshots",
+            "assigned_to",
+        ],
+    ),
+    (
+        "feature_flags",
+        &[
+            "id",
+            "flag_name",
+            "description",
+            "enabled",
+            "environment",
+            "user_percentage",
+            "user_whitelist",
+            "created_at",
+            "updated_at",
+            "created_by",
+            "expires_at",
+        ],
+    ),
     ("audit_log", &["id", "actor_id", "action", "entity", "entity_id", "at", "outcome", "detail"]),
 ];
 
@@ -120,20 +289,25 @@ async fn sqlite_catalog(path: &std::path::Path) -> Catalog {
     let mut columns = Vec::new();
     let mut indices = Vec::new();
     for (table, _) in TABLES {
-        let rows = sqlx::query("SELECT name FROM pragma_table_info($1)").bind(*table).fetch_all(&mut c).await.unwrap();
+        let rows = sqlx::query("SELECT name FROM pragma_table_info($1)")
+            .bind(*table)
+            .fetch_all(&mut c)
+            .await
+            .unwrap();
         for r in rows {
             columns.push((table.to_string(), r.get::<String, _>("name")));
         }
         // The primary key of a non-rowid table shows up as an autoindex; a
         // rowid alias (INTEGER PRIMARY KEY) does not, so add it explicitly.
-        let pk: Vec<String> = sqlx::query("SELECT name FROM pragma_table_info($1) WHERE pk > 0 ORDER BY pk")
-            .bind(*table)
-            .fetch_all(&mut c)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get::<String, _>("name"))
-            .collect();
+        let pk: Vec<String> =
+            sqlx::query("SELECT name FROM pragma_table_info($1) WHERE pk > 0 ORDER BY pk")
+                .bind(*table)
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<String, _>("name"))
+                .collect();
         indices.push((table.to_string(), pk, true));
         let list = sqlx::query("SELECT name, \"unique\" AS u FROM pragma_index_list($1)")
             .bind(*table)
@@ -143,14 +317,15 @@ async fn sqlite_catalog(path: &std::path::Path) -> Catalog {
         for idx in list {
             let name: String = idx.get("name");
             let unique: i64 = idx.get("u");
-            let cols: Vec<String> = sqlx::query("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
-                .bind(&name)
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.get::<String, _>("name"))
-                .collect();
+            let cols: Vec<String> =
+                sqlx::query("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
+                    .bind(&name)
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.get::<String, _>("name"))
+                    .collect();
             indices.push((table.to_string(), cols, unique == 1));
         }
     }
@@ -189,11 +364,12 @@ async fn pg_catalog(url: &str) -> Catalog {
     .map(|r| (r.get::<String, _>("t"), r.get::<Vec<String>, _>("cols"), r.get::<bool, _>("u")))
     .collect();
     // Cross-check with pg_indexes that every index is a real, listed one.
-    let listed: i64 = sqlx::query("SELECT count(*) AS n FROM pg_indexes WHERE schemaname = current_schema()")
-        .fetch_one(&mut c)
-        .await
-        .unwrap()
-        .get("n");
+    let listed: i64 =
+        sqlx::query("SELECT count(*) AS n FROM pg_indexes WHERE schemaname = current_schema()")
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+            .get("n");
     assert!(listed >= INDICES.len() as i64 / 2, "pg_indexes lists {listed} indices");
     Catalog { columns, indices }
 }
@@ -209,10 +385,17 @@ fn assert_catalog(backend: &str, cat: &Catalog) {
     }
     for (table, cols, unique) in INDICES {
         let found = cat.indices.iter().any(|(t, ic, u)| {
-            t == table && ic.len() >= cols.len() && ic.iter().zip(cols.iter()).all(|(a, b)| a == b) && (!unique || *u)
+            t == table
+                && ic.len() >= cols.len()
+                && ic.iter().zip(cols.iter()).all(|(a, b)| a == b)
+                && (!unique || *u)
         });
         if !found {
-            missing.push(format!("index {table}({}){}", cols.join(", "), if *unique { " UNIQUE" } else { "" }));
+            missing.push(format!(
+                "index {table}({}){}",
+                cols.join(", "),
+                if *unique { " UNIQUE" } else { "" }
+            ));
         }
     }
     assert!(missing.is_empty(), "{backend}: missing from the catalog: {missing:#?}");
@@ -242,7 +425,9 @@ async fn sqlite_migrates_step_by_step_and_catalog_has_the_data_model() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("elson.db");
     let url = format!("sqlite://{}", path.display());
-    let store = Store::open_with(&url, StoreOptions { migrate: false, ..StoreOptions::default() }).await.unwrap();
+    let store = Store::open_with(&url, StoreOptions { migrate: false, ..StoreOptions::default() })
+        .await
+        .unwrap();
     assert_eq!(store.backend(), Backend::Sqlite);
     assert!(path.exists(), "the file is created on open");
     step_by_step(&store).await;
@@ -250,7 +435,10 @@ async fn sqlite_migrates_step_by_step_and_catalog_has_the_data_model() {
     let cat = sqlite_catalog(&path).await;
     assert_catalog("sqlite", &cat);
     // A deliberately wrong expectation must fail the check.
-    let broken = Catalog { columns: cat.columns.iter().filter(|(t, _)| t != "trades").cloned().collect(), indices: cat.indices };
+    let broken = Catalog {
+        columns: cat.columns.iter().filter(|(t, _)| t != "trades").cloned().collect(),
+        indices: cat.indices,
+    };
     assert!(std::panic::catch_unwind(|| assert_catalog("sqlite", &broken)).is_err());
     // Reopening migrates nothing and keeps the data.
     let again = Store::open(&url).await.unwrap();
@@ -262,7 +450,9 @@ async fn sqlite_migrates_step_by_step_and_catalog_has_the_data_model() {
 #[tokio::test]
 async fn postgres_migrates_step_by_step_and_catalog_has_the_data_model() {
     let Some(url) = common::pg_fresh_url().await else { return };
-    let store = Store::open_with(&url, StoreOptions { migrate: false, ..StoreOptions::default() }).await.unwrap();
+    let store = Store::open_with(&url, StoreOptions { migrate: false, ..StoreOptions::default() })
+        .await
+        .unwrap();
     assert_eq!(store.backend(), Backend::Postgres);
     step_by_step(&store).await;
     store.close().await;

@@ -33,9 +33,20 @@ both_backends!(users_round_trip_and_login_query, |store: Store| async move {
     store.users().record_login(&a, u.id, at(60)).await.unwrap();
     assert_eq!(store.users().get(&a, u.id).await.unwrap().last_login, Some(at(60)));
 
-    let betas = store.users().list_by_role_status(&a, UserRole::User, UserStatus::BetaTester, 10, 0).await.unwrap();
+    let betas = store
+        .users()
+        .list_by_role_status(&a, UserRole::User, UserStatus::BetaTester, 10, 0)
+        .await
+        .unwrap();
     assert_eq!(betas.len(), 1);
-    assert!(store.users().list_by_role_status(&a, UserRole::Admin, UserStatus::Active, 10, 0).await.unwrap().is_empty());
+    assert!(
+        store
+            .users()
+            .list_by_role_status(&a, UserRole::Admin, UserStatus::Active, 10, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 });
 
 both_backends!(portfolios_positions_and_overview, |store: Store| async move {
@@ -107,7 +118,10 @@ both_backends!(trade_history_is_paginated_newest_first, |store: Store| async mov
     assert_eq!(store.trades().get(&a, trades[3].id).await.unwrap(), trades[3]);
     let page1 = store.trades().history(&a, p.id, 3, 0).await.unwrap();
     let page3 = store.trades().history(&a, p.id, 3, 6).await.unwrap();
-    assert_eq!(page1.iter().map(|t| t.id).collect::<Vec<_>>(), vec![trades[6].id, trades[5].id, trades[4].id]);
+    assert_eq!(
+        page1.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![trades[6].id, trades[5].id, trades[4].id]
+    );
     assert_eq!(page3, vec![trades[0].clone()]);
     assert!(store.trades().history(&a, Uuid::new_v4(), 3, 0).await.unwrap().is_empty());
 
@@ -164,9 +178,26 @@ both_backends!(notifications_round_trip, |store: Store| async move {
     n.status = NotificationStatus::Read;
     n.read_at = Some(at(30));
     store.notifications().update(&a, &n).await.unwrap();
-    assert_eq!(store.notifications().list_for_user(&a, u.id, 10, 0).await.unwrap(), vec![n.clone()]);
-    assert_eq!(store.notifications().list_for_user_status(&a, u.id, NotificationStatus::Read).await.unwrap(), vec![n]);
-    assert!(store.notifications().list_for_user_status(&a, u.id, NotificationStatus::Unread).await.unwrap().is_empty());
+    assert_eq!(
+        store.notifications().list_for_user(&a, u.id, 10, 0).await.unwrap(),
+        vec![n.clone()]
+    );
+    assert_eq!(
+        store
+            .notifications()
+            .list_for_user_status(&a, u.id, NotificationStatus::Read)
+            .await
+            .unwrap(),
+        vec![n]
+    );
+    assert!(
+        store
+            .notifications()
+            .list_for_user_status(&a, u.id, NotificationStatus::Unread)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 });
 
 both_backends!(volatility_last_30_and_stabilization_rule, |store: Store| async move {
@@ -177,7 +208,11 @@ both_backends!(volatility_last_30_and_stabilization_rule, |store: Store| async m
         store.volatility_regimes().insert(&a, &r).await.unwrap();
         rows.push(r);
     }
-    store.volatility_regimes().insert(&a, &regime("QQQ", at(0), VolatilityLevel::High, 1)).await.unwrap();
+    store
+        .volatility_regimes()
+        .insert(&a, &regime("QQQ", at(0), VolatilityLevel::High, 1))
+        .await
+        .unwrap();
     let recent = store.volatility_regimes().recent(&a, "SPY").await.unwrap();
     assert_eq!(recent.len(), 30);
     assert_eq!(recent[0], rows[34]);
@@ -204,10 +239,14 @@ both_backends!(model_parameters_are_effective_dated, |store: Store| async move {
     let e = store.model_parameters().insert(&a, &overlapping).await.unwrap_err();
     assert_eq!(e.code(), "CONFLICT", "{e}");
     let open_before = model_parameter(at(-50), None);
-    assert_eq!(store.model_parameters().insert(&a, &open_before).await.unwrap_err().code(), "CONFLICT");
+    assert_eq!(
+        store.model_parameters().insert(&a, &open_before).await.unwrap_err().code(),
+        "CONFLICT"
+    );
     let lvl = VolatilityLevel::High;
     let mp = store.model_parameters();
-    let pick = async |t| mp.effective_at(&a, lvl, "position_sizing", "factor_closed", t).await.unwrap();
+    let pick =
+        async |t| mp.effective_at(&a, lvl, "position_sizing", "factor_closed", t).await.unwrap();
     assert_eq!(pick(at(99)).await.unwrap().id, first.id);
     assert_eq!(pick(at(100)).await.unwrap().id, second.id);
     assert!(pick(at(-1)).await.is_none());
@@ -215,7 +254,14 @@ both_backends!(model_parameters_are_effective_dated, |store: Store| async move {
     let mut f2 = first.clone();
     f2.description = Some("tuned".into());
     store.model_parameters().update(&a, &f2).await.unwrap();
-    assert_eq!(store.model_parameters().list_for_key(&a, lvl, "position_sizing", "factor_closed").await.unwrap(), vec![f2, second]);
+    assert_eq!(
+        store
+            .model_parameters()
+            .list_for_key(&a, lvl, "position_sizing", "factor_closed")
+            .await
+            .unwrap(),
+        vec![f2, second]
+    );
 });
 
 both_backends!(backtest_results_round_trip, |store: Store| async move {
@@ -239,7 +285,10 @@ both_backends!(beta_feedback_by_user_newest_first, |store: Store| async move {
     newer.environment_details = None;
     store.beta_feedback().insert(&a, &older).await.unwrap();
     store.beta_feedback().insert(&a, &newer).await.unwrap();
-    assert_eq!(store.beta_feedback().by_user(&a, u.id).await.unwrap(), vec![newer.clone(), older.clone()]);
+    assert_eq!(
+        store.beta_feedback().by_user(&a, u.id).await.unwrap(),
+        vec![newer.clone(), older.clone()]
+    );
     let mut o = older.clone();
     o.status = FeedbackStatus::Reviewing;
     o.assigned_to = Some(dev.id);
@@ -256,7 +305,10 @@ both_backends!(beta_flags_query, |store: Store| async move {
         store.feature_flags().insert(&a, f).await.unwrap();
     }
     assert_eq!(store.feature_flags().beta_enabled(&a).await.unwrap(), vec![on.clone()]);
-    assert_eq!(store.feature_flags().enabled_in(&a, Environment::Production).await.unwrap(), vec![prod]);
+    assert_eq!(
+        store.feature_flags().enabled_in(&a, Environment::Production).await.unwrap(),
+        vec![prod]
+    );
     let mut on2 = on.clone();
     on2.enabled = false;
     on2.user_whitelist.clear();
@@ -274,7 +326,10 @@ both_backends!(every_call_reports_its_actor_to_the_audit_hook, |store: Store| as
     let _ = store.users().get(&actor, Uuid::new_v4()).await;
     let events = audit.events();
     assert_eq!(events.len(), 2);
-    assert_eq!((events[0].actor, events[0].action, events[0].entity, events[0].outcome), (actor, "insert", "users", "OK"));
+    assert_eq!(
+        (events[0].actor, events[0].action, events[0].entity, events[0].outcome),
+        (actor, "insert", "users", "OK")
+    );
     assert_eq!(events[0].entity_id, Some(me.id));
     assert_eq!((events[1].action, events[1].outcome), ("get", "NOT_FOUND"));
 });

@@ -131,7 +131,11 @@ impl BacktestResults<'_> {
         let r = async {
             let rows = self
                 .store
-                .query_all("backtest_results.list_for", BY_SYMBOL, &[text(symbol), text(model_version)])
+                .query_all(
+                    "backtest_results.list_for",
+                    BY_SYMBOL,
+                    &[text(symbol), text(model_version)],
+                )
                 .await?;
             rows.iter().map(from_row).collect()
         }

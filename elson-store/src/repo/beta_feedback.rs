@@ -27,8 +27,11 @@ const UPDATE: &str = "UPDATE beta_feedback SET user_id = $2, feedback_type = $3,
      updated_at = $10, related_component = $11, environment_details = $12, screenshots = $13, \
      assigned_to = $14 WHERE id = $1";
 const GET: &str = concat!("SELECT ", cols!(), " FROM beta_feedback WHERE id = $1");
-pub(crate) const BY_USER: &str =
-    concat!("SELECT ", cols!(), " FROM beta_feedback WHERE user_id = $1 ORDER BY submitted_at DESC");
+pub(crate) const BY_USER: &str = concat!(
+    "SELECT ",
+    cols!(),
+    " FROM beta_feedback WHERE user_id = $1 ORDER BY submitted_at DESC"
+);
 
 /// Most screenshots one feedback may carry.
 pub const SCREENSHOTS_MAX: usize = 20;
@@ -76,7 +79,12 @@ fn from_row(r: &DbRow) -> StoreResult<BetaFeedback> {
 }
 
 impl BetaFeedbackRepo<'_> {
-    async fn write(self, op: &'static str, sql: &'static str, f: &BetaFeedback) -> StoreResult<u64> {
+    async fn write(
+        self,
+        op: &'static str,
+        sql: &'static str,
+        f: &BetaFeedback,
+    ) -> StoreResult<u64> {
         let mut tx = self.store.begin_write(op).await?;
         let n = self.write_in(&mut tx.conn(), op, sql, f).await?;
         tx.commit(op).await?;
@@ -156,7 +164,8 @@ impl BetaFeedbackRepo<'_> {
     /// Only storage failures.
     pub async fn by_user(self, actor: &Actor, user_id: Uuid) -> StoreResult<Vec<BetaFeedback>> {
         let r = async {
-            let rows = self.store.query_all("beta_feedback.by_user", BY_USER, &[uuid(user_id)]).await?;
+            let rows =
+                self.store.query_all("beta_feedback.by_user", BY_USER, &[uuid(user_id)]).await?;
             rows.iter().map(from_row).collect()
         }
         .await;

@@ -148,9 +148,16 @@ impl FeatureFlags<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn enabled_in(self, actor: &Actor, environment: Environment) -> StoreResult<Vec<FeatureFlag>> {
+    pub async fn enabled_in(
+        self,
+        actor: &Actor,
+        environment: Environment,
+    ) -> StoreResult<Vec<FeatureFlag>> {
         let r = async {
-            let rows = self.store.query_all("feature_flags.enabled_in", ENABLED_IN, &[enum_text(environment)]).await?;
+            let rows = self
+                .store
+                .query_all("feature_flags.enabled_in", ENABLED_IN, &[enum_text(environment)])
+                .await?;
             rows.iter().map(from_row).collect()
         }
         .await;

@@ -80,7 +80,12 @@ fn from_row(r: &DbRow) -> StoreResult<ModelParameter> {
 impl ModelParameters<'_> {
     /// Writes a row after checking, in the same transaction, that no other
     /// row for the same (level, type, name) overlaps its validity interval.
-    async fn write(self, op: &'static str, sql: &'static str, m: &ModelParameter) -> StoreResult<u64> {
+    async fn write(
+        self,
+        op: &'static str,
+        sql: &'static str,
+        m: &ModelParameter,
+    ) -> StoreResult<u64> {
         validate(m)?;
         let mut tx = self.store.begin_write(op).await?;
         let probe = [
@@ -169,7 +174,8 @@ impl ModelParameters<'_> {
     ) -> StoreResult<Vec<ModelParameter>> {
         let r = async {
             let args = [enum_text(level), text(parameter_type), text(parameter_name)];
-            let rows = self.store.query_all("model_parameters.list_for_key", FOR_KEY, &args).await?;
+            let rows =
+                self.store.query_all("model_parameters.list_for_key", FOR_KEY, &args).await?;
             rows.iter().map(from_row).collect()
         }
         .await;

@@ -71,7 +71,9 @@ pub(crate) fn args(n: &Notification) -> [Arg<'_>; 12] {
 /// Validates and inserts on an open connection (inside a caller's transaction).
 pub(crate) async fn insert_in(c: &mut Conn<'_>, n: &Notification) -> StoreResult<()> {
     validate(n)?;
-    c.execute("notifications.insert", INSERT, &args(n)).await.map_err(|e| e.refine_fk("user", n.user_id))?;
+    c.execute("notifications.insert", INSERT, &args(n))
+        .await
+        .map_err(|e| e.refine_fk("user", n.user_id))?;
     Ok(())
 }
 
@@ -177,7 +179,10 @@ impl Notifications<'_> {
     ) -> StoreResult<Vec<Notification>> {
         let r = async {
             let args = [uuid(user_id), enum_text(status)];
-            let rows = self.store.query_all("notifications.list_for_user_status", BY_USER_STATUS, &args).await?;
+            let rows = self
+                .store
+                .query_all("notifications.list_for_user_status", BY_USER_STATUS, &args)
+                .await?;
             rows.iter().map(from_row).collect()
         }
         .await;

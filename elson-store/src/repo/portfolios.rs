@@ -14,10 +14,34 @@ use crate::store::Store;
 macro_rules! cols {
     ($p:literal) => {
         concat!(
-            $p, "id, ", $p, "user_id, ", $p, "name, ", $p, "description, ", $p, "created_at, ",
-            $p, "updated_at, ", $p, "cash_balance, ", $p, "total_value, ", $p, "type, ",
-            $p, "risk_score, ", $p, "diversification_score, ", $p, "guardian_approval, ",
-            $p, "volatility_preference, ", $p, "performance_metrics"
+            $p,
+            "id, ",
+            $p,
+            "user_id, ",
+            $p,
+            "name, ",
+            $p,
+            "description, ",
+            $p,
+            "created_at, ",
+            $p,
+            "updated_at, ",
+            $p,
+            "cash_balance, ",
+            $p,
+            "total_value, ",
+            $p,
+            "type, ",
+            $p,
+            "risk_score, ",
+            $p,
+            "diversification_score, ",
+            $p,
+            "guardian_approval, ",
+            $p,
+            "volatility_preference, ",
+            $p,
+            "performance_metrics"
         )
     };
 }
@@ -93,7 +117,9 @@ pub(crate) fn args(p: &Portfolio) -> [Arg<'_>; 14] {
 /// Validates and inserts on an open connection (inside a caller's transaction).
 pub(crate) async fn insert_in(c: &mut Conn<'_>, p: &Portfolio) -> StoreResult<()> {
     validate(p)?;
-    c.execute("portfolios.insert", INSERT, &args(p)).await.map_err(|e| e.refine_fk("user", p.user_id))?;
+    c.execute("portfolios.insert", INSERT, &args(p))
+        .await
+        .map_err(|e| e.refine_fk("user", p.user_id))?;
     Ok(())
 }
 
@@ -127,7 +153,10 @@ impl Portfolios<'_> {
         let op = "portfolios.insert";
         let r = async {
             validate(p)?;
-            self.store.exec(op, INSERT, &args(p)).await.map_err(|e| e.refine_fk("user", p.user_id))?;
+            self.store
+                .exec(op, INSERT, &args(p))
+                .await
+                .map_err(|e| e.refine_fk("user", p.user_id))?;
             Ok(())
         }
         .await;
@@ -173,7 +202,8 @@ impl Portfolios<'_> {
     /// Only storage failures.
     pub async fn list_for_user(self, actor: &Actor, user_id: Uuid) -> StoreResult<Vec<Portfolio>> {
         let r = async {
-            let rows = self.store.query_all("portfolios.list_for_user", BY_USER, &[uuid(user_id)]).await?;
+            let rows =
+                self.store.query_all("portfolios.list_for_user", BY_USER, &[uuid(user_id)]).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
@@ -185,12 +215,20 @@ impl Portfolios<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn overview(self, actor: &Actor, user_id: Uuid) -> StoreResult<Vec<PortfolioOverview>> {
+    pub async fn overview(
+        self,
+        actor: &Actor,
+        user_id: Uuid,
+    ) -> StoreResult<Vec<PortfolioOverview>> {
         let r = async {
-            let rows = self.store.query_all("portfolios.overview", OVERVIEW, &[uuid(user_id)]).await?;
+            let rows =
+                self.store.query_all("portfolios.overview", OVERVIEW, &[uuid(user_id)]).await?;
             rows.iter()
                 .map(|r| {
-                    Ok(PortfolioOverview { portfolio: from_row(r)?, position_count: r.i64("position_count")? })
+                    Ok(PortfolioOverview {
+                        portfolio: from_row(r)?,
+                        position_count: r.i64("position_count")?,
+                    })
                 })
                 .collect()
         }

@@ -29,7 +29,6 @@ pub(crate) const UPDATE: &str = "UPDATE positions SET portfolio_id = $2, symbol 
 const GET: &str = concat!("SELECT ", cols!(), " FROM positions WHERE id = $1");
 pub(crate) const BY_PORTFOLIO: &str =
     concat!("SELECT ", cols!(), " FROM positions WHERE portfolio_id = $1 ORDER BY symbol");
-pub(crate) const DELETE: &str = "DELETE FROM positions WHERE id = $1";
 
 /// Repository of `positions`; from [`Store::positions`].
 #[derive(Debug, Clone, Copy)]
@@ -71,7 +70,9 @@ pub(crate) fn args(p: &Position) -> [Arg<'_>; 14] {
 /// Validates and inserts on an open connection (inside a caller's transaction).
 pub(crate) async fn insert_in(c: &mut Conn<'_>, p: &Position) -> StoreResult<()> {
     validate(p)?;
-    c.execute("positions.insert", INSERT, &args(p)).await.map_err(|e| e.refine_fk("portfolio", p.portfolio_id))?;
+    c.execute("positions.insert", INSERT, &args(p))
+        .await
+        .map_err(|e| e.refine_fk("portfolio", p.portfolio_id))?;
     Ok(())
 }
 
@@ -150,10 +151,16 @@ impl Positions<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn list_for_portfolio(self, actor: &Actor, portfolio_id: Uuid) -> StoreResult<Vec<Position>> {
+    pub async fn list_for_portfolio(
+        self,
+        actor: &Actor,
+        portfolio_id: Uuid,
+    ) -> StoreResult<Vec<Position>> {
         let r = async {
-            let rows =
-                self.store.query_all("positions.list_for_portfolio", BY_PORTFOLIO, &[uuid(portfolio_id)]).await?;
+            let rows = self
+                .store
+                .query_all("positions.list_for_portfolio", BY_PORTFOLIO, &[uuid(portfolio_id)])
+                .await?;
             rows.iter().map(from_row).collect()
         }
         .await;

@@ -17,14 +17,20 @@ macro_rules! cols {
          approval_settings, permissions"
     };
 }
-pub(crate) const INSERT: &str =
-    concat!("INSERT INTO relationships (", cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+pub(crate) const INSERT: &str = concat!(
+    "INSERT INTO relationships (",
+    cols!(),
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+);
 const UPDATE: &str = "UPDATE relationships SET guardian_id = $2, minor_id = $3, \
      relationship_type = $4, created_at = $5, updated_at = $6, status = $7, \
      approval_settings = $8, permissions = $9 WHERE id = $1";
 const GET: &str = concat!("SELECT ", cols!(), " FROM relationships WHERE id = $1");
-pub(crate) const BY_GUARDIAN: &str =
-    concat!("SELECT ", cols!(), " FROM relationships WHERE guardian_id = $1 ORDER BY created_at, id");
+pub(crate) const BY_GUARDIAN: &str = concat!(
+    "SELECT ",
+    cols!(),
+    " FROM relationships WHERE guardian_id = $1 ORDER BY created_at, id"
+);
 pub(crate) const BY_MINOR: &str =
     concat!("SELECT ", cols!(), " FROM relationships WHERE minor_id = $1 ORDER BY created_at, id");
 
@@ -64,7 +70,12 @@ pub(crate) fn from_row(r: &DbRow) -> StoreResult<Relationship> {
 }
 
 impl Relationships<'_> {
-    async fn write(self, op: &'static str, sql: &'static str, r: &Relationship) -> StoreResult<u64> {
+    async fn write(
+        self,
+        op: &'static str,
+        sql: &'static str,
+        r: &Relationship,
+    ) -> StoreResult<u64> {
         let mut tx = self.store.begin_write(op).await?;
         let n = self.write_in(&mut tx.conn(), op, sql, r).await?;
         tx.commit(op).await?;
@@ -139,9 +150,16 @@ impl Relationships<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn list_for_guardian(self, actor: &Actor, guardian_id: Uuid) -> StoreResult<Vec<Relationship>> {
+    pub async fn list_for_guardian(
+        self,
+        actor: &Actor,
+        guardian_id: Uuid,
+    ) -> StoreResult<Vec<Relationship>> {
         let res = async {
-            let rows = self.store.query_all("relationships.list_for_guardian", BY_GUARDIAN, &[uuid(guardian_id)]).await?;
+            let rows = self
+                .store
+                .query_all("relationships.list_for_guardian", BY_GUARDIAN, &[uuid(guardian_id)])
+                .await?;
             rows.iter().map(from_row).collect()
         }
         .await;
@@ -152,9 +170,16 @@ impl Relationships<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn list_for_minor(self, actor: &Actor, minor_id: Uuid) -> StoreResult<Vec<Relationship>> {
+    pub async fn list_for_minor(
+        self,
+        actor: &Actor,
+        minor_id: Uuid,
+    ) -> StoreResult<Vec<Relationship>> {
         let res = async {
-            let rows = self.store.query_all("relationships.list_for_minor", BY_MINOR, &[uuid(minor_id)]).await?;
+            let rows = self
+                .store
+                .query_all("relationships.list_for_minor", BY_MINOR, &[uuid(minor_id)])
+                .await?;
             rows.iter().map(from_row).collect()
         }
         .await;

@@ -15,11 +15,42 @@ use crate::store::Store;
 macro_rules! cols {
     ($p:literal) => {
         concat!(
-            $p, "id, ", $p, "portfolio_id, ", $p, "symbol, ", $p, "order_type, ", $p, "side, ",
-            $p, "quantity, ", $p, "price, ", $p, "status, ", $p, "created_at, ", $p, "executed_at, ",
-            $p, "total_amount, ", $p, "fees, ", $p, "notes, ", $p, "circuit_breaker_state, ",
-            $p, "volatility_level, ", $p, "guardian_approval, ", $p, "confidence_score, ",
-            $p, "position_sizing"
+            $p,
+            "id, ",
+            $p,
+            "portfolio_id, ",
+            $p,
+            "symbol, ",
+            $p,
+            "order_type, ",
+            $p,
+            "side, ",
+            $p,
+            "quantity, ",
+            $p,
+            "price, ",
+            $p,
+            "status, ",
+            $p,
+            "created_at, ",
+            $p,
+            "executed_at, ",
+            $p,
+            "total_amount, ",
+            $p,
+            "fees, ",
+            $p,
+            "notes, ",
+            $p,
+            "circuit_breaker_state, ",
+            $p,
+            "volatility_level, ",
+            $p,
+            "guardian_approval, ",
+            $p,
+            "confidence_score, ",
+            $p,
+            "position_sizing"
         )
     };
 }
@@ -109,7 +140,9 @@ pub(crate) fn args(t: &Trade) -> [Arg<'_>; 18] {
 /// Validates and inserts on an open connection (inside a caller's transaction).
 pub(crate) async fn insert_in(c: &mut Conn<'_>, t: &Trade) -> StoreResult<()> {
     validate(t)?;
-    c.execute("trades.insert", INSERT, &args(t)).await.map_err(|e| e.refine_fk("portfolio", t.portfolio_id))?;
+    c.execute("trades.insert", INSERT, &args(t))
+        .await
+        .map_err(|e| e.refine_fk("portfolio", t.portfolio_id))?;
     Ok(())
 }
 
@@ -217,10 +250,16 @@ impl Trades<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn approval_queue(self, actor: &Actor, guardian_id: Uuid) -> StoreResult<Vec<ApprovalQueueItem>> {
+    pub async fn approval_queue(
+        self,
+        actor: &Actor,
+        guardian_id: Uuid,
+    ) -> StoreResult<Vec<ApprovalQueueItem>> {
         let r = async {
-            let rows =
-                self.store.query_all("trades.approval_queue", APPROVAL_QUEUE, &[uuid(guardian_id)]).await?;
+            let rows = self
+                .store
+                .query_all("trades.approval_queue", APPROVAL_QUEUE, &[uuid(guardian_id)])
+                .await?;
             let pii = self.store.pii();
             rows.iter()
                 .map(|r| {

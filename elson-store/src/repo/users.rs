@@ -1,9 +1,9 @@
 //! Table `users`, and the authentication query.
 
+use elson_core::ElsonError;
 use elson_core::entities::User;
 use elson_core::enums::{UserRole, UserStatus};
 use elson_core::limits::TextLimit;
-use elson_core::ElsonError;
 use uuid::Uuid;
 
 use crate::actor::Actor;
@@ -97,7 +97,7 @@ impl Users<'_> {
         })
     }
 
-    fn from_row(self, r: &DbRow) -> StoreResult<User> {
+    fn row_to_user(self, r: &DbRow) -> StoreResult<User> {
         let id = r.uuid("id")?;
         let pii = self.store.pii();
         let open = |col: &'static str| -> StoreResult<Option<String>> {
@@ -194,7 +194,7 @@ impl Users<'_> {
         let r = async {
             let mut c = self.store.acquire("users.get").await?;
             match c.conn().fetch_optional("users.get", GET, &[uuid(id)]).await? {
-                Some(row) => self.from_row(&row),
+                Some(row) => self.row_to_user(&row),
                 None => Err(StoreError::not_found("user", id)),
             }
         }
@@ -207,11 +207,16 @@ impl Users<'_> {
     ///
     /// # Errors
     /// Only storage failures.
-    pub async fn find_for_login(self, actor: &Actor, email: &str) -> StoreResult<Option<AuthRecord>> {
+    pub async fn find_for_login(
+        self,
+        actor: &Actor,
+        email: &str,
+    ) -> StoreResult<Option<AuthRecord>> {
         let r = async {
             let email = normalize_email(email);
             let mut c = self.store.acquire("users.find_for_login").await?;
-            let row = c.conn().fetch_optional("users.find_for_login", AUTH, &[text(&email)]).await?;
+            let row =
+                c.conn().fetch_optional("users.find_for_login", AUTH, &[text(&email)]).await?;
             row.map(|r| {
                 Ok(AuthRecord {
                     id: r.uuid("id")?,
@@ -268,7 +273,7 @@ impl Users<'_> {
             let mut c = self.store.acquire(op).await?;
             let args = [enum_text(role), enum_text(status), Arg::I64(limit), Arg::I64(offset)];
             let rows = c.conn().fetch_all(op, BY_ROLE_STATUS, &args).await?;
-            rows.iter().map(|r| self.from_row(r)).collect()
+            rows.iter().map(|r| self.row_to_user(r)).collect()
         }
         .await;
         self.store.audited(actor, "list", "users", None, r)

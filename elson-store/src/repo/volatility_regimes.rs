@@ -129,7 +129,8 @@ impl VolatilityRegimes<'_> {
     /// Only storage failures.
     pub async fn recent(self, actor: &Actor, symbol: &str) -> StoreResult<Vec<VolatilityRegime>> {
         let r = async {
-            let rows = self.store.query_all("volatility_regimes.recent", RECENT, &[text(symbol)]).await?;
+            let rows =
+                self.store.query_all("volatility_regimes.recent", RECENT, &[text(symbol)]).await?;
             rows.iter().map(from_row).collect()
         }
         .await;

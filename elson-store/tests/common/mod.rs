@@ -46,9 +46,13 @@ pub async fn sqlite_store() -> Store {
 pub async fn pg_fresh_url() -> Option<String> {
     let Ok(base) = std::env::var("ELSON_TEST_PG_URL") else {
         if std::env::var_os("ELSON_REQUIRE_PG").is_some() {
-            panic!("ELSON_REQUIRE_PG is set but ELSON_TEST_PG_URL is not: run under scripts/with-postgres");
+            panic!(
+                "ELSON_REQUIRE_PG is set but ELSON_TEST_PG_URL is not: run under scripts/with-postgres"
+            );
         }
-        eprintln!("notice: ELSON_TEST_PG_URL not set, skipping the PostgreSQL variant of this test");
+        eprintln!(
+            "notice: ELSON_TEST_PG_URL not set, skipping the PostgreSQL variant of this test"
+        );
         return None;
     };
     let name = format!("elson_t_{}", Uuid::new_v4().simple());
@@ -67,7 +71,11 @@ pub async fn pg_fresh_url() -> Option<String> {
 
 pub async fn pg_store() -> Option<Store> {
     let url = pg_fresh_url().await?;
-    Some(Store::open_with(&url, StoreOptions { max_connections: 4, ..StoreOptions::default() }).await.unwrap())
+    Some(
+        Store::open_with(&url, StoreOptions { max_connections: 4, ..StoreOptions::default() })
+            .await
+            .unwrap(),
+    )
 }
 
 pub fn dec(s: &str) -> Decimal {
@@ -204,7 +212,12 @@ pub fn notification(user_id: Uuid) -> Notification {
     }
 }
 
-pub fn regime(symbol: &str, ts: DateTime<Utc>, level: VolatilityLevel, count: i32) -> VolatilityRegime {
+pub fn regime(
+    symbol: &str,
+    ts: DateTime<Utc>,
+    level: VolatilityLevel,
+    count: i32,
+) -> VolatilityRegime {
     VolatilityRegime {
         id: Uuid::new_v4(),
         symbol: symbol.to_string(),
@@ -268,7 +281,10 @@ pub fn feedback(user_id: Uuid, submitted_at: DateTime<Utc>) -> BetaFeedback {
         updated_at: submitted_at,
         related_component: Some("portfolio-chart".to_string()),
         environment_details: Some(serde_json::json!({"os": "android"})),
-        screenshots: vec!["https://example.com/s/1.png".to_string(), "https://example.com/s/2.png".to_string()],
+        screenshots: vec![
+            "https://example.com/s/1.png".to_string(),
+            "https://example.com/s/2.png".to_string(),
+        ],
         assigned_to: None,
     }
 }
