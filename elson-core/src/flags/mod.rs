@@ -28,7 +28,9 @@ pub const BUCKET_SEED: u32 = 0;
 /// The flag name is the group id, so the same user lands in independent
 /// buckets for different flags. The id is written in the canonical
 /// lower-case hyphenated form and the text is hashed as UTF-8 — the form
-/// Unleash's `normalizedValue(id, groupId)` uses.
+/// Unleash's `normalizedValue(id, groupId)` uses. (For the usual ASCII flag
+/// names every Unleash SDK agrees; an SDK that hashes UTF-16 code units
+/// instead of UTF-8 bytes may bucket a non-ASCII flag name differently.)
 ///
 /// # Example
 /// ```

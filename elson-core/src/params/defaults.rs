@@ -26,6 +26,9 @@ use uuid::Uuid;
 use crate::entities::ModelParameter;
 use crate::enums::VolatilityLevel;
 use crate::flags::murmur3_32;
+use VolatilityLevel::{Extreme, High, Low, Normal};
+use names::*;
+use types::*;
 
 /// `created_by` of every built-in row.
 pub const BUILTIN_CREATOR: &str = "builtin";
@@ -121,10 +124,6 @@ const fn every(
 ) -> BuiltinParameter {
     BuiltinParameter { level: None, parameter_type, parameter_name, value, description }
 }
-
-use VolatilityLevel::{Extreme, High, Low, Normal};
-use names::*;
-use types::*;
 
 const SIZING: &str = "DESIGN §7 position sizing factor (breaker state, regime)";
 const CONFIDENCE: &str = "DESIGN §7 minimum confidence of model-generated orders";

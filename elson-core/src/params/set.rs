@@ -35,14 +35,16 @@ struct Interval(DateTime<Utc>, Option<DateTime<Utc>>);
 
 impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let from = self.0.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
         match self.1 {
-            Some(to) => {
-                write!(f, "[{from}, {})", to.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
-            }
-            None => write!(f, "[{from}, open)"),
+            Some(to) => write!(f, "[{}, {})", rfc3339(self.0), rfc3339(to)),
+            None => write!(f, "[{}, open)", rfc3339(self.0)),
         }
     }
+}
+
+/// RFC 3339 with `Z`, as the shared vectors write timestamps.
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// Spans of one key, one list per level, each sorted by `from`.
@@ -262,10 +264,7 @@ impl ParameterSet {
     ) -> Result<Decimal> {
         self.value(level, parameter_type, parameter_name, at).ok_or_else(|| ElsonError::NotFound {
             entity: "model_parameter".to_owned(),
-            id: format!(
-                "({level}, {parameter_type}, {parameter_name}) at {}",
-                at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-            ),
+            id: format!("({level}, {parameter_type}, {parameter_name}) at {}", rfc3339(at)),
         })
     }
 
@@ -330,8 +329,8 @@ fn validated(rows: Vec<ModelParameter>) -> Result<Layer> {
                 field("effective_to"),
                 format!(
                     "{} is not after effective_from {}",
-                    to.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-                    r.effective_from.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+                    rfc3339(to),
+                    rfc3339(r.effective_from)
                 ),
             ));
         }
