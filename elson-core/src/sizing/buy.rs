@@ -176,8 +176,8 @@ pub fn check_buy(
     if resized.is_zero() {
         return Err(ElsonError::PositionLimitExceeded { requested: notional, limit });
     }
-    // After this point the resize succeeds.
     let resized_notional = notional_of(resized, price)?;
+    // After this point the resize succeeds.
     debug_assert!(resized < quantity, "Invariant: a resize only scales down");
     debug_assert!(resized * price <= limit, "Invariant: the exact resized notional fits");
     debug_assert!(resized_notional <= limit, "Invariant: the rounded resized notional fits");
