@@ -64,7 +64,7 @@ pub struct NewBetaFeedback {
     pub category: Option<String>,
     /// Component, 1–100 characters.
     pub related_component: Option<String>,
-    /// Environment details (free-form JSON).
+    /// Environment details (free-form JSON); `Some(null)` is stored as `None`.
     pub environment_details: Option<serde_json::Value>,
     /// Screenshot URLs, each 1–255 characters, at most [`SCREENSHOTS_MAX`].
     pub screenshots: Vec<String>,
@@ -156,7 +156,7 @@ impl BetaFeedback {
             submitted_at: now,
             updated_at: now,
             related_component,
-            environment_details,
+            environment_details: super::user::drop_json_null(environment_details),
             screenshots,
             assigned_to: None,
         })

@@ -74,9 +74,9 @@ pub struct NewUser {
     pub two_factor_secret: Option<String>,
     /// Default MODERATE.
     pub risk_profile: RiskProfile,
-    /// Free-form JSON.
+    /// Free-form JSON; `Some(null)` is stored as `None`.
     pub education_progress: Option<serde_json::Value>,
-    /// Free-form JSON.
+    /// Free-form JSON; `Some(null)` is stored as `None`.
     pub preferences: Option<serde_json::Value>,
     /// Beta tester feedback, TEXT.
     pub beta_feedback: Option<String>,
@@ -232,8 +232,8 @@ impl User {
             two_factor_enabled,
             two_factor_secret,
             risk_profile,
-            education_progress,
-            preferences,
+            education_progress: drop_json_null(education_progress),
+            preferences: drop_json_null(preferences),
             beta_feedback,
         };
         debug_assert!(
@@ -257,6 +257,12 @@ impl User {
     pub fn is_minor_on(&self, date: NaiveDate) -> bool {
         self.age_on(date).is_some_and(|age| age < ADULT_AGE)
     }
+}
+
+/// `Some(null)` in a JSON column cannot survive a JSON round-trip (it reads
+/// back as `None`), so constructors store it as `None` from the start.
+pub(super) fn drop_json_null(value: Option<serde_json::Value>) -> Option<serde_json::Value> {
+    value.filter(|v| !v.is_null())
 }
 
 /// Whole years from `dob` to `date`, `None` when `date < dob`.
