@@ -264,3 +264,32 @@ proptest! {
         prop_assert_eq!(u.age_on(on), reference);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// Arbitrary text never panics the constructor: the answer is a user or
+    /// an `InvalidInput`, and an accepted hash has the bcrypt shape.
+    #[test]
+    fn arbitrary_input_never_panics(
+        email in any::<String>(),
+        hash in prop_oneof![any::<String>(), "\\$2[aby]\\$[0-9]{2}\\$.{53}", "\\$2b\\$12\\$[./A-Za-z0-9]{53}"],
+        first in prop::option::of(any::<String>()),
+        dob_days in prop::option::of(-40_000i64..40_000),
+        role in prop::sample::select(UserRole::ALL),
+    ) {
+        let dob = dob_days.map(|d| now().date_naive() + chrono::Duration::days(d));
+        let params = NewUser { first_name: first, date_of_birth: dob, ..NewUser::new(email, hash, role) };
+        match User::new(params, None, now()) {
+            Ok(u) => {
+                prop_assert_eq!(u.password_hash.len(), 60);
+                prop_assert!(u.password_hash.starts_with("$2"));
+                prop_assert!(u.email.len() <= 255 && u.email.contains('@'));
+                if role == UserRole::Minor {
+                    prop_assert!(u.is_minor_on(now().date_naive()));
+                }
+            }
+            Err(e) => prop_assert_eq!(e.code(), "INVALID_INPUT"),
+        }
+    }
+}

@@ -186,3 +186,26 @@ proptest! {
         prop_assert!((r.confidence_score.to_f64().unwrap() - conf).abs() <= 0.005_000_1);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    /// Any f64 at all (NaN, infinities, subnormals, huge values) gives a row
+    /// or an `InvalidInput` naming one of the two float fields; never a panic.
+    #[test]
+    fn any_f64_is_a_row_or_an_input_error(vol in any::<f64>(), conf in any::<f64>()) {
+        match VolatilityRegime::from_reading(
+            VolatilityReading { volatility_value: vol, confidence_score: conf, ..reading() },
+            None,
+        ) {
+            Ok(r) => {
+                prop_assert!(r.volatility_value >= Decimal::ZERO);
+                prop_assert!(r.confidence_score >= Decimal::ZERO && r.confidence_score <= Decimal::ONE);
+            }
+            Err(ElsonError::InvalidInput { field, .. }) => {
+                prop_assert!(field == "volatility_value" || field == "confidence_score", "{}", field);
+            }
+            Err(other) => prop_assert!(false, "unexpected {:?}", other),
+        }
+    }
+}
