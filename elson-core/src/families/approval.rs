@@ -70,6 +70,7 @@ pub struct ApprovalRequest<'a> {
 /// `notes`; its [`code`](RejectionReason::code) is stable for bindings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum RejectionReason {
     /// No guardian relationship is ACTIVE yet (only PENDING ones).
     NoActiveGuardian,

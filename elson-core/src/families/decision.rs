@@ -172,8 +172,12 @@ pub fn decide_trade(
     }
     let resource = Resource::Trade { owner_id: minor_id };
     authorize(&Actor::from(guardian), Action::Approve, &resource, relationships).map_err(|e| {
+        let why = match e {
+            ElsonError::Forbidden { reason } => reason,
+            other => other.to_string(),
+        };
         ElsonError::forbidden(format!(
-            "user {} may not decide trades of user {minor_id} (needs an ACTIVE relationship): {e}",
+            "user {} may not decide trades of user {minor_id} (needs an ACTIVE relationship): {why}",
             guardian.id
         ))
     })?;

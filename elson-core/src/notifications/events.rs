@@ -97,6 +97,7 @@ impl TradeSummary {
 /// Something that happened in the domain that people should hear about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum DomainEvent {
     /// A minor's trade was created PENDING and waits for a guardian.
     TradeAwaitingApproval {
