@@ -19,7 +19,9 @@ use crate::error::ElsonError;
 /// "HIGH"}`, `{"type": "PORTFOLIO_VALUE", "day_open_value": "1000.00",
 /// "current_value": "975.00"}`, `{"type": "EXECUTION_FAILURE"}`,
 /// `{"type": "MANUAL_TRIP", "actor_role": "ADMIN", "level": "OPEN"}`,
-/// `{"type": "TICK"}` …
+/// `{"type": "TICK"}` … Unknown keys are refused, except beside the
+/// field-less types (`TICK`, `EXECUTION_FAILURE`, `EXECUTION_SUCCESS`),
+/// where serde's internally tagged enums cannot see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
 pub enum BreakerEvent {

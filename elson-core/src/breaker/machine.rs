@@ -267,10 +267,12 @@ impl Breaker {
         self.triggers = update.triggers;
         self.last_event_at = Some(now);
         let demanded = self.triggers.demand_at(now).max(update.demand);
-        match table(self.state, demanded) {
-            Move::Escalate(to) => self.enter(to, update.reason, now, &mut transitions),
-            Move::Stay | Move::StepDown(_) => self.recover_until(now, &mut transitions),
+        if let Move::Escalate(to) = table(self.state, demanded) {
+            self.enter(to, update.reason, now, &mut transitions);
         }
+        // A step may be due at `now` itself: the event cleared a trigger, or
+        // (with zero cool-downs) a momentary trip ends as soon as it starts.
+        self.recover_until(now, &mut transitions);
 
         debug_assert!(
             self.state >= self.triggers.demand_at(now),
