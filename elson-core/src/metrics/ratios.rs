@@ -104,8 +104,9 @@ pub fn annual_volatility(returns: &[f64], periods_per_year: f64) -> Result<f64> 
 }
 
 /// Compound annual growth rate: `(Π(1 + r))^(N / len) − 1` (empyrical
-/// `annual_return`). `NaN` for an empty series, and (as numpy's power)
-/// when the wealth went negative.
+/// `annual_return`). `NaN` for an empty series. Below −100 % the ending
+/// wealth is negative and the result is whatever IEEE `pow` gives, as in
+/// numpy (`NaN` unless `N / len` is a whole number).
 ///
 /// # Errors
 /// As [`annual_volatility`].
