@@ -498,3 +498,71 @@ fn registry_tick_recovers_every_scope_in_time_order_or_nothing() {
     assert!(r.step(&Scope::Symbol(String::new()), &BreakerEvent::Tick, at(100)).is_err());
     assert_eq!(r.iter().count(), 3);
 }
+
+#[test]
+fn a_breaker_survives_a_json_round_trip_mid_recovery() {
+    let mut b = symbol();
+    b.step(&regime(V::Extreme), t0()).unwrap();
+    b.step(&BreakerEvent::ExecutionFailure, at(1)).unwrap();
+    b.step(&admin_trip(S::Restricted), at(2)).unwrap();
+    b.step(&regime(V::Low), at(3)).unwrap();
+    let json = serde_json::to_value(&b).unwrap();
+    assert_eq!(json["state"], "OPEN");
+    assert_eq!(json["scope"], "SYMBOL:AAPL");
+    let mut back: Breaker = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back, b);
+    let ts_original = b.step(&admin_reset(), at(500)).unwrap();
+    let ts_restored = back.step(&admin_reset(), at(500)).unwrap();
+    assert_eq!(ts_original, ts_restored);
+    // The hold at RESTRICTED let OPEN step down at 90; the reset lets RESTRICTED go at 500.
+    assert_eq!(
+        moves(&ts_original),
+        vec![
+            (S::Open, S::Restricted, TransitionReason::Recovery, at(90)),
+            (S::Restricted, S::Cautious, TransitionReason::Recovery, at(500)),
+        ]
+    );
+
+    let tamper = |key: &str, value: serde_json::Value| {
+        let mut j = json.clone();
+        j[key] = value;
+        serde_json::from_value::<Breaker>(j)
+    };
+    assert!(tamper("state", "CLOSED".into()).is_err(), "below what EXTREME demands");
+    assert!(tamper("entered_at", serde_json::Value::Null).is_err());
+    assert!(tamper("entered_at", "2026-03-02T15:00:00Z".into()).is_err(), "after the last event");
+    assert!(tamper("scope", "SYMBOL:".into()).is_err());
+    let mut j = json.clone();
+    j["triggers"]["manual_hold"] = "CLOSED".into();
+    assert!(serde_json::from_value::<Breaker>(j).is_err());
+    let mut j = json.clone();
+    j["triggers"]["failures_consecutive"] = 3.into();
+    assert!(serde_json::from_value::<Breaker>(j).is_err());
+    let mut j = json.clone();
+    j["config"]["failure_trip_count"] = 0.into();
+    assert!(serde_json::from_value::<Breaker>(j).is_err());
+    let mut j = json.clone();
+    j["last_event_at"] = serde_json::Value::Null;
+    assert!(serde_json::from_value::<Breaker>(j).is_err());
+    let mut j = json;
+    j["extra"] = 1.into();
+    assert!(serde_json::from_value::<Breaker>(j).is_err());
+    // A fresh breaker round-trips too.
+    let fresh: Breaker = serde_json::from_value(serde_json::to_value(symbol()).unwrap()).unwrap();
+    assert_eq!(fresh, symbol());
+}
+
+#[test]
+fn a_registry_takes_back_a_kept_breaker_on_the_same_config() {
+    let mut kept = symbol();
+    kept.step(&regime(V::High), t0()).unwrap();
+    let json = serde_json::to_string(&kept).unwrap();
+    let mut r = Breakers::new(BreakerConfig::default()).unwrap();
+    assert_eq!(r.restore(serde_json::from_str(&json).unwrap()).unwrap(), None);
+    assert_eq!(r.state(&Scope::Symbol("AAPL".into())), S::Restricted);
+    assert_eq!(r.restore(kept.clone()).unwrap(), Some(kept));
+    let other = BreakerConfig { cooldown_open_minutes: 1, ..BreakerConfig::default() };
+    let stranger = Breaker::new(Scope::Global, other).unwrap();
+    assert_eq!(r.restore(stranger).unwrap_err().code(), "CONFLICT");
+    assert!(r.get(&Scope::Global).is_none());
+}

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Days, Utc};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use super::config::BreakerConfig;
 use super::event::{BreakerEvent, Transition, TransitionReason};
@@ -30,7 +31,8 @@ pub const fn state_for_regime(level: VolatilityLevel) -> CircuitBreakerState {
 
 /// What the triggers of a breaker remember between events. Each trigger
 /// contributes a demanded state; the breaker is never below the most severe.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Triggers {
     /// Last stabilized regime read (symbol scope).
     regime: Option<VolatilityLevel>,
@@ -129,7 +131,14 @@ const fn table(current: CircuitBreakerState, demanded: CircuitBreakerState) -> M
 /// assert_eq!(moves[2].at, t0 + TimeDelta::minutes(155));
 /// assert_eq!(b.state(), S::Closed);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// # Persistence
+/// A breaker serializes to JSON (`scope`, `config`, `state`, `entered_at`,
+/// `last_event_at`, `triggers`) so a store can keep it between processes.
+/// Deserializing checks the invariants a [`Breaker::step`] keeps, and
+/// refuses a record that breaks one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "BreakerRecord")]
 pub struct Breaker {
     scope: Scope,
     config: BreakerConfig,
@@ -154,6 +163,57 @@ pub fn step(
     let mut next = breaker.clone();
     let transitions = next.step(event, now)?;
     Ok((next, transitions))
+}
+
+/// The unchecked wire form of a [`Breaker`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BreakerRecord {
+    scope: Scope,
+    config: BreakerConfig,
+    state: CircuitBreakerState,
+    entered_at: Option<DateTime<Utc>>,
+    last_event_at: Option<DateTime<Utc>>,
+    triggers: Triggers,
+}
+
+impl TryFrom<BreakerRecord> for Breaker {
+    type Error = ElsonError;
+
+    fn try_from(r: BreakerRecord) -> Result<Self> {
+        r.scope.validate()?;
+        r.config.validate()?;
+        let broken = |why: &str| Err(ElsonError::invalid("breaker", why.to_string()));
+        if r.entered_at.is_none() && r.state != Closed {
+            return broken("a state other than CLOSED needs entered_at");
+        }
+        match (r.entered_at, r.last_event_at) {
+            (Some(_), None) => return broken("entered_at needs last_event_at"),
+            (Some(entered), Some(last)) if entered > last => {
+                return broken("entered_at is later than last_event_at");
+            }
+            (None | Some(_), _) => {}
+        }
+        if r.triggers.manual_hold == Some(Closed) {
+            return broken("a manual hold cannot be CLOSED");
+        }
+        if r.triggers.failures_consecutive >= r.config.failure_trip_count {
+            return broken("failures_consecutive has reached the trip count without tripping");
+        }
+        if let Some(last) = r.last_event_at
+            && r.state < r.triggers.demand_at(last)
+        {
+            return broken("the state is below what its triggers demand");
+        }
+        Ok(Breaker {
+            scope: r.scope,
+            config: r.config,
+            state: r.state,
+            entered_at: r.entered_at,
+            last_event_at: r.last_event_at,
+            triggers: r.triggers,
+        })
+    }
 }
 
 impl Breaker {

@@ -76,6 +76,21 @@ impl Breakers {
         self.breakers.get(scope).map_or(CircuitBreakerState::Closed, Breaker::state)
     }
 
+    /// Puts back a breaker kept elsewhere (e.g. deserialized from a store),
+    /// replacing the scope's current one, which is returned.
+    ///
+    /// # Errors
+    /// [`ElsonError::Conflict`] when the breaker runs on a different config
+    /// than the registry: one registry, one set of cool-downs.
+    pub fn restore(&mut self, breaker: Breaker) -> Result<Option<Breaker>> {
+        if breaker.config() != &self.config {
+            return Err(ElsonError::Conflict {
+                reason: format!("breaker {} runs on a different config", breaker.scope()),
+            });
+        }
+        Ok(self.breakers.insert(breaker.scope().clone(), breaker))
+    }
+
     /// Feeds `event` to the breaker of `scope` (created if needed).
     ///
     /// # Errors
