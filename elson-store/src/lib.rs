@@ -64,7 +64,7 @@ mod pii;
 pub mod repo;
 mod store;
 
-pub use actor::Actor;
+pub use actor::{Actor, system_actor};
 pub use audit::{AuditEvent, AuditHook, MemoryAudit, NoAudit};
 pub use elson_core;
 pub use error::{StoreError, StoreResult};

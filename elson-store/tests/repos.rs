@@ -321,7 +321,7 @@ both_backends!(every_call_reports_its_actor_to_the_audit_hook, |store: Store| as
     let audit = Arc::new(MemoryAudit::new());
     let store = store.with_audit(audit.clone());
     let me = user(UserRole::Guardian, "me@example.com");
-    let actor = Actor::new(me.id, UserRole::Guardian);
+    let actor = Actor::from(&me);
     store.users().insert(&actor, &me).await.unwrap();
     let _ = store.users().get(&actor, Uuid::new_v4()).await;
     let events = audit.events();

@@ -92,7 +92,7 @@ pub fn at(seconds: i64) -> DateTime<Utc> {
 }
 
 pub fn admin() -> Actor {
-    Actor::system()
+    elson_store::system_actor()
 }
 
 pub fn user(role: UserRole, email: &str) -> User {
