@@ -51,6 +51,17 @@ impl FeeSchedule {
     /// The default minimum fee, 0.50 (DESIGN §2).
     pub const DEFAULT_MINIMUM: Decimal = Decimal::from_parts(50, 0, 0, false, 2);
 
+    /// 0.35 % of the notional, minimum 0.50, no maximum (DESIGN §2); a
+    /// constant so it can live in a `static`.
+    pub const DEFAULT: FeeSchedule = FeeSchedule {
+        rate: Self::DEFAULT_RATE,
+        minimum: Self::DEFAULT_MINIMUM,
+        maximum: None,
+        rate_ppm: 3_500,
+        minimum_cents: 50,
+        maximum_cents: None,
+    };
+
     /// A schedule with the given rate (a fraction: `0.0035` is 0.35 %),
     /// minimum fee and optional maximum fee.
     ///
@@ -145,16 +156,9 @@ const RATE_LIMIT: DecimalLimit = DecimalLimit {
 };
 
 impl Default for FeeSchedule {
-    /// 0.35 % of the notional, minimum 0.50, no maximum (DESIGN §2).
+    /// [`FeeSchedule::DEFAULT`].
     fn default() -> Self {
-        FeeSchedule {
-            rate: Self::DEFAULT_RATE,
-            minimum: Self::DEFAULT_MINIMUM,
-            maximum: None,
-            rate_ppm: 3_500,
-            minimum_cents: 50,
-            maximum_cents: None,
-        }
+        Self::DEFAULT
     }
 }
 
