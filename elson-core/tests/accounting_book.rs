@@ -483,7 +483,8 @@ fn inconsistent_rows_are_refused() {
     total.total_value = dec!(124); // cash 100 + 24
     assert!(Book::from_rows(total.clone(), vec![aapl.clone()]).is_ok());
 
-    let cases: Vec<(&str, Box<dyn Fn(&mut Portfolio, &mut Vec<Position>)>)> = vec![
+    type Corrupt = Box<dyn Fn(&mut Portfolio, &mut Vec<Position>)>;
+    let cases: Vec<(&str, Corrupt)> = vec![
         ("total_value", Box::new(|p, _| p.total_value = dec!(125))),
         ("cash_balance", Box::new(|p, _| p.cash_balance = dec!(-1))),
         ("cash_balance", Box::new(|p, _| p.cash_balance = dec!(0.001))),
