@@ -91,7 +91,7 @@ fn pending_trade(input: &Value, status: TradeStatus) -> Trade {
     trade.price = opt_dec(&input["limit_price"]);
     trade.status = status;
     trade.guardian_approval =
-        input.get("guardian_approval").map_or(GuardianApproval::NotRequired, |v| parse(v));
+        input.get("guardian_approval").map_or(GuardianApproval::NotRequired, parse);
     trade
 }
 
