@@ -31,7 +31,8 @@ fn symbol(i: usize) -> String {
 
 fn book() -> Book {
     let id = Uuid::from_u128(1);
-    let portfolio = Portfolio::new(NewPortfolio::standard(Uuid::from_u128(2), "bench"), id, now()).unwrap();
+    let portfolio =
+        Portfolio::new(NewPortfolio::standard(Uuid::from_u128(2), "bench"), id, now()).unwrap();
     let mut book = Book::new(portfolio).unwrap();
     book.deposit(Decimal::new(500_000_000_000, 0), now()).unwrap();
     for i in 0..POSITIONS {
@@ -42,14 +43,20 @@ fn book() -> Book {
 }
 
 fn trade(i: usize, side: TradeSide, qty: Decimal) -> Trade {
-    let new = NewTrade::market(Uuid::from_u128(i as u128 + 10), Uuid::from_u128(1), symbol(i), side, qty);
+    let new =
+        NewTrade::market(Uuid::from_u128(i as u128 + 10), Uuid::from_u128(1), symbol(i), side, qty);
     Trade::new(new, now()).unwrap()
 }
 
 /// A price around 100 that differs per symbol and per trade.
 fn exec(i: usize, k: usize) -> Execution<'static> {
     let cents = 10_000 + (i as i64 * 37 + k as i64 * 13) % 500;
-    Execution { market_price: Decimal::new(cents, 2), asset_type: AssetType::Stock, fees: &FEES, now: now() }
+    Execution {
+        market_price: Decimal::new(cents, 2),
+        asset_type: AssetType::Stock,
+        fees: &FEES,
+        now: now(),
+    }
 }
 
 /// `BATCH` trades: buy then sell 2.5 shares of each symbol in turn.

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::fees::FeeSchedule;
 use super::fixed::{self, MICROS_PER_UNIT};
+use super::index::{Slot, SymbolKey};
 use super::lifecycle::{TradeEvent, next_status};
 use super::valuation::{self, Valuation};
 use crate::entities::{Portfolio, Position, Trade};
@@ -27,10 +28,12 @@ use crate::limits::{DecimalLimit, TextLimit};
 /// Every operation is atomic: it either succeeds completely or returns an
 /// error and leaves the book (and the trade) untouched.
 ///
-/// Positions are a `Vec` sorted by symbol: for the tens of positions a
-/// family portfolio holds, a binary search over contiguous rows is faster
-/// than hashing the symbol, and [`Book::positions`] hands the rows back
-/// without copying.
+/// Positions are a `Vec` sorted by symbol, so [`Book::positions`] hands the
+/// rows back without copying. Beside them the book keeps an integer twin of
+/// each row (quantity, average price, value, and a 16-byte symbol key) and
+/// the cash and total in cents: for the tens of positions a family portfolio
+/// holds, a binary search over those compact slots beats hashing the symbol,
+/// and a trade never re-parses the stored decimals.
 ///
 /// # Example
 /// ```
@@ -64,6 +67,12 @@ pub struct Book {
     portfolio: Portfolio,
     /// Sorted by symbol, unique, quantity > 0.
     positions: Vec<Position>,
+    /// `slots[i]` is the integer twin of `positions[i]`.
+    slots: Vec<Slot>,
+    /// `portfolio.cash_balance` in cents.
+    cash: i64,
+    /// `portfolio.total_value` in cents.
+    total: i64,
 }
 
 /// The market facts an execution needs besides the trade itself.
@@ -122,17 +131,22 @@ pub struct Fill {
     pub position_closed: bool,
 }
 
-/// A fully computed, validated execution, applied by [`Book::apply`].
+/// A fully computed, validated execution, in integer units; applied by
+/// [`Book::apply`]. Kept small: it is returned through `Result<Option<_>>`.
 #[derive(Debug, Clone, Copy)]
 struct Plan {
-    fill: Fill,
     /// `Ok(index)` of the existing position or `Err(insertion index)`.
     slot: std::result::Result<usize, usize>,
+    key: SymbolKey,
     /// The position after the fill; `None` when it closes.
     after: Option<Held>,
+    side: TradeSide,
     price: i64,
+    notional: i64,
     fees: i64,
     total_amount: i64,
+    /// Sells only.
+    realized: i64,
     cash: i64,
     total: i64,
 }
@@ -159,6 +173,30 @@ fn quantity(micros: i64) -> Decimal {
     fixed::to_decimal(micros, 6)
 }
 
+impl Plan {
+    /// The public view of the plan.
+    #[inline]
+    fn fill(&self, trade_quantity: Decimal) -> Fill {
+        Fill {
+            side: self.side,
+            quantity: trade_quantity,
+            price: money(self.price),
+            notional: money(self.notional),
+            fees: money(self.fees),
+            total_amount: money(self.total_amount),
+            realized_pnl: match self.side {
+                TradeSide::Buy => None,
+                TradeSide::Sell => Some(money(self.realized)),
+            },
+            cash_balance: money(self.cash),
+            total_value: money(self.total),
+            position_quantity: quantity(self.after.map_or(0, |h| h.quantity)),
+            position_opened: self.slot.is_err(),
+            position_closed: self.after.is_none(),
+        }
+    }
+}
+
 impl Book {
     /// A book for a portfolio without positions.
     ///
@@ -175,14 +213,16 @@ impl Book {
     /// [`ElsonError::InvalidInput`] naming the column when: `cash_balance` or
     /// `total_value` is not valid money; a position belongs to another
     /// portfolio (`portfolio_id`), has an invalid `symbol`, a `quantity` that
-    /// is not > 0 or not a valid quantity, invalid prices, a `sector` longer
-    /// than 100, or derived columns (`current_value`, `gain_loss`,
+    /// is not positive or not a valid quantity, invalid prices, a `sector`
+    /// longer than 100, or derived columns (`current_value`, `gain_loss`,
     /// `gain_loss_percent`) that differ from the rules; two positions share a
     /// symbol (`symbol`); or `total_value ≠ cash_balance + Σ current_value`.
     pub fn from_rows(portfolio: Portfolio, mut positions: Vec<Position>) -> Result<Book> {
         let cash = fixed::to_units(MONEY, "cash_balance", portfolio.cash_balance)?;
         let total = fixed::to_units(MONEY, "total_value", portfolio.total_value)?;
         let mut sum = i128::from(cash);
+        let mut slots = Vec::with_capacity(positions.len());
+        positions.sort_unstable_by(|a, b| a.symbol.cmp(&b.symbol));
         for p in &positions {
             if p.portfolio_id != portfolio.id {
                 return Err(ElsonError::invalid(
@@ -218,8 +258,13 @@ impl Book {
                 }
             }
             sum += i128::from(v.current_value);
+            slots.push(Slot {
+                key: SymbolKey::new(&p.symbol),
+                quantity: q,
+                average: avg,
+                value: v.current_value,
+            });
         }
-        positions.sort_unstable_by(|a, b| a.symbol.cmp(&b.symbol));
         if let Some(w) = positions.windows(2).find(|w| w[0].symbol == w[1].symbol) {
             return Err(ElsonError::invalid(
                 "symbol",
@@ -236,7 +281,7 @@ impl Book {
                 ),
             ));
         }
-        let book = Book { portfolio, positions };
+        let book = Book { portfolio, positions, slots, cash, total };
         book.debug_check_invariants();
         Ok(book)
     }
@@ -253,7 +298,7 @@ impl Book {
 
     /// The open position in `symbol`, if any.
     pub fn position(&self, symbol: &str) -> Option<&Position> {
-        self.find(symbol).ok().map(|i| &self.positions[i])
+        self.find(symbol, &SymbolKey::new(symbol)).ok().map(|i| &self.positions[i])
     }
 
     /// The rows, to be written back (positions sorted by symbol).
@@ -261,24 +306,33 @@ impl Book {
         (self.portfolio, self.positions)
     }
 
+    /// Binary search over the slots; `Err` is the insertion index.
     #[inline]
-    fn find(&self, symbol: &str) -> std::result::Result<usize, usize> {
-        self.positions.binary_search_by(|p| p.symbol.as_str().cmp(symbol))
+    fn find(&self, symbol: &str, key: &SymbolKey) -> std::result::Result<usize, usize> {
+        let (mut lo, mut hi) = (0, self.slots.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let probe = &self.slots[mid].key;
+            match probe.cmp_with(&self.positions[mid].symbol, key, symbol) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Ok(mid),
+            }
+        }
+        Err(lo)
     }
 
     /// Adds cash.
     ///
     /// # Errors
-    /// [`ElsonError::InvalidInput`] naming `amount` when it is not > 0 or not
-    /// valid money (more than 2 decimals are refused, not rounded), or naming
-    /// `cash_balance` / `total_value` when the result would not fit
+    /// [`ElsonError::InvalidInput`] naming `amount` when it is not positive
+    /// or not valid money (more than 2 decimals are refused, not rounded), or
+    /// naming `cash_balance` / `total_value` when the result would not fit
     /// DECIMAL(15,2).
     pub fn deposit(&mut self, amount: Decimal, now: DateTime<Utc>) -> Result<()> {
         let amount = positive_money("amount", amount)?;
-        let cash = fixed::to_units(MONEY, "cash_balance", self.portfolio.cash_balance)?;
-        let total = fixed::to_units(MONEY, "total_value", self.portfolio.total_value)?;
-        let cash = fixed::fit(MONEY, "cash_balance", i128::from(cash) + i128::from(amount))?;
-        let total = fixed::fit(MONEY, "total_value", i128::from(total) + i128::from(amount))?;
+        let cash = fixed::fit(MONEY, "cash_balance", i128::from(self.cash) + i128::from(amount))?;
+        let total = fixed::fit(MONEY, "total_value", i128::from(self.total) + i128::from(amount))?;
         // After this point it must succeed.
         self.set_cash(cash, total, now);
         Ok(())
@@ -287,25 +341,25 @@ impl Book {
     /// Takes cash out.
     ///
     /// # Errors
-    /// [`ElsonError::InvalidInput`] naming `amount` when it is not > 0 or not
-    /// valid money; [`ElsonError::InsufficientFunds`] when it exceeds the
-    /// cash balance.
+    /// [`ElsonError::InvalidInput`] naming `amount` when it is not positive
+    /// or not valid money; [`ElsonError::InsufficientFunds`] when it exceeds
+    /// the cash balance.
     pub fn withdraw(&mut self, amount: Decimal, now: DateTime<Utc>) -> Result<()> {
         let amount = positive_money("amount", amount)?;
-        let cash = fixed::to_units(MONEY, "cash_balance", self.portfolio.cash_balance)?;
-        let total = fixed::to_units(MONEY, "total_value", self.portfolio.total_value)?;
-        if amount > cash {
+        if amount > self.cash {
             return Err(ElsonError::InsufficientFunds {
                 needed: money(amount),
-                available: money(cash),
+                available: money(self.cash),
             });
         }
         // After this point it must succeed: total ≥ cash ≥ amount.
-        self.set_cash(cash - amount, total - amount, now);
+        self.set_cash(self.cash - amount, self.total - amount, now);
         Ok(())
     }
 
     fn set_cash(&mut self, cash: i64, total: i64, now: DateTime<Utc>) {
+        self.cash = cash;
+        self.total = total;
         self.portfolio.cash_balance = money(cash);
         self.portfolio.total_value = money(total);
         self.portfolio.updated_at = now;
@@ -327,23 +381,20 @@ impl Book {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let price = fixed::to_units(MONEY, "price", price)?;
-        let Ok(index) = self.find(symbol) else {
+        let Ok(index) = self.find(symbol, &SymbolKey::new(symbol)) else {
             return Err(ElsonError::NotFound { entity: "position".into(), id: symbol.to_owned() });
         };
-        let p = &self.positions[index];
-        let q = fixed::to_units(QUANTITY, "quantity", p.quantity)?;
-        let avg = fixed::to_units(MONEY, "average_price", p.average_price)?;
-        let old_value = fixed::to_units(MONEY, "current_value", p.current_value)?;
-        let total = fixed::to_units(MONEY, "total_value", self.portfolio.total_value)?;
-        let v = valuation::value(q, price, avg)?;
+        let slot = self.slots[index];
+        let v = valuation::value(slot.quantity, price, slot.average)?;
         let total = fixed::fit(
             MONEY,
             "total_value",
-            i128::from(total) - i128::from(old_value) + i128::from(v.current_value),
+            i128::from(self.total) - i128::from(slot.value) + i128::from(v.current_value),
         )?;
         // After this point it must succeed.
-        let held = Held { quantity: q, average: avg, price, valuation: v };
-        write_position(&mut self.positions[index], &held, now);
+        let held = Held { quantity: slot.quantity, average: slot.average, price, valuation: v };
+        write_position(&mut self.positions[index], &mut self.slots[index], &held, now);
+        self.total = total;
         self.portfolio.total_value = money(total);
         self.portfolio.updated_at = now;
         self.debug_check_invariants();
@@ -358,7 +409,7 @@ impl Book {
     /// Exactly those of [`Book::execute`].
     pub fn preview(&self, trade: &Trade, exec: Execution<'_>) -> Result<Outcome> {
         Ok(match self.plan(trade, &exec)? {
-            Some(plan) => Outcome::Executed(plan.fill),
+            Some(plan) => Outcome::Executed(plan.fill(trade.quantity)),
             None => Outcome::StillPending,
         })
     }
@@ -370,7 +421,8 @@ impl Book {
     /// (a buy fills only at ≤ limit, a sell only at ≥ limit) returns
     /// [`Outcome::StillPending`] and changes nothing.
     ///
-    /// A filled position is marked at the execution price.
+    /// A filled position is marked at the execution price. A position a buy
+    /// opens gets a random (v4) id and `asset_type` from the execution.
     ///
     /// # Errors
     /// Checked in this order; on any error nothing changes:
@@ -379,12 +431,15 @@ impl Book {
     /// - [`ElsonError::InvalidTransition`] when the trade is not PENDING;
     /// - [`ElsonError::ApprovalRequired`] when its guardian approval is
     ///   PENDING or REJECTED;
-    /// - [`ElsonError::InvalidInput`] naming `symbol`, `quantity` (not
-    ///   positive, invalid, or a notional that rounds to 0.00), `market_price`
-    ///   (not positive or invalid), `price` (a LIMIT order without a limit price, a
-    ///   MARKET order with one), or a computed column that would not fit its
-    ///   DECIMAL type (`notional`, `fees`, `quantity`, `average_price`,
-    ///   `current_value`, `gain_loss_percent`, `cash_balance`, `total_value` …);
+    /// - [`ElsonError::InvalidInput`] naming `quantity` (not positive or
+    ///   invalid), `market_price` (not positive or invalid), `price` (a LIMIT
+    ///   order without a valid limit price, a MARKET order with one);
+    /// - (a LIMIT order not reached: [`Outcome::StillPending`]);
+    /// - [`ElsonError::InvalidInput`] naming `quantity` when the notional
+    ///   rounds to 0.00, `symbol` when a new symbol is not a valid one, or a
+    ///   computed column that would not fit its DECIMAL type (`notional`,
+    ///   `fees`, `quantity`, `average_price`, `current_value`,
+    ///   `gain_loss_percent`, `cash_balance`, `total_value` …);
     /// - [`ElsonError::InsufficientFunds`] when a buy's notional + fees
     ///   exceed the cash balance;
     /// - [`ElsonError::InsufficientQuantity`] when a sell asks for more than
@@ -393,7 +448,7 @@ impl Book {
         match self.plan(trade, &exec)? {
             Some(plan) => {
                 self.apply(trade, &plan, &exec);
-                Ok(Outcome::Executed(plan.fill))
+                Ok(Outcome::Executed(plan.fill(trade.quantity)))
             }
             None => Ok(Outcome::StillPending),
         }
@@ -405,13 +460,7 @@ impl Book {
     fn plan(&self, trade: &Trade, exec: &Execution<'_>) -> Result<Option<Plan>> {
         // Guards: whose trade, which state, whose approval.
         if trade.portfolio_id != self.portfolio.id {
-            return Err(ElsonError::invalid(
-                "portfolio_id",
-                format!(
-                    "trade {} belongs to portfolio {}, not {}",
-                    trade.id, trade.portfolio_id, self.portfolio.id
-                ),
-            ));
+            return Err(self.foreign(trade));
         }
         next_status(trade.status, TradeEvent::Execute)?;
         match trade.guardian_approval {
@@ -422,7 +471,6 @@ impl Book {
         }
 
         // Guards: what is traded, at which price.
-        TextLimit::SYMBOL.check("symbol", &trade.symbol)?;
         let qty = fixed::to_units(QUANTITY, "quantity", trade.quantity)?;
         if qty == 0 {
             return Err(ElsonError::invalid("quantity", "must be greater than 0"));
@@ -444,6 +492,9 @@ impl Book {
             }
             (OrderType::Limit, Some(limit)) => {
                 let limit = fixed::to_units(MONEY, "price", limit)?;
+                if limit == 0 {
+                    return Err(ElsonError::invalid("price", "must be greater than 0"));
+                }
                 let reachable = match trade.side {
                     TradeSide::Buy => price <= limit,
                     TradeSide::Sell => price >= limit,
@@ -464,16 +515,23 @@ impl Book {
             ));
         }
         let fees = exec.fees.fee_cents(notional)?;
-        let cash = fixed::to_units(MONEY, "cash_balance", self.portfolio.cash_balance)?;
-        let total = fixed::to_units(MONEY, "total_value", self.portfolio.total_value)?;
-        let slot = self.find(&trade.symbol);
-        let existing = match slot {
-            Ok(i) => Some(held_now(&self.positions[i])?),
-            Err(_) => None,
+        let key = SymbolKey::new(&trade.symbol);
+        let slot = self.find(&trade.symbol, &key);
+        let (q0, avg0, old_value) = match slot {
+            Ok(i) => {
+                let s = &self.slots[i];
+                (s.quantity, s.average, s.value)
+            }
+            // A symbol the book does not hold yet must be a valid one; a held
+            // symbol matched a validated row.
+            Err(_) => {
+                TextLimit::SYMBOL.check("symbol", &trade.symbol)?;
+                (0, 0, 0)
+            }
         };
-        let (q0, avg0, old_value) = existing.unwrap_or((0, 0, 0));
 
         // Guards: money and holdings; compute the state after the fill.
+        let cash = self.cash;
         let (after, cash_after, total_amount, realized) = match trade.side {
             TradeSide::Buy => {
                 let needed = notional + fees;
@@ -491,7 +549,7 @@ impl Book {
                     fixed::fit(MONEY, "average_price", fixed::div_half_even(cost, i128::from(q1)))?;
                 let valuation = valuation::value(q1, price, avg1)?;
                 let held = Held { quantity: q1, average: avg1, price, valuation };
-                (Some(held), cash - needed, needed, None)
+                (Some(held), cash - needed, needed, 0)
             }
             TradeSide::Sell => {
                 if qty > q0 {
@@ -518,40 +576,43 @@ impl Book {
                 };
                 let cash_after =
                     fixed::fit(MONEY, "cash_balance", i128::from(cash) + i128::from(proceeds))?;
-                (held, cash_after, proceeds, Some(realized))
+                (held, cash_after, proceeds, realized)
             }
         };
         let new_value = after.map_or(0, |h| h.valuation.current_value);
-        let cash_delta = i128::from(cash_after) - i128::from(cash);
         let total_after = fixed::fit(
             MONEY,
             "total_value",
-            i128::from(total) + cash_delta - i128::from(old_value) + i128::from(new_value),
+            i128::from(self.total) + i128::from(cash_after)
+                - i128::from(cash)
+                - i128::from(old_value)
+                + i128::from(new_value),
         )?;
 
         Ok(Some(Plan {
-            fill: Fill {
-                side: trade.side,
-                quantity: trade.quantity,
-                price: money(price),
-                notional: money(notional),
-                fees: money(fees),
-                total_amount: money(total_amount),
-                realized_pnl: realized.map(money),
-                cash_balance: money(cash_after),
-                total_value: money(total_after),
-                position_quantity: quantity(after.map_or(0, |h| h.quantity)),
-                position_opened: existing.is_none(),
-                position_closed: after.is_none(),
-            },
             slot,
+            key,
             after,
+            side: trade.side,
             price,
+            notional,
             fees,
             total_amount,
+            realized,
             cash: cash_after,
             total: total_after,
         }))
+    }
+
+    #[cold]
+    fn foreign(&self, trade: &Trade) -> ElsonError {
+        ElsonError::invalid(
+            "portfolio_id",
+            format!(
+                "trade {} belongs to portfolio {}, not {}",
+                trade.id, trade.portfolio_id, self.portfolio.id
+            ),
+        )
     }
 
     /// Applies a plan computed by [`Book::plan`] on this very book.
@@ -560,9 +621,12 @@ impl Book {
         // After this point it must succeed: every value was checked by `plan`.
         let now = exec.now;
         match (plan.slot, plan.after) {
-            (Ok(i), Some(held)) => write_position(&mut self.positions[i], &held, now),
+            (Ok(i), Some(held)) => {
+                write_position(&mut self.positions[i], &mut self.slots[i], &held, now);
+            }
             (Ok(i), None) => {
                 self.positions.remove(i);
+                self.slots.remove(i);
             }
             (Err(i), Some(held)) => {
                 let mut position = Position {
@@ -583,11 +647,15 @@ impl Book {
                     asset_type: exec.asset_type,
                     sector: None,
                 };
-                write_position(&mut position, &held, now);
+                let mut slot = Slot { key: plan.key, quantity: 0, average: 0, value: 0 };
+                write_position(&mut position, &mut slot, &held, now);
                 self.positions.insert(i, position);
+                self.slots.insert(i, slot);
             }
             (Err(_), None) => debug_assert!(false, "a sell without a position is refused by plan"),
         }
+        self.cash = plan.cash;
+        self.total = plan.total;
         self.portfolio.cash_balance = money(plan.cash);
         self.portfolio.total_value = money(plan.total);
         self.portfolio.updated_at = now;
@@ -614,11 +682,18 @@ impl Book {
                 cash + sum,
                 "Invariant: total_value = cash_balance + Σ current_value"
             );
+            debug_assert_eq!(money(self.cash), cash, "Invariant: cash twin");
+            debug_assert_eq!(
+                money(self.total),
+                self.portfolio.total_value,
+                "Invariant: total twin"
+            );
             debug_assert!(
                 self.positions.windows(2).all(|w| w[0].symbol < w[1].symbol),
                 "Invariant: positions sorted by symbol, unique"
             );
-            for p in &self.positions {
+            debug_assert_eq!(self.positions.len(), self.slots.len(), "Invariant: one slot per row");
+            for (p, s) in self.positions.iter().zip(&self.slots) {
                 debug_assert!(
                     p.quantity > Decimal::ZERO,
                     "Invariant: held quantity > 0 ({})",
@@ -628,22 +703,23 @@ impl Book {
                     p.portfolio_id, self.portfolio.id,
                     "Invariant: position belongs here"
                 );
+                debug_assert_eq!(s.key, SymbolKey::new(&p.symbol), "Invariant: slot key");
+                debug_assert_eq!(
+                    (quantity(s.quantity), money(s.average), money(s.value)),
+                    (p.quantity, p.average_price, p.current_value),
+                    "Invariant: slot twin of {}",
+                    p.symbol
+                );
             }
         }
     }
 }
 
-/// A held position's quantity, average price and current value, from its row.
 #[inline]
-fn held_now(p: &Position) -> Result<(i64, i64, i64)> {
-    let quantity = fixed::to_units(QUANTITY, "quantity", p.quantity)?;
-    let average = fixed::to_units(MONEY, "average_price", p.average_price)?;
-    let value = fixed::to_units(MONEY, "current_value", p.current_value)?;
-    Ok((quantity, average, value))
-}
-
-#[inline]
-fn write_position(p: &mut Position, held: &Held, now: DateTime<Utc>) {
+fn write_position(p: &mut Position, slot: &mut Slot, held: &Held, now: DateTime<Utc>) {
+    slot.quantity = held.quantity;
+    slot.average = held.average;
+    slot.value = held.valuation.current_value;
     p.quantity = quantity(held.quantity);
     p.average_price = money(held.average);
     p.current_price = money(held.price);

@@ -17,6 +17,7 @@
 mod book;
 mod fees;
 mod fixed;
+mod index;
 mod lifecycle;
 mod valuation;
 
