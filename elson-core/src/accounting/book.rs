@@ -137,7 +137,6 @@ pub struct Fill {
 struct Plan {
     /// `Ok(index)` of the existing position or `Err(insertion index)`.
     slot: std::result::Result<usize, usize>,
-    key: SymbolKey,
     /// The position after the fill; `None` when it closes.
     after: Option<Held>,
     side: TradeSide,
@@ -175,7 +174,7 @@ fn quantity(micros: i64) -> Decimal {
 
 impl Plan {
     /// The public view of the plan.
-    #[inline]
+    #[inline(always)]
     fn fill(&self, trade_quantity: Decimal) -> Fill {
         Fill {
             side: self.side,
@@ -307,7 +306,7 @@ impl Book {
     }
 
     /// Binary search over the slots; `Err` is the insertion index.
-    #[inline]
+    #[inline(always)]
     fn find(&self, symbol: &str, key: &SymbolKey) -> std::result::Result<usize, usize> {
         let (mut lo, mut hi) = (0, self.slots.len());
         while lo < hi {
@@ -456,7 +455,7 @@ impl Book {
 
     /// Every check of an execution and every number it produces; `None` when
     /// a LIMIT order is not reachable. Never mutates.
-    #[inline]
+    #[inline(always)]
     fn plan(&self, trade: &Trade, exec: &Execution<'_>) -> Result<Option<Plan>> {
         // Guards: whose trade, which state, whose approval.
         if trade.portfolio_id != self.portfolio.id {
@@ -591,7 +590,6 @@ impl Book {
 
         Ok(Some(Plan {
             slot,
-            key,
             after,
             side: trade.side,
             price,
@@ -616,7 +614,7 @@ impl Book {
     }
 
     /// Applies a plan computed by [`Book::plan`] on this very book.
-    #[inline]
+    #[inline(always)]
     fn apply(&mut self, trade: &mut Trade, plan: &Plan, exec: &Execution<'_>) {
         // After this point it must succeed: every value was checked by `plan`.
         let now = exec.now;
@@ -647,7 +645,8 @@ impl Book {
                     asset_type: exec.asset_type,
                     sector: None,
                 };
-                let mut slot = Slot { key: plan.key, quantity: 0, average: 0, value: 0 };
+                let key = SymbolKey::new(&trade.symbol);
+                let mut slot = Slot { key, quantity: 0, average: 0, value: 0 };
                 write_position(&mut position, &mut slot, &held, now);
                 self.positions.insert(i, position);
                 self.slots.insert(i, slot);

@@ -132,7 +132,7 @@ impl FeeSchedule {
     }
 
     /// [`Self::fee`] on cents: the hot path of [`crate::accounting::Book`].
-    #[inline]
+    #[inline(always)]
     pub(crate) fn fee_cents(&self, notional_cents: i64) -> Result<i64> {
         let by_rate = fixed::div_half_even(
             i128::from(notional_cents) * i128::from(self.rate_ppm),

@@ -43,7 +43,7 @@ const POW10: [i64; 19] = [
 ];
 
 /// Exclusive bound of the unit count of a DECIMAL(precision, scale) column.
-#[inline]
+#[inline(always)]
 fn units_bound(limit: &DecimalLimit) -> i128 {
     // Precision is at most 15 for every limit of the data model; clamp so a
     // wider custom limit cannot index out of the table.
@@ -51,9 +51,9 @@ fn units_bound(limit: &DecimalLimit) -> i128 {
 }
 
 /// Whether `units` (at the limit's scale) satisfies the limit's range.
-#[inline]
+#[inline(always)]
 fn units_in_limit(limit: &DecimalLimit, units: i128) -> bool {
-    if units.abs() >= units_bound(limit) {
+    if units.unsigned_abs() >= units_bound(limit).unsigned_abs() {
         return false;
     }
     // `min`/`max` are 0 or 1 for every named limit; compare as decimals so
@@ -69,7 +69,7 @@ fn units_in_limit(limit: &DecimalLimit, units: i128) -> bool {
 /// The fast path handles a value whose scale is at most the column's; the
 /// slow path (trailing zeros beyond the scale, or any failure) defers to
 /// [`DecimalLimit::check`] so the error text is the crate-wide one.
-#[inline]
+#[inline(always)]
 pub(crate) fn to_units(limit: &DecimalLimit, field: &str, value: Decimal) -> Result<i64> {
     let scale = value.scale();
     if scale <= limit.scale {
@@ -77,10 +77,17 @@ pub(crate) fn to_units(limit: &DecimalLimit, field: &str, value: Decimal) -> Res
         if let Some(units) = value.mantissa().checked_mul(i128::from(factor))
             && units_in_limit(limit, units)
         {
-            // In range, so it fits an i64 (|units| < 10^15).
-            return i64::try_from(units).map_err(|_| overflow(limit, field, value));
+            // In range: |units| < 10^precision ≤ 10^18, so the cast is exact.
+            return Ok(units as i64);
         }
     }
+    to_units_slow(limit, field, value)
+}
+
+/// Trailing zeros beyond the scale, or a value that does not fit.
+#[cold]
+#[inline(never)]
+fn to_units_slow(limit: &DecimalLimit, field: &str, value: Decimal) -> Result<i64> {
     let checked = limit.check(field, value)?.normalize();
     let factor = POW10[(limit.scale.saturating_sub(checked.scale())) as usize];
     checked
@@ -103,33 +110,37 @@ fn overflow(limit: &DecimalLimit, field: &str, value: Decimal) -> ElsonError {
 /// # Errors
 /// [`ElsonError::InvalidInput`] naming `field` when it does not fit: a
 /// computed value is never truncated.
-#[inline]
+#[inline(always)]
 pub(crate) fn fit(limit: &DecimalLimit, field: &str, units: i128) -> Result<i64> {
     if units_in_limit(limit, units) {
-        // |units| < 10^15 ⇒ fits.
-        if let Ok(v) = i64::try_from(units) {
-            return Ok(v);
-        }
+        // |units| < 10^precision ≤ 10^18, so the cast is exact.
+        return Ok(units as i64);
     }
+    Err(fit_error(limit, field, units))
+}
+
+#[cold]
+#[inline(never)]
+fn fit_error(limit: &DecimalLimit, field: &str, units: i128) -> ElsonError {
     let shown = Decimal::try_from_i128_with_scale(units, limit.scale)
         .map(|d| d.to_string())
         .unwrap_or_else(|_| format!("{units}e-{}", limit.scale));
-    let reason = if units.abs() >= units_bound(limit) {
+    let reason = if units.unsigned_abs() >= units_bound(limit).unsigned_abs() {
         format!("{shown} exceeds DECIMAL({},{})", limit.precision, limit.scale)
     } else {
         format!("{shown} is out of range")
     };
-    Err(ElsonError::invalid(field, reason))
+    ElsonError::invalid(field, reason)
 }
 
 /// Back to a decimal with the column's scale (`1250, 2` → `12.50`).
-#[inline]
+#[inline(always)]
 pub(crate) fn to_decimal(units: i64, scale: u32) -> Decimal {
     Decimal::new(units, scale)
 }
 
 /// `n / d` rounded half-even, exactly. `d` must be positive.
-#[inline]
+#[inline(always)]
 pub(crate) fn div_half_even(n: i128, d: i128) -> i128 {
     debug_assert!(d > 0, "divisor must be positive");
     if let (Ok(n), Ok(d)) = (i64::try_from(n), i64::try_from(d)) {
@@ -147,7 +158,7 @@ pub(crate) fn div_half_even(n: i128, d: i128) -> i128 {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn round_step(q: i64, r: i64, d: i64) -> i64 {
     match r.cmp(&(d - r)) {
         std::cmp::Ordering::Less => q,
@@ -158,7 +169,7 @@ fn round_step(q: i64, r: i64, d: i64) -> i64 {
 
 /// `round_half_even(a × b / 10^6)`: a quantity in micro-units times a price
 /// in cents gives cents.
-#[inline]
+#[inline(always)]
 pub(crate) fn mul_micros(quantity_micros: i64, price_cents: i64) -> i128 {
     let product = i128::from(quantity_micros) * i128::from(price_cents);
     if let Ok(p) = i64::try_from(product) {
@@ -227,6 +238,7 @@ mod tests {
         assert!(err.to_string().contains("DECIMAL(10,2)"));
         assert!(fit(&DecimalLimit::MONEY_SIGNED, "gain_loss", -5).is_ok());
         assert!(fit(&DecimalLimit::MONEY, "x", i128::MAX).is_err());
+        assert!(fit(&DecimalLimit::MONEY_SIGNED, "x", i128::MIN).is_err());
         assert_eq!(to_decimal(1250, 2).to_string(), "12.50");
     }
 }

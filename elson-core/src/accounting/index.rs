@@ -25,7 +25,7 @@ pub(crate) struct SymbolKey {
 }
 
 impl SymbolKey {
-    #[inline]
+    #[inline(always)]
     pub(crate) fn new(symbol: &str) -> SymbolKey {
         let bytes = symbol.as_bytes();
         let n = bytes.len().min(KEY_BYTES);
@@ -35,7 +35,7 @@ impl SymbolKey {
     }
 
     /// Orders like `a.cmp(b)` on the strings the keys were made of.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn cmp_with(&self, a: &str, other: &SymbolKey, b: &str) -> Ordering {
         match self.prefix.cmp(&other.prefix) {
             Ordering::Equal if self.len <= KEY_BYTES && other.len <= KEY_BYTES => {

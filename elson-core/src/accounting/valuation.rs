@@ -23,7 +23,7 @@ pub(crate) struct Valuation {
 /// [`ElsonError::InvalidInput`] naming the derived column that would not fit
 /// its DECIMAL type (`current_value`, `cost_basis`, `gain_loss`,
 /// `gain_loss_percent`).
-#[inline]
+#[inline(always)]
 pub(crate) fn value(quantity: i64, price: i64, average: i64) -> Result<Valuation> {
     let current_value =
         fixed::fit(&DecimalLimit::MONEY, "current_value", fixed::mul_micros(quantity, price))?;
