@@ -644,3 +644,37 @@ fn realized(outcome: Outcome) -> Option<Option<Decimal>> {
         Outcome::StillPending => None,
     }
 }
+
+#[test]
+fn long_and_non_ascii_symbols_are_found() {
+    // The book indexes symbols by their first 16 bytes; these share them.
+    let symbols = [
+        "ABCDEFGHIJKLMNOPR",
+        "ABCDEFGHIJKLMNOP",
+        "ABCDEFGHIJKLMNOPQ",
+        "ÉLAN",
+        "A",
+        "ABCDEFGHIJKLMNOPQRST",
+    ];
+    let mut b = book(dec!(100000));
+    for (i, s) in symbols.iter().enumerate() {
+        buy(&mut b, s, Decimal::from(i + 1), dec!(10));
+    }
+    let mut sorted = symbols;
+    sorted.sort_unstable();
+    assert_eq!(b.positions().iter().map(|p| p.symbol.as_str()).collect::<Vec<_>>(), sorted);
+    for (i, s) in symbols.iter().enumerate() {
+        assert_eq!(b.position(s).unwrap().quantity, Decimal::from(i + 1), "{s}");
+    }
+    assert!(b.position("ABCDEFGHIJKLMNOPS").is_none());
+    assert!(b.position("ABCDEFGHIJKLMNO").is_none());
+    // Selling everything of each, in another order, empties the book.
+    for (i, s) in symbols.iter().enumerate().rev() {
+        let fill = filled(
+            b.execute(&mut market(TradeSide::Sell, s, Decimal::from(i + 1)), at(dec!(10))).unwrap(),
+        );
+        assert!(fill.position_closed, "{s}");
+    }
+    assert!(b.positions().is_empty());
+    assert_eq!(b.portfolio().total_value, b.portfolio().cash_balance);
+}

@@ -149,8 +149,7 @@ pub(crate) fn to_decimal(units: i64, scale: u32) -> Decimal {
 pub(crate) fn div_half_even(n: i128, d: i128) -> i128 {
     debug_assert!(d > 0, "divisor must be positive");
     if let (Ok(n), Ok(d)) = (i64::try_from(n), i64::try_from(d)) {
-        let q = n.div_euclid(d);
-        let r = n.rem_euclid(d);
+        let (q, r) = div_rem_floor(n, d);
         return i128::from(round_step(q, r, d));
     }
     let q = n.div_euclid(d);
@@ -161,6 +160,14 @@ pub(crate) fn div_half_even(n: i128, d: i128) -> i128 {
         std::cmp::Ordering::Greater => q + 1,
         std::cmp::Ordering::Equal => q + (q & 1),
     }
+}
+
+/// Floor division with a remainder in `[0, d)`, for `d > 0`; plain `/` and
+/// `%` so a constant divisor compiles to a multiplication.
+#[inline(always)]
+fn div_rem_floor(n: i64, d: i64) -> (i64, i64) {
+    let (q, r) = (n / d, n % d);
+    if r < 0 { (q - 1, r + d) } else { (q, r) }
 }
 
 #[inline(always)]
@@ -179,8 +186,7 @@ pub(crate) fn mul_micros(quantity_micros: i64, price_cents: i64) -> i128 {
     let product = i128::from(quantity_micros) * i128::from(price_cents);
     if let Ok(p) = i64::try_from(product) {
         // Constant divisor: compiled to a multiplication.
-        let q = p.div_euclid(MICROS_PER_UNIT);
-        let r = p.rem_euclid(MICROS_PER_UNIT);
+        let (q, r) = div_rem_floor(p, MICROS_PER_UNIT);
         return i128::from(round_step(q, r, MICROS_PER_UNIT));
     }
     div_half_even(product, i128::from(MICROS_PER_UNIT))

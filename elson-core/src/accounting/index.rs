@@ -28,10 +28,16 @@ impl SymbolKey {
     #[inline(always)]
     pub(crate) fn new(symbol: &str) -> SymbolKey {
         let bytes = symbol.as_bytes();
-        let n = bytes.len().min(KEY_BYTES);
-        let mut buf = [0u8; KEY_BYTES];
-        buf[..n].copy_from_slice(&bytes[..n]);
-        SymbolKey { prefix: u128::from_be_bytes(buf), len: bytes.len() }
+        let prefix = match bytes.first_chunk::<KEY_BYTES>() {
+            Some(head) => u128::from_be_bytes(*head),
+            // Short symbols (the usual case): shift the bytes in; a
+            // variable-length copy would cost a `memcpy` call per trade.
+            None => bytes
+                .iter()
+                .enumerate()
+                .fold(0u128, |k, (i, &b)| k | u128::from(b) << (8 * (KEY_BYTES - 1 - i))),
+        };
+        SymbolKey { prefix, len: bytes.len() }
     }
 
     /// Orders like `a.cmp(b)` on the strings the keys were made of.
