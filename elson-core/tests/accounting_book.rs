@@ -678,3 +678,19 @@ fn long_and_non_ascii_symbols_are_found() {
     assert!(b.positions().is_empty());
     assert_eq!(b.portfolio().total_value, b.portfolio().cash_balance);
 }
+
+#[test]
+fn sector_can_be_set_and_cleared() {
+    let mut b = book(dec!(100));
+    buy(&mut b, "VTI", dec!(1), dec!(10));
+    assert_eq!(b.position("VTI").unwrap().sector, None);
+    b.set_sector("VTI", Some("Broad market"), t(8)).unwrap();
+    let p = b.position("VTI").unwrap();
+    assert_eq!((p.sector.as_deref(), p.updated_at), (Some("Broad market"), t(8)));
+    assert_eq!(field(&b.set_sector("VTI", Some(&"x".repeat(101)), t(9)).unwrap_err()), "sector");
+    assert_eq!(b.set_sector("SPY", None, t(9)).unwrap_err().code(), "NOT_FOUND");
+    b.set_sector("VTI", None, t(9)).unwrap();
+    assert_eq!(b.position("VTI").unwrap().sector, None);
+    let (p, rows) = b.clone().into_rows();
+    assert_eq!(Book::from_rows(p, rows).unwrap(), b);
+}

@@ -365,6 +365,32 @@ impl Book {
         self.debug_check_invariants();
     }
 
+    /// Sets (or clears) the industry sector of a held symbol: positions a
+    /// buy opens start without one.
+    ///
+    /// # Errors
+    /// [`ElsonError::InvalidInput`] naming `sector` when it is longer than
+    /// 100 characters; [`ElsonError::NotFound`] (`entity` = `"position"`)
+    /// when the symbol is not held.
+    pub fn set_sector(
+        &mut self,
+        symbol: &str,
+        sector: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if let Some(sector) = sector {
+            TextLimit::NAME.optional().check("sector", sector)?;
+        }
+        let Ok(index) = self.find(symbol, &SymbolKey::new(symbol)) else {
+            return Err(ElsonError::NotFound { entity: "position".into(), id: symbol.to_owned() });
+        };
+        // After this point it must succeed.
+        let position = &mut self.positions[index];
+        position.sector = sector.map(str::to_owned);
+        position.updated_at = now;
+        Ok(())
+    }
+
     /// Sets the market price of a held symbol and revalues the position and
     /// the portfolio.
     ///

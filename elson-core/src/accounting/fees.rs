@@ -2,6 +2,7 @@
 //! optional maximum, rounded to cents.
 
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use super::fixed::{self, MICROS_PER_UNIT};
 use crate::error::{ElsonError, Result};
@@ -23,6 +24,9 @@ pub const FEE_RATE_SCALE_MAX: u32 = 6;
 ///
 /// Fields are private so a schedule is always valid: build one with
 /// [`FeeSchedule::new`], [`FeeSchedule::default`] or [`FeeSchedule::zero`].
+/// In JSON (e.g. a backtest configuration) it is
+/// `{"rate": "0.0035", "minimum": "0.50", "maximum": null}`, validated by
+/// [`FeeSchedule::new`] when read; unknown keys are refused.
 ///
 /// # Example
 /// ```
@@ -35,7 +39,8 @@ pub const FEE_RATE_SCALE_MAX: u32 = 6;
 /// assert_eq!(fees.fee(dec!(0.30)).unwrap(), dec!(0.30)); // never above the notional
 /// assert_eq!(FeeSchedule::zero().fee(dec!(1000.00)).unwrap(), dec!(0.00));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "FeeScheduleSpec", into = "FeeScheduleSpec")]
 pub struct FeeSchedule {
     rate: Decimal,
     minimum: Decimal,
@@ -155,6 +160,29 @@ const RATE_LIMIT: DecimalLimit = DecimalLimit {
     max: Some(Decimal::ONE),
 };
 
+/// The serialized form of a [`FeeSchedule`]: its three public numbers.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeeScheduleSpec {
+    rate: Decimal,
+    minimum: Decimal,
+    #[serde(default)]
+    maximum: Option<Decimal>,
+}
+
+impl TryFrom<FeeScheduleSpec> for FeeSchedule {
+    type Error = ElsonError;
+    fn try_from(spec: FeeScheduleSpec) -> Result<FeeSchedule> {
+        FeeSchedule::new(spec.rate, spec.minimum, spec.maximum)
+    }
+}
+
+impl From<FeeSchedule> for FeeScheduleSpec {
+    fn from(f: FeeSchedule) -> FeeScheduleSpec {
+        FeeScheduleSpec { rate: f.rate, minimum: f.minimum, maximum: f.maximum }
+    }
+}
+
 impl Default for FeeSchedule {
     /// [`FeeSchedule::DEFAULT`].
     fn default() -> Self {
@@ -198,6 +226,20 @@ mod tests {
         assert_eq!(f.fee(dec!(3.00)).unwrap(), dec!(0.02)); // 0.015 → 0.02 (even)
         assert_eq!(f.fee(dec!(5.00)).unwrap(), dec!(0.02)); // 0.025 → 0.02 (even)
         assert_eq!(f.fee(dec!(5.02)).unwrap(), dec!(0.03)); // 0.0251 → 0.03
+    }
+
+    #[test]
+    fn json_round_trip_is_validated() {
+        let f = FeeSchedule::new(dec!(0.01), dec!(1), Some(dec!(5))).unwrap();
+        let text = serde_json::to_string(&f).unwrap();
+        assert_eq!(text, r#"{"rate":"0.01","minimum":"1","maximum":"5"}"#);
+        assert_eq!(serde_json::from_str::<FeeSchedule>(&text).unwrap(), f);
+        let d: FeeSchedule = serde_json::from_str(r#"{"rate":"0.0035","minimum":"0.50"}"#).unwrap();
+        assert_eq!(d, FeeSchedule::default());
+        assert!(serde_json::from_str::<FeeSchedule>(r#"{"rate":"2","minimum":"0"}"#).is_err());
+        assert!(
+            serde_json::from_str::<FeeSchedule>(r#"{"rate":"0","minimum":"0","extra":1}"#).is_err()
+        );
     }
 
     #[test]
