@@ -534,7 +534,7 @@ impl Book {
             return Err(ElsonError::invalid(
                 "quantity",
                 format!(
-                    "{} at {} is worth less than half a cent",
+                    "{} at {} has a notional of 0.00 after rounding",
                     trade.quantity, exec.market_price
                 ),
             ));
