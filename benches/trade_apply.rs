@@ -5,6 +5,11 @@
 //! book stays in a steady state. Fresh PENDING trades are built in the
 //! (unmeasured) batch setup, so the measured loop is exactly
 //! `Book::execute`: guards, fees, average price, valuation, mutation.
+//!
+//! Measured 2026-11-25 on a shared 2-vCPU AMD EPYC VM (other builds running):
+//! 4–8 M trades/s wall-clock depending on the neighbours; counted against the
+//! process's CPU time (`perf stat -e task-clock`, ~32 M trades in 3.4 s) about
+//! 9.5 M trades/s for `execute` and 11 M/s for `preview` on one core.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
