@@ -63,6 +63,7 @@ mod explain;
 mod pii;
 pub mod repo;
 mod store;
+mod trading;
 
 pub use actor::{Actor, system_actor};
 pub use audit::{AuditEvent, AuditHook, MemoryAudit, NoAudit};
@@ -71,3 +72,4 @@ pub use error::{StoreError, StoreResult};
 pub use explain::{QueryPlan, SeedQueryParams};
 pub use pii::{PiiCipher, Plaintext};
 pub use store::{Backend, Store, StoreOptions};
+pub use trading::{Fill, OrderRequest, TradeResult};

@@ -50,11 +50,15 @@ pub(crate) const INSERT: &str = concat!(
     cols!(""),
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
 );
-const UPDATE: &str = "UPDATE portfolios SET user_id = $2, name = $3, description = $4, \
+pub(crate) const UPDATE: &str = "UPDATE portfolios SET user_id = $2, name = $3, description = $4, \
      created_at = $5, updated_at = $6, cash_balance = $7, total_value = $8, type = $9, \
      risk_score = $10, diversification_score = $11, guardian_approval = $12, \
      volatility_preference = $13, performance_metrics = $14 WHERE id = $1";
 pub(crate) const GET: &str = concat!("SELECT ", cols!(""), " FROM portfolios WHERE id = $1");
+/// PostgreSQL: the same read, locking the row until the transaction ends.
+/// (SQLite has no row locks; its writers hold the database lock instead.)
+pub(crate) const GET_FOR_UPDATE: &str =
+    concat!("SELECT ", cols!(""), " FROM portfolios WHERE id = $1 FOR UPDATE");
 const BY_USER: &str =
     concat!("SELECT ", cols!(""), " FROM portfolios WHERE user_id = $1 ORDER BY created_at, id");
 pub(crate) const OVERVIEW: &str = concat!(

@@ -174,3 +174,6 @@ impl Store {
         Positions { store: self }
     }
 }
+
+/// Removes a closed position (quantity reached 0).
+pub(crate) const DELETE: &str = "DELETE FROM positions WHERE id = $1";

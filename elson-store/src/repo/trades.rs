@@ -70,6 +70,11 @@ pub(crate) const HISTORY: &str = concat!(
     cols!(""),
     " FROM trades WHERE portfolio_id = $1 ORDER BY created_at DESC LIMIT $2 OFFSET $3"
 );
+/// Trades of a user's portfolios created in [$2, $3) and not rejected: the
+/// minor's daily count for the approval rules.
+pub(crate) const COUNT_FOR_OWNER_SINCE: &str = "SELECT COUNT(*) AS n FROM trades t \
+     JOIN portfolios p ON t.portfolio_id = p.id \
+     WHERE p.user_id = $1 AND t.created_at >= $2 AND t.created_at < $3 AND t.status <> 'REJECTED'";
 pub(crate) const APPROVAL_QUEUE: &str = concat!(
     "SELECT ",
     cols!("t."),

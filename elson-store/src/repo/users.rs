@@ -28,7 +28,7 @@ const UPDATE: &str = "UPDATE users SET email = $2, password_hash = $3, role = $4
      last_name = $6, date_of_birth = $7, created_at = $8, updated_at = $9, last_login = $10, \
      status = $11, two_factor_enabled = $12, two_factor_secret = $13, risk_profile = $14, \
      education_progress = $15, preferences = $16, beta_feedback = $17 WHERE id = $1";
-const GET: &str = concat!("SELECT ", cols!(), " FROM users WHERE id = $1");
+pub(crate) const GET: &str = concat!("SELECT ", cols!(), " FROM users WHERE id = $1");
 pub(crate) const AUTH: &str = "SELECT id, password_hash, role, status FROM users WHERE email = $1";
 const BY_ROLE_STATUS: &str = concat!(
     "SELECT ",
@@ -97,7 +97,7 @@ impl Users<'_> {
         })
     }
 
-    fn row_to_user(self, r: &DbRow) -> StoreResult<User> {
+    pub(crate) fn row_to_user(self, r: &DbRow) -> StoreResult<User> {
         let id = r.uuid("id")?;
         let pii = self.store.pii();
         let open = |col: &'static str| -> StoreResult<Option<String>> {
