@@ -70,8 +70,9 @@ CREATE TABLE trades (
     CONSTRAINT ck_trades_executed_at CHECK ((status = 'EXECUTED') = (executed_at IS NOT NULL))
 ) STRICT;
 -- The seed's `trades.portfolio_id` index, extended with created_at so the
--- paginated trade history is one index range read in order.
-CREATE INDEX idx_trades_portfolio_created ON trades (portfolio_id, created_at);
+-- paginated trade history is one index range read in order (id breaks ties,
+-- so pages never overlap or skip rows).
+CREATE INDEX idx_trades_portfolio_created ON trades (portfolio_id, created_at, id);
 CREATE INDEX idx_trades_created_at ON trades (created_at);
 
 CREATE TABLE notifications (

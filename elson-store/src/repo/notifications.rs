@@ -29,7 +29,7 @@ const GET: &str = concat!("SELECT ", cols!(), " FROM notifications WHERE id = $1
 const BY_USER: &str = concat!(
     "SELECT ",
     cols!(),
-    " FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"
+    " FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
 );
 const BY_USER_STATUS: &str = concat!(
     "SELECT ",

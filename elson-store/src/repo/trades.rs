@@ -68,7 +68,7 @@ pub(crate) const GET: &str = concat!("SELECT ", cols!(""), " FROM trades WHERE i
 pub(crate) const HISTORY: &str = concat!(
     "SELECT ",
     cols!(""),
-    " FROM trades WHERE portfolio_id = $1 ORDER BY created_at DESC LIMIT $2 OFFSET $3"
+    " FROM trades WHERE portfolio_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
 );
 /// Trades of a user's portfolios created in [$2, $3) and not rejected: the
 /// minor's daily count for the approval rules.
