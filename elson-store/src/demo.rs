@@ -148,20 +148,34 @@ impl Rng {
 const BATCH_ROWS: usize = 2_000;
 const OP: &str = "demo.generate";
 
-/// Streams rows into transactions of [`BATCH_ROWS`].
+/// Streams rows into transactions of [`BATCH_ROWS`]; without a store it
+/// writes nothing (a dry run that only replays the generator).
 struct Writer<'s> {
-    store: &'s Store,
+    store: Option<&'s Store>,
     tx: Option<Tx>,
     pending: usize,
 }
 
-impl Writer<'_> {
-    async fn conn(&mut self) -> StoreResult<Conn<'_>> {
+/// Runs `$insert` with a connection (`$c`) and the store (`$s`) when the
+/// writer is live; a dry run skips it but still advances the generator.
+macro_rules! put {
+    ($w:ident, |$c:ident, $s:ident| $insert:expr) => {
+        if let Some((mut $c, $s)) = $w.conn().await? {
+            let _ = $s;
+            $insert.await?;
+            $w.row_done().await?;
+        }
+    };
+}
+
+impl<'s> Writer<'s> {
+    async fn conn(&mut self) -> StoreResult<Option<(Conn<'_>, &'s Store)>> {
+        let Some(store) = self.store else { return Ok(None) };
         let tx = match self.tx.take() {
             Some(tx) => tx,
-            None => self.store.begin_write(OP).await?,
+            None => store.begin_write(OP).await?,
         };
-        Ok(self.tx.insert(tx).conn())
+        Ok(Some((self.tx.insert(tx).conn(), store)))
     }
 
     async fn row_done(&mut self) -> StoreResult<()> {
@@ -261,6 +275,21 @@ pub async fn generate(
     seed: u64,
     sizes: &DemoSizes,
 ) -> StoreResult<DemoSummary> {
+    let summary = run(Some(store), seed, sizes).await;
+    store.audited(actor, "insert", "demo", None, summary)
+}
+
+/// What [`generate`] would produce for `seed` and `sizes` (the same ids),
+/// without writing anything: for reusing a store generated earlier.
+///
+/// # Errors
+/// None in practice (nothing is written); the signature matches
+/// [`generate`].
+pub async fn plan(seed: u64, sizes: &DemoSizes) -> StoreResult<DemoSummary> {
+    run(None, seed, sizes).await
+}
+
+async fn run(store: Option<&Store>, seed: u64, sizes: &DemoSizes) -> StoreResult<DemoSummary> {
     let mut rng = Rng(seed);
     let mut w = Writer { store, tx: None, pending: 0 };
     let symbols: Vec<&str> =
@@ -283,9 +312,7 @@ pub async fn generate(
         let m = demo_user(&mut rng, n + 1, UserRole::Minor, created);
         n += 2;
         for u in [&g, &m] {
-            let mut c = w.conn().await?;
-            store.users().write_in(&mut c, "demo.users", crate::repo::users::INSERT, u).await?;
-            w.row_done().await?;
+            put!(w, |c, s| s.users().write_in(&mut c, "demo.users", crate::repo::users::INSERT, u));
         }
         let rel = Relationship {
             id: rng.uuid(),
@@ -298,12 +325,12 @@ pub async fn generate(
             approval_settings: ApprovalSettings::default(),
             permissions: Permissions { trading: true, ..Permissions::default() },
         };
-        let mut c = w.conn().await?;
-        store
-            .relationships()
-            .write_in(&mut c, "demo.relationships", crate::repo::relationships::INSERT, &rel)
-            .await?;
-        w.row_done().await?;
+        put!(w, |c, s| s.relationships().write_in(
+            &mut c,
+            "demo.relationships",
+            crate::repo::relationships::INSERT,
+            &rel
+        ));
         summary.guardian_ids.push(g.id);
         summary.minor_ids.push(m.id);
         let gp = demo_portfolio(&mut rng, &g, PortfolioType::Standard, false);
@@ -315,9 +342,7 @@ pub async fn generate(
         let created = t0 + Duration::minutes((sizes.families + s) as i64);
         let u = demo_user(&mut rng, n, UserRole::User, created);
         n += 1;
-        let mut c = w.conn().await?;
-        store.users().write_in(&mut c, "demo.users", crate::repo::users::INSERT, &u).await?;
-        w.row_done().await?;
+        put!(w, |c, s| s.users().write_in(&mut c, "demo.users", crate::repo::users::INSERT, &u));
         let p = demo_portfolio(&mut rng, &u, PortfolioType::Standard, false);
         owners.push((u, p));
     }
@@ -325,9 +350,7 @@ pub async fn generate(
     for (i, (u, p)) in owners.iter().enumerate() {
         summary.user_ids.push(u.id);
         summary.portfolio_ids.push(p.id);
-        let mut c = w.conn().await?;
-        portfolios::insert_in(&mut c, p).await?;
-        w.row_done().await?;
+        put!(w, |c, s| portfolios::insert_in(&mut c, p));
         let offset = rng.below(symbols.len() as u64) as usize;
         for k in 0..sizes.positions_per_portfolio.min(symbols.len()) {
             let symbol = symbols[(offset + k) % symbols.len()];
@@ -360,9 +383,7 @@ pub async fn generate(
                 },
                 sector: None,
             };
-            let mut c = w.conn().await?;
-            positions::insert_in(&mut c, &pos).await?;
-            w.row_done().await?;
+            put!(w, |c, s| positions::insert_in(&mut c, &pos));
         }
         for k in 0..sizes.trades_per_portfolio {
             let created =
@@ -409,9 +430,7 @@ pub async fn generate(
                 confidence_score: None,
                 position_sizing: Some(Decimal::ONE),
             };
-            let mut c = w.conn().await?;
-            trades::insert_in(&mut c, &t).await?;
-            w.row_done().await?;
+            put!(w, |c, s| trades::insert_in(&mut c, &t));
             summary.trades += 1;
         }
         for k in 0..sizes.notifications_per_user {
@@ -433,9 +452,7 @@ pub async fn generate(
                 priority: NotificationPriority::Normal,
                 action_url: None,
             };
-            let mut c = w.conn().await?;
-            notifications::insert_in(&mut c, &note).await?;
-            w.row_done().await?;
+            put!(w, |c, s| notifications::insert_in(&mut c, &note));
         }
         if sizes.feedback_every_nth_user > 0 && i % sizes.feedback_every_nth_user == 0 {
             let fb = BetaFeedback {
@@ -454,12 +471,12 @@ pub async fn generate(
                 screenshots: Vec::new(),
                 assigned_to: None,
             };
-            let mut c = w.conn().await?;
-            store
-                .beta_feedback()
-                .write_in(&mut c, "demo.feedback", crate::repo::beta_feedback::INSERT, &fb)
-                .await?;
-            w.row_done().await?;
+            put!(w, |c, s| s.beta_feedback().write_in(
+                &mut c,
+                "demo.feedback",
+                crate::repo::beta_feedback::INSERT,
+                &fb
+            ));
         }
     }
     summary.portfolios = owners.len();
@@ -479,9 +496,7 @@ pub async fn generate(
                 confidence_score: Decimal::new(50 + rng.below(51) as i64, 2),
                 stabilization_count: k as i32 + 1,
             };
-            let mut c = w.conn().await?;
-            volatility_regimes::insert_in(&mut c, &r).await?;
-            w.row_done().await?;
+            put!(w, |c, s| volatility_regimes::insert_in(&mut c, &r));
         }
     }
     for k in 0..sizes.flags {
@@ -498,13 +513,13 @@ pub async fn generate(
             created_by: "demo".to_string(),
             expires_at: None,
         };
-        let mut c = w.conn().await?;
-        store
-            .feature_flags()
-            .write_in(&mut c, "demo.flags", crate::repo::feature_flags::INSERT, &f)
-            .await?;
-        w.row_done().await?;
+        put!(w, |c, s| s.feature_flags().write_in(
+            &mut c,
+            "demo.flags",
+            crate::repo::feature_flags::INSERT,
+            &f
+        ));
     }
     w.flush().await?;
-    store.audited(actor, "insert", "demo", None, Ok(summary))
+    Ok(summary)
 }

@@ -75,6 +75,34 @@ pub struct TradeResult {
     pub notifications: Vec<Notification>,
 }
 
+/// A locked portfolio with what trading on it needs.
+struct Account {
+    owner: User,
+    links: Vec<Relationship>,
+    /// The positions as stored, to compute what to write back.
+    before: Vec<Position>,
+    book: Book,
+}
+
+impl Account {
+    /// What placing a trade tells people: the guardians of a minor's
+    /// PENDING trade, or the owner (and guardians) of a trade rejected at
+    /// creation.
+    fn placement_events(&self, trade: &Trade, decision: &ApprovalDecision) -> Vec<DomainEvent> {
+        let guardian_ids = active_guardian_ids(self.owner.id, &self.links);
+        match decision {
+            ApprovalDecision::Pending => vec![DomainEvent::TradeAwaitingApproval {
+                trade: TradeSummary::of(trade, self.owner.id),
+                guardian_ids,
+            }],
+            ApprovalDecision::Rejected { .. } => {
+                final_event(trade, self.owner.id, guardian_ids).into_iter().collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
 const OP_PLACE: &str = "trading.place";
 const OP_EXECUTE: &str = "trading.execute";
 const OP_DECIDE: &str = "trading.decide";
@@ -173,6 +201,13 @@ async fn write_book(
     let p = book.portfolio();
     portfolios::validate(p)?;
     c.execute(op, portfolios::UPDATE, &portfolios::args(p)).await?;
+    // Deletes first: a symbol closed and reopened in one batch comes back
+    // under a new id, and (portfolio_id, symbol) is unique.
+    for b in before {
+        if !book.positions().iter().any(|a| a.id == b.id) {
+            c.execute(op, positions::DELETE, &[uuid(b.id)]).await?;
+        }
+    }
     for after in book.positions() {
         match before.iter().find(|b| b.id == after.id) {
             Some(b) if b == after => {}
@@ -181,11 +216,6 @@ async fn write_book(
                 c.execute(op, positions::UPDATE, &positions::args(after)).await?;
             }
             None => positions::insert_in(c, after).await?,
-        }
-    }
-    for b in before {
-        if !book.positions().iter().any(|a| a.id == b.id) {
-            c.execute(op, positions::DELETE, &[uuid(b.id)]).await?;
         }
     }
     Ok(())
@@ -242,26 +272,47 @@ impl Store {
         self.audited(actor, "place", "trades", Some(id), r)
     }
 
-    async fn place_in(
+    /// Locks a portfolio and loads what trading on it needs: the owner, a
+    /// minor's relationships, the positions, and the core's [`Book`].
+    async fn load_account(
         &self,
-        tx: &mut Tx,
+        c: &mut Conn<'_>,
+        op: &'static str,
+        portfolio_id: Uuid,
+    ) -> StoreResult<Account> {
+        let portfolio = lock_portfolio(c, op, portfolio_id).await?;
+        let owner = load_user(self, c, op, portfolio.user_id).await?;
+        let links = if owner.role == UserRole::Minor {
+            load_minor_links(c, op, owner.id).await?
+        } else {
+            Vec::new()
+        };
+        let before = load_positions(c, op, portfolio_id).await?;
+        let book = Book::from_rows(portfolio, before.clone())?;
+        Ok(Account { owner, links, before, book })
+    }
+
+    /// Builds the trade and applies the core's approval decision (a minor's
+    /// trades today are counted in the open transaction, so orders earlier
+    /// in the same batch count). Writes nothing.
+    async fn decide_order(
+        &self,
+        c: &mut Conn<'_>,
+        op: &'static str,
+        acct: &Account,
         order: OrderRequest,
         now: DateTime<Utc>,
-    ) -> StoreResult<TradeResult> {
-        let c = &mut tx.conn();
-        let portfolio = lock_portfolio(c, OP_PLACE, order.trade.portfolio_id).await?;
-        let owner = load_user(self, c, OP_PLACE, portfolio.user_id).await?;
-        let (links, trades_today) = if owner.role == UserRole::Minor {
-            let links = load_minor_links(c, OP_PLACE, owner.id).await?;
+    ) -> StoreResult<(Trade, ApprovalDecision)> {
+        let trades_today = if acct.owner.role == UserRole::Minor {
             let day_start = now.date_naive().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-            let args = [uuid(owner.id), ts(day_start), ts(day_start + Duration::days(1))];
-            let n = match c.fetch_optional(OP_PLACE, trades::COUNT_FOR_OWNER_SINCE, &args).await? {
+            let args = [uuid(acct.owner.id), ts(day_start), ts(day_start + Duration::days(1))];
+            let n = match c.fetch_optional(op, trades::COUNT_FOR_OWNER_SINCE, &args).await? {
                 Some(row) => row.i64("n")?,
                 None => 0,
             };
-            (links, u32::try_from(n).unwrap_or(u32::MAX))
+            u32::try_from(n).unwrap_or(u32::MAX)
         } else {
-            (Vec::new(), 0)
+            0
         };
         let amount = estimate_amount(
             order.trade.order_type,
@@ -270,9 +321,9 @@ impl Store {
             order.market_price,
         )?;
         let decision = decide(&ApprovalRequest {
-            owner: &owner,
-            portfolio: &portfolio,
-            relationships: &links,
+            owner: &acct.owner,
+            portfolio: acct.book.portfolio(),
+            relationships: &acct.links,
             order_type: order.trade.order_type,
             asset_type: order.asset_type,
             amount,
@@ -281,21 +332,28 @@ impl Store {
         })?;
         let mut trade = Trade::new(order.trade, now)?;
         apply_decision(&mut trade, &decision)?;
+        Ok((trade, decision))
+    }
+
+    async fn place_in(
+        &self,
+        tx: &mut Tx,
+        order: OrderRequest,
+        now: DateTime<Utc>,
+    ) -> StoreResult<TradeResult> {
+        let c = &mut tx.conn();
+        let acct = self.load_account(c, OP_PLACE, order.trade.portfolio_id).await?;
+        let (trade, decision) = self.decide_order(c, OP_PLACE, &acct, order, now).await?;
         // After this point only the database can refuse.
         trades::insert_in(c, &trade).await?;
-        let summary = TradeSummary::of(&trade, owner.id);
-        let guardian_ids = active_guardian_ids(owner.id, &links);
-        let events = match decision {
-            ApprovalDecision::Pending => {
-                vec![DomainEvent::TradeAwaitingApproval { trade: summary, guardian_ids }]
-            }
-            ApprovalDecision::Rejected { .. } => {
-                final_event(&trade, owner.id, guardian_ids).into_iter().collect()
-            }
-            _ => Vec::new(),
-        };
-        let notifications = write_notifications(c, &events, now).await?;
-        Ok(TradeResult { trade, portfolio, outcome: None, notifications })
+        let notifications =
+            write_notifications(c, &acct.placement_events(&trade, &decision), now).await?;
+        Ok(TradeResult {
+            trade,
+            portfolio: acct.book.portfolio().clone(),
+            outcome: None,
+            notifications,
+        })
     }
 
     /// Executes a PENDING trade at `fill.market_price` through the core's
@@ -386,7 +444,10 @@ impl Store {
         let id = order.trade.id;
         let r = async {
             let mut tx = self.begin_write(OP_EXECUTE).await?;
-            let result = self.place_execute_in(&mut tx, order, fill, now).await?;
+            let c = &mut tx.conn();
+            let mut acct = self.load_account(c, OP_EXECUTE, order.trade.portfolio_id).await?;
+            let result = self.place_execute_on(c, &mut acct, order, fill, now).await?;
+            write_book(c, OP_EXECUTE, &acct.before, &acct.book).await?;
             tx.commit(OP_EXECUTE).await?;
             Ok(result)
         }
@@ -394,25 +455,55 @@ impl Store {
         self.audited(actor, "place_execute", "trades", Some(id), r)
     }
 
-    async fn place_execute_in(
+    /// Places and executes one order on a loaded account: the trade row is
+    /// written once, already filled, with its notifications; the book is
+    /// updated in memory and written back by the caller ([`write_book`]).
+    async fn place_execute_on(
         &self,
-        tx: &mut Tx,
+        c: &mut Conn<'_>,
+        acct: &mut Account,
         order: OrderRequest,
         fill: &Fill,
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
-        let placed = self.place_in(tx, order, now).await?;
-        if placed.trade.status != TradeStatus::Pending {
-            return Ok(placed);
+        let (mut trade, decision) = self.decide_order(c, OP_EXECUTE, acct, order, now).await?;
+        if trade.status != TradeStatus::Pending {
+            // Rejected at creation: recorded and reported, nothing to execute.
+            trades::insert_in(c, &trade).await?;
+            let notifications =
+                write_notifications(c, &acct.placement_events(&trade, &decision), now).await?;
+            let portfolio = acct.book.portfolio().clone();
+            return Ok(TradeResult { trade, portfolio, outcome: None, notifications });
         }
-        if placed.trade.guardian_approval == GuardianApproval::Pending {
-            return Err(ElsonError::ApprovalRequired { trade_id: placed.trade.id }.into());
+        if trade.guardian_approval == GuardianApproval::Pending {
+            return Err(ElsonError::ApprovalRequired { trade_id: trade.id }.into());
         }
-        let mut executed = self.execute_in(tx, placed.trade.id, fill, now).await?;
-        let mut notes = placed.notifications;
-        notes.append(&mut executed.notifications);
-        executed.notifications = notes;
-        Ok(executed)
+        let exec = Execution {
+            market_price: fill.market_price,
+            asset_type: fill.asset_type,
+            fees: &fill.fees,
+            now,
+        };
+        let outcome = acct.book.execute(&mut trade, exec)?;
+        trades::insert_in(c, &trade).await?;
+        let portfolio = acct.book.portfolio().clone();
+        if outcome == Outcome::StillPending {
+            return Ok(TradeResult {
+                trade,
+                portfolio,
+                outcome: Some(outcome),
+                notifications: Vec::new(),
+            });
+        }
+        let guardian_ids = if acct.owner.role == UserRole::Minor {
+            active_guardian_ids(acct.owner.id, &acct.links)
+        } else {
+            Vec::new()
+        };
+        let events: Vec<DomainEvent> =
+            final_event(&trade, acct.owner.id, guardian_ids).into_iter().collect();
+        let notifications = write_notifications(c, &events, now).await?;
+        Ok(TradeResult { trade, portfolio, outcome: Some(outcome), notifications })
     }
 
     /// The batching API: places and executes many orders in ONE transaction
@@ -429,9 +520,25 @@ impl Store {
     ) -> StoreResult<Vec<TradeResult>> {
         let r = async {
             let mut tx = self.begin_write(OP_EXECUTE).await?;
+            let c = &mut tx.conn();
             let mut results = Vec::with_capacity(orders.len());
+            // Each portfolio is locked and loaded once; its book stays in
+            // memory for the whole batch and is written back once.
+            let mut accounts: Vec<Account> = Vec::new();
             for (order, fill) in orders {
-                results.push(self.place_execute_in(&mut tx, order, &fill, now).await?);
+                let pid = order.trade.portfolio_id;
+                let index = match accounts.iter().position(|a| a.book.portfolio().id == pid) {
+                    Some(i) => i,
+                    None => {
+                        accounts.push(self.load_account(c, OP_EXECUTE, pid).await?);
+                        accounts.len() - 1
+                    }
+                };
+                let acct = &mut accounts[index];
+                results.push(self.place_execute_on(c, acct, order, &fill, now).await?);
+            }
+            for acct in &accounts {
+                write_book(c, OP_EXECUTE, &acct.before, &acct.book).await?;
             }
             tx.commit(OP_EXECUTE).await?;
             Ok(results)

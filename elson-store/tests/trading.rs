@@ -384,4 +384,19 @@ both_backends!(batch_is_all_or_nothing, |store: Store| async move {
         "the first order of the failed batch rolled back too"
     );
     assert_eq!(store.trades().history(&me, p.id, 100, 0).await.unwrap().len(), 3);
+
+    // Close and reopen a symbol inside one batch: the old row goes, a new one comes.
+    let reopen = vec![
+        (market(p.id, "MSFT", TradeSide::Sell, "1", "200.00"), fill("200.00")),
+        (market(p.id, "MSFT", TradeSide::Buy, "2", "190.00"), fill("190.00")),
+    ];
+    store.place_and_execute_batch(&me, reopen, at(4)).await.unwrap();
+    let (pf, pos) = state(&store, p.id).await;
+    assert_eq!(pos.len(), 1);
+    assert_eq!(
+        (pos[0].symbol.as_str(), pos[0].quantity, pos[0].average_price),
+        ("MSFT", dec("2"), dec("190.00"))
+    );
+    assert_ne!(pos[0].id, after_ok.1[0].id);
+    assert_invariants(&pf, &pos);
 });
