@@ -531,6 +531,48 @@ pub(crate) fn is_busy(e: &sqlx::Error) -> bool {
 }
 
 impl Conn<'_> {
+    /// Inserts many rows with one multi-row `INSERT … VALUES (…), (…)` per
+    /// chunk: `prefix` is a constant `INSERT INTO t (cols) VALUES `, and the
+    /// placeholders are generated, never data.
+    pub(crate) async fn insert_rows<const N: usize>(
+        &mut self,
+        op: &'static str,
+        prefix: &'static str,
+        rows: &[[Arg<'_>; N]],
+    ) -> StoreResult<()> {
+        // Well under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
+        const ROWS_PER_STATEMENT: usize = 100;
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = String::with_capacity(prefix.len() + chunk.len() * N * 6);
+            sql.push_str(prefix);
+            let mut n = 0;
+            for (r, _) in chunk.iter().enumerate() {
+                sql.push_str(if r == 0 { "(" } else { ", (" });
+                for col in 0..N {
+                    n += 1;
+                    if col > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                }
+                sql.push(')');
+            }
+            let args: Vec<Arg<'_>> = chunk.iter().flat_map(|r| r.iter().copied()).collect();
+            match self {
+                Conn::Pg(c) => {
+                    let q = bind_pg(sqlx::query(sqlx::AssertSqlSafe(sql)), &args, op)?;
+                    q.execute(&mut **c).await.map_err(|e| map_err(op, e))?;
+                }
+                Conn::Sqlite(c) => {
+                    let q = bind_sqlite(sqlx::query(sqlx::AssertSqlSafe(sql)), &args, op)?;
+                    q.execute(&mut **c).await.map_err(|e| map_err(op, e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Runs SQL assembled from this crate's own constant statements (never
     /// from input), e.g. `EXPLAIN` + a statement, or maintenance commands.
     pub(crate) async fn fetch_all_composed(

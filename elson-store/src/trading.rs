@@ -175,6 +175,40 @@ async fn guardians_to_notify(
     Ok(active_guardian_ids(owner_id, &links))
 }
 
+fn notifications_of(events: &[DomainEvent], now: DateTime<Utc>) -> StoreResult<Vec<Notification>> {
+    let mut all = Vec::new();
+    for event in events {
+        all.extend(notifications_for(event, now)?);
+    }
+    Ok(all)
+}
+
+/// Rows a trading step produced, written by the caller: right away for a
+/// single operation, as multi-row statements for a batch.
+#[derive(Debug, Default)]
+struct Outbox {
+    trades: Vec<Trade>,
+    notifications: Vec<Notification>,
+}
+
+impl Outbox {
+    async fn flush(&mut self, c: &mut Conn<'_>, op: &'static str) -> StoreResult<()> {
+        for t in &self.trades {
+            trades::validate(t)?;
+        }
+        for n in &self.notifications {
+            notifications::validate(n)?;
+        }
+        let rows: Vec<_> = self.trades.iter().map(trades::args).collect();
+        c.insert_rows(op, trades::INSERT_PREFIX, &rows).await?;
+        let rows: Vec<_> = self.notifications.iter().map(notifications::args).collect();
+        c.insert_rows(op, notifications::INSERT_PREFIX, &rows).await?;
+        self.trades.clear();
+        self.notifications.clear();
+        Ok(())
+    }
+}
+
 async fn write_notifications(
     c: &mut Conn<'_>,
     events: &[DomainEvent],
@@ -446,7 +480,9 @@ impl Store {
             let mut tx = self.begin_write(OP_EXECUTE).await?;
             let c = &mut tx.conn();
             let mut acct = self.load_account(c, OP_EXECUTE, order.trade.portfolio_id).await?;
-            let result = self.place_execute_on(c, &mut acct, order, fill, now).await?;
+            let mut out = Outbox::default();
+            let result = self.place_execute_on(c, &mut acct, order, fill, now, &mut out).await?;
+            out.flush(c, OP_EXECUTE).await?;
             write_book(c, OP_EXECUTE, &acct.before, &acct.book).await?;
             tx.commit(OP_EXECUTE).await?;
             Ok(result)
@@ -465,13 +501,18 @@ impl Store {
         order: OrderRequest,
         fill: &Fill,
         now: DateTime<Utc>,
+        out: &mut Outbox,
     ) -> StoreResult<TradeResult> {
+        if acct.owner.role == UserRole::Minor {
+            // A minor's daily count must see the trades queued before this one.
+            out.flush(c, OP_EXECUTE).await?;
+        }
         let (mut trade, decision) = self.decide_order(c, OP_EXECUTE, acct, order, now).await?;
         if trade.status != TradeStatus::Pending {
             // Rejected at creation: recorded and reported, nothing to execute.
-            trades::insert_in(c, &trade).await?;
-            let notifications =
-                write_notifications(c, &acct.placement_events(&trade, &decision), now).await?;
+            let notifications = notifications_of(&acct.placement_events(&trade, &decision), now)?;
+            out.trades.push(trade.clone());
+            out.notifications.extend(notifications.iter().cloned());
             let portfolio = acct.book.portfolio().clone();
             return Ok(TradeResult { trade, portfolio, outcome: None, notifications });
         }
@@ -485,7 +526,7 @@ impl Store {
             now,
         };
         let outcome = acct.book.execute(&mut trade, exec)?;
-        trades::insert_in(c, &trade).await?;
+        out.trades.push(trade.clone());
         let portfolio = acct.book.portfolio().clone();
         if outcome == Outcome::StillPending {
             return Ok(TradeResult {
@@ -502,7 +543,8 @@ impl Store {
         };
         let events: Vec<DomainEvent> =
             final_event(&trade, acct.owner.id, guardian_ids).into_iter().collect();
-        let notifications = write_notifications(c, &events, now).await?;
+        let notifications = notifications_of(&events, now)?;
+        out.notifications.extend(notifications.iter().cloned());
         Ok(TradeResult { trade, portfolio, outcome: Some(outcome), notifications })
     }
 
@@ -525,6 +567,7 @@ impl Store {
             // Each portfolio is locked and loaded once; its book stays in
             // memory for the whole batch and is written back once.
             let mut accounts: Vec<Account> = Vec::new();
+            let mut out = Outbox::default();
             for (order, fill) in orders {
                 let pid = order.trade.portfolio_id;
                 let index = match accounts.iter().position(|a| a.book.portfolio().id == pid) {
@@ -535,8 +578,9 @@ impl Store {
                     }
                 };
                 let acct = &mut accounts[index];
-                results.push(self.place_execute_on(c, acct, order, &fill, now).await?);
+                results.push(self.place_execute_on(c, acct, order, &fill, now, &mut out).await?);
             }
+            out.flush(c, OP_EXECUTE).await?;
             for acct in &accounts {
                 write_book(c, OP_EXECUTE, &acct.before, &acct.book).await?;
             }

@@ -22,6 +22,8 @@ pub(crate) const INSERT: &str = concat!(
     cols!(),
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
 );
+/// `INSERT … VALUES ` for multi-row inserts ([`crate::db::Conn::insert_rows`]).
+pub(crate) const INSERT_PREFIX: &str = concat!("INSERT INTO notifications (", cols!(), ") VALUES ");
 const UPDATE: &str = "UPDATE notifications SET user_id = $2, related_entity_id = $3, \
      related_entity_type = $4, type = $5, title = $6, message = $7, created_at = $8, \
      read_at = $9, status = $10, priority = $11, action_url = $12 WHERE id = $1";

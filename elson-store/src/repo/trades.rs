@@ -59,6 +59,8 @@ pub(crate) const INSERT: &str = concat!(
     cols!(""),
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
 );
+/// `INSERT … VALUES ` for multi-row inserts ([`crate::db::Conn::insert_rows`]).
+pub(crate) const INSERT_PREFIX: &str = concat!("INSERT INTO trades (", cols!(""), ") VALUES ");
 pub(crate) const UPDATE: &str = "UPDATE trades SET portfolio_id = $2, symbol = $3, order_type = $4, \
      side = $5, quantity = $6, price = $7, status = $8, created_at = $9, executed_at = $10, \
      total_amount = $11, fees = $12, notes = $13, circuit_breaker_state = $14, \
