@@ -137,10 +137,8 @@ fn main() {
     let summary = if fresh {
         rt.block_on(load(&store, 1))
     } else {
-        // Same seed, same ids: regenerate the summary without writing.
-        let mem = rt.block_on(Store::open("sqlite::memory:")).unwrap();
-        let _ = mem;
-        rt.block_on(demo::plan(7, &sizes(1)))
+        // Same seed, same ids: replay the generator without writing.
+        rt.block_on(demo::plan(7, &sizes(1))).unwrap()
     };
     run(&rt, "SQLite (WAL file)", &store, &summary);
     rt.block_on(store.close());

@@ -1,8 +1,8 @@
 //! Durable executed trades per second through the store, single writer:
 //! each iteration is one full atomic operation (`place_and_execute`: trade
 //! row, cash, position, total value and notification in one transaction),
-//! and the batching API (`place_and_execute_batch`, 100 orders per
-//! transaction, one commit).
+//! and the batching API (`place_and_execute_batch`, 100 and 1,000 orders
+//! per transaction, one commit each).
 //!
 //! SQLite: a file in WAL mode with `synchronous = FULL` (every commit is
 //! fsynced). PostgreSQL: runs when `ELSON_TEST_PG_URL` is set (e.g. under
@@ -51,7 +51,7 @@ async fn setup(store: &Store) -> (Actor, Uuid) {
     };
     store.portfolios().insert(&a, &p).await.unwrap();
     let me = Actor::from(&u);
-    store.deposit(&me, p.id, Decimal::new(100_000_000_00, 2), now()).await.unwrap();
+    store.deposit(&me, p.id, Decimal::new(10_000_000_000, 2), now()).await.unwrap();
     (me, p.id)
 }
 
@@ -79,8 +79,8 @@ fn bench_user() -> User {
 
 /// Alternating buy and sell of one share at 100.00, so the book stays put.
 fn order(portfolio_id: Uuid, i: u64) -> (OrderRequest, Fill) {
-    let side = if i % 2 == 0 { TradeSide::Buy } else { TradeSide::Sell };
-    let price = Decimal::new(100_00, 2);
+    let side = if i.is_multiple_of(2) { TradeSide::Buy } else { TradeSide::Sell };
+    let price = Decimal::new(10_000, 2);
     let order = OrderRequest {
         trade: NewTrade::market(Uuid::now_v7(), portfolio_id, "AAPL", side, Decimal::ONE),
         asset_type: AssetType::Stock,
@@ -103,15 +103,17 @@ fn bench_store(c: &mut Criterion, rt: &Runtime, name: &str, store: &Store) {
             rt.block_on(store.place_and_execute(&me, o, &f, now())).unwrap();
         })
     });
-    group.throughput(Throughput::Elements(BATCH as u64));
-    group.bench_function("place_and_execute_batch_100", |b| {
-        b.iter(|| {
-            let start = counter.get();
-            counter.set(start + BATCH as u64);
-            let orders = (start..start + BATCH as u64).map(|i| order(pid, i)).collect();
-            rt.block_on(store.place_and_execute_batch(&me, orders, now())).unwrap();
-        })
-    });
+    for batch in [BATCH, 10 * BATCH] {
+        group.throughput(Throughput::Elements(batch as u64));
+        group.bench_function(format!("place_and_execute_batch_{batch}"), |b| {
+            b.iter(|| {
+                let start = counter.get();
+                counter.set(start + batch as u64);
+                let orders = (start..start + batch as u64).map(|i| order(pid, i)).collect();
+                rt.block_on(store.place_and_execute_batch(&me, orders, now())).unwrap();
+            })
+        });
+    }
     group.finish();
 }
 

@@ -149,7 +149,7 @@ fn bind_sqlite<'q>(
 ) -> StoreResult<sqlx::query::Query<'q, Sqlite, SqliteArguments>> {
     for a in args {
         q = match *a {
-            Arg::Uuid(v) => q.bind(v.map(|u| u.hyphenated().to_string())),
+            Arg::Uuid(v) => q.bind(v),
             Arg::Text(v) => q.bind(v.map(str::to_owned)),
             Arg::I32(v) => q.bind(v),
             Arg::I64(v) => q.bind(v),
@@ -267,10 +267,7 @@ impl DbRow {
     pub(crate) fn opt_uuid(&self, col: &str) -> StoreResult<Option<Uuid>> {
         match self {
             DbRow::Pg(r) => r.try_get(col).map_err(|e| decode_err(col, e)),
-            DbRow::Sqlite(r) => {
-                let s: Option<String> = r.try_get(col).map_err(|e| decode_err(col, e))?;
-                s.map(|s| Uuid::parse_str(&s).map_err(|e| decode_err(col, e))).transpose()
-            }
+            DbRow::Sqlite(r) => r.try_get(col).map_err(|e| decode_err(col, e)),
         }
     }
 
@@ -542,6 +539,10 @@ impl Conn<'_> {
     ) -> StoreResult<()> {
         // Well under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
         const ROWS_PER_STATEMENT: usize = 100;
+        // SQLite looks a named parameter (`$N`) up by a linear scan of the
+        // statement's parameter list, which makes binding N of them O(N²);
+        // anonymous `?` parameters bind in order with no lookup.
+        let anonymous = matches!(self, Conn::Sqlite(_));
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut sql = String::with_capacity(prefix.len() + chunk.len() * N * 6);
             sql.push_str(prefix);
@@ -553,8 +554,12 @@ impl Conn<'_> {
                     if col > 0 {
                         sql.push_str(", ");
                     }
-                    sql.push('$');
-                    sql.push_str(&n.to_string());
+                    if anonymous {
+                        sql.push('?');
+                    } else {
+                        sql.push('$');
+                        sql.push_str(&n.to_string());
+                    }
                 }
                 sql.push(')');
             }

@@ -20,7 +20,7 @@
 //! ## Representation
 //! | seed type | PostgreSQL | SQLite (STRICT tables) |
 //! |---|---|---|
-//! | UUID | `UUID` | `TEXT`, 36 chars, lower-case hyphenated (readable; sorts like `uuid`) |
+//! | UUID | `UUID` | `BLOB`, 16 bytes (compact index keys; sorts like `uuid`; `hex(id)` in the shell) |
 //! | DECIMAL(p,s) | `NUMERIC(p,s)` | `INTEGER` = value × 10^s: cents for money, micro-units for quantities and parameter values, 10⁻⁴ for DECIMAL(10,4), 10⁻² for DECIMAL(5,2) fractions and percentages. Exact, sortable and summable in SQL. |
 //! | TIMESTAMP | `TIMESTAMPTZ` | `INTEGER` microseconds since the Unix epoch, UTC |
 //! | DATE | `DATE` | `TEXT` `YYYY-MM-DD`, checked with `date(x) = x` |

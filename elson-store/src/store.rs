@@ -165,8 +165,14 @@ impl Store {
                 } else {
                     SqliteSynchronous::Normal
                 });
-            let connect =
-                if memory { connect } else { connect.journal_mode(SqliteJournalMode::Wal) };
+            let connect = if memory {
+                connect
+            } else {
+                // A 32 MiB page cache (default 2 MiB): the indices of a busy
+                // trades table stay in memory instead of being re-read through
+                // system calls on every insert.
+                connect.journal_mode(SqliteJournalMode::Wal).pragma("cache_size", "-32768")
+            };
             let mut pool_options = SqlitePoolOptions::new()
                 .max_connections(if memory { 1 } else { options.max_connections.max(1) })
                 .acquire_timeout(options.busy_timeout.max(Duration::from_secs(30)));

@@ -17,3 +17,6 @@ CREATE INDEX idx_beta_feedback_status_severity ON beta_feedback (status, severit
 CREATE INDEX idx_beta_feedback_type ON beta_feedback (feedback_type);
 -- Not in the seed: the guardian approval queue reads only PENDING trades.
 CREATE INDEX idx_trades_pending_approval ON trades (portfolio_id) WHERE guardian_approval = 'PENDING';
+-- The seed's single-column `notifications.user_id` index is a prefix of the
+-- two composites above; keeping it would only slow every insert.
+DROP INDEX idx_notifications_user_id;

@@ -1,13 +1,13 @@
 -- Elson SDK, SQLite, migration 1: initial schema.
--- Representation (see the elson-store crate docs): UUID = TEXT (36 chars,
--- lower-case hyphenated); timestamps = INTEGER microseconds since the Unix
+-- Representation (see the elson-store crate docs): UUID = BLOB (16 bytes,
+-- big-endian, sorts like PostgreSQL uuid); timestamps = INTEGER microseconds since the Unix
 -- epoch, UTC; DATE = TEXT 'YYYY-MM-DD'; decimals = INTEGER scaled by
 -- 10^scale of the column (cents for money, micro-units for quantities);
 -- booleans = INTEGER 0/1; JSON = TEXT (json_valid); enums = TEXT + CHECK.
 -- Tables are STRICT so a value of the wrong storage class is refused.
 
 CREATE TABLE users (
-    id            TEXT    NOT NULL PRIMARY KEY CHECK (length(id) = 36),
+    id            BLOB    NOT NULL PRIMARY KEY CHECK (length(id) = 16),
     email         TEXT    NOT NULL CHECK (length(email) BETWEEN 1 AND 255 AND email = lower(email)),
     password_hash TEXT    NOT NULL CHECK (length(password_hash) BETWEEN 1 AND 255),
     first_name    TEXT    CHECK (length(first_name) <= 100),
@@ -20,8 +20,8 @@ CREATE TABLE users (
 CREATE UNIQUE INDEX ux_users_email ON users (email);
 
 CREATE TABLE portfolios (
-    id           TEXT    NOT NULL PRIMARY KEY CHECK (length(id) = 36),
-    user_id      TEXT    NOT NULL REFERENCES users (id),
+    id           BLOB    NOT NULL PRIMARY KEY CHECK (length(id) = 16),
+    user_id      BLOB    NOT NULL REFERENCES users (id),
     name         TEXT    NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
     description  TEXT,
     created_at   INTEGER NOT NULL,
@@ -33,8 +33,8 @@ CREATE TABLE portfolios (
 CREATE INDEX idx_portfolios_user_id ON portfolios (user_id);
 
 CREATE TABLE positions (
-    id                TEXT    NOT NULL PRIMARY KEY CHECK (length(id) = 36),
-    portfolio_id      TEXT    NOT NULL REFERENCES portfolios (id),
+    id                BLOB    NOT NULL PRIMARY KEY CHECK (length(id) = 16),
+    portfolio_id      BLOB    NOT NULL REFERENCES portfolios (id),
     symbol            TEXT    NOT NULL CHECK (length(symbol) BETWEEN 1 AND 20),
     quantity          INTEGER NOT NULL CONSTRAINT ck_positions_quantity CHECK (quantity >= 0),
     average_price     INTEGER NOT NULL CHECK (average_price >= 0),
@@ -53,8 +53,8 @@ CREATE UNIQUE INDEX ux_positions_portfolio_symbol ON positions (portfolio_id, sy
 CREATE INDEX idx_positions_symbol ON positions (symbol);
 
 CREATE TABLE trades (
-    id           TEXT    NOT NULL PRIMARY KEY CHECK (length(id) = 36),
-    portfolio_id TEXT    NOT NULL REFERENCES portfolios (id),
+    id           BLOB    NOT NULL PRIMARY KEY CHECK (length(id) = 16),
+    portfolio_id BLOB    NOT NULL REFERENCES portfolios (id),
     symbol       TEXT    NOT NULL CHECK (length(symbol) BETWEEN 1 AND 20),
     order_type   TEXT    NOT NULL CHECK (order_type IN ('MARKET', 'LIMIT')),
     side         TEXT    NOT NULL CHECK (side IN ('BUY', 'SELL')),
@@ -76,9 +76,9 @@ CREATE INDEX idx_trades_portfolio_created ON trades (portfolio_id, created_at, i
 CREATE INDEX idx_trades_created_at ON trades (created_at);
 
 CREATE TABLE notifications (
-    id                  TEXT    NOT NULL PRIMARY KEY CHECK (length(id) = 36),
-    user_id             TEXT    NOT NULL REFERENCES users (id),
-    related_entity_id   TEXT    CHECK (length(related_entity_id) = 36),
+    id                  BLOB    NOT NULL PRIMARY KEY CHECK (length(id) = 16),
+    user_id             BLOB    NOT NULL REFERENCES users (id),
+    related_entity_id   BLOB    CHECK (length(related_entity_id) = 16),
     related_entity_type TEXT    CHECK (length(related_entity_type) <= 50),
     type                TEXT    NOT NULL CHECK (type IN ('TRADE', 'APPROVAL', 'SYSTEM', 'EDUCATIONAL')),
     title               TEXT    NOT NULL CHECK (length(title) BETWEEN 1 AND 100),
@@ -96,7 +96,7 @@ CREATE INDEX idx_notifications_created_at ON notifications (created_at);
 -- actor_id: an audit row outlives the user it names.
 CREATE TABLE audit_log (
     id        INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
-    actor_id  TEXT    NOT NULL CHECK (length(actor_id) = 36),
+    actor_id  BLOB    NOT NULL CHECK (length(actor_id) = 16),
     action    TEXT    NOT NULL CHECK (length(action) BETWEEN 1 AND 50),
     entity    TEXT    NOT NULL CHECK (length(entity) BETWEEN 1 AND 50),
     entity_id TEXT,

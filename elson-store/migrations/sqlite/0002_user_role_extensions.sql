@@ -15,9 +15,9 @@ ALTER TABLE users ADD COLUMN preferences TEXT CHECK (preferences IS NULL OR json
 ALTER TABLE users ADD COLUMN beta_feedback TEXT;
 
 CREATE TABLE relationships (
-    id                TEXT    NOT NULL PRIMARY KEY CHECK (length(id) = 36),
-    guardian_id       TEXT    NOT NULL REFERENCES users (id),
-    minor_id          TEXT    NOT NULL REFERENCES users (id),
+    id                BLOB    NOT NULL PRIMARY KEY CHECK (length(id) = 16),
+    guardian_id       BLOB    NOT NULL REFERENCES users (id),
+    minor_id          BLOB    NOT NULL REFERENCES users (id),
     relationship_type TEXT    NOT NULL CHECK (relationship_type IN ('PARENT', 'LEGAL_GUARDIAN', 'OTHER')),
     created_at        INTEGER NOT NULL,
     updated_at        INTEGER NOT NULL,

@@ -1,7 +1,7 @@
 -- Elson SDK, SQLite, migration 5: volatility regimes, effective-dated model
 -- parameters and backtest results.
 CREATE TABLE volatility_regimes (
-    id                    TEXT    NOT NULL PRIMARY KEY CHECK (length(id) = 36),
+    id                    BLOB    NOT NULL PRIMARY KEY CHECK (length(id) = 16),
     symbol                TEXT    NOT NULL CHECK (length(symbol) BETWEEN 1 AND 20),
     timestamp             INTEGER NOT NULL,
     volatility_value      INTEGER NOT NULL,          -- DECIMAL(10,4), ten-thousandths
@@ -26,7 +26,7 @@ WHEN NEW.stabilization_count < 3
 BEGIN SELECT RAISE(ABORT, 'ck_volatility_regimes_stabilization: a regime change needs stabilization_count >= 3'); END;
 
 CREATE TABLE model_parameters (
-    id               TEXT    NOT NULL PRIMARY KEY CHECK (length(id) = 36),
+    id               BLOB    NOT NULL PRIMARY KEY CHECK (length(id) = 16),
     volatility_level TEXT    NOT NULL CHECK (volatility_level IN ('LOW', 'NORMAL', 'HIGH', 'EXTREME')),
     parameter_type   TEXT    NOT NULL CHECK (length(parameter_type) BETWEEN 1 AND 50),
     parameter_name   TEXT    NOT NULL CHECK (length(parameter_name) BETWEEN 1 AND 100),
@@ -43,7 +43,7 @@ CREATE INDEX idx_model_parameters_volatility_level ON model_parameters (volatili
 CREATE INDEX idx_model_parameters_parameter_name ON model_parameters (parameter_name);
 
 CREATE TABLE backtest_results (
-    id                   TEXT    NOT NULL PRIMARY KEY CHECK (length(id) = 36),
+    id                   BLOB    NOT NULL PRIMARY KEY CHECK (length(id) = 16),
     model_version        TEXT    NOT NULL CHECK (length(model_version) BETWEEN 1 AND 50),
     symbol               TEXT    NOT NULL CHECK (length(symbol) BETWEEN 1 AND 20),
     start_date           TEXT    NOT NULL CHECK (date(start_date) = start_date),

@@ -1,6 +1,6 @@
 -- Elson SDK, SQLite, migration 7: feature flags.
 CREATE TABLE feature_flags (
-    id              TEXT    NOT NULL PRIMARY KEY CHECK (length(id) = 36),
+    id              BLOB    NOT NULL PRIMARY KEY CHECK (length(id) = 16),
     flag_name       TEXT    NOT NULL CHECK (length(flag_name) BETWEEN 1 AND 100),
     description     TEXT,
     enabled         INTEGER NOT NULL DEFAULT 0 CHECK (enabled IN (0, 1)),
