@@ -19,6 +19,7 @@ use elson_sdk::store::{Store, StoreOptions, system_actor};
 use tokio::runtime::Runtime;
 
 const SAMPLES: usize = 2_000;
+const WARMUP: usize = 200;
 
 fn sizes(divisor: usize) -> DemoSizes {
     DemoSizes {
@@ -43,6 +44,10 @@ where
     F: FnMut(usize) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
+    // Warm the page cache and the statement cache first.
+    for i in 0..WARMUP {
+        rt.block_on(f(SAMPLES + i));
+    }
     let mut times = Vec::with_capacity(SAMPLES);
     for i in 0..SAMPLES {
         let started = Instant::now();

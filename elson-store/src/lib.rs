@@ -46,9 +46,42 @@
 //! against their column before any statement runs, so a bad value writes
 //! nothing.
 //!
+//! ## Atomic trading
+//! [`Store::deposit`], [`Store::place_trade`], [`Store::decide_trade`],
+//! [`Store::execute_trade`], [`Store::cancel_trade`],
+//! [`Store::mark_to_market`], [`Store::place_and_execute`] and the batching
+//! API [`Store::place_and_execute_batch`] are each ONE transaction over the
+//! trade row, positions, cash, total value and notifications. Every rule is
+//! the core's: the approval decision (`families::decide`, `decide_trade`),
+//! fills, fees and valuation (`accounting::Book`), the trade state machine
+//! and the notification texts. PostgreSQL locks the portfolio row
+//! (`SELECT … FOR UPDATE`); SQLite writes under `BEGIN IMMEDIATE` and retries
+//! a busy database with bounded backoff ([`StoreOptions::write_attempts_max`]),
+//! then reports [`StoreError::Busy`].
+//!
 //! ## Seams for the security layer
-//! Every call takes an [`Actor`] and reports to an [`AuditHook`] (no-op by
-//! default); PII columns pass through a [`PiiCipher`] (plain text by default).
+//! Every call takes the core's [`Actor`] and reports to an [`AuditHook`]
+//! (no-op by default; [`MemoryAudit`] records); PII columns pass through a
+//! [`PiiCipher`] (plain text by default); `audit_log` exists and is append
+//! only. Authorization (`elson_core::families::authorize` before each call),
+//! row-level security and encryption are the security layer's (issue 5).
+//!
+//! ## Tests on real databases
+//! `scripts/with-postgres CMD…` starts a throwaway PostgreSQL (installing it
+//! from Debian packages when `initdb` is missing), exports
+//! `ELSON_TEST_PG_URL`, runs CMD and stops the server, also on failure.
+//! The store's test suite runs every case on SQLite and on PostgreSQL (each
+//! PostgreSQL test in a fresh database `elson_t_<uuid>`, so the URL's role
+//! needs CREATEDB):
+//!
+//! ```sh
+//! scripts/with-postgres cargo test -p elson-store         # both backends
+//! ELSON_TEST_PG_URL=postgres://me@host/db cargo test -p elson-store
+//! cargo test -p elson-store      # no URL: PostgreSQL variants print a notice and skip
+//! ```
+//!
+//! `scripts/test-all` sets `ELSON_REQUIRE_PG=1`, which turns that skip into a
+//! failure.
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
