@@ -24,6 +24,7 @@ use tokio::runtime::Runtime;
 use uuid::Uuid;
 
 const BATCH: usize = 100;
+const WRITERS: usize = 16;
 
 fn now() -> DateTime<Utc> {
     DateTime::UNIX_EPOCH + Duration::days(20_000)
@@ -114,6 +115,31 @@ fn bench_store(c: &mut Criterion, rt: &Runtime, name: &str, store: &Store) {
             })
         });
     }
+    // Sixteen writers, each on its own portfolio, one full operation each per
+    // iteration: PostgreSQL overlaps their commits (group commit); SQLite
+    // serializes them on its write lock.
+    let writers: Vec<(Actor, Uuid)> = (0..WRITERS).map(|_| rt.block_on(setup(store))).collect();
+    group.throughput(Throughput::Elements(WRITERS as u64));
+    group.bench_function(format!("place_and_execute_{WRITERS}_writers"), |b| {
+        b.iter(|| {
+            let start = counter.get();
+            counter.set(start + 1);
+            rt.block_on(async {
+                let tasks: Vec<_> = writers
+                    .iter()
+                    .map(|(me, pid)| {
+                        let (store, me, (o, f)) = (store.clone(), *me, order(*pid, start));
+                        tokio::spawn(async move {
+                            store.place_and_execute(&me, o, &f, now()).await.unwrap()
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await.unwrap();
+                }
+            })
+        })
+    });
     group.finish();
 }
 

@@ -77,6 +77,28 @@ impl Store {
         c.conn().execute("analyze", "ANALYZE", &[]).await.map(|_| ())
     }
 
+    /// Routine maintenance ("regular VACUUM and index maintenance", data
+    /// model): PostgreSQL `VACUUM (ANALYZE)`; SQLite `ANALYZE` and
+    /// `PRAGMA optimize` (a full `VACUUM` rewrites the file and is left to
+    /// the operator). Worth running after a bulk load, so readers are not
+    /// competing with autovacuum.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn maintain(&self) -> StoreResult<()> {
+        let mut c = self.acquire("maintain").await?;
+        let mut conn = c.conn();
+        match conn {
+            crate::db::Conn::Pg(_) => {
+                conn.execute("maintain", "VACUUM (ANALYZE)", &[]).await.map(|_| ())
+            }
+            crate::db::Conn::Sqlite(_) => {
+                conn.execute("maintain", "ANALYZE", &[]).await?;
+                conn.execute("maintain", "PRAGMA optimize", &[]).await.map(|_| ())
+            }
+        }
+    }
+
     /// Plans of the seven common and two beta queries of the data model.
     ///
     /// # Errors

@@ -52,3 +52,9 @@ both_backends!(seed_queries_use_indices, |store: Store| async move {
     assert_eq!(store.trades().history(&a, params.portfolio_id, 5, 0).await.unwrap().len(), 5);
     assert_eq!(store.volatility_regimes().recent(&a, "MSFT").await.unwrap().len(), 30);
 });
+
+both_backends!(maintenance_runs, |store: Store| async move {
+    demo::generate(&store, &common::admin(), 1, &DemoSizes::small()).await.unwrap();
+    store.maintain().await.unwrap();
+    store.analyze().await.unwrap();
+});
