@@ -23,8 +23,11 @@ use uuid::Uuid;
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(entity: &str, json: &str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_str(json);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        // `?` marks a segment serde could not name (a malformed key): keep
+        // the part of the path that is known.
         let path = e.path().to_string();
-        let field = if path == "." { entity.to_string() } else { format!("{entity}.{path}") };
+        let known = path.trim_end_matches('?').trim_end_matches('.');
+        let field = if known.is_empty() { entity.to_string() } else { format!("{entity}.{known}") };
         ElsonError::invalid(field, e.into_inner().to_string())
     })?;
     de.end().map_err(|e| ElsonError::invalid(entity, e.to_string()))?;

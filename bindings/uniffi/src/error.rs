@@ -106,12 +106,13 @@ pub enum ElsonError {
     },
     /// A core error kind this version of the bindings does not know yet
     /// (the core enum is non-exhaustive). `code` is its stable code.
-    #[error("{code}: {message}")]
+    #[error("{code}: {detail}")]
     Other {
         /// The core's stable code for the error.
         code: String,
-        /// The core's message.
-        message: String,
+        /// The core's message (not `message`: that name is taken by
+        /// Kotlin's `Throwable`).
+        detail: String,
     },
 }
 
@@ -170,7 +171,7 @@ impl From<CoreError> for ElsonError {
             // The core enum is non-exhaustive: a kind added after this
             // binding was written still crosses, with its stable code.
             other => {
-                ElsonError::Other { code: other.code().to_string(), message: other.to_string() }
+                ElsonError::Other { code: other.code().to_string(), detail: other.to_string() }
             }
         }
     }

@@ -2,7 +2,7 @@
 //!
 //! | Rust               | crosses as   | Kotlin                 | Swift    |
 //! |--------------------|--------------|------------------------|----------|
-//! | `Decimal`          | `String`     | `java.math.BigDecimal` | `String` |
+//! | `Decimal`          | `String`     | `java.math.BigDecimal` | `String` (`ElsonDecimal`) |
 //! | `Uuid`             | `String`     | `String`               | `String` |
 //! | `DateTime<Utc>`    | timestamp    | `java.time.Instant`    | `Date`   |
 //! | `NaiveDate`        | `String`     | `java.time.LocalDate`  | `String` |
@@ -27,6 +27,11 @@ use crate::error::ElsonError;
 /// `DateTime<Utc>` under a one-word name, because uniffi custom types must
 /// be named by a single identifier; it is `Timestamp` in the bindings.
 pub type Timestamp = DateTime<Utc>;
+
+/// `Decimal` under a name that cannot clash: as `Decimal` the Swift
+/// typealias would shadow `Foundation.Decimal` in every app importing
+/// `ElsonSDK`. `ElsonDecimal` in the bindings (Kotlin `BigDecimal`).
+pub type ElsonDecimal = Decimal;
 
 /// `serde_json::Value` under a one-word name: free-form JSON columns cross as
 /// JSON text.
@@ -87,7 +92,7 @@ pub fn utc_to_system_time(time: Timestamp) -> SystemTime {
     }
 }
 
-uniffi::custom_type!(Decimal, String, {
+uniffi::custom_type!(ElsonDecimal, String, {
     remote,
     lower: |d| d.to_string(),
     try_lift: |s| parse_decimal(&s).map_err(anyhow::Error::new),
