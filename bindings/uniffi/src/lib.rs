@@ -18,7 +18,11 @@ uniffi::setup_scaffolding!();
 pub mod entities;
 pub mod enums;
 pub mod error;
+pub mod families;
+pub mod flags;
 pub mod limits;
+pub mod notifications;
+pub mod sizing;
 pub mod types;
 
 pub use error::ElsonError;
