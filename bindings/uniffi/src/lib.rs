@@ -15,12 +15,14 @@
 
 uniffi::setup_scaffolding!();
 
+pub mod breaker;
 pub mod entities;
 pub mod enums;
 pub mod error;
 pub mod families;
 pub mod flags;
 pub mod limits;
+pub mod metrics;
 pub mod notifications;
 pub mod sizing;
 pub mod types;

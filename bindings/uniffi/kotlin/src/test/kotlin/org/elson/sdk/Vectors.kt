@@ -110,6 +110,8 @@ fun relationship(
 sealed interface Outcome {
     data class Value(val json: JsonObject) : Outcome
     data class Error(val code: String, val message: String) : Outcome
+    /** The runner asserted the case itself. */
+    data object Checked : Outcome
 }
 
 inline fun outcome(block: () -> JsonObject): Outcome = try {

@@ -16,6 +16,8 @@ class VectorsTest {
     /** The runner of each area; a vector file without one fails [everyVectorFileHasARunner]. */
     private val runners: Map<String, (JsonObjectCase) -> Outcome> = mapOf(
         "approval" to ::runApproval,
+        "breaker" to { c -> runBreaker(c); Outcome.Checked },
+        "metrics" to { c -> runMetrics(c); Outcome.Checked },
         "authorize" to ::runAuthorize,
         "flags" to ::runFlags,
         "sizing" to ::runSizing,
@@ -36,7 +38,9 @@ class VectorsTest {
         assertTrue(cases.isNotEmpty(), "$area.json has no cases")
         cases.map { case ->
             DynamicTest.dynamicTest("$area: ${case.s("name")}") {
-                checkCase(case, runners.getValue(area)(case), byValue = area in byValue)
+                val got = runners.getValue(area)(case)
+                // Runners that compare in their own way (tolerances, lists) return Checked.
+                if (got != Outcome.Checked) checkCase(case, got, byValue = area in byValue)
             }
         }
     }
