@@ -15,6 +15,7 @@
 
 uniffi::setup_scaffolding!();
 
+pub mod accounting;
 pub mod breaker;
 pub mod entities;
 pub mod enums;

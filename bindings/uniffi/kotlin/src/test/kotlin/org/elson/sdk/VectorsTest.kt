@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestFactory
 class VectorsTest {
     /** The runner of each area; a vector file without one fails [everyVectorFileHasARunner]. */
     private val runners: Map<String, (JsonObjectCase) -> Outcome> = mapOf(
+        "accounting" to { c -> runAccounting(c); Outcome.Checked },
         "approval" to ::runApproval,
         "breaker" to { c -> runBreaker(c); Outcome.Checked },
         "metrics" to { c -> runMetrics(c); Outcome.Checked },
