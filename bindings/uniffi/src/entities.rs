@@ -501,3 +501,114 @@ pub fn approval_settings_default() -> ApprovalSettings {
 pub fn permissions_default() -> Permissions {
     Permissions::default()
 }
+
+/// Everything a caller chooses when creating a user; start from
+/// `new_user` (defaults for the rest) and `copy(...)` what differs.
+#[uniffi::remote(Record)]
+pub struct NewUser {
+    /// Login key; trimmed and lower-cased by `user_new`.
+    pub email: String,
+    /// A bcrypt hash (60 characters); the core never sees passwords.
+    pub password_hash: String,
+    /// USER, GUARDIAN, MINOR or ADMIN.
+    pub role: UserRole,
+    /// Given name.
+    pub first_name: Option<String>,
+    /// Family name.
+    pub last_name: Option<String>,
+    /// Required for a MINOR, who must be under 18 on the creation day.
+    pub date_of_birth: Option<NaiveDate>,
+    /// Default ACTIVE.
+    pub status: UserStatus,
+    /// Default false; true needs a `two_factor_secret`.
+    pub two_factor_enabled: bool,
+    /// TOTP secret as stored.
+    pub two_factor_secret: Option<String>,
+    /// Default MODERATE.
+    pub risk_profile: RiskProfile,
+    /// Free-form JSON text.
+    pub education_progress: Option<JsonValue>,
+    /// Free-form JSON text.
+    pub preferences: Option<JsonValue>,
+    /// Beta tester feedback.
+    pub beta_feedback: Option<String>,
+}
+
+/// Everything a caller chooses when linking a guardian and a minor.
+#[uniffi::remote(Record)]
+pub struct NewRelationship {
+    /// The guardian.
+    pub guardian_id: Uuid,
+    /// The minor; must differ from the guardian.
+    pub minor_id: Uuid,
+    /// PARENT, LEGAL_GUARDIAN or OTHER.
+    pub relationship_type: RelationshipType,
+    /// Initial status; default PENDING.
+    pub status: RelationshipStatus,
+    /// Default approval settings.
+    pub approval_settings: ApprovalSettings,
+    /// Default permissions.
+    pub permissions: Permissions,
+}
+
+/// What can happen to a relationship's status.
+#[uniffi::remote(Enum)]
+pub enum RelationshipEvent {
+    /// Confirm a PENDING link.
+    Activate,
+    /// End a PENDING or ACTIVE link.
+    Deactivate,
+    /// Ask again for confirmation of an INACTIVE link.
+    Reinvite,
+}
+
+/// The required values of a new user, with defaults for the rest (ACTIVE,
+/// MODERATE, no names, no date of birth, no 2FA).
+#[uniffi::export]
+pub fn new_user(email: String, password_hash: String, role: UserRole) -> NewUser {
+    NewUser::new(email, password_hash, role)
+}
+
+/// Creates a user after checking every column (`id` None: a fresh v4 id).
+///
+/// # Errors
+/// `InvalidInput` naming the offending field (email, hash, names, a MINOR
+/// without a date of birth or not under 18, …).
+#[uniffi::export]
+pub fn user_new(params: NewUser, id: Option<Uuid>, now: Timestamp) -> Result<User> {
+    Ok(User::new(params, id, now)?)
+}
+
+/// The required values of a new relationship: PENDING, default settings and
+/// permissions.
+///
+/// # Errors
+/// `InvalidInput` on a malformed id.
+#[uniffi::export]
+pub fn new_relationship(
+    guardian_id: Uuid,
+    minor_id: Uuid,
+    relationship_type: RelationshipType,
+) -> Result<NewRelationship> {
+    Ok(NewRelationship::new(guardian_id, minor_id, relationship_type))
+}
+
+/// Creates a guardian–minor link after checking its columns.
+///
+/// # Errors
+/// `InvalidInput` (a guardian linked to themself, bad settings).
+#[uniffi::export]
+pub fn relationship_new(params: NewRelationship, id: Option<Uuid>, now: Timestamp) -> Result<Relationship> {
+    Ok(Relationship::new(params, id, now)?)
+}
+
+/// Applies a status event to a relationship and returns it.
+///
+/// # Errors
+/// `InvalidTransition` for an event the status does not allow.
+#[uniffi::export]
+pub fn relationship_apply(relationship: Relationship, event: RelationshipEvent, now: Timestamp) -> Result<Relationship> {
+    let mut relationship = relationship;
+    relationship.apply(event, now)?;
+    Ok(relationship)
+}
