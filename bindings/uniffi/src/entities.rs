@@ -598,7 +598,11 @@ pub fn new_relationship(
 /// # Errors
 /// `InvalidInput` (a guardian linked to themself, bad settings).
 #[uniffi::export]
-pub fn relationship_new(params: NewRelationship, id: Option<Uuid>, now: Timestamp) -> Result<Relationship> {
+pub fn relationship_new(
+    params: NewRelationship,
+    id: Option<Uuid>,
+    now: Timestamp,
+) -> Result<Relationship> {
     Ok(Relationship::new(params, id, now)?)
 }
 
@@ -607,7 +611,11 @@ pub fn relationship_new(params: NewRelationship, id: Option<Uuid>, now: Timestam
 /// # Errors
 /// `InvalidTransition` for an event the status does not allow.
 #[uniffi::export]
-pub fn relationship_apply(relationship: Relationship, event: RelationshipEvent, now: Timestamp) -> Result<Relationship> {
+pub fn relationship_apply(
+    relationship: Relationship,
+    event: RelationshipEvent,
+    now: Timestamp,
+) -> Result<Relationship> {
     let mut relationship = relationship;
     relationship.apply(event, now)?;
     Ok(relationship)
