@@ -350,3 +350,55 @@ impl RegimeDetector {
             .map(|(level, stabilization_count)| CurrentRegime { level, stabilization_count })
     }
 }
+
+/// The level of `value` under `config`'s thresholds.
+#[uniffi::export]
+pub fn regime_classify(config: RegimeConfig, value: f64) -> VolatilityLevel {
+    config.classify(value)
+}
+
+/// The confidence of `value` after `observations` of a `lookback` window,
+/// under `config`.
+#[uniffi::export]
+pub fn regime_confidence(config: RegimeConfig, value: f64, observations: u64, lookback: u64) -> f64 {
+    config.confidence(value, observations as usize, lookback as usize)
+}
+
+/// Checks stored regime rows: a row whose level differs from the previous
+/// row of its symbol needs `stabilization_count ≥ 3`.
+///
+/// # Errors
+/// `InvalidInput` on `stabilization_count` naming the row.
+#[uniffi::export]
+pub fn check_regime_rows(rows: Vec<VolatilityRegime>) -> Result<()> {
+    Ok(core_regime::check_regime_rows(&rows)?)
+}
+
+/// The hysteresis alone: a switch needs `switch_readings` identical
+/// readings in a row.
+#[derive(Debug, uniffi::Object)]
+pub struct Stabilizer {
+    inner: Mutex<core_regime::Stabilizer>,
+}
+
+#[uniffi::export]
+impl Stabilizer {
+    /// An empty stabilizer (`switch_readings` of 0 counts as 1).
+    #[uniffi::constructor]
+    pub fn new(switch_readings: u32) -> Arc<Self> {
+        Arc::new(Stabilizer { inner: Mutex::new(core_regime::Stabilizer::new(switch_readings)) })
+    }
+
+    /// Feeds one raw reading; returns the stabilized regime and its count.
+    pub fn push(&self, reading: VolatilityLevel) -> CurrentRegime {
+        let (level, stabilization_count) = lock(&self.inner).push(reading);
+        CurrentRegime { level, stabilization_count }
+    }
+
+    /// The current regime, once there is one.
+    pub fn current(&self) -> Option<CurrentRegime> {
+        lock(&self.inner)
+            .current()
+            .map(|(level, stabilization_count)| CurrentRegime { level, stabilization_count })
+    }
+}
