@@ -6,6 +6,7 @@ import kotlinx.serialization.json.JsonNull
 import kotlinx.serialization.json.JsonObject
 import kotlinx.serialization.json.JsonPrimitive
 import kotlinx.serialization.json.double
+import kotlinx.serialization.json.doubleOrNull
 import kotlinx.serialization.json.jsonObject
 import kotlinx.serialization.json.jsonPrimitive
 import kotlinx.serialization.json.long
@@ -22,7 +23,8 @@ private fun nullable(values: List<Double>): JsonArray = JsonArray(values.map { i
 
 /** Floats at 1e-10 relative (12 significant digits in the vectors), everything else exactly. */
 private fun same(got: JsonElement, want: JsonElement): Boolean = when {
-    got is JsonPrimitive && want is JsonPrimitive && !got.isString && !want.isString && got != JsonNull && want != JsonNull -> {
+    got is JsonPrimitive && want is JsonPrimitive && !got.isString && !want.isString &&
+        got.doubleOrNull != null && want.doubleOrNull != null -> {
         val a = got.double
         val b = want.double
         Math.abs(a - b) <= 1e-10 * Math.max(Math.abs(b), 1e-300)

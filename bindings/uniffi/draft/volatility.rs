@@ -206,7 +206,10 @@ pub fn estimate_volatility(bars: Vec<Bar>, config: VolatilityConfig) -> Result<V
 /// # Errors
 /// As [`estimate_volatility`].
 #[uniffi::export]
-pub fn estimate_volatility_points(bars: Vec<Bar>, config: VolatilityConfig) -> Result<Vec<VolatilityPoint>> {
+pub fn estimate_volatility_points(
+    bars: Vec<Bar>,
+    config: VolatilityConfig,
+) -> Result<Vec<VolatilityPoint>> {
     Ok(core::estimate_points(&bars, &config.into())?
         .into_iter()
         .map(|p| VolatilityPoint { index: p.index as u64, value: p.value })
@@ -244,7 +247,11 @@ pub fn detect_regimes_closes(
 /// # Errors
 /// `InvalidInput` on a bad bar or setting.
 #[uniffi::export]
-pub fn detect_regimes(bars: Vec<Bar>, volatility: VolatilityConfig, regime: RegimeConfig) -> Result<RegimeSeries> {
+pub fn detect_regimes(
+    bars: Vec<Bar>,
+    volatility: VolatilityConfig,
+    regime: RegimeConfig,
+) -> Result<RegimeSeries> {
     Ok(core_regime::detect(&bars, &volatility.into(), &regime)?)
 }
 
@@ -254,7 +261,11 @@ pub fn detect_regimes(bars: Vec<Bar>, volatility: VolatilityConfig, regime: Regi
 /// # Errors
 /// `InvalidInput` for a bad symbol or a value that does not fit.
 #[uniffi::export]
-pub fn regime_reading_to_row(reading: RegimeReading, symbol: String, id: Uuid) -> Result<VolatilityRegime> {
+pub fn regime_reading_to_row(
+    reading: RegimeReading,
+    symbol: String,
+    id: Uuid,
+) -> Result<VolatilityRegime> {
     Ok(core_regime::RegimeReading::from(reading).to_row(&symbol, id)?)
 }
 
@@ -277,7 +288,9 @@ impl VolatilityEstimator {
     /// `InvalidInput` on a bad setting.
     #[uniffi::constructor]
     pub fn new(config: VolatilityConfig) -> Result<Arc<Self>> {
-        Ok(Arc::new(VolatilityEstimator { inner: Mutex::new(core::VolatilityEstimator::new(&config.into())?) }))
+        Ok(Arc::new(VolatilityEstimator {
+            inner: Mutex::new(core::VolatilityEstimator::new(&config.into())?),
+        }))
     }
 
     /// Feeds one bar; the annualized volatility once the window is full.
@@ -360,7 +373,12 @@ pub fn regime_classify(config: RegimeConfig, value: f64) -> VolatilityLevel {
 /// The confidence of `value` after `observations` of a `lookback` window,
 /// under `config`.
 #[uniffi::export]
-pub fn regime_confidence(config: RegimeConfig, value: f64, observations: u64, lookback: u64) -> f64 {
+pub fn regime_confidence(
+    config: RegimeConfig,
+    value: f64,
+    observations: u64,
+    lookback: u64,
+) -> f64 {
     config.confidence(value, observations as usize, lookback as usize)
 }
 
