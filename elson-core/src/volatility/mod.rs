@@ -42,7 +42,7 @@
 //! ```
 
 mod batch;
-mod close_to_close;
+pub(crate) mod close_to_close;
 mod config;
 mod ewma;
 pub mod ln;
