@@ -18,6 +18,12 @@
 //! (the rolling sums are shifted and periodically re-summed exactly, so
 //! the error stays near 1e-11 relative to a two-pass standard deviation).
 //!
+//! Accuracy: log returns are differences of logarithms, `ln Pₜ − ln Pₜ₋₁`
+//! (as in pandas' `np.log(close).diff()`), so each return carries the
+//! rounding of `ln P` (≈ 1e-15 absolute); against a two-pass standard
+//! deviation of exact returns the result agrees to 1e-9 relative, or to
+//! 1e-12 absolute for windows so calm that this rounding dominates.
+//!
 //! Bad prices (NaN, infinite, zero, negative, subnormal) and inconsistent
 //! bars (high below low, open or close outside the range) are
 //! [`ElsonError::InvalidInput`] naming the field and the index, e.g. field
