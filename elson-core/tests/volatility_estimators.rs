@@ -1,6 +1,6 @@
 //! Estimators against naive, independent formulas on hand-made series, and
 //! every error path.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::needless_range_loop)]
 
 use elson_core::ElsonError;
 use elson_core::enums::VolatilityMethod;

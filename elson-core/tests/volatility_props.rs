@@ -1,7 +1,7 @@
 //! Property tests: batch = streaming (1e-9 relative) for every estimator,
 //! and the fast CLOSE_TO_CLOSE kernel = a naive two-pass std on random
 //! series with calm stretches, turbulent stretches and jumps.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::needless_range_loop)]
 
 use elson_core::enums::VolatilityMethod;
 use elson_core::volatility::{
@@ -30,7 +30,7 @@ impl Rng {
 fn series(seed: u64, len: usize, style: u8) -> Vec<Bar> {
     let mut rng = Rng(seed);
     let mut price = match style {
-        3 if seed % 2 == 0 => 1e-6,
+        3 if seed.is_multiple_of(2) => 1e-6,
         3 => 1e6,
         _ => 100.0,
     };
