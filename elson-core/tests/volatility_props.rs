@@ -118,3 +118,33 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    // Long series: several full chunks of the fused batch kernel (2048
+    // closes each), including jumps that force the drift re-summation.
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn long_series_batch_equals_streaming_bit_for_bit_and_two_pass(
+        seed in any::<u64>(),
+        len in 2000usize..9000,
+        lookback in 2usize..40,
+        style in 0u8..4,
+    ) {
+        let cfg = VolatilityConfig { lookback, ..VolatilityConfig::default() };
+        let closes: Vec<f64> = series(seed, len, style).iter().map(|b| b.close).collect();
+        let batch = estimate_closes(&closes, &cfg).unwrap();
+        let mut est = VolatilityEstimator::new(&cfg).unwrap();
+        for (t, &c) in closes.iter().enumerate() {
+            let s = est.update_close(c).unwrap();
+            prop_assert_eq!(s.map(f64::to_bits), (t >= lookback).then(|| batch[t].to_bits()), "t={}", t);
+            if t >= lookback {
+                let want = naive_c2c(&closes, lookback, t);
+                prop_assert!(
+                    rel_close(batch[t], want, 1e-9) || (batch[t] - want).abs() < 1e-12,
+                    "t={} got={} want={}", t, batch[t], want
+                );
+            }
+        }
+    }
+}

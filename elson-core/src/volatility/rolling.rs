@@ -21,6 +21,9 @@
 /// Slides between two exact re-summations (and the batch block length).
 pub(crate) const RESUM_EVERY: u32 = 256;
 
+/// [`RESUM_EVERY`] as a block length.
+pub(crate) const BLOCK: usize = RESUM_EVERY as usize;
+
 /// Re-sum early when the result falls below this fraction of the magnitude
 /// accumulated by the updates since the last exact sum.
 pub(crate) const DRIFT_TRIGGER: f64 = 1e-5;
@@ -66,28 +69,69 @@ impl Moments {
     }
 
     /// Slides the window by one value. Returns `Σ(x − mean)²`.
+    ///
+    /// The batch kernel computes the same increments ([`Self::increments`])
+    /// and adds them in the same order, so both give the same bits.
     #[inline(always)]
     pub(crate) fn slide(&mut self, new: f64, old: f64) -> f64 {
-        let d1 = new - self.c;
-        let d0 = old - self.c;
-        self.s += d1 - d0;
-        let (a, b) = (d1 * d1, d0 * d0);
-        self.q += a - b;
-        self.e += a + b;
+        let (ds, dq, de) = Self::increments(new, old, self.c);
+        self.s += ds;
+        self.q += dq;
+        self.e += de;
         self.sum_sq_dev()
+    }
+
+    /// The increments of `s`, `q` and `e` when `new` enters and `old`
+    /// leaves a window shifted by `c`. The shift cancels in `s`.
+    #[inline(always)]
+    pub(crate) fn increments(new: f64, old: f64, c: f64) -> (f64, f64, f64) {
+        let d1 = new - c;
+        let d0 = old - c;
+        let (a, b) = (d1 * d1, d0 * d0);
+        (new - old, a - b, a + b)
+    }
+
+    /// The shift `c`.
+    #[inline(always)]
+    pub(crate) fn shift(&self) -> f64 {
+        self.c
+    }
+
+    /// The running sums `(s, q, e)`, for a kernel that advances them itself.
+    #[inline(always)]
+    pub(crate) fn sums(&self) -> (f64, f64, f64) {
+        (self.s, self.q, self.e)
+    }
+
+    /// 1 / n.
+    #[inline(always)]
+    pub(crate) fn inv_n(&self) -> f64 {
+        self.inv_n
     }
 
     /// `Σ(x − mean)² = Σ(x − c)² − (Σ(x − c))² / n`.
     #[inline(always)]
-    fn sum_sq_dev(&self) -> f64 {
-        self.q - self.s * self.s * self.inv_n
+    pub(crate) fn sum_sq_dev(&self) -> f64 {
+        sum_sq_dev(self.s, self.q, self.inv_n)
     }
 
     /// Whether `result` (from [`Self::slide`]) may have lost precision.
     #[inline(always)]
     pub(crate) fn drifted(&self, result: f64) -> bool {
-        result < DRIFT_TRIGGER * self.e
+        drifted(result, self.e)
     }
+}
+
+/// `q − s² / n`, the one formula shared by [`Moments`] and the batch kernel.
+#[inline(always)]
+pub(crate) fn sum_sq_dev(s: f64, q: f64, inv_n: f64) -> f64 {
+    q - s * s * inv_n
+}
+
+/// Whether a result may have lost precision (see [`DRIFT_TRIGGER`]).
+#[inline(always)]
+pub(crate) fn drifted(result: f64, e: f64) -> bool {
+    result < DRIFT_TRIGGER * e
 }
 
 /// A plain rolling sum of non-negative terms, with the same re-summation
