@@ -42,16 +42,20 @@ impl RegimeSeries {
         self.volatility.is_empty()
     }
 
-    /// Sets every array to `len` entries, keeping the allocations.
-    fn reset(&mut self, len: usize) {
-        self.volatility.clear();
+    /// Sets every array to `len` entries, keeping the allocations, and
+    /// fills the entries before `first` (the ones no kernel writes) with the
+    /// "no value yet" markers. Only what is not overwritten later is
+    /// touched: on 10⁷ bars a full clear costs as much as the computation.
+    fn reset(&mut self, len: usize, first: usize) {
         self.volatility.resize(len, f64::NAN);
-        self.level.clear();
         self.level.resize(len, None);
-        self.confidence.clear();
         self.confidence.resize(len, f64::NAN);
-        self.stabilization_count.clear();
         self.stabilization_count.resize(len, 0);
+        let first = first.min(len);
+        self.volatility[..first].fill(f64::NAN);
+        self.level[..first].fill(None);
+        self.confidence[..first].fill(f64::NAN);
+        self.stabilization_count[..first].fill(0);
     }
 }
 
@@ -88,9 +92,14 @@ impl Stage {
         let level = &mut level[range.clone()];
         let confidence = &mut confidence[range.clone()];
         let count = &mut count[range];
-        // Confidence is branch-free: its own loop vectorizes.
-        for (j, (c, &v)) in confidence.iter_mut().zip(vol).enumerate() {
+        // Confidence is branch-free: its own loop vectorizes. Past the first
+        // window the sample weight min(1, k/n) is exactly 1.
+        let first_full = self.lookback.saturating_sub(start + self.obs_offset).min(vol.len());
+        for (j, (c, &v)) in confidence[..first_full].iter_mut().zip(vol).enumerate() {
             *c = self.cfg.confidence(v, start + j + self.obs_offset, self.lookback);
+        }
+        for (c, &v) in confidence[first_full..].iter_mut().zip(&vol[first_full..]) {
+            *c = self.cfg.confidence_full_sample(v);
         }
         for ((l, n), &v) in level.iter_mut().zip(count.iter_mut()).zip(vol) {
             let (lv, cnt) = self.stabilizer.push(self.cfg.classify(v));
@@ -142,7 +151,7 @@ pub fn detect_closes_into(
 ) -> Result<()> {
     vol.validate()?;
     regime.validate()?;
-    out.reset(closes.len());
+    out.reset(closes.len(), vol.first_defined_index());
     let mut stage = Stage::new(vol, regime);
     let RegimeSeries { volatility, level, confidence, stabilization_count } = out;
     match vol.method {
@@ -169,7 +178,7 @@ pub fn detect(bars: &[Bar], vol: &VolatilityConfig, regime: &RegimeConfig) -> Re
     vol.validate()?;
     regime.validate()?;
     let mut out = RegimeSeries::default();
-    out.reset(bars.len());
+    out.reset(bars.len(), vol.first_defined_index());
     estimate_into(bars, vol, &mut out.volatility)?;
     let first = vol.first_defined_index().min(bars.len());
     let range = first..bars.len();

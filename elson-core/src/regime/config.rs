@@ -75,20 +75,36 @@ impl RegimeConfig {
         Ok(())
     }
 
-    /// The level of one volatility reading (lower bounds inclusive).
+    /// The level of one volatility reading (lower bounds inclusive), for a
+    /// valid configuration (increasing thresholds).
     ///
-    /// A NaN reading classifies as LOW; the detectors never produce one.
+    /// Counted rather than branched — the number of thresholds at or below
+    /// the value — so a batch of readings classifies without mispredicted
+    /// branches. A NaN reading classifies as LOW; the detectors never
+    /// produce one.
     #[inline]
     pub fn classify(&self, value: f64) -> VolatilityLevel {
-        if value >= self.extreme_min {
-            VolatilityLevel::Extreme
-        } else if value >= self.high_min {
-            VolatilityLevel::High
-        } else if value >= self.normal_min {
-            VolatilityLevel::Normal
-        } else {
-            VolatilityLevel::Low
-        }
+        const BY_COUNT: [VolatilityLevel; 4] = [
+            VolatilityLevel::Low,
+            VolatilityLevel::Normal,
+            VolatilityLevel::High,
+            VolatilityLevel::Extreme,
+        ];
+        let above = usize::from(value >= self.normal_min)
+            + usize::from(value >= self.high_min)
+            + usize::from(value >= self.extreme_min);
+        BY_COUNT[above & 3]
+    }
+
+    /// Distance from `value` to the nearest level boundary. (Comparisons
+    /// instead of `f64::min`: no NaN handling, so it vectorizes.)
+    #[inline(always)]
+    fn boundary_distance(&self, value: f64) -> f64 {
+        let min = |a: f64, b: f64| if a < b { a } else { b };
+        min(
+            min((value - self.normal_min).abs(), (value - self.high_min).abs()),
+            (value - self.extreme_min).abs(),
+        )
     }
 
     /// `0.5 + 0.5 · min(1, d / confidence_distance) · min(1, k / n)`, where d
@@ -96,13 +112,21 @@ impl RegimeConfig {
     /// observations seen so far and n the lookback. In [0.5, 1].
     #[inline]
     pub fn confidence(&self, value: f64, observations: usize, lookback: usize) -> f64 {
-        let d = (value - self.normal_min)
-            .abs()
-            .min((value - self.high_min).abs())
-            .min((value - self.extreme_min).abs());
-        let distance_weight = (d / self.confidence_distance).min(1.0);
         let sample_weight =
             if lookback == 0 { 1.0 } else { (observations as f64 / lookback as f64).min(1.0) };
+        self.confidence_weighted(value, sample_weight)
+    }
+
+    /// [`Self::confidence`] once k ≥ n (the sample weight is exactly 1).
+    #[inline(always)]
+    pub(crate) fn confidence_full_sample(&self, value: f64) -> f64 {
+        self.confidence_weighted(value, 1.0)
+    }
+
+    #[inline(always)]
+    fn confidence_weighted(&self, value: f64, sample_weight: f64) -> f64 {
+        let ratio = self.boundary_distance(value) / self.confidence_distance;
+        let distance_weight = if ratio < 1.0 { ratio } else { 1.0 };
         0.5 + 0.5 * distance_weight * sample_weight
     }
 }

@@ -82,6 +82,13 @@ impl Stabilizer {
     /// `stabilization_count` after it.
     #[inline]
     pub fn push(&mut self, reading: VolatilityLevel) -> (VolatilityLevel, u32) {
+        // The common case first (the same level again), without the table.
+        if let StabilizerState::Settled { level, count } = &mut self.state
+            && *level == reading
+        {
+            *count = count.saturating_add(1);
+            return (*level, *count);
+        }
         let switch = self.switch_readings;
         let next = match self.state {
             StabilizerState::Empty => StabilizerState::Settled { level: reading, count: 1 },
