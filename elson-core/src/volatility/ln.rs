@@ -75,15 +75,18 @@ pub fn fast_ln(x: f64) -> f64 {
     k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f)
 }
 
-/// Writes `fast_ln(x)` of every element of `xs` into `out[..xs.len()]`.
-///
-/// A plain indexed loop over equal-length slices: LLVM turns it into SIMD.
+/// Writes `fast_ln(x)` of every element of `xs` into `out[..xs.len()]` and
+/// returns whether every element was a valid price (finite, positive,
+/// normal): validation and logarithm in one SIMD pass.
 #[inline]
-pub(crate) fn fast_ln_slice(xs: &[f64], out: &mut [f64]) {
+pub(crate) fn fast_ln_checked(xs: &[f64], out: &mut [f64]) -> bool {
     let out = &mut out[..xs.len()];
+    let mut ok = true;
     for (o, &x) in out.iter_mut().zip(xs) {
+        ok &= super::validate::is_valid_price(x);
         *o = fast_ln(x);
     }
+    ok
 }
 
 #[cfg(test)]
@@ -138,9 +141,11 @@ mod tests {
     fn slice_form_equals_scalar_form_bit_for_bit() {
         let xs: Vec<f64> = (1..1000).map(|i| 0.37 * f64::from(i) + 1.0 / f64::from(i)).collect();
         let mut out = vec![0.0; xs.len()];
-        fast_ln_slice(&xs, &mut out);
+        assert!(fast_ln_checked(&xs, &mut out));
         for (x, o) in xs.iter().zip(&out) {
             assert_eq!(fast_ln(*x).to_bits(), o.to_bits());
         }
+        assert!(!fast_ln_checked(&[1.0, 0.0], &mut out));
+        assert!(!fast_ln_checked(&[f64::NAN], &mut out));
     }
 }
