@@ -8,7 +8,7 @@ use elson_core::entities::VolatilityRegime;
 use elson_core::enums::{CircuitBreakerState, VolatilityLevel, VolatilityMethod};
 use elson_core::regime::{
     RegimeConfig, RegimeDetector, RegimeReading, check_regime_rows, check_regime_rows_with, detect,
-    detect_closes, detect_readings,
+    detect_closes, detect_levels_into, detect_readings,
 };
 use elson_core::volatility::{Bar, VolatilityConfig};
 use rust_decimal::Decimal;
@@ -190,6 +190,31 @@ fn detect_readings_checks_times() {
         invalid(detect_readings(&bars, &back, &vol, &RegimeConfig::default()).unwrap_err());
     assert_eq!(field, "times");
     assert!(reason.starts_with("index 4: "));
+}
+
+#[test]
+fn levels_only_form_checks_its_outputs() {
+    let closes = zigzag(30, 0.01);
+    let (vol, reg) = (VolatilityConfig::default(), RegimeConfig::default());
+    let (mut v, mut lv) = (vec![0.0; 29], vec![None; 30]);
+    assert_eq!(
+        invalid(detect_levels_into(&closes, &vol, &reg, &mut v, &mut lv).unwrap_err()).0,
+        "out"
+    );
+    let mut v = vec![0.0; 30];
+    let park = VolatilityConfig::with_method(VolatilityMethod::Parkinson);
+    assert_eq!(
+        invalid(detect_levels_into(&closes, &park, &reg, &mut v, &mut lv).unwrap_err()).0,
+        "method"
+    );
+    let mut bad = closes.clone();
+    bad[25] = 0.0;
+    assert_eq!(
+        invalid(detect_levels_into(&bad, &vol, &reg, &mut v, &mut lv).unwrap_err()).0,
+        "close[25]"
+    );
+    detect_levels_into(&closes, &vol, &reg, &mut v, &mut lv).unwrap();
+    assert_eq!(lv, detect_closes(&closes, &vol, &reg).unwrap().level);
 }
 
 #[test]

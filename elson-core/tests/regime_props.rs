@@ -8,7 +8,7 @@ use chrono::{Duration, TimeZone, Utc};
 use elson_core::enums::{VolatilityLevel, VolatilityMethod};
 use elson_core::regime::{
     RegimeConfig, RegimeDetector, Stabilizer, check_regime_rows, detect, detect_closes,
-    detect_readings,
+    detect_levels_into, detect_readings,
 };
 use elson_core::volatility::{Bar, VolatilityConfig};
 use proptest::prelude::*;
@@ -101,6 +101,10 @@ proptest! {
             prop_assert_eq!(bits(&other.confidence), bits(&series.confidence));
             prop_assert_eq!(&other.level, &series.level);
             prop_assert_eq!(&other.stabilization_count, &series.stabilization_count);
+            let (mut v, mut lv) = (vec![0.0; len], vec![Some(VolatilityLevel::Low); len]);
+            detect_levels_into(&closes, &vol, &regime, &mut v, &mut lv).unwrap();
+            prop_assert_eq!(bits(&v), bits(&series.volatility));
+            prop_assert_eq!(&lv, &series.level);
         }
         let mut det = RegimeDetector::new(&vol, &regime).unwrap();
         let mut rows = Vec::new();

@@ -67,6 +67,8 @@ struct Stage {
     lookback: usize,
     /// Observations at index i are `i + obs_offset` (returns: i, bars: i + 1).
     obs_offset: usize,
+    /// Raw level codes of the current run of values.
+    codes: Vec<u8>,
 }
 
 impl Stage {
@@ -76,37 +78,85 @@ impl Stage {
             stabilizer: Stabilizer::new(regime.switch_readings),
             lookback: vol.lookback,
             obs_offset: if vol.uses_closes_only() { 0 } else { 1 },
+            codes: Vec::new(),
         }
     }
 
+    /// Classifies, scores and stabilizes the defined values `vol` of the
+    /// bars `range`; `confidence` and `count` are optional outputs (the
+    /// levels-only form skips them: on 10⁷ bars their memory traffic costs
+    /// more than their computation).
     #[inline]
     fn run(
         &mut self,
         range: Range<usize>,
         vol: &[f64],
         level: &mut [Option<VolatilityLevel>],
-        confidence: &mut [f64],
-        count: &mut [u32],
+        confidence: Option<&mut [f64]>,
+        mut count: Option<&mut [u32]>,
     ) {
         let start = range.start;
         let level = &mut level[range.clone()];
-        let confidence = &mut confidence[range.clone()];
-        let count = &mut count[range];
-        // Confidence is branch-free: its own loop vectorizes. Past the first
-        // window the sample weight min(1, k/n) is exactly 1.
-        let first_full = self.lookback.saturating_sub(start + self.obs_offset).min(vol.len());
-        for (j, (c, &v)) in confidence[..first_full].iter_mut().zip(vol).enumerate() {
-            *c = self.cfg.confidence(v, start + j + self.obs_offset, self.lookback);
+        if let Some(confidence) = confidence {
+            let confidence = &mut confidence[range.clone()];
+            // Branch-free, its own loop: SIMD. Past the first window the
+            // sample weight min(1, k/n) is exactly 1.
+            let first_full = self.lookback.saturating_sub(start + self.obs_offset).min(vol.len());
+            for (j, (c, &v)) in confidence[..first_full].iter_mut().zip(vol).enumerate() {
+                *c = self.cfg.confidence(v, start + j + self.obs_offset, self.lookback);
+            }
+            for (c, &v) in confidence[first_full..].iter_mut().zip(&vol[first_full..]) {
+                *c = self.cfg.confidence_full_sample(v);
+            }
         }
-        for (c, &v) in confidence[first_full..].iter_mut().zip(&vol[first_full..]) {
-            *c = self.cfg.confidence_full_sample(v);
-        }
-        for ((l, n), &v) in level.iter_mut().zip(count.iter_mut()).zip(vol) {
-            let (lv, cnt) = self.stabilizer.push(self.cfg.classify(v));
-            *l = Some(lv);
-            *n = cnt;
+        let mut count = count.as_deref_mut().map(|c| &mut c[range]);
+        // Raw levels as counts of thresholds reached (SIMD), then the
+        // stabilizer: whole runs of the settled level at once, the state
+        // machine only where a reading differs.
+        self.codes.clear();
+        self.codes.extend(vol.iter().map(|&v| self.cfg.level_code(v)));
+        let codes = &self.codes[..];
+        let mut i = 0;
+        while i < codes.len() {
+            if let Some((settled, c0)) = self.stabilizer.settled() {
+                let code = RegimeConfig::code_of_level(settled);
+                let run = run_length(&codes[i..], code);
+                if run > 0 && u64::from(c0) + (run as u64) < u64::from(u32::MAX) {
+                    level[i..i + run].fill(Some(settled));
+                    if let Some(count) = count.as_deref_mut() {
+                        for (k, n) in count[i..i + run].iter_mut().enumerate() {
+                            *n = c0 + 1 + k as u32;
+                        }
+                    }
+                    self.stabilizer.advance_settled(run as u32);
+                    i += run;
+                    continue;
+                }
+            }
+            let (lv, cnt) = self.stabilizer.push(RegimeConfig::level_of_code(codes[i]));
+            level[i] = Some(lv);
+            if let Some(count) = count.as_deref_mut() {
+                count[i] = cnt;
+            }
+            i += 1;
         }
     }
+}
+
+/// Length of the leading run of `code` in `codes`: 32 bytes at a time
+/// (each test one SIMD compare), then byte by byte.
+fn run_length(codes: &[u8], code: u8) -> usize {
+    const W: usize = 32;
+    let (blocks, _) = codes.as_chunks::<W>();
+    let mut run = 0;
+    for block in blocks {
+        if block.iter().fold(true, |all, &c| all & (c == code)) {
+            run += W;
+        } else {
+            break;
+        }
+    }
+    run + codes[run..].iter().take_while(|&&c| c == code).count()
 }
 
 /// Regimes of a close series (`CLOSE_TO_CLOSE` or `EWMA`), bar by bar.
@@ -157,14 +207,78 @@ pub fn detect_closes_into(
     match vol.method {
         VolatilityMethod::CloseToClose => {
             close_to_close::batch(closes, vol, volatility, |range, values| {
-                stage.run(range, values, level, confidence, stabilization_count);
+                stage.run(range, values, level, Some(confidence), Some(stabilization_count));
             })
         }
         VolatilityMethod::Ewma | VolatilityMethod::Parkinson | VolatilityMethod::GarmanKlass => {
             estimate_closes_into(closes, vol, volatility)?;
             let first = vol.first_defined_index().min(closes.len());
             let range = first..closes.len();
-            stage.run(range.clone(), &volatility[range], level, confidence, stabilization_count);
+            stage.run(
+                range.clone(),
+                &volatility[range],
+                level,
+                Some(confidence),
+                Some(stabilization_count),
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The lean batch form: the volatility and the stabilized level of every
+/// close (`CLOSE_TO_CLOSE` or `EWMA`), without the per-bar confidence and
+/// count — the regime timeline a chart or a backtest needs, at the cost of
+/// two output arrays instead of four. The levels equal
+/// [`detect_closes`]'s; before the first window they are `None`.
+///
+/// # Errors
+/// As [`detect_closes`], plus field `out` when an output's length differs
+/// from `closes`.
+///
+/// # Example
+/// ```
+/// use elson_core::regime::{detect_levels_into, RegimeConfig};
+/// use elson_core::volatility::VolatilityConfig;
+/// let closes: Vec<f64> = (0..30).map(|i| 100.0 + (i % 2) as f64).collect();
+/// let (mut vol, mut lv) = (vec![0.0; 30], vec![None; 30]);
+/// detect_levels_into(&closes, &VolatilityConfig::default(), &RegimeConfig::default(), &mut vol, &mut lv)?;
+/// assert!(lv[19].is_none() && lv[20].is_some());
+/// # Ok::<(), elson_core::ElsonError>(())
+/// ```
+pub fn detect_levels_into(
+    closes: &[f64],
+    vol: &VolatilityConfig,
+    regime: &RegimeConfig,
+    volatility: &mut [f64],
+    level: &mut [Option<VolatilityLevel>],
+) -> Result<()> {
+    vol.validate()?;
+    regime.validate()?;
+    if volatility.len() != closes.len() || level.len() != closes.len() {
+        return Err(ElsonError::invalid(
+            "out",
+            format!(
+                "outputs have {} and {} slots for {} closes",
+                volatility.len(),
+                level.len(),
+                closes.len()
+            ),
+        ));
+    }
+    let first = vol.first_defined_index().min(closes.len());
+    level[..first].fill(None);
+    let mut stage = Stage::new(vol, regime);
+    match vol.method {
+        VolatilityMethod::CloseToClose => {
+            close_to_close::batch(closes, vol, volatility, |range, values| {
+                stage.run(range, values, level, None, None);
+            })
+        }
+        VolatilityMethod::Ewma | VolatilityMethod::Parkinson | VolatilityMethod::GarmanKlass => {
+            estimate_closes_into(closes, vol, volatility)?;
+            let range = first..closes.len();
+            stage.run(range.clone(), &volatility[range], level, None, None);
             Ok(())
         }
     }
@@ -184,7 +298,13 @@ pub fn detect(bars: &[Bar], vol: &VolatilityConfig, regime: &RegimeConfig) -> Re
     let range = first..bars.len();
     let mut stage = Stage::new(vol, regime);
     let RegimeSeries { volatility, level, confidence, stabilization_count } = &mut out;
-    stage.run(range.clone(), &volatility[range], level, confidence, stabilization_count);
+    stage.run(
+        range.clone(),
+        &volatility[range],
+        level,
+        Some(confidence),
+        Some(stabilization_count),
+    );
     Ok(out)
 }
 

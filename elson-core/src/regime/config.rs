@@ -84,16 +84,38 @@ impl RegimeConfig {
     /// produce one.
     #[inline]
     pub fn classify(&self, value: f64) -> VolatilityLevel {
-        const BY_COUNT: [VolatilityLevel; 4] = [
+        Self::level_of_code(self.level_code(value))
+    }
+
+    /// Number of thresholds at or below `value` (0 = LOW … 3 = EXTREME).
+    #[inline(always)]
+    pub(crate) fn level_code(&self, value: f64) -> u8 {
+        u8::from(value >= self.normal_min)
+            + u8::from(value >= self.high_min)
+            + u8::from(value >= self.extreme_min)
+    }
+
+    /// The [`Self::level_code`] of a level.
+    #[inline(always)]
+    pub(crate) fn code_of_level(level: VolatilityLevel) -> u8 {
+        match level {
+            VolatilityLevel::Low => 0,
+            VolatilityLevel::Normal => 1,
+            VolatilityLevel::High => 2,
+            VolatilityLevel::Extreme => 3,
+        }
+    }
+
+    /// The level of a [`Self::level_code`].
+    #[inline(always)]
+    pub(crate) fn level_of_code(code: u8) -> VolatilityLevel {
+        const BY_CODE: [VolatilityLevel; 4] = [
             VolatilityLevel::Low,
             VolatilityLevel::Normal,
             VolatilityLevel::High,
             VolatilityLevel::Extreme,
         ];
-        let above = usize::from(value >= self.normal_min)
-            + usize::from(value >= self.high_min)
-            + usize::from(value >= self.extreme_min);
-        BY_COUNT[above & 3]
+        BY_CODE[usize::from(code & 3)]
     }
 
     /// Distance from `value` to the nearest level boundary. (Comparisons

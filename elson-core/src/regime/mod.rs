@@ -33,7 +33,9 @@ mod config;
 mod detector;
 mod stabilizer;
 
-pub use batch::{RegimeSeries, detect, detect_closes, detect_closes_into, detect_readings};
+pub use batch::{
+    RegimeSeries, detect, detect_closes, detect_closes_into, detect_levels_into, detect_readings,
+};
 pub use check::{check_regime_rows, check_regime_rows_with};
 pub use config::{RegimeConfig, classify, confidence_score};
 pub use detector::{RegimeDetector, RegimeReading};

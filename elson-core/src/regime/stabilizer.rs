@@ -78,6 +78,25 @@ impl Stabilizer {
         }
     }
 
+    /// The regime and its count when no candidate is pending.
+    #[inline]
+    pub(crate) fn settled(&self) -> Option<(VolatilityLevel, u32)> {
+        match self.state {
+            StabilizerState::Settled { level, count } => Some((level, count)),
+            StabilizerState::Empty | StabilizerState::Pending { .. } => None,
+        }
+    }
+
+    /// `run` readings equal to the settled regime at once: the same as
+    /// `run` calls of [`Self::push`] with that level (the batch form's fast
+    /// path). Callers check `count + run` fits; a pending state is left as is.
+    #[inline]
+    pub(crate) fn advance_settled(&mut self, run: u32) {
+        if let StabilizerState::Settled { count, .. } = &mut self.state {
+            *count = count.saturating_add(run);
+        }
+    }
+
     /// Feeds one raw reading; returns the stabilized level and its
     /// `stabilization_count` after it.
     #[inline]
