@@ -93,7 +93,7 @@ impl Stage {
         vol: &[f64],
         level: &mut [Option<VolatilityLevel>],
         confidence: Option<&mut [f64]>,
-        mut count: Option<&mut [u32]>,
+        count: Option<&mut [u32]>,
     ) {
         let start = range.start;
         let level = &mut level[range.clone()];
@@ -109,7 +109,7 @@ impl Stage {
                 *c = self.cfg.confidence_full_sample(v);
             }
         }
-        let mut count = count.as_deref_mut().map(|c| &mut c[range]);
+        let mut count = count.map(|c| &mut c[range]);
         // Raw levels as counts of thresholds reached (SIMD), then the
         // stabilizer: whole runs of the settled level at once, the state
         // machine only where a reading differs.
