@@ -1,18 +1,24 @@
 //! Volatility and regime benchmarks (issue 3, performance).
 //!
-//! - `rolling_c2c_regime/1e7`: fused rolling CLOSE_TO_CLOSE (n = 20) + regime
-//!   (level, confidence, stabilization) over 10⁷ prices — the figure compared
-//!   with pandas `np.log(close).diff().rolling(20).std()`;
-//! - `rolling_c2c/1e7`: the volatility alone;
+//! - `rolling_c2c_regime`: fused rolling CLOSE_TO_CLOSE (n = 20) + full
+//!   regime series (stabilized level, confidence, stabilization count) over
+//!   10⁷ prices;
+//! - `rolling_c2c_levels`: the same with only the volatility and the
+//!   stabilized level as outputs (`detect_levels_into`) — like for like with
+//!   pandas `np.log(close).diff().rolling(20).std()` + a numpy classification;
+//! - `rolling_c2c`: the volatility alone;
 //! - `plain_sum/1e7`: one plain pass (sum) over the same array, the floor;
 //! - `streaming/*`: one update of the streaming estimator / detector.
 //!
 //! Run: `cargo bench --bench volatility -- --warm-up-time 1 --measurement-time 5`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 use std::hint::black_box;
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use elson_sdk::core::regime::{RegimeConfig, RegimeDetector, RegimeSeries, detect_closes_into};
+use elson_sdk::core::regime::{
+    RegimeConfig, RegimeDetector, RegimeSeries, detect_closes_into, detect_levels_into,
+};
 use elson_sdk::core::volatility::{VolatilityConfig, VolatilityEstimator, estimate_closes_into};
 
 /// Deterministic prices: a geometric random walk whose daily volatility
@@ -54,6 +60,12 @@ fn bench_batch(c: &mut Criterion) {
     g.throughput(Throughput::Elements(len as u64));
     g.bench_function("rolling_c2c_regime", |b| {
         b.iter(|| detect_closes_into(black_box(&closes), &vol, &regime, &mut series).unwrap())
+    });
+    let mut levels = vec![None; len];
+    g.bench_function("rolling_c2c_levels", |b| {
+        b.iter(|| {
+            detect_levels_into(black_box(&closes), &vol, &regime, &mut out, &mut levels).unwrap()
+        })
     });
     g.bench_function("rolling_c2c", |b| {
         b.iter(|| estimate_closes_into(black_box(&closes), &vol, &mut out).unwrap())
