@@ -7,8 +7,9 @@
 //! The input is raw little-endian f64 (`.f64`/`.bin`) or CSV/text with one
 //! close per line (a non-numeric first line is skipped as a header). Prints
 //! `key=value` lines: the best-of-`reps` wall time in ms of the fused
-//! volatility + regime pass, of the volatility alone and of one plain pass
-//! (a sum) over the same array. `--out` writes the volatility series (f64
+//! volatility + full regime series (level, confidence, count), of the lean
+//! volatility + stabilized level form, of the volatility alone and of one
+//! plain pass (a sum) over the same array. `--out` writes the volatility series (f64
 //! LE, NaN before the window) and `--levels-out` the stabilized levels (one
 //! byte per close: 255 none, 0 LOW … 3 EXTREME) for the script to compare.
 use std::error::Error;
@@ -16,7 +17,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use elson_sdk::core::enums::VolatilityLevel;
-use elson_sdk::core::regime::{RegimeConfig, RegimeSeries, detect_closes_into};
+use elson_sdk::core::regime::{RegimeConfig, RegimeSeries, detect_closes_into, detect_levels_into};
 use elson_sdk::core::volatility::{VolatilityConfig, estimate_closes_into};
 
 fn read_closes(path: &str) -> Result<Vec<f64>, Box<dyn Error>> {
@@ -80,6 +81,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let fused =
         best_ms(reps, || detect_closes_into(black_box(&closes), &vol, &regime, &mut series))?;
     let mut only_vol = vec![0.0; closes.len()];
+    let mut levels = vec![None; closes.len()];
+    let levels_ms = best_ms(reps, || {
+        detect_levels_into(black_box(&closes), &vol, &regime, &mut only_vol, &mut levels)
+    })?;
     let vol_ms = best_ms(reps, || estimate_closes_into(black_box(&closes), &vol, &mut only_vol))?;
     let mut sum = 0.0;
     let plain = best_ms(reps, || {
@@ -89,6 +94,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     println!("n={}", closes.len());
     println!("rolling_vol_regime_ms={fused:.3}");
+    println!("rolling_vol_levels_ms={levels_ms:.3}");
     println!("rolling_vol_ms={vol_ms:.3}");
     println!("plain_sum_ms={plain:.3}");
     println!("ratio_to_plain={:.2}", fused / plain);

@@ -121,8 +121,8 @@ def main():
         builds = [False, True] if a.native else [False]
         for native in builds:
             kv, rvol, rlv = run_rust(path, a.reps, native, tmp)
-            fused, vol_only, plain = (float(kv[k]) for k in
-                                      ("rolling_vol_regime_ms", "rolling_vol_ms", "plain_sum_ms"))
+            fused, lean, vol_only, plain = (float(kv[k]) for k in (
+                "rolling_vol_regime_ms", "rolling_vol_levels_ms", "rolling_vol_ms", "plain_sum_ms"))
             both = ~np.isnan(vol) & ~np.isnan(rvol)
             same_nan = np.array_equal(np.isnan(vol), np.isnan(rvol))
             rel = np.abs(rvol[both] - vol[both]) / np.maximum(np.abs(vol[both]), 1e-300)
@@ -132,15 +132,18 @@ def main():
             agree = np.mean(rlv[held] == raw[held]) if held.any() else 1.0
             label = "native" if native else "default (x86-64 baseline)"
             print(f"\nelson-core, {label} build")
-            print(f"  rolling vol + regime     {fused:9.1f} ms")
+            print(f"  rolling vol + regime     {fused:9.1f} ms  (level, confidence, count per bar)")
+            print(f"  rolling vol + levels     {lean:9.1f} ms  (stabilized level per bar)")
             print(f"  rolling vol alone        {vol_only:9.1f} ms")
             print(f"  plain pass (sum)         {plain:9.1f} ms")
             print(f"  max relative difference vs pandas: {rel.max():.2e} "
                   f"({'OK' if rel.max() <= 1e-9 and same_nan else 'MISMATCH'}; NaN positions equal: {same_nan})")
             print(f"  stabilized level = raw level on {agree * 100:.2f} % of bars")
-            print(f"  speed-up vs pandas (vol + classification): {peer_ms / fused:6.1f}x  (target >= 20x)")
+            print(f"  speed-up vs pandas (vol + classification): {peer_ms / fused:6.1f}x full regime, "
+                  f"{peer_ms / lean:6.1f}x levels  (target >= 20x)")
             print(f"  speed-up vs pandas (vol alone):            {pd_ms / vol_only:6.1f}x")
-            print(f"  rust vol + regime / rust plain pass:       {fused / plain:6.2f}x  (target <= 3x)")
+            print(f"  rust vol + regime / rust plain pass:       {fused / plain:6.2f}x full regime, "
+                  f"{lean / plain:6.2f}x levels, {vol_only / plain:6.2f}x vol alone  (target <= 3x)")
 
 
 if __name__ == "__main__":
