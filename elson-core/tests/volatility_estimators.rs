@@ -310,3 +310,22 @@ fn observations_count_returns_or_bars() {
     p.update(&Bar::from_close(1.0)).unwrap();
     assert_eq!(p.observations(), 1);
 }
+
+#[test]
+fn windows_longer_than_a_kernel_chunk_match_streaming_and_the_formula() {
+    // lookback 3000 > the batch kernel's chunk (1024 closes): windows span
+    // several chunks.
+    let closes: Vec<f64> =
+        (0..9000).map(|i| 100.0 * (1.0 + 0.3 * ((i as f64) * 0.37).sin() * 0.05)).collect();
+    let c = cfg(VolatilityMethod::CloseToClose, 3000);
+    let batch = estimate_closes(&closes, &c).unwrap();
+    let mut est = VolatilityEstimator::new(&c).unwrap();
+    for (t, &x) in closes.iter().enumerate() {
+        let s = est.update_close(x).unwrap();
+        assert_eq!(s.map(f64::to_bits), (t >= 3000).then(|| batch[t].to_bits()), "t={t}");
+    }
+    for t in [3000, 4095, 4096, 5000, 8999] {
+        let want = naive_c2c(&closes, 3000, t, 252.0);
+        assert!((batch[t] - want).abs() <= 1e-9 * want, "t={t}");
+    }
+}
