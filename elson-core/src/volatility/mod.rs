@@ -8,8 +8,9 @@
 //!   value per input bar, aligned with the input, `NaN` before the first full
 //!   window (pandas' convention); [`estimate_points`] is the typed form that
 //!   only returns the defined values;
-//! - **streaming** ([`VolatilityEstimator`]): O(1) work and O(lookback)
-//!   memory per update, one bar at a time.
+//! - **streaming** ([`VolatilityEstimator`]): O(1) work per update (plus
+//!   an exact re-summation of the window every 256 updates, so amortized
+//!   O(1 + n/256)) and O(lookback) memory, one bar at a time.
 //!
 //! Why they agree exactly: both run the same arithmetic — the same
 //! logarithm ([`ln::fast_ln`]), the same rolling sums and the same exact

@@ -18,7 +18,8 @@ enum Inner {
 /// A volatility estimator fed one bar (or close) at a time, for live data.
 ///
 /// Why a state and not a function call per bar: recomputing the window each
-/// tick is O(n); this keeps running sums and answers in O(1), with exactly
+/// tick is O(n); this keeps running sums and answers in O(1) (the window is
+/// re-summed exactly every 256 updates, to stop rounding drift), with exactly
 /// the arithmetic of the batch functions ([`super::estimate`]), so a value
 /// computed live equals the value a backtest computes for the same bar.
 ///
