@@ -273,6 +273,10 @@ pub(crate) fn batch(
                 }
             }
         }
+        debug_assert!(
+            out[start..end].iter().all(|v| *v >= 0.0),
+            "Invariant: a volatility is never negative or NaN"
+        );
         on_chunk(start..end, &out[start..end]);
         start = end;
     }
