@@ -67,8 +67,6 @@ struct Stage {
     lookback: usize,
     /// Observations at index i are `i + obs_offset` (returns: i, bars: i + 1).
     obs_offset: usize,
-    /// Raw level codes of the current run of values.
-    codes: Vec<u8>,
 }
 
 impl Stage {
@@ -78,7 +76,6 @@ impl Stage {
             stabilizer: Stabilizer::new(regime.switch_readings),
             lookback: vol.lookback,
             obs_offset: if vol.uses_closes_only() { 0 } else { 1 },
-            codes: Vec::new(),
         }
     }
 
@@ -110,17 +107,14 @@ impl Stage {
             }
         }
         let mut count = count.map(|c| &mut c[range]);
-        // Raw levels as counts of thresholds reached (SIMD), then the
-        // stabilizer: whole runs of the settled level at once, the state
-        // machine only where a reading differs.
-        self.codes.clear();
-        self.codes.extend(vol.iter().map(|&v| self.cfg.level_code(v)));
-        let codes = &self.codes[..];
+        // The stabilizer, with whole runs of the settled level at once: a
+        // run is found by comparing values with the level's bounds, 16 at a
+        // time (SIMD); the state machine only sees values outside them.
         let mut i = 0;
-        while i < codes.len() {
+        while i < vol.len() {
             if let Some((settled, c0)) = self.stabilizer.settled() {
-                let code = RegimeConfig::code_of_level(settled);
-                let run = run_length(&codes[i..], code);
+                let (lo, hi) = self.cfg.bounds(settled);
+                let run = run_length(&vol[i..], lo, hi);
                 if run > 0 && u64::from(c0) + (run as u64) < u64::from(u32::MAX) {
                     level[i..i + run].fill(Some(settled));
                     if let Some(count) = count.as_deref_mut() {
@@ -133,7 +127,7 @@ impl Stage {
                     continue;
                 }
             }
-            let (lv, cnt) = self.stabilizer.push(RegimeConfig::level_of_code(codes[i]));
+            let (lv, cnt) = self.stabilizer.push(self.cfg.classify(vol[i]));
             level[i] = Some(lv);
             if let Some(count) = count.as_deref_mut() {
                 count[i] = cnt;
@@ -143,20 +137,21 @@ impl Stage {
     }
 }
 
-/// Length of the leading run of `code` in `codes`: 32 bytes at a time
-/// (each test one SIMD compare), then byte by byte.
-fn run_length(codes: &[u8], code: u8) -> usize {
-    const W: usize = 32;
-    let (blocks, _) = codes.as_chunks::<W>();
+/// Length of the leading run of values in `[lo, hi)`: 16 at a time (one
+/// SIMD test each), then one by one.
+fn run_length(vol: &[f64], lo: f64, hi: f64) -> usize {
+    const W: usize = 16;
+    let inside = |v: f64| (v >= lo) & (v < hi);
+    let (blocks, _) = vol.as_chunks::<W>();
     let mut run = 0;
     for block in blocks {
-        if block.iter().fold(true, |all, &c| all & (c == code)) {
+        if block.iter().fold(true, |all, &v| all & inside(v)) {
             run += W;
         } else {
             break;
         }
     }
-    run + codes[run..].iter().take_while(|&&c| c == code).count()
+    run + vol[run..].iter().take_while(|&&v| inside(v)).count()
 }
 
 /// Regimes of a close series (`CLOSE_TO_CLOSE` or `EWMA`), bar by bar.

@@ -95,14 +95,14 @@ impl RegimeConfig {
             + u8::from(value >= self.extreme_min)
     }
 
-    /// The [`Self::level_code`] of a level.
-    #[inline(always)]
-    pub(crate) fn code_of_level(level: VolatilityLevel) -> u8 {
+    /// The values that classify as `level`: `[lo, hi)` (valid config).
+    #[inline]
+    pub(crate) fn bounds(&self, level: VolatilityLevel) -> (f64, f64) {
         match level {
-            VolatilityLevel::Low => 0,
-            VolatilityLevel::Normal => 1,
-            VolatilityLevel::High => 2,
-            VolatilityLevel::Extreme => 3,
+            VolatilityLevel::Low => (f64::NEG_INFINITY, self.normal_min),
+            VolatilityLevel::Normal => (self.normal_min, self.high_min),
+            VolatilityLevel::High => (self.high_min, self.extreme_min),
+            VolatilityLevel::Extreme => (self.extreme_min, f64::INFINITY),
         }
     }
 
