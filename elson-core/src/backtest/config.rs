@@ -60,7 +60,7 @@ impl BacktestConfig {
             symbol: symbol.into(),
             model_version: None,
             asset_type: AssetType::Stock,
-            initial_cash: Decimal::new(100_000_00, 2),
+            initial_cash: Decimal::new(10_000_000, 2),
             fees: FeeSchedule::default(),
             slippage_bps: Decimal::ZERO,
             volatility: VolatilityConfig::default(),

@@ -13,7 +13,9 @@ use super::result::{BacktestResult, Metrics, RegimeStats, RoundTrip};
 use super::strategy::{BarContext, Signals, Strategy, Target};
 use crate::accounting::{Book, Execution, Outcome};
 use crate::breaker::{self, Breaker, BreakerEvent, OrderIntent, Scope, Transition};
-use crate::entities::{BacktestResultRow, NewBacktestResult, NewPortfolio, NewTrade, Portfolio, Trade};
+use crate::entities::{
+    BacktestResultRow, NewBacktestResult, NewPortfolio, NewTrade, Portfolio, Trade,
+};
 use crate::enums::{CircuitBreakerState, TradeSide, VolatilityLevel};
 use crate::error::{ElsonError, Result};
 use crate::limits::DecimalLimit;
@@ -66,19 +68,51 @@ pub fn run_signals(
     run(times, bars, &mut signals, config)
 }
 
-/// Money from an f64 price: half-even cents, positive.
+/// Largest f64 magnitude converted through an i64 of cents or micro-units.
+const SCALED_MAX: f64 = 9.0e15;
+
+/// Money from an f64 price: half-even cents, positive. Converted through an
+/// integer of cents (rust_decimal's exact f64 conversion costs ~1 µs).
 fn money(field: &str, index: usize, x: f64) -> Result<Decimal> {
-    let d = Decimal::from_f64(x)
-        .ok_or_else(|| ElsonError::invalid(field, format!("index {index}: {x} is not a price")))?
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
+    let units = (x * 100.0).round_ties_even();
+    if !(units.is_finite() && units.abs() < SCALED_MAX) {
+        return Err(ElsonError::invalid(field, format!("index {index}: {x} is not a price")));
+    }
+    let d = Decimal::new(units as i64, 2);
     if d <= Decimal::ZERO {
         return Err(ElsonError::invalid(field, format!("index {index}: {x} rounds to no money")));
     }
     DecimalLimit::MONEY.check(field, d)
 }
 
+/// An f64 price rounded to cents (half-even), as the book will see it.
+fn cents(x: f64) -> f64 {
+    (x * 100.0).round_ties_even() / 100.0
+}
+
 fn floor6(x: Decimal) -> Decimal {
     x.round_dp_with_strategy(6, RoundingStrategy::ToZero)
+}
+
+/// A non-negative f64 amount as Decimal cents, rounded down (never more
+/// than asked); 0 for NaN or negative.
+fn cents_down(x: f64) -> Decimal {
+    let units = (x * 100.0).floor();
+    if units.is_finite() && units > 0.0 && units < SCALED_MAX {
+        Decimal::new(units as i64, 2)
+    } else {
+        Decimal::ZERO
+    }
+}
+
+/// A non-negative f64 quantity as Decimal micro-units, rounded down.
+fn micro_down(x: f64) -> Decimal {
+    let units = (x * 1e6).floor();
+    if units.is_finite() && units > 0.0 && units < SCALED_MAX {
+        Decimal::new(units as i64, 6)
+    } else {
+        Decimal::ZERO
+    }
 }
 
 fn f64_of(d: Decimal) -> f64 {
@@ -115,7 +149,11 @@ struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    fn new(times: &'a [DateTime<Utc>], bars: &'a [Bar], config: &'a BacktestConfig) -> Result<Self> {
+    fn new(
+        times: &'a [DateTime<Utc>],
+        bars: &'a [Bar],
+        config: &'a BacktestConfig,
+    ) -> Result<Self> {
         config.validate()?;
         if bars.is_empty() {
             return Err(ElsonError::invalid("bars", "must not be empty"));
@@ -197,8 +235,12 @@ impl<'a> Engine<'a> {
                 day = Some(today);
                 day_open_equity = prev_equity;
             }
-            let equity_now = self.cash + self.quantity * bar.close;
-            if day_open_equity > 0.0 && (day_open_equity - equity_now) / day_open_equity >= self.loss_trip
+            // Valued at the cent price the book trades at, so the curve ends
+            // on the book's exact total value.
+            let mark = cents(bar.close);
+            let equity_now = self.cash + self.quantity * mark;
+            if day_open_equity > 0.0
+                && (day_open_equity - equity_now) / day_open_equity >= self.loss_trip
             {
                 let event = BreakerEvent::PortfolioValue {
                     day_open_value: money("day_open_value", i, day_open_equity)?,
@@ -231,7 +273,7 @@ impl<'a> Engine<'a> {
                     self.rebalance(i, time, bar.close, equity_now, level, target, weight)?;
                 }
             }
-            let equity = self.cash + self.quantity * bar.close;
+            let equity = self.cash + self.quantity * mark;
             self.equity.push(equity);
             self.volatility.push(vol);
             self.regime.push(level);
@@ -254,13 +296,26 @@ impl<'a> Engine<'a> {
         weight: f64,
     ) -> Result<()> {
         let desired = weight * equity;
-        let held_value = self.quantity * close;
+        let held_value = self.quantity * cents(close);
         let side = if desired > held_value { TradeSide::Buy } else { TradeSide::Sell };
         if side == TradeSide::Sell && self.quantity == 0.0 {
             return Ok(());
         }
         let price = self.fill_price(i, close, side)?;
         let regime = level.unwrap_or(VolatilityLevel::Normal);
+        // Admission first: the governing breaker state decides, as live. The
+        // notional here is the wish; sizing below may shrink it.
+        let wish = cents_down((desired - held_value).abs());
+        let intent =
+            OrderIntent { side, is_cancel: false, notional: wish, within_sizing_limit: true };
+        if let Err(e) = breaker::admit(self.governing(), &intent) {
+            return self.blocked(&e);
+        }
+        // Confidence gate for model orders.
+        let confidence = target.confidence.map(|c| Decimal::new((c * 100.0).round() as i64, 2));
+        if let Err(e) = check_confidence(confidence, regime, &self.params, time) {
+            return self.blocked(&e);
+        }
         if self.book.position(&self.config.symbol).is_some() {
             self.book.mark_to_market(&self.config.symbol, money("close", i, close)?, time)?;
         }
@@ -272,28 +327,17 @@ impl<'a> Engine<'a> {
                 q
             }
             TradeSide::Sell => {
-                let held = self.book.position(&self.config.symbol).map_or(Decimal::ZERO, |p| p.quantity);
+                let held =
+                    self.book.position(&self.config.symbol).map_or(Decimal::ZERO, |p| p.quantity);
                 if weight == 0.0 {
                     held
                 } else {
-                    let q = floor6(Decimal::from_f64((held_value - desired) / f64_of(price)).unwrap_or_default());
-                    q.min(held)
+                    micro_down((held_value - desired) / f64_of(price)).min(held)
                 }
             }
         };
         if quantity.is_zero() {
             return Ok(());
-        }
-        let notional = (quantity * price).round_dp(2);
-        // Admission: the governing breaker state decides, as live.
-        let intent = OrderIntent { side, is_cancel: false, notional, within_sizing_limit: true };
-        if let Err(e) = breaker::admit(self.governing(), &intent) {
-            return self.blocked(&e);
-        }
-        // Confidence gate for model orders.
-        let confidence = target.confidence.and_then(|c| Decimal::from_f64(c).map(|d| d.round_dp(2)));
-        if let Err(e) = check_confidence(confidence, regime, &self.params, time) {
-            return self.blocked(&e);
         }
         self.fill(i, time, side, quantity, price, confidence, level)
     }
@@ -311,7 +355,7 @@ impl<'a> Engine<'a> {
         let fees = &self.config.fees;
         // notional + max(minimum, rate × notional) ≤ cash, solved for notional.
         let affordable = (cash - fees.minimum()).min(cash / (Decimal::ONE + fees.rate()));
-        let wanted = Decimal::from_f64(wanted).unwrap_or_default().min(affordable);
+        let wanted = cents_down(wanted).min(affordable);
         if wanted <= Decimal::ZERO {
             return Ok(None);
         }
@@ -342,9 +386,13 @@ impl<'a> Engine<'a> {
             TradeSide::Buy => Decimal::ONE + self.slippage,
             TradeSide::Sell => Decimal::ONE - self.slippage,
         };
-        let price = (close * factor).round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
+        let price =
+            (close * factor).round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
         if price.is_zero() {
-            return Err(ElsonError::invalid("close", format!("index {i}: slippage leaves no price")));
+            return Err(ElsonError::invalid(
+                "close",
+                format!("index {i}: slippage leaves no price"),
+            ));
         }
         Ok(price)
     }
@@ -375,7 +423,8 @@ impl<'a> Engine<'a> {
     ) -> Result<()> {
         self.trade_seq += 1;
         let id = Uuid::from_u64_pair(0x0e15_7ade_0000_0000, self.trade_seq);
-        let mut new = NewTrade::market(id, self.portfolio_id, self.config.symbol.clone(), side, quantity);
+        let mut new =
+            NewTrade::market(id, self.portfolio_id, self.config.symbol.clone(), side, quantity);
         new.confidence_score = confidence;
         new.circuit_breaker_state = Some(self.governing());
         new.volatility_level = level;
@@ -413,7 +462,11 @@ impl<'a> Engine<'a> {
         let last = self.bars.len() - 1;
         let end = self.times[last];
         if self.book.position(&self.config.symbol).is_some() {
-            self.book.mark_to_market(&self.config.symbol, money("close", last, self.bars[last].close)?, end)?;
+            self.book.mark_to_market(
+                &self.config.symbol,
+                money("close", last, self.bars[last].close)?,
+                end,
+            )?;
         }
         let returns = metrics::returns_from_equity(&self.equity)?;
         let ppy = self.config.periods_per_year;
@@ -438,7 +491,11 @@ impl<'a> Engine<'a> {
         });
         let row = BacktestResultRow::new(
             NewBacktestResult {
-                model_version: self.config.model_version.clone().unwrap_or_else(|| strategy_name.to_owned()),
+                model_version: self
+                    .config
+                    .model_version
+                    .clone()
+                    .unwrap_or_else(|| strategy_name.to_owned()),
                 symbol: self.config.symbol.clone(),
                 start_date: self.times[0].date_naive(),
                 end_date: end.date_naive(),
@@ -473,35 +530,45 @@ impl<'a> Engine<'a> {
 
     /// Per-regime bars, fills, round trips, P/L and Sharpe.
     fn breakdown(&self, returns: &[f64]) -> Result<BTreeMap<String, RegimeStats>> {
-        let key = |l: Option<VolatilityLevel>| l.map_or(WARMUP, |l| l.as_str());
-        let mut stats: BTreeMap<String, RegimeStats> = BTreeMap::new();
-        let mut rets: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        // Slot 0 is the warm-up, then the four levels in order.
+        const SLOTS: usize = 5;
+        let slot = |l: Option<VolatilityLevel>| l.map_or(0, |l| l as usize + 1);
+        let name = |i: usize| if i == 0 { WARMUP } else { VolatilityLevel::ALL[i - 1].as_str() };
+        let mut stats = [RegimeStats::default(); SLOTS];
+        let mut rets: [Vec<f64>; SLOTS] = Default::default();
+        let mut pnls: [Vec<f64>; SLOTS] = Default::default();
         let initial = f64_of(self.config.initial_cash);
         for (i, l) in self.regime.iter().enumerate() {
-            let s = stats.entry(key(*l).to_owned()).or_default();
-            s.bars += 1;
+            let k = slot(*l);
+            stats[k].bars += 1;
             let before = if i == 0 { initial } else { self.equity[i - 1] };
-            s.profit_loss += self.equity[i] - before;
+            stats[k].profit_loss += self.equity[i] - before;
             if i > 0 {
-                rets.entry(key(*l)).or_default().push(returns[i - 1]);
+                rets[k].push(returns[i - 1]);
             }
         }
         for t in &self.trades {
-            stats.entry(key(t.volatility_level).to_owned()).or_default().trades += 1;
+            stats[slot(t.volatility_level)].trades += 1;
         }
-        let mut wins: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
         for trip in &self.round_trips {
-            wins.entry(key(trip.regime)).or_default().push(trip.pnl);
+            pnls[slot(trip.regime)].push(trip.pnl);
         }
-        for (k, s) in stats.iter_mut() {
-            let pnls = wins.get(k.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-            s.round_trips = pnls.len() as u64;
-            s.win_rate = metrics::win_rate(pnls)?;
-            let r = rets.get(k.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-            s.sharpe = metrics::sharpe_ratio(r, self.config.risk_free, self.config.periods_per_year)?;
+        let mut out = BTreeMap::new();
+        for (k, mut s) in stats.into_iter().enumerate() {
+            if s.bars == 0 && s.trades == 0 {
+                continue;
+            }
+            s.round_trips = pnls[k].len() as u64;
+            s.win_rate = metrics::win_rate(&pnls[k])?;
+            s.sharpe = metrics::sharpe_ratio(
+                &rets[k],
+                self.config.risk_free,
+                self.config.periods_per_year,
+            )?;
             s.profit_loss = (s.profit_loss * 100.0).round() / 100.0;
+            out.insert(name(k).to_owned(), s);
         }
-        Ok(stats)
+        Ok(out)
     }
 }
 

@@ -32,8 +32,10 @@ mod config;
 mod engine;
 mod result;
 mod strategy;
+mod synthetic;
 
 pub use config::*;
 pub use engine::*;
 pub use result::*;
 pub use strategy::*;
+pub use synthetic::*;

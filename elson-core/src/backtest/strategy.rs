@@ -185,7 +185,10 @@ impl MovingAverageCrossover {
     /// [`ElsonError::InvalidInput`] unless `0 < fast < slow`.
     pub fn new(fast: usize, slow: usize) -> Result<MovingAverageCrossover> {
         if fast == 0 || fast >= slow {
-            return Err(ElsonError::invalid("fast", format!("need 0 < fast < slow, got {fast}, {slow}")));
+            return Err(ElsonError::invalid(
+                "fast",
+                format!("need 0 < fast < slow, got {fast}, {slow}"),
+            ));
         }
         Ok(MovingAverageCrossover {
             fast: Window::new(fast),
