@@ -148,8 +148,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Bar times and bars, parallel.
+type PriceSeries = (Vec<DateTime<Utc>>, Vec<Bar>);
+
 /// Reads `examples/data/demo_prices.csv` (date,open,high,low,close).
-fn load_prices() -> Result<(Vec<DateTime<Utc>>, Vec<Bar>), Box<dyn std::error::Error>> {
+fn load_prices() -> Result<PriceSeries, Box<dyn std::error::Error>> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/demo_prices.csv");
     let (mut times, mut bars) = (Vec::new(), Vec::new());
     for line in std::fs::read_to_string(path)?.lines().skip(1) {
