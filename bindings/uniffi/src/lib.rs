@@ -27,6 +27,7 @@ pub mod metrics;
 pub mod notifications;
 pub mod sizing;
 pub mod types;
+pub mod volatility;
 
 pub use error::ElsonError;
 

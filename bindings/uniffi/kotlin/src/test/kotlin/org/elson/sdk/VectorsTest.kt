@@ -22,6 +22,7 @@ class VectorsTest {
         "authorize" to ::runAuthorize,
         "flags" to ::runFlags,
         "sizing" to ::runSizing,
+        "volatility" to { c -> runVolatility(c); Outcome.Checked },
     )
     private val byValue = setOf("sizing")
 
