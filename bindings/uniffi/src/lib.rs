@@ -16,6 +16,7 @@
 uniffi::setup_scaffolding!();
 
 pub mod accounting;
+pub mod backtest;
 pub mod breaker;
 pub mod entities;
 pub mod enums;
