@@ -3,6 +3,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::error::{ElsonError, Result};
+use crate::limits::{DecimalLimit, TextLimit};
+
 /// The summary row of one backtest run (table `backtest_results`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BacktestResultRow {
@@ -34,4 +37,115 @@ pub struct BacktestResultRow {
     pub created_at: DateTime<Utc>,
     /// Free text.
     pub notes: Option<String>,
+}
+
+/// The figures of one backtest run, as the engine computes them; the id and
+/// `created_at` are filled in by [`BacktestResultRow::new`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewBacktestResult {
+    /// Model or strategy version, 1–50 characters.
+    pub model_version: String,
+    /// Asset symbol, 1–20 characters.
+    pub symbol: String,
+    /// First bar's date.
+    pub start_date: NaiveDate,
+    /// Last bar's date, not before `start_date`.
+    pub end_date: NaiveDate,
+    /// Number of executed trades, ≥ 0.
+    pub total_trades: i32,
+    /// Win rate in percent, 0–100; rounded to 2 decimals.
+    pub win_rate: Decimal,
+    /// Final equity − initial cash; rounded to cents.
+    pub profit_loss: Decimal,
+    /// Annualized Sharpe ratio; rounded to 4 decimals.
+    pub sharpe_ratio: Decimal,
+    /// Largest drawdown as a positive fraction, ≥ 0; rounded to 4 decimals.
+    pub drawdown_max: Decimal,
+    /// Per-regime breakdown (JSON).
+    pub volatility_breakdown: serde_json::Value,
+    /// The full configuration of the run (JSON).
+    pub parameters_used: serde_json::Value,
+    /// Free text, TEXT.
+    pub notes: Option<String>,
+}
+
+impl BacktestResultRow {
+    /// Builds the summary row of a run. The decimals are values the engine
+    /// computes (66.666… % is a normal win rate), so each is rounded
+    /// half-even to its column's scale and then checked; only a value that
+    /// still does not fit is refused. `id` is used when given, else a fresh
+    /// UUID v4; `created_at = now`.
+    ///
+    /// # Errors
+    /// [`ElsonError::InvalidInput`] naming the column:
+    /// - `model_version`: empty or longer than 50 characters;
+    /// - `symbol`: empty or longer than 20 characters;
+    /// - `end_date`: before `start_date`;
+    /// - `total_trades`: negative;
+    /// - `win_rate`: outside 0–100 after rounding;
+    /// - `profit_loss`: more than 13 integer digits;
+    /// - `sharpe_ratio`: more than 6 integer digits;
+    /// - `drawdown_max`: negative or more than 6 integer digits;
+    /// - `notes`: longer than the TEXT bound.
+    pub fn new(
+        params: NewBacktestResult,
+        id: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<BacktestResultRow> {
+        let NewBacktestResult {
+            model_version,
+            symbol,
+            start_date,
+            end_date,
+            total_trades,
+            win_rate,
+            profit_loss,
+            sharpe_ratio,
+            drawdown_max,
+            volatility_breakdown,
+            parameters_used,
+            notes,
+        } = params;
+        TextLimit::SHORT.check("model_version", &model_version)?;
+        TextLimit::SYMBOL.check("symbol", &symbol)?;
+        if end_date < start_date {
+            return Err(ElsonError::invalid(
+                "end_date",
+                format!("{end_date} is before start_date {start_date}"),
+            ));
+        }
+        if total_trades < 0 {
+            return Err(ElsonError::invalid("total_trades", format!("{total_trades} is negative")));
+        }
+        let win_rate = DecimalLimit::WIN_RATE.round("win_rate", win_rate)?;
+        let profit_loss = DecimalLimit::MONEY_SIGNED.round("profit_loss", profit_loss)?;
+        let sharpe_ratio = DecimalLimit::RATIO.round("sharpe_ratio", sharpe_ratio)?;
+        let drawdown_max = DecimalLimit::RATIO.round("drawdown_max", drawdown_max)?;
+        if drawdown_max < Decimal::ZERO {
+            return Err(ElsonError::invalid(
+                "drawdown_max",
+                format!("{drawdown_max} is negative; a drawdown is a positive fraction"),
+            ));
+        }
+        if let Some(v) = &notes {
+            TextLimit::TEXT.check("notes", v)?;
+        }
+
+        Ok(BacktestResultRow {
+            id: id.unwrap_or_else(Uuid::new_v4),
+            model_version,
+            symbol,
+            start_date,
+            end_date,
+            total_trades,
+            win_rate,
+            profit_loss,
+            sharpe_ratio,
+            drawdown_max,
+            volatility_breakdown,
+            parameters_used,
+            created_at: now,
+            notes,
+        })
+    }
 }

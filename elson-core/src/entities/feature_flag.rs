@@ -3,6 +3,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::enums::Environment;
+use crate::error::{ElsonError, Result};
+use crate::limits::{TextLimit, check_score};
 
 /// A feature flag with percentage rollout (table `feature_flags`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,4 +31,108 @@ pub struct FeatureFlag {
     pub created_by: String,
     /// The flag is off from this instant on.
     pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Everything a caller chooses when creating a [`FeatureFlag`]; the id and
+/// timestamps are filled in by [`FeatureFlag::new`].
+///
+/// Start from [`NewFeatureFlag::new`] (disabled, 0 %, no whitelist, no
+/// expiry) and override fields with struct-update syntax.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFeatureFlag {
+    /// Flag name, 1–100 characters, no surrounding whitespace.
+    pub flag_name: String,
+    /// DEV, BETA, STAGING or PRODUCTION.
+    pub environment: Environment,
+    /// Who creates it, 1–100 characters.
+    pub created_by: String,
+    /// Master switch; default false.
+    pub enabled: bool,
+    /// 0–100; default 0.
+    pub user_percentage: i32,
+    /// Users that always get the feature while it is enabled.
+    pub user_whitelist: Vec<Uuid>,
+    /// Free text, TEXT.
+    pub description: Option<String>,
+    /// The flag is off from this instant on; must lie after creation.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl NewFeatureFlag {
+    /// The required values; disabled, 0 %, empty whitelist, no expiry.
+    pub fn new(
+        flag_name: impl Into<String>,
+        environment: Environment,
+        created_by: impl Into<String>,
+    ) -> Self {
+        NewFeatureFlag {
+            flag_name: flag_name.into(),
+            environment,
+            created_by: created_by.into(),
+            enabled: false,
+            user_percentage: 0,
+            user_whitelist: Vec::new(),
+            description: None,
+            expires_at: None,
+        }
+    }
+}
+
+impl FeatureFlag {
+    /// Creates a flag after checking every column limit. `id` is used when
+    /// given, else a fresh UUID v4; `created_at = updated_at = now`.
+    ///
+    /// # Errors
+    /// [`ElsonError::InvalidInput`] naming the column:
+    /// - `flag_name`: empty, longer than 100 characters, or with leading or
+    ///   trailing whitespace (the name is hashed for bucketing, DESIGN §9, so
+    ///   an invisible space would silently move every user's bucket);
+    /// - `user_percentage`: outside 0–100;
+    /// - `created_by`: empty or longer than 100 characters;
+    /// - `description`: longer than the TEXT bound;
+    /// - `expires_at`: not after `now` (a flag born expired is a mistake).
+    pub fn new(
+        params: NewFeatureFlag,
+        id: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<FeatureFlag> {
+        let NewFeatureFlag {
+            flag_name,
+            environment,
+            created_by,
+            enabled,
+            user_percentage,
+            user_whitelist,
+            description,
+            expires_at,
+        } = params;
+        TextLimit::NAME.check("flag_name", &flag_name)?;
+        if flag_name.trim() != flag_name {
+            return Err(ElsonError::invalid("flag_name", "must not start or end with whitespace"));
+        }
+        check_score("user_percentage", user_percentage)?;
+        TextLimit::NAME.check("created_by", &created_by)?;
+        if let Some(v) = &description {
+            TextLimit::TEXT.check("description", v)?;
+        }
+        if let Some(at) = expires_at
+            && at <= now
+        {
+            return Err(ElsonError::invalid("expires_at", format!("{at} is not after {now}")));
+        }
+
+        Ok(FeatureFlag {
+            id: id.unwrap_or_else(Uuid::new_v4),
+            flag_name,
+            description,
+            enabled,
+            environment,
+            user_percentage,
+            user_whitelist,
+            created_at: now,
+            updated_at: now,
+            created_by,
+            expires_at,
+        })
+    }
 }

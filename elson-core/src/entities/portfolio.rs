@@ -41,3 +41,135 @@ pub struct Portfolio {
     /// Historical performance data (free-form JSON).
     pub performance_metrics: Option<serde_json::Value>,
 }
+
+/// What a caller chooses when opening a portfolio; everything else starts at
+/// zero (see [`Portfolio::new`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPortfolio {
+    /// Owner.
+    pub user_id: Uuid,
+    /// Display name, 1–100 characters.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// STANDARD, EDUCATION or RETIREMENT.
+    pub portfolio_type: PortfolioType,
+    /// Whether a minor's trades here need a guardian's approval.
+    pub guardian_approval: bool,
+    /// 0–100.
+    pub risk_score: Option<i32>,
+    /// 0–100.
+    pub diversification_score: Option<i32>,
+    /// Preferred volatility regime.
+    pub volatility_preference: Option<VolatilityLevel>,
+}
+
+impl NewPortfolio {
+    /// A STANDARD portfolio named `name` for `user_id`, without guardian
+    /// approval, scores or preferences: the common case in one call.
+    pub fn standard(user_id: Uuid, name: impl Into<String>) -> NewPortfolio {
+        NewPortfolio {
+            user_id,
+            name: name.into(),
+            description: None,
+            portfolio_type: PortfolioType::Standard,
+            guardian_approval: false,
+            risk_score: None,
+            diversification_score: None,
+            volatility_preference: None,
+        }
+    }
+}
+
+impl Portfolio {
+    /// Opens an empty portfolio: cash 0, total value 0, created and updated
+    /// at `now`. The caller mints `id` (UUID v4) so a retried create can be
+    /// recognised as the same portfolio.
+    ///
+    /// # Errors
+    /// [`crate::ElsonError::InvalidInput`] naming `name` (empty or longer
+    /// than 100 characters), `description` (longer than a TEXT column),
+    /// `risk_score` or `diversification_score` (outside 0–100).
+    ///
+    /// # Example
+    /// ```
+    /// use elson_core::entities::{NewPortfolio, Portfolio};
+    /// use rust_decimal::Decimal;
+    /// use uuid::Uuid;
+    ///
+    /// let now = chrono::DateTime::UNIX_EPOCH;
+    /// let p = Portfolio::new(NewPortfolio::standard(Uuid::nil(), "College fund"), Uuid::nil(), now)?;
+    /// assert_eq!(p.cash_balance, Decimal::ZERO);
+    /// assert_eq!(p.total_value, Decimal::ZERO);
+    /// # Ok::<(), elson_core::ElsonError>(())
+    /// ```
+    pub fn new(new: NewPortfolio, id: Uuid, now: DateTime<Utc>) -> crate::Result<Portfolio> {
+        use crate::limits::{TextLimit, check_score};
+        TextLimit::NAME.check("name", &new.name)?;
+        if let Some(description) = &new.description {
+            TextLimit::TEXT.check("description", description)?;
+        }
+        if let Some(score) = new.risk_score {
+            check_score("risk_score", score)?;
+        }
+        if let Some(score) = new.diversification_score {
+            check_score("diversification_score", score)?;
+        }
+        Ok(Portfolio {
+            id,
+            user_id: new.user_id,
+            name: new.name,
+            description: new.description,
+            created_at: now,
+            updated_at: now,
+            cash_balance: Decimal::new(0, 2),
+            total_value: Decimal::new(0, 2),
+            risk_score: new.risk_score,
+            diversification_score: new.diversification_score,
+            portfolio_type: new.portfolio_type,
+            guardian_approval: new.guardian_approval,
+            volatility_preference: new.volatility_preference,
+            performance_metrics: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ElsonError;
+
+    fn field_of(r: crate::Result<Portfolio>) -> String {
+        match r {
+            Err(ElsonError::InvalidInput { field, .. }) => field,
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn new_portfolio_starts_empty_and_validates() {
+        let now = DateTime::UNIX_EPOCH;
+        let id = Uuid::from_u128(7);
+        let mut new = NewPortfolio::standard(Uuid::from_u128(1), "Main");
+        new.description = Some("for school".into());
+        new.risk_score = Some(40);
+        let p = Portfolio::new(new.clone(), id, now).unwrap();
+        assert_eq!((p.id, p.user_id), (id, Uuid::from_u128(1)));
+        assert_eq!(p.cash_balance.to_string(), "0.00");
+        assert_eq!(p.total_value.to_string(), "0.00");
+        assert_eq!((p.created_at, p.updated_at), (now, now));
+        assert_eq!(p.risk_score, Some(40));
+        assert!(!p.guardian_approval);
+
+        let bad = |f: &dyn Fn(&mut NewPortfolio)| {
+            let mut n = new.clone();
+            f(&mut n);
+            field_of(Portfolio::new(n, id, now))
+        };
+        assert_eq!(bad(&|n| n.name = " ".into()), "name");
+        assert_eq!(bad(&|n| n.name = "x".repeat(101)), "name");
+        assert_eq!(bad(&|n| n.description = Some("x".repeat(65_537))), "description");
+        assert_eq!(bad(&|n| n.risk_score = Some(101)), "risk_score");
+        assert_eq!(bad(&|n| n.diversification_score = Some(-1)), "diversification_score");
+    }
+}

@@ -70,6 +70,18 @@ impl Default for ApprovalSettings {
     }
 }
 
+/// Parses a JSON column that must be an object. serde's derive would also
+/// accept a JSON array as a positional struct (`[true]` → `trading: true`),
+/// which no store writes and which would hide a corrupted column.
+fn parse_object<T: serde::de::DeserializeOwned>(field: &str, json: &str) -> Result<T> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| ElsonError::invalid(field, e.to_string()))?;
+    if !value.is_object() {
+        return Err(ElsonError::invalid(field, "must be a JSON object"));
+    }
+    serde_json::from_value(value).map_err(|e| ElsonError::invalid(field, e.to_string()))
+}
+
 impl Permissions {
     /// Parses the JSON column strictly.
     ///
@@ -84,7 +96,7 @@ impl Permissions {
     /// assert!(Permissions::from_json(r#"{"tradng": true}"#).is_err());
     /// ```
     pub fn from_json(json: &str) -> Result<Self> {
-        serde_json::from_str(json).map_err(|e| ElsonError::invalid("permissions", e.to_string()))
+        parse_object("permissions", json)
     }
 }
 
@@ -96,8 +108,7 @@ impl ApprovalSettings {
     /// [`ElsonError::InvalidInput`] on `approval_settings` for malformed JSON,
     /// an unknown key, a wrong type or a negative amount.
     pub fn from_json(json: &str) -> Result<Self> {
-        let settings: ApprovalSettings = serde_json::from_str(json)
-            .map_err(|e| ElsonError::invalid("approval_settings", e.to_string()))?;
+        let settings: ApprovalSettings = parse_object("approval_settings", json)?;
         settings.validate()?;
         Ok(settings)
     }

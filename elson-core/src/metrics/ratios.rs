@@ -1,0 +1,138 @@
+//! Sharpe, Sortino, downside risk, annual volatility and annual return.
+
+use super::series::{check_finite, check_periods_per_year, check_rate};
+use crate::error::Result;
+
+fn mean(values: impl ExactSizeIterator<Item = f64>) -> f64 {
+    let n = values.len() as f64;
+    values.sum::<f64>() / n
+}
+
+/// Sample standard deviation (ddof 1), two-pass like numpy. Needs ≥ 2 values.
+fn std_ddof1(values: &[f64], mean: f64) -> f64 {
+    let squares: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
+    (squares / (values.len() as f64 - 1.0)).sqrt()
+}
+
+/// Annualized Sharpe ratio: `mean(r − rf) / std(r − rf, ddof 1) × √N`,
+/// with `risk_free` per period (empyrical `sharpe_ratio`).
+///
+/// `NaN` for fewer than 2 returns; `±inf` (or `NaN` for a zero mean) when
+/// every excess return is equal.
+///
+/// # Errors
+/// [`ElsonError::InvalidInput`](crate::ElsonError::InvalidInput) for a
+/// non-finite return (field `returns`, with the index) or `risk_free`, or a
+/// `periods_per_year` that is not positive and finite.
+///
+/// # Example
+/// ```
+/// use elson_core::metrics::sharpe_ratio;
+/// // mean 0.01, std 0.01 (ddof 1) → 1 × √252
+/// let s = sharpe_ratio(&[0.0, 0.01, 0.02], 0.0, 252.0).unwrap();
+/// assert!((s - 252f64.sqrt()).abs() < 1e-12);
+/// ```
+pub fn sharpe_ratio(returns: &[f64], risk_free: f64, periods_per_year: f64) -> Result<f64> {
+    check_finite("returns", returns)?;
+    check_rate("risk_free", risk_free)?;
+    check_periods_per_year(periods_per_year)?;
+    if returns.len() < 2 {
+        return Ok(f64::NAN);
+    }
+    let excess: Vec<f64> = returns.iter().map(|r| r - risk_free).collect();
+    let mean = mean(excess.iter().copied());
+    Ok(mean / std_ddof1(&excess, mean) * periods_per_year.sqrt())
+}
+
+/// Annualized downside deviation below `required_return` (per period):
+/// `√(mean(min(r − required, 0)²)) × √N`, the mean taken over *all*
+/// periods, not only the losing ones (empyrical `downside_risk`).
+///
+/// `NaN` for an empty series.
+///
+/// # Errors
+/// As [`sharpe_ratio`], with `required_return` in place of `risk_free`.
+pub fn downside_risk(returns: &[f64], required_return: f64, periods_per_year: f64) -> Result<f64> {
+    check_finite("returns", returns)?;
+    check_rate("required_return", required_return)?;
+    check_periods_per_year(periods_per_year)?;
+    if returns.is_empty() {
+        return Ok(f64::NAN);
+    }
+    let below = returns.iter().map(|r| (r - required_return).min(0.0).powi(2));
+    Ok(mean(below).sqrt() * periods_per_year.sqrt())
+}
+
+/// Annualized Sortino ratio: `mean(r − required) × N / downside_risk`
+/// (empyrical `sortino_ratio`).
+///
+/// `NaN` for fewer than 2 returns; `+inf` when no period is below the
+/// required return and the mean excess is positive (`NaN` when it is 0).
+///
+/// # Errors
+/// As [`downside_risk`].
+///
+/// # Example
+/// ```
+/// use elson_core::metrics::sortino_ratio;
+/// // mean 0.005 × 252 = 1.26; downside √((0.01²)/2) × √252 = √0.0126
+/// let s = sortino_ratio(&[0.02, -0.01], 0.0, 252.0).unwrap();
+/// assert!((s - 1.26 / 0.0126f64.sqrt()).abs() < 1e-12);
+/// ```
+pub fn sortino_ratio(returns: &[f64], required_return: f64, periods_per_year: f64) -> Result<f64> {
+    let downside = downside_risk(returns, required_return, periods_per_year)?;
+    if returns.len() < 2 {
+        return Ok(f64::NAN);
+    }
+    let mean_annual = mean(returns.iter().map(|r| r - required_return)) * periods_per_year;
+    Ok(mean_annual / downside)
+}
+
+/// Annualized volatility: `std(r, ddof 1) × √N` (empyrical
+/// `annual_volatility`). `NaN` for fewer than 2 returns.
+///
+/// # Errors
+/// As [`sharpe_ratio`] (no rate).
+pub fn annual_volatility(returns: &[f64], periods_per_year: f64) -> Result<f64> {
+    check_finite("returns", returns)?;
+    check_periods_per_year(periods_per_year)?;
+    if returns.len() < 2 {
+        return Ok(f64::NAN);
+    }
+    let mean = mean(returns.iter().copied());
+    Ok(std_ddof1(returns, mean) * periods_per_year.sqrt())
+}
+
+/// Compound annual growth rate: `(Π(1 + r))^(N / len) − 1` (empyrical
+/// `annual_return`). `NaN` for an empty series. Below −100 % the ending
+/// wealth is negative and the result is whatever IEEE `pow` gives, as in
+/// numpy (`NaN` unless `N / len` is a whole number).
+///
+/// # Errors
+/// As [`annual_volatility`].
+///
+/// # Example
+/// ```
+/// use elson_core::metrics::annual_return;
+/// // +10 % then −5 %: wealth 1.045 over half of a 4-period year → 1.045² − 1
+/// let r = annual_return(&[0.10, -0.05], 4.0).unwrap();
+/// assert!((r - (1.045f64 * 1.045 - 1.0)).abs() < 1e-12);
+/// ```
+pub fn annual_return(returns: &[f64], periods_per_year: f64) -> Result<f64> {
+    check_finite("returns", returns)?;
+    check_periods_per_year(periods_per_year)?;
+    if returns.is_empty() {
+        return Ok(f64::NAN);
+    }
+    let ending_value: f64 = returns.iter().map(|r| 1.0 + r).product();
+    let years = returns.len() as f64 / periods_per_year;
+    Ok(ending_value.powf(1.0 / years) - 1.0)
+}
+
+/// Alias of [`annual_return`], as empyrical has it.
+///
+/// # Errors
+/// As [`annual_return`].
+pub fn cagr(returns: &[f64], periods_per_year: f64) -> Result<f64> {
+    annual_return(returns, periods_per_year)
+}
