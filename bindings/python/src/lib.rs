@@ -6,9 +6,16 @@
 //! GIL. Every rule is decided by `elson-core`.
 #![deny(unsafe_code)]
 
+pub mod accounting;
+pub mod arrays;
+pub mod breaker;
 pub mod conv;
 pub mod entities;
 pub mod errors;
+pub mod families;
+pub mod flags;
+pub mod metrics;
+pub mod sizing;
 
 use pyo3::prelude::*;
 
@@ -32,6 +39,12 @@ fn _elson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     entities::register(m)?;
+    accounting::register(m)?;
+    families::register(m)?;
+    flags::register(m)?;
+    sizing::register(m)?;
+    breaker::register(m)?;
+    metrics::register(m)?;
     m.add_function(wrap_pyfunction!(_enum_values, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     Ok(())
