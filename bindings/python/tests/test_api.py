@@ -421,3 +421,30 @@ def test_metrics_release_the_gil() -> None:
 def test_new_classes_pickle_where_they_are_values() -> None:
     t = elson.new_trade(uuid.uuid4(), "VTI", "BUY", 1, now=NOW)
     assert pickle.loads(pickle.dumps(t)) == t
+
+
+def test_stub_and_docstrings_cover_every_public_name() -> None:
+    import ast
+    from pathlib import Path
+
+    from elson import _elson
+
+    stub = Path(elson.__file__).with_name("_elson.pyi")
+    tree = ast.parse(stub.read_text())
+    declared = {
+        node.name
+        for node in tree.body
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef))
+    } | {
+        t.id
+        for node in tree.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+        for t in [node.target]
+    }
+    public = {n for n in dir(_elson) if not n.startswith("__")}
+    assert public - declared == set(), "names missing from _elson.pyi"
+    for name in public:
+        obj = getattr(_elson, name)
+        if callable(obj):
+            assert obj.__doc__, f"{name} has no docstring"
+        assert name in elson.__all__ or name.startswith("_"), f"{name} not exported"

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import numpy.typing as npt
 
 from ._enums import (
     AssetType,
@@ -485,3 +488,381 @@ class FeatureFlag:
     @staticmethod
     def from_json(text: str) -> FeatureFlag: ...
 
+
+# --------------------------------------------------------------------------
+# Argument aliases. Money and quantities accept Decimal, int or str (a float
+# raises InvalidInput); ids accept UUID or str; enums accept a member or its
+# upper-case name; timestamps must be timezone-aware.
+
+Money = Union[Decimal, int, str]
+Id = Union[uuid.UUID, str]
+Moment = datetime.datetime
+Floats = npt.ArrayLike
+FloatArray = npt.NDArray[np.float64]
+ActionName = Literal["READ", "CREATE", "UPDATE", "DELETE", "APPROVE", "DEPOSIT", "WITHDRAW"]
+
+# ---------------------------------------------------------------- accounting
+
+class FeeSchedule:
+    """What a trade costs: rate × notional within [minimum, maximum], cents, half-even."""
+
+    def __init__(self, rate: Money, minimum: Money, maximum: Optional[Money] = None) -> None: ...
+    @staticmethod
+    def default() -> FeeSchedule: ...
+    @staticmethod
+    def zero() -> FeeSchedule: ...
+    def fee(self, notional: Money) -> Decimal: ...
+    @property
+    def rate(self) -> Decimal: ...
+    @property
+    def minimum(self) -> Decimal: ...
+    @property
+    def maximum(self) -> Optional[Decimal]: ...
+
+class Fill:
+    """The details of a fill."""
+
+    @property
+    def side(self) -> TradeSide: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def price(self) -> Decimal: ...
+    @property
+    def notional(self) -> Decimal: ...
+    @property
+    def fees(self) -> Decimal: ...
+    @property
+    def total_amount(self) -> Decimal: ...
+    @property
+    def realized_pnl(self) -> Optional[Decimal]: ...
+    @property
+    def cash_balance(self) -> Decimal: ...
+    @property
+    def total_value(self) -> Decimal: ...
+    @property
+    def position_quantity(self) -> Decimal: ...
+    @property
+    def position_opened(self) -> bool: ...
+    @property
+    def position_closed(self) -> bool: ...
+
+class Book:
+    """A portfolio and its positions with exact accounting."""
+
+    def __init__(self, portfolio: Portfolio, positions: Sequence[Position] = ...) -> None: ...
+    @property
+    def portfolio(self) -> Portfolio: ...
+    @property
+    def positions(self) -> List[Position]: ...
+    def position(self, symbol: str) -> Optional[Position]: ...
+    @property
+    def cash_balance(self) -> Decimal: ...
+    @property
+    def total_value(self) -> Decimal: ...
+    def deposit(self, amount: Money, now: Moment) -> None: ...
+    def withdraw(self, amount: Money, now: Moment) -> None: ...
+    def mark_to_market(self, symbol: str, price: Money, now: Moment) -> None: ...
+    def set_sector(self, symbol: str, sector: Optional[str], now: Moment) -> None: ...
+    def preview(
+        self,
+        trade: Trade,
+        market_price: Money,
+        now: Moment,
+        fees: Optional[FeeSchedule] = None,
+        asset_type: Union[AssetType, str, None] = None,
+    ) -> Optional[Fill]: ...
+    def execute(
+        self,
+        trade: Trade,
+        market_price: Money,
+        now: Moment,
+        fees: Optional[FeeSchedule] = None,
+        asset_type: Union[AssetType, str, None] = None,
+    ) -> Tuple[Trade, Optional[Fill]]: ...
+
+def notional(quantity: Money, price: Money) -> Decimal: ...
+def new_trade(
+    portfolio_id: Id,
+    symbol: str,
+    side: Union[TradeSide, str],
+    quantity: Money,
+    *,
+    now: Moment,
+    order_type: Union[OrderType, str, None] = None,
+    limit_price: Optional[Money] = None,
+    confidence_score: Optional[Money] = None,
+    position_sizing: Optional[Money] = None,
+    circuit_breaker_state: Union[CircuitBreakerState, str, None] = None,
+    volatility_level: Union[VolatilityLevel, str, None] = None,
+    notes: Optional[str] = None,
+    id: Optional[Id] = None,
+) -> Trade: ...
+def new_portfolio(
+    user_id: Id,
+    name: str,
+    *,
+    now: Moment,
+    description: Optional[str] = None,
+    portfolio_type: Union[PortfolioType, str, None] = None,
+    guardian_approval: bool = False,
+    risk_score: Optional[int] = None,
+    diversification_score: Optional[int] = None,
+    volatility_preference: Union[VolatilityLevel, str, None] = None,
+    id: Optional[Id] = None,
+) -> Portfolio: ...
+def cancel_trade(trade: Trade) -> Trade: ...
+def reject_trade(trade: Trade, reason: str) -> Trade: ...
+
+# ------------------------------------------------------------------ families
+
+class ApprovalDecision:
+    """How a new trade starts."""
+
+    @property
+    def guardian_approval(self) -> GuardianApproval: ...
+    @property
+    def reason_code(self) -> Optional[str]: ...
+    @property
+    def reason(self) -> Optional[str]: ...
+
+class GuardianDecision:
+    """The record of a guardian's decision."""
+
+    @property
+    def trade_id(self) -> uuid.UUID: ...
+    @property
+    def minor_id(self) -> uuid.UUID: ...
+    @property
+    def guardian_id(self) -> uuid.UUID: ...
+    @property
+    def guardian_approval(self) -> GuardianApproval: ...
+    @property
+    def reason(self) -> Optional[str]: ...
+    @property
+    def decided_at(self) -> datetime.datetime: ...
+
+class Access:
+    """A granted access."""
+
+    @property
+    def basis(self) -> Literal["OWNER", "GUARDIAN", "ADMIN", "PUBLIC"]: ...
+    @property
+    def audited(self) -> bool: ...
+
+def new_relationship(
+    guardian_id: Id,
+    minor_id: Id,
+    *,
+    now: Moment,
+    relationship_type: Union[RelationshipType, str, None] = None,
+    status: Union[RelationshipStatus, str, None] = None,
+    permissions: Union[Mapping[str, Any], str, None] = None,
+    approval_settings: Union[Mapping[str, Any], str, None] = None,
+    id: Optional[Id] = None,
+) -> Relationship: ...
+def check_minor(
+    user: User, relationships: Sequence[Relationship], today: datetime.date
+) -> Dict[str, Any]: ...
+def estimate_amount(
+    order_type: Union[OrderType, str],
+    quantity: Money,
+    limit_price: Optional[Money] = None,
+    market_price: Optional[Money] = None,
+) -> Decimal: ...
+def decide(
+    owner: User,
+    portfolio: Portfolio,
+    relationships: Sequence[Relationship],
+    *,
+    order_type: Union[OrderType, str],
+    asset_type: Union[AssetType, str],
+    amount: Money,
+    trades_today: int,
+    today: datetime.date,
+) -> ApprovalDecision: ...
+def apply_decision(trade: Trade, decision: ApprovalDecision) -> Trade: ...
+def approve(
+    trade: Trade,
+    portfolio: Portfolio,
+    guardian: User,
+    relationships: Sequence[Relationship],
+    now: Moment,
+) -> Tuple[Trade, GuardianDecision]: ...
+def reject(
+    trade: Trade,
+    portfolio: Portfolio,
+    guardian: User,
+    relationships: Sequence[Relationship],
+    reason: str,
+    now: Moment,
+) -> Tuple[Trade, GuardianDecision]: ...
+def authorize(
+    actor: Union[User, Mapping[str, Any]],
+    action: Union[ActionName, str],
+    resource: Mapping[str, Any],
+    relationships: Sequence[Relationship],
+) -> Access: ...
+
+# --------------------------------------------------------------------- flags
+
+def is_enabled(
+    flag: FeatureFlag, user_id: Id, environment: Union[Environment, str], now: Moment
+) -> bool: ...
+def bucket(flag_name: str, user_id: Id) -> int: ...
+def murmur3_32(data: Union[str, bytes], seed: int = 0) -> int: ...
+
+# -------------------------------------------------------------------- sizing
+
+class ParameterSet:
+    """Model parameters in force: built-ins overridden by effective-dated rows."""
+
+    def __init__(self, overrides: Sequence[ModelParameter] = ...) -> None: ...
+    @staticmethod
+    def from_rows(rows: Sequence[ModelParameter]) -> ParameterSet: ...
+    def value(
+        self,
+        volatility_level: Union[VolatilityLevel, str],
+        parameter_type: str,
+        parameter_name: str,
+        at: Moment,
+    ) -> Optional[Decimal]: ...
+
+class SizingDecision:
+    """A buy that may go ahead, possibly resized."""
+
+    @property
+    def resized(self) -> bool: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def notional(self) -> Decimal: ...
+    @property
+    def limit(self) -> Decimal: ...
+
+def sizing_factor(
+    breaker_state: Union[CircuitBreakerState, str],
+    regime: Union[VolatilityLevel, str],
+    at: Moment,
+    params: Optional[ParameterSet] = None,
+) -> Decimal: ...
+def max_buy_notional(
+    total_value: Money,
+    risk_profile: Union[RiskProfile, str],
+    breaker_state: Union[CircuitBreakerState, str],
+    regime: Union[VolatilityLevel, str],
+    at: Moment,
+    params: Optional[ParameterSet] = None,
+) -> Decimal: ...
+def check_buy(
+    quantity: Money,
+    price: Money,
+    *,
+    total_value: Money,
+    risk_profile: Union[RiskProfile, str],
+    breaker_state: Union[CircuitBreakerState, str],
+    regime: Union[VolatilityLevel, str],
+    at: Moment,
+    mode: Literal["REJECT", "RESIZE"] = "REJECT",
+    params: Optional[ParameterSet] = None,
+) -> SizingDecision: ...
+def confidence_threshold(
+    regime: Union[VolatilityLevel, str], at: Moment, params: Optional[ParameterSet] = None
+) -> Decimal: ...
+def check_confidence(
+    confidence_score: Optional[Money],
+    regime: Union[VolatilityLevel, str],
+    at: Moment,
+    params: Optional[ParameterSet] = None,
+) -> None: ...
+
+# ------------------------------------------------------------------- breaker
+
+class Transition:
+    """One change of a breaker's state."""
+
+    @property
+    def scope(self) -> str: ...
+    @property
+    def from_state(self) -> CircuitBreakerState: ...
+    @property
+    def to_state(self) -> CircuitBreakerState: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def at(self) -> datetime.datetime: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+
+BreakerEvent = Union[Mapping[str, Any], str]
+
+class Breaker:
+    """The circuit breaker of one scope, for live use."""
+
+    def __init__(self, scope: str = "GLOBAL", config: Optional[Mapping[str, Any]] = None) -> None: ...
+    def step(self, event: BreakerEvent, now: Moment) -> List[Transition]: ...
+    def on_regime(self, level: Union[VolatilityLevel, str], now: Moment) -> List[Transition]: ...
+    def tick(self, now: Moment) -> List[Transition]: ...
+    @property
+    def state(self) -> CircuitBreakerState: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def entered_at(self) -> Optional[datetime.datetime]: ...
+    @property
+    def regime(self) -> Optional[VolatilityLevel]: ...
+    def admit(
+        self,
+        side: Union[TradeSide, str],
+        notional: Money,
+        *,
+        is_cancel: bool = False,
+        within_sizing_limit: bool = True,
+    ) -> None: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> Breaker: ...
+
+class Breakers:
+    """One breaker per scope; the most severe applicable state governs."""
+
+    def __init__(self, config: Optional[Mapping[str, Any]] = None) -> None: ...
+    def step(self, scope: str, event: BreakerEvent, now: Moment) -> List[Transition]: ...
+    def tick(self, now: Moment) -> List[Transition]: ...
+    def state(self, scope: str) -> CircuitBreakerState: ...
+    def states(self) -> Dict[str, CircuitBreakerState]: ...
+    def governing(self, symbol: str, portfolio_id: Id) -> Tuple[CircuitBreakerState, str]: ...
+    def admit(
+        self,
+        symbol: str,
+        portfolio_id: Id,
+        side: Union[TradeSide, str],
+        notional: Money,
+        *,
+        is_cancel: bool = False,
+        within_sizing_limit: bool = True,
+    ) -> None: ...
+
+def admit(
+    state: Union[CircuitBreakerState, str],
+    side: Union[TradeSide, str],
+    notional: Money,
+    *,
+    is_cancel: bool = False,
+    within_sizing_limit: bool = True,
+) -> None: ...
+
+# ------------------------------------------------------------------- metrics
+
+def sharpe_ratio(returns: Floats, risk_free: float = 0.0, periods_per_year: float = 252.0) -> float: ...
+def sortino_ratio(
+    returns: Floats, required_return: float = 0.0, periods_per_year: float = 252.0
+) -> float: ...
+def downside_risk(
+    returns: Floats, required_return: float = 0.0, periods_per_year: float = 252.0
+) -> float: ...
+def annual_volatility(returns: Floats, periods_per_year: float = 252.0) -> float: ...
+def annual_return(returns: Floats, periods_per_year: float = 252.0) -> float: ...
+def max_drawdown(returns: Floats) -> float: ...
+def max_drawdown_from_equity(equity: Floats) -> float: ...
+def win_rate(pnls: Floats) -> float: ...
+def returns_from_equity(equity: Floats) -> FloatArray: ...
