@@ -87,3 +87,77 @@ pub fn check_len_same(a: &str, a_len: usize, b: &str, b_len: usize) -> PyResult<
     }
     Ok(())
 }
+
+/// Reads bar times: numpy `datetime64` (any unit; a zone-less value is
+/// taken as UTC, pandas' convention), a pandas `DatetimeIndex`/`Series`
+/// (tz-aware ones converted to UTC), or a sequence of timezone-aware
+/// `datetime`s. `None` gives daily times from 2000-01-03.
+///
+/// # Errors
+/// `InvalidInput` naming `times` for a wrong length or type.
+pub fn extract_times(
+    obj: Option<&Bound<'_, PyAny>>,
+    n: usize,
+) -> PyResult<Vec<chrono::DateTime<chrono::Utc>>> {
+    use chrono::{DateTime, TimeDelta, Utc};
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        let start = DateTime::<Utc>::from_timestamp(946_857_600, 0).unwrap_or_default();
+        return Ok((0..n)
+            .map(|i| start + TimeDelta::days(i64::try_from(i).unwrap_or(0)))
+            .collect());
+    };
+    let py = obj.py();
+    // pandas: convert tz-aware values to UTC, then drop the zone.
+    let obj = if obj.hasattr("dt")? && obj.getattr("dt")?.getattr("tz")?.is_truthy()? {
+        obj.getattr("dt")?
+            .call_method1("tz_convert", ("UTC",))?
+            .getattr("dt")?
+            .call_method1("tz_localize", (py.None(),))?
+    } else if obj.hasattr("tz")? && obj.hasattr("tz_convert")? && obj.getattr("tz")?.is_truthy()? {
+        obj.call_method1("tz_convert", ("UTC",))?.call_method1("tz_localize", (py.None(),))?
+    } else {
+        obj.clone()
+    };
+    let arr = numpy_attr(py, "asarray")?
+        .call1((&obj,))
+        .map_err(|e| invalid("times", format!("not array-like: {}", e.value(py))))?;
+    let kind: String = arr.getattr("dtype")?.getattr("kind")?.extract()?;
+    let times =
+        match kind.as_str() {
+            "M" => {
+                // Microseconds: nanoseconds would overflow past the year 2262.
+                let us = arr
+                    .call_method1("astype", ("datetime64[us]",))?
+                    .call_method1("view", ("int64",))?;
+                let us = us
+                    .extract::<PyReadonlyArray1<'_, i64>>()
+                    .map_err(|_| invalid("times", "expected a 1-D array of times"))?;
+                let mut out = Vec::with_capacity(n);
+                for (i, &t) in us.as_array().iter().enumerate() {
+                    out.push(DateTime::<Utc>::from_timestamp_micros(t).ok_or_else(|| {
+                        invalid(format!("times[{i}]"), "out of the supported range")
+                    })?);
+                }
+                out
+            }
+            "O" => {
+                let mut out = Vec::with_capacity(n);
+                for (i, item) in obj.try_iter()?.enumerate() {
+                    out.push(crate::conv::extract_datetime(&format!("times[{i}]"), &item?)?);
+                }
+                out
+            }
+            _ => return Err(invalid("times", "expected datetime64 values or aware datetimes")),
+        };
+    check_len_same("close", n, "times", times.len())?;
+    Ok(times)
+}
+
+/// Times as a numpy `datetime64[us]` array (UTC, zone-less as numpy is).
+pub fn times_to_numpy<'py>(
+    py: Python<'py>,
+    times: &[chrono::DateTime<chrono::Utc>],
+) -> PyResult<Bound<'py, PyAny>> {
+    let us: Vec<i64> = times.iter().map(chrono::DateTime::timestamp_micros).collect();
+    PyArray1::from_vec(py, us).call_method1("view", ("datetime64[us]",))
+}

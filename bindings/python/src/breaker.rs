@@ -20,11 +20,7 @@ fn upper_name<T: serde::Serialize>(v: &T) -> String {
 }
 
 fn config(obj: Option<&Bound<'_, PyAny>>) -> PyResult<BreakerConfig> {
-    match obj {
-        Some(o) if !o.is_none() => serde_json::from_value(py_to_json(o, "config", false)?)
-            .map_err(|e| invalid("config", e.to_string())),
-        _ => Ok(BreakerConfig::default()),
-    }
+    crate::config::merged("config", &BreakerConfig::default(), obj)
 }
 
 /// An event: a dict `{"type": ..., fields}` or just the type name for the
@@ -46,7 +42,7 @@ fn scope(obj: &str) -> PyResult<Scope> {
 #[pyclass(name = "Transition", module = "elson", frozen, eq)]
 #[derive(Clone, PartialEq)]
 pub struct PyTransition {
-    inner: Transition,
+    pub(crate) inner: Transition,
 }
 
 #[pymethods]
@@ -101,7 +97,7 @@ fn transitions(v: Vec<Transition>) -> Vec<PyTransition> {
 /// The breaker of one scope, starting CLOSED. `config` is a dict with any of
 /// `cooldown_open_minutes`, `cooldown_restricted_minutes`,
 /// `cooldown_cautious_minutes`, `loss_trip_fraction`, `failure_trip_count`
-/// (all required when given; the defaults are DESIGN §6's).
+/// (the others keep DESIGN §6's defaults).
 #[pyclass(name = "Breaker", module = "elson")]
 pub struct PyBreaker {
     inner: Breaker,

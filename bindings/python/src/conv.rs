@@ -97,8 +97,21 @@ macro_rules! seed_enums {
         $(
             impl ToPy for $t {
                 fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                    static CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-                    CLASS.import(py, "elson._enums", stringify!($t))?.call1((self.as_str(),))
+                    // The members, looked up once: a per-call `Enum(value)`
+                    // lookup would cost more than the call it converts.
+                    static MEMBERS: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
+                    let members = MEMBERS.get_or_try_init(py, || {
+                        let class = enum_class(py, stringify!($t))?;
+                        $t::ALL
+                            .iter()
+                            .map(|v| class.call1((v.as_str(),)).map(Bound::unbind))
+                            .collect::<PyResult<Vec<_>>>()
+                    })?;
+                    let index = $t::ALL.iter().position(|v| v == self).unwrap_or(0);
+                    members
+                        .get(index)
+                        .map(|m| m.bind(py).clone())
+                        .ok_or_else(|| invalid(stringify!($t), "unknown member"))
                 }
             }
         )*

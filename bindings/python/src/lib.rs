@@ -7,8 +7,10 @@
 #![deny(unsafe_code)]
 
 pub mod accounting;
+pub mod analytics;
 pub mod arrays;
 pub mod breaker;
+pub mod config;
 pub mod conv;
 pub mod entities;
 pub mod errors;
@@ -45,6 +47,7 @@ fn _elson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sizing::register(m)?;
     breaker::register(m)?;
     metrics::register(m)?;
+    analytics::register(m)?;
     m.add_function(wrap_pyfunction!(_enum_values, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     Ok(())

@@ -352,8 +352,12 @@ def test_breaker_registry() -> None:
         reg.admit("MSFT", pid, "BUY", "10")
     assert info.value.state == "OPEN"
     assert set(reg.states()) == {"SYMBOL:AAPL", f"PORTFOLIO:{pid}"}
+    assert elson.Breakers({"cooldown_open_minutes": 10}) is not None  # others default
+    with pytest.raises(elson.InvalidInput) as unknown:
+        elson.Breakers({"cooldown_open": 10})
+    assert unknown.value.field == "config.cooldown_open"
     with pytest.raises(elson.InvalidInput):
-        elson.Breakers({"cooldown_open_minutes": 10})
+        elson.Breakers({"loss_trip_fraction": 0.02})  # a float is not a decimal
     with pytest.raises(elson.InvalidInput):
         elson.admit("OPEN", "BUY", "-1")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -866,3 +866,129 @@ def max_drawdown(returns: Floats) -> float: ...
 def max_drawdown_from_equity(equity: Floats) -> float: ...
 def win_rate(pnls: Floats) -> float: ...
 def returns_from_equity(equity: Floats) -> FloatArray: ...
+
+# ---------------------------------------------------------------- analytics
+
+MethodName = Union[VolatilityMethod, Literal["CLOSE_TO_CLOSE", "EWMA", "PARKINSON", "GARMAN_KLASS"]]
+
+def rolling_volatility(
+    close: Floats,
+    *,
+    open: Optional[Floats] = None,
+    high: Optional[Floats] = None,
+    low: Optional[Floats] = None,
+    method: Optional[MethodName] = None,
+    lookback: int = 20,
+    periods_per_year: int = 252,
+    ewma_lambda: float = 0.94,
+) -> FloatArray: ...
+
+class RegimeSeries:
+    """Per-bar volatility, level code, confidence and stabilization count."""
+
+    level_names: List[str]
+    @property
+    def volatility(self) -> FloatArray: ...
+    @property
+    def level_code(self) -> npt.NDArray[np.int8]: ...
+    @property
+    def confidence(self) -> Optional[FloatArray]: ...
+    @property
+    def stabilization_count(self) -> Optional[npt.NDArray[np.uint32]]: ...
+    def __len__(self) -> int: ...
+    def levels(self) -> List[Optional[VolatilityLevel]]: ...
+    def to_pandas(self, index: Any = None) -> Any: ...
+
+def detect_regimes(
+    close: Floats,
+    *,
+    open: Optional[Floats] = None,
+    high: Optional[Floats] = None,
+    low: Optional[Floats] = None,
+    method: Optional[MethodName] = None,
+    lookback: int = 20,
+    periods_per_year: int = 252,
+    ewma_lambda: float = 0.94,
+    regime: Optional[Mapping[str, Any]] = None,
+    levels_only: bool = False,
+) -> RegimeSeries: ...
+def classify(value: float) -> VolatilityLevel: ...
+def confidence_score(value: float, observations: int, lookback: int) -> float: ...
+
+class VolatilityEstimator:
+    """A streaming volatility estimator (O(1) per update)."""
+
+    def __init__(
+        self,
+        *,
+        method: Optional[MethodName] = None,
+        lookback: int = 20,
+        periods_per_year: int = 252,
+        ewma_lambda: float = 0.94,
+    ) -> None: ...
+    def update(self, close: float) -> Optional[float]: ...
+    def update_bar(self, open: float, high: float, low: float, close: float) -> Optional[float]: ...
+    @property
+    def bars_seen(self) -> int: ...
+
+class RegimeReading:
+    """One reading of a RegimeDetector."""
+
+    def __init__(
+        self,
+        *,
+        time: Moment,
+        volatility: float,
+        reading: Union[VolatilityLevel, str],
+        level: Union[VolatilityLevel, str],
+        confidence: float,
+        stabilization_count: int,
+        lookback: int,
+        method: MethodName,
+    ) -> None: ...
+    @property
+    def time(self) -> datetime.datetime: ...
+    @property
+    def volatility(self) -> float: ...
+    @property
+    def reading(self) -> VolatilityLevel: ...
+    @property
+    def level(self) -> VolatilityLevel: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def stabilization_count(self) -> int: ...
+    @property
+    def lookback(self) -> int: ...
+    @property
+    def method(self) -> VolatilityMethod: ...
+    def to_row(self, symbol: str, id: Optional[Id] = None) -> VolatilityRegime: ...
+
+class RegimeDetector:
+    """A streaming regime detector for live use."""
+
+    def __init__(
+        self,
+        *,
+        method: Optional[MethodName] = None,
+        lookback: int = 20,
+        periods_per_year: int = 252,
+        ewma_lambda: float = 0.94,
+        regime: Optional[Mapping[str, Any]] = None,
+    ) -> None: ...
+    def update(self, close: float, time: Moment) -> Optional[RegimeReading]: ...
+    def update_bar(
+        self, open: float, high: float, low: float, close: float, time: Moment
+    ) -> Optional[RegimeReading]: ...
+    @property
+    def current(self) -> Optional[Tuple[VolatilityLevel, int]]: ...
+
+class Stabilizer:
+    """Hysteresis over raw level readings."""
+
+    def __init__(self, switch_readings: int = 3) -> None: ...
+    def push(self, reading: Union[VolatilityLevel, str]) -> Tuple[VolatilityLevel, int]: ...
+    @property
+    def current(self) -> Optional[Tuple[VolatilityLevel, int]]: ...
+
+def check_regime_rows(rows: Sequence[VolatilityRegime]) -> None: ...
