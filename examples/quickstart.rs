@@ -4,10 +4,14 @@
 //! the minor places a trade that waits for the guardian; the guardian
 //! approves; the trade executes and the portfolio is marked to market.
 //!
+//! Then the trading engine on a bundled synthetic price series: the regime
+//! timeline, the circuit-breaker transitions and a backtest summary.
+//!
 //! Run with `cargo run --example quickstart`.
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use elson_sdk::core::accounting::{Book, Execution, FeeSchedule, Outcome};
+use elson_sdk::core::backtest::{BacktestConfig, RegimeMomentum};
 use elson_sdk::core::entities::{
     NewPortfolio, NewRelationship, NewTrade, NewUser, Portfolio, Relationship, Trade, User,
 };
@@ -16,6 +20,7 @@ use elson_sdk::core::enums::{
 };
 use elson_sdk::core::families::{self, ApprovalRequest, Permissions};
 use elson_sdk::core::notifications::{DomainEvent, TradeSummary, notifications_for};
+use elson_sdk::core::volatility::Bar;
 use rust_decimal_macros::dec;
 use uuid::Uuid;
 
@@ -136,6 +141,72 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             pos.gain_loss,
             pos.gain_loss_percent
         );
+    }
+
+    // 7. The trading engine on a bundled price series.
+    engine_tour()?;
+    Ok(())
+}
+
+/// Bar times and bars, parallel.
+type PriceSeries = (Vec<DateTime<Utc>>, Vec<Bar>);
+
+/// Reads `examples/data/demo_prices.csv` (date,open,high,low,close).
+fn load_prices() -> Result<PriceSeries, Box<dyn std::error::Error>> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/demo_prices.csv");
+    let (mut times, mut bars) = (Vec::new(), Vec::new());
+    for line in std::fs::read_to_string(path)?.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let [date, open, high, low, close] = f[..] else {
+            return Err(format!("bad line {line}").into());
+        };
+        let date: NaiveDate = date.parse()?;
+        times.push(date.and_hms_opt(21, 0, 0).ok_or("time")?.and_utc());
+        bars.push(Bar::new(open.parse()?, high.parse()?, low.parse()?, close.parse()?));
+    }
+    Ok((times, bars))
+}
+
+fn engine_tour() -> Result<(), Box<dyn std::error::Error>> {
+    let (times, bars) = load_prices()?;
+    println!("\nprices: {} daily bars of DEMO from {}", bars.len(), times[0].date_naive());
+    let config = BacktestConfig::new("DEMO");
+    let mut strategy = RegimeMomentum::new(20)?;
+    let result = elson_sdk::core::backtest::run(&times, &bars, &mut strategy, &config)?;
+
+    println!("regime timeline (stabilized, {} of 20 bars):", config.volatility.method);
+    let mut start = 0;
+    for i in 1..=result.regime.len() {
+        if i == result.regime.len() || result.regime[i] != result.regime[start] {
+            let level = result.regime[start].map_or("WARMUP", |l| l.as_str());
+            println!("  {} .. {}  {level}", times[start].date_naive(), times[i - 1].date_naive());
+            start = i;
+        }
+    }
+    println!("circuit-breaker transitions: {}", result.transitions.len());
+    for t in result.transitions.iter().take(12) {
+        println!("  {}  {}  {} → {}  ({})", t.at.date_naive(), t.scope, t.from, t.to, t.reason);
+    }
+    if result.transitions.len() > 12 {
+        println!("  … {} more", result.transitions.len() - 12);
+    }
+    let row = &result.row;
+    println!(
+        "backtest '{}' on {}: {} .. {}",
+        row.model_version, row.symbol, row.start_date, row.end_date
+    );
+    println!(
+        "  trades {}  win rate {}%  P/L {}  Sharpe {}  max drawdown {}",
+        row.total_trades, row.win_rate, row.profit_loss, row.sharpe_ratio, row.drawdown_max
+    );
+    for (regime, s) in &result.breakdown {
+        println!(
+            "  {regime:<8} bars {:>4}  trades {:>3}  P/L {:>10.2}  Sharpe {:>6.2}",
+            s.bars, s.trades, s.profit_loss, s.sharpe
+        );
+    }
+    if !result.orders_blocked.is_empty() {
+        println!("  orders blocked by the rules: {:?}", result.orders_blocked);
     }
     Ok(())
 }
