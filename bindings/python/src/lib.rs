@@ -9,6 +9,7 @@
 pub mod accounting;
 pub mod analytics;
 pub mod arrays;
+pub mod backtest;
 pub mod breaker;
 pub mod config;
 pub mod conv;
@@ -48,6 +49,7 @@ fn _elson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     breaker::register(m)?;
     metrics::register(m)?;
     analytics::register(m)?;
+    backtest::register(m)?;
     m.add_function(wrap_pyfunction!(_enum_values, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     Ok(())

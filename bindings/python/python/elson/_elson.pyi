@@ -992,3 +992,69 @@ class Stabilizer:
     def current(self) -> Optional[Tuple[VolatilityLevel, int]]: ...
 
 def check_regime_rows(rows: Sequence[VolatilityRegime]) -> None: ...
+
+# ------------------------------------------------------------------ backtest
+
+class MovingAverageCrossover:
+    """Long while the fast SMA is above the slow one."""
+
+    def __init__(self, fast: int = 20, slow: int = 50) -> None: ...
+
+class RegimeMomentum:
+    """Momentum sized down as the regime turns turbulent."""
+
+    def __init__(
+        self, lookback: int = 20, weights: Optional[Tuple[float, float, float, float]] = None
+    ) -> None: ...
+
+StrategyCallback = Callable[[Dict[str, Any]], Union[None, float, Tuple[float, Optional[float]]]]
+
+class BacktestResult:
+    """The outcome of a backtest run."""
+
+    regime_names: List[str]
+    breaker_names: List[str]
+    @property
+    def row(self) -> BacktestResultRow: ...
+    @property
+    def times(self) -> npt.NDArray[np.datetime64]: ...
+    @property
+    def equity(self) -> FloatArray: ...
+    @property
+    def volatility(self) -> FloatArray: ...
+    @property
+    def regime_code(self) -> npt.NDArray[np.int8]: ...
+    @property
+    def breaker_code(self) -> npt.NDArray[np.int8]: ...
+    @property
+    def trades(self) -> List[Trade]: ...
+    @property
+    def transitions(self) -> List[Transition]: ...
+    @property
+    def round_trips(self) -> List[Dict[str, Any]]: ...
+    @property
+    def metrics(self) -> Dict[str, Optional[float]]: ...
+    @property
+    def breakdown(self) -> Dict[str, Dict[str, Any]]: ...
+    @property
+    def orders_blocked(self) -> Dict[str, int]: ...
+    def summary(self) -> str: ...
+    def to_pandas(self) -> Any: ...
+
+def backtest(
+    close: Floats,
+    *,
+    times: Any = None,
+    open: Optional[Floats] = None,
+    high: Optional[Floats] = None,
+    low: Optional[Floats] = None,
+    weights: Optional[Floats] = None,
+    confidences: Optional[Floats] = None,
+    strategy: Union[MovingAverageCrossover, RegimeMomentum, StrategyCallback, None] = None,
+    symbol: str = "ASSET",
+    initial_cash: Optional[Money] = None,
+    fees: Optional[FeeSchedule] = None,
+    slippage_bps: Optional[Money] = None,
+    config: Optional[Mapping[str, Any]] = None,
+) -> BacktestResult: ...
+def synthetic_bars(n: int, seed: int = 7, start_price: float = 100.0) -> Dict[str, FloatArray]: ...
