@@ -49,17 +49,20 @@ def best_of(reps: int, f: Callable[[], T]) -> "tuple[float, T]":
     return best, out
 
 
-def prices(n: int) -> np.ndarray:
+def prices(n: int) -> "np.ndarray[tuple[int], np.dtype[np.float64]]":
     """The same deterministic series as `volatility_peers.py`: a geometric
     walk whose annual volatility cycles 8 % → 18 % → 30 % → 55 %."""
     rng = np.random.default_rng(20260101)
     sigma = np.repeat(np.array([0.08, 0.18, 0.30, 0.55]) / np.sqrt(252), 5000)
     sigma = np.resize(sigma, n)
-    return 100 * np.exp(np.cumsum(rng.standard_normal(n) * sigma))
+    out: "np.ndarray[tuple[int], np.dtype[np.float64]]" = 100 * np.exp(
+        np.cumsum(rng.standard_normal(n) * sigma)
+    )
+    return out
 
 
 def pandas_vol_regime(close: np.ndarray) -> "tuple[np.ndarray, np.ndarray]":
-    vol = np.log(pd.Series(close)).diff().rolling(20).std().to_numpy() * np.sqrt(252)
+    vol = pd.Series(np.log(close)).diff().rolling(20).std().to_numpy() * np.sqrt(252)
     levels = np.digitize(vol, [0.15, 0.25, 0.40]).astype(np.int8)
     levels[np.isnan(vol)] = -1
     return vol, levels
