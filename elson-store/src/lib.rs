@@ -1,8 +1,108 @@
-//! Persistence for the Elson SDK.
+//! # elson-store
 //!
-//! This crate will hold the SQLite (embedded default) and PostgreSQL
-//! (production) backends. Every rule it applies is decided by
-//! [`elson_core`]; the store only makes the decisions durable.
+//! Persistence for the Elson SDK: SQLite (embedded default) and PostgreSQL
+//! (production) behind one API. Every rule is decided by [`elson_core`]; the
+//! store makes the decisions durable and atomic.
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! use elson_store::Store;
+//! let store = Store::open("sqlite::memory:").await.unwrap(); // or sqlite://elson.db, postgres://…
+//! # });
+//! ```
+//!
+//! ## One API, two backends
+//! Each statement is written once with `$N` placeholders and runs unchanged
+//! on both databases; values are bound per backend by one codec
+//! ([`codec`]). Dialect differences live only in the per-backend migrations
+//! (`migrations/sqlite`, `migrations/postgres`): the seed's eight, in order.
+//!
+//! ## Representation
+//! | seed type | PostgreSQL | SQLite (STRICT tables) |
+//! |---|---|---|
+//! | UUID | `UUID` | `BLOB`, 16 bytes (compact index keys; sorts like `uuid`; `hex(id)` in the shell) |
+//! | DECIMAL(p,s) | `NUMERIC(p,s)` | `INTEGER` = value × 10^s: cents for money, micro-units for quantities and parameter values, 10⁻⁴ for DECIMAL(10,4), 10⁻² for DECIMAL(5,2) fractions and percentages. Exact, sortable and summable in SQL. |
+//! | TIMESTAMP | `TIMESTAMPTZ` | `INTEGER` microseconds since the Unix epoch, UTC |
+//! | DATE | `DATE` | `TEXT` `YYYY-MM-DD`, checked with `date(x) = x` |
+//! | BOOLEAN | `BOOLEAN` | `INTEGER` 0/1 with a CHECK |
+//! | ENUM | `TEXT` + `CHECK (x IN (…))` | same |
+//! | JSONB | `JSONB` | `TEXT` + `CHECK (json_valid(x))` |
+//! | ARRAY | `TEXT[]` / `UUID[]` | JSON array text |
+//!
+//! Timestamps keep microseconds on both backends; finer parts are dropped.
+//! Decimals come back with exactly their column's scale on both backends.
+//!
+//! ## Consistency in the database
+//! CHECK constraints (cash ≥ 0, quantity ≥ 0, enum values, scores 0–100,
+//! `executed_at` set exactly for EXECUTED trades), foreign keys, unique
+//! email, one position per (portfolio, symbol), and a trigger that refuses
+//! a regime change with `stabilization_count < 3`. `audit_log` is append
+//! only (UPDATE and DELETE raise).
+//!
+//! ## Errors
+//! [`StoreError`]: domain errors are the core's [`elson_core::ElsonError`]
+//! (`Conflict` for a duplicate email, `NotFound`, `InvalidInput` naming the
+//! column); database failures are `Storage`/`Busy`. Values are checked
+//! against their column before any statement runs, so a bad value writes
+//! nothing.
+//!
+//! ## Atomic trading
+//! [`Store::deposit`], [`Store::place_trade`], [`Store::decide_trade`],
+//! [`Store::execute_trade`], [`Store::cancel_trade`],
+//! [`Store::mark_to_market`], [`Store::place_and_execute`] and the batching
+//! API [`Store::place_and_execute_batch`] are each ONE transaction over the
+//! trade row, positions, cash, total value and notifications. Every rule is
+//! the core's: the approval decision (`families::decide`, `decide_trade`),
+//! fills, fees and valuation (`accounting::Book`), the trade state machine
+//! and the notification texts. PostgreSQL locks the portfolio row
+//! (`SELECT … FOR UPDATE`); SQLite writes under `BEGIN IMMEDIATE` and retries
+//! a busy database with bounded backoff ([`StoreOptions::write_attempts_max`]),
+//! then reports [`StoreError::Busy`].
+//!
+//! ## Seams for the security layer
+//! Every call takes the core's [`Actor`] and reports to an [`AuditHook`]
+//! (no-op by default; [`MemoryAudit`] records); PII columns pass through a
+//! [`PiiCipher`] (plain text by default); `audit_log` exists and is append
+//! only. Authorization (`elson_core::families::authorize` before each call),
+//! row-level security and encryption are the security layer's (issue 5).
+//!
+//! ## Tests on real databases
+//! `scripts/with-postgres CMD…` starts a throwaway PostgreSQL (installing it
+//! from Debian packages when `initdb` is missing), exports
+//! `ELSON_TEST_PG_URL`, runs CMD and stops the server, also on failure.
+//! The store's test suite runs every case on SQLite and on PostgreSQL (each
+//! PostgreSQL test in a fresh database `elson_t_<uuid>`, so the URL's role
+//! needs CREATEDB):
+//!
+//! ```sh
+//! scripts/with-postgres cargo test -p elson-store         # both backends
+//! ELSON_TEST_PG_URL=postgres://me@host/db cargo test -p elson-store
+//! cargo test -p elson-store      # no URL: PostgreSQL variants print a notice and skip
+//! ```
+//!
+//! `scripts/test-all` sets `ELSON_REQUIRE_PG=1`, which turns that skip into a
+//! failure.
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod actor;
+mod audit;
+mod check;
+pub mod codec;
+mod db;
+pub mod demo;
+mod error;
+mod explain;
+mod pii;
+pub mod repo;
+mod store;
+mod trading;
+
+pub use actor::{Actor, system_actor};
+pub use audit::{AuditEvent, AuditHook, MemoryAudit, NoAudit};
 pub use elson_core;
+pub use error::{StoreError, StoreResult};
+pub use explain::{QueryPlan, SeedQueryParams};
+pub use pii::{PiiCipher, Plaintext};
+pub use store::{Backend, Store, StoreOptions};
+pub use trading::{Fill, OrderRequest, TradeResult};

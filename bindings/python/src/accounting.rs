@@ -13,14 +13,17 @@ use crate::conv::{ToPy, extract_datetime, extract_decimal, extract_enum, extract
 use crate::entities::{PyPortfolio, PyPosition, PyTrade};
 use crate::errors::{IntoPyResult, guard};
 
-fn opt_decimal(field: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Decimal>> {
+pub(crate) fn opt_decimal(
+    field: &str,
+    obj: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Decimal>> {
     match obj {
         Some(o) if !o.is_none() => Ok(Some(extract_decimal(field, o)?)),
         _ => Ok(None),
     }
 }
 
-fn opt_enum<T: std::str::FromStr<Err = elson_core::ElsonError>>(
+pub(crate) fn opt_enum<T: std::str::FromStr<Err = elson_core::ElsonError>>(
     field: &str,
     obj: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Option<T>> {
@@ -30,7 +33,7 @@ fn opt_enum<T: std::str::FromStr<Err = elson_core::ElsonError>>(
     }
 }
 
-fn opt_uuid(field: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Uuid>> {
+pub(crate) fn opt_uuid(field: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Uuid>> {
     match obj {
         Some(o) if !o.is_none() => Ok(Some(extract_uuid(field, o)?)),
         _ => Ok(None),
@@ -117,7 +120,7 @@ impl PyFeeSchedule {
 #[pyclass(name = "Fill", module = "elson", frozen, eq)]
 #[derive(Clone, PartialEq)]
 pub struct PyFill {
-    inner: Fill,
+    pub(crate) inner: Fill,
 }
 
 #[pymethods]
@@ -187,7 +190,7 @@ impl PyFill {
     }
 }
 
-fn fill_or_none(outcome: Outcome) -> Option<PyFill> {
+pub(crate) fn fill_or_none(outcome: Outcome) -> Option<PyFill> {
     match outcome {
         Outcome::Executed(fill) => Some(PyFill { inner: fill }),
         Outcome::StillPending => None,

@@ -333,7 +333,8 @@ impl PyAccess {
     }
 }
 
-fn actor(obj: &Bound<'_, PyAny>) -> PyResult<Actor> {
+/// The acting user: a `User`, or a dict `{id, role, status}`.
+pub(crate) fn actor(obj: &Bound<'_, PyAny>) -> PyResult<Actor> {
     if let Ok(user) = obj.cast::<PyUser>() {
         return Ok(Actor::from(&user.get().inner as &User));
     }

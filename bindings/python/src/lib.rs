@@ -19,6 +19,7 @@ pub mod families;
 pub mod flags;
 pub mod metrics;
 pub mod sizing;
+pub mod store;
 
 use pyo3::prelude::*;
 
@@ -50,6 +51,7 @@ fn _elson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     metrics::register(m)?;
     analytics::register(m)?;
     backtest::register(m)?;
+    store::register(m)?;
     m.add_function(wrap_pyfunction!(_enum_values, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     Ok(())

@@ -1,0 +1,161 @@
+//! Latency of the data model's seed queries on a large store: 10⁵ users in
+//! realistic families and 10⁶ trades, generated deterministically
+//! (`elson_store::demo`, seed 7). Prints p50/p99 per query over random
+//! parameters (target p99 ≤ 1 ms).
+//!
+//! SQLite always; PostgreSQL too when `ELSON_TEST_PG_URL` is set (its size
+//! can be scaled with `ELSON_BENCH_PG_SCALE`, a divisor, because loading
+//! 10⁶ rows row by row through a shared VM takes minutes).
+//! The SQLite file is kept in `target/` and reused by later runs.
+//!
+//! Run: `scripts/with-postgres cargo bench --bench store_queries`
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use elson_sdk::core::enums::Environment;
+use elson_sdk::store::demo::{self, DemoSizes, DemoSummary};
+use elson_sdk::store::{Store, StoreOptions, system_actor};
+use tokio::runtime::Runtime;
+
+const SAMPLES: usize = 2_000;
+const WARMUP: usize = 200;
+
+fn sizes(divisor: usize) -> DemoSizes {
+    DemoSizes {
+        families: 25_000 / divisor,
+        solo_users: 50_000 / divisor,
+        positions_per_portfolio: 3,
+        trades_per_portfolio: 10,
+        notifications_per_user: 1,
+        symbols: 60,
+        regimes_per_symbol: 500,
+        feedback_every_nth_user: 5,
+        flags: 1_000,
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn measure<F, Fut>(rt: &Runtime, name: &str, mut f: F)
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    // Warm the page cache and the statement cache first.
+    for i in 0..WARMUP {
+        rt.block_on(f(SAMPLES + i));
+    }
+    let mut times = Vec::with_capacity(SAMPLES);
+    for i in 0..SAMPLES {
+        let started = Instant::now();
+        rt.block_on(f(i));
+        times.push(started.elapsed());
+    }
+    times.sort();
+    let p50 = percentile(&times, 0.50);
+    let p99 = percentile(&times, 0.99);
+    println!(
+        "  {name:<32} p50 {:>8.1} µs   p99 {:>8.1} µs",
+        p50.as_secs_f64() * 1e6,
+        p99.as_secs_f64() * 1e6
+    );
+}
+
+fn run(rt: &Runtime, label: &str, store: &Store, summary: &DemoSummary) {
+    let a = system_actor();
+    println!(
+        "{label}: {} users, {} portfolios, {} trades",
+        summary.users, summary.portfolios, summary.trades
+    );
+    let n = summary.user_ids.len();
+    let pick = |i: usize| (i * 7919) % n;
+    measure(rt, "user authentication", |i| {
+        let email = format!(
+            "user{}@example.com",
+            2 * summary.guardian_ids.len() + pick(i) % (n - 2 * summary.guardian_ids.len()).max(1)
+        );
+        let s = store.clone();
+        async move {
+            s.users().find_for_login(&a, &email).await.unwrap();
+        }
+    });
+    measure(rt, "portfolio overview", |i| {
+        let (s, id) = (store.clone(), summary.user_ids[pick(i)]);
+        async move {
+            s.portfolios().overview(&a, id).await.unwrap();
+        }
+    });
+    measure(rt, "trade history (20, offset 0)", |i| {
+        let (s, id) = (store.clone(), summary.portfolio_ids[pick(i)]);
+        async move {
+            s.trades().history(&a, id, 20, 0).await.unwrap();
+        }
+    });
+    measure(rt, "guardian approval queue", |i| {
+        let (s, id) = (store.clone(), summary.guardian_ids[pick(i) % summary.guardian_ids.len()]);
+        async move {
+            s.trades().approval_queue(&a, id).await.unwrap();
+        }
+    });
+    measure(rt, "volatility tracking (last 30)", |i| {
+        let (s, sym) = (store.clone(), demo::SYMBOLS[i % 60]);
+        async move {
+            s.volatility_regimes().recent(&a, sym).await.unwrap();
+        }
+    });
+    measure(rt, "beta feedback by user", |i| {
+        let (s, id) = (store.clone(), summary.user_ids[pick(i)]);
+        async move {
+            s.beta_feedback().by_user(&a, id).await.unwrap();
+        }
+    });
+    measure(rt, "BETA enabled flags", |_| {
+        let s = store.clone();
+        async move {
+            s.feature_flags().enabled_in(&a, Environment::Beta).await.unwrap();
+        }
+    });
+}
+
+async fn load(store: &Store, divisor: usize) -> DemoSummary {
+    let started = Instant::now();
+    let summary = demo::generate(store, &system_actor(), 7, &sizes(divisor)).await.unwrap();
+    store.maintain().await.unwrap();
+    println!("generated and vacuumed/analyzed in {:.1} s", started.elapsed().as_secs_f64());
+    summary
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; criterion-style filters are ignored here.
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("elson-bench-queries-v1.db");
+    let fresh = !path.exists();
+    let url = format!("sqlite://{}", path.display());
+    let options = StoreOptions { sqlite_synchronous_full: false, ..StoreOptions::default() };
+    let store = rt.block_on(Store::open_with(&url, options)).unwrap();
+    let summary = if fresh {
+        rt.block_on(load(&store, 1))
+    } else {
+        // Same seed, same ids: replay the generator without writing.
+        rt.block_on(demo::plan(7, &sizes(1))).unwrap()
+    };
+    run(&rt, "SQLite (WAL file)", &store, &summary);
+    rt.block_on(store.close());
+
+    if let Ok(pg_url) = std::env::var("ELSON_TEST_PG_URL") {
+        let divisor: usize =
+            std::env::var("ELSON_BENCH_PG_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+        let pg = rt.block_on(Store::open(&pg_url)).unwrap();
+        let summary = rt.block_on(load(&pg, divisor));
+        run(&rt, &format!("PostgreSQL (1/{divisor} size)"), &pg, &summary);
+        rt.block_on(pg.close());
+    } else {
+        eprintln!("ELSON_TEST_PG_URL not set: PostgreSQL skipped");
+    }
+}

@@ -1,0 +1,166 @@
+//! Durable executed trades per second through the store, single writer:
+//! each iteration is one full atomic operation (`place_and_execute`: trade
+//! row, cash, position, total value and notification in one transaction),
+//! and the batching API (`place_and_execute_batch`, 100 and 1,000 orders
+//! per transaction, one commit each).
+//!
+//! SQLite: a file in WAL mode with `synchronous = FULL` (every commit is
+//! fsynced). PostgreSQL: runs when `ELSON_TEST_PG_URL` is set (e.g. under
+//! `scripts/with-postgres`), default durability (`synchronous_commit = on`).
+//!
+//! Run: `scripts/with-postgres cargo bench --bench store_throughput -- --warm-up-time 1 --measurement-time 3`
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::cell::Cell;
+
+use chrono::{DateTime, Duration, Utc};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use elson_sdk::core::accounting::FeeSchedule;
+use elson_sdk::core::entities::{NewTrade, Portfolio, User};
+use elson_sdk::core::enums::*;
+use elson_sdk::store::{Actor, Fill, OrderRequest, Store, system_actor};
+use rust_decimal::Decimal;
+use tokio::runtime::Runtime;
+use uuid::Uuid;
+
+const BATCH: usize = 100;
+const WRITERS: usize = 16;
+
+fn now() -> DateTime<Utc> {
+    DateTime::UNIX_EPOCH + Duration::days(20_000)
+}
+
+async fn setup(store: &Store) -> (Actor, Uuid) {
+    let a = system_actor();
+    let u = bench_user();
+    store.users().insert(&a, &u).await.unwrap();
+    let p = Portfolio {
+        id: Uuid::new_v4(),
+        user_id: u.id,
+        name: "Bench".into(),
+        description: None,
+        created_at: now(),
+        updated_at: now(),
+        cash_balance: Decimal::ZERO,
+        total_value: Decimal::ZERO,
+        risk_score: None,
+        diversification_score: None,
+        portfolio_type: PortfolioType::Standard,
+        guardian_approval: false,
+        volatility_preference: None,
+        performance_metrics: None,
+    };
+    store.portfolios().insert(&a, &p).await.unwrap();
+    let me = Actor::from(&u);
+    store.deposit(&me, p.id, Decimal::new(10_000_000_000, 2), now()).await.unwrap();
+    (me, p.id)
+}
+
+fn bench_user() -> User {
+    User {
+        id: Uuid::new_v4(),
+        email: format!("bench-{}@example.com", Uuid::new_v4().simple()),
+        password_hash: "$2b$12$bench.bench.bench.bench.bench.bench.bench.bench.be".into(),
+        role: UserRole::User,
+        first_name: None,
+        last_name: None,
+        date_of_birth: None,
+        created_at: now(),
+        updated_at: now(),
+        last_login: None,
+        status: UserStatus::Active,
+        two_factor_enabled: false,
+        two_factor_secret: None,
+        risk_profile: RiskProfile::Aggressive,
+        education_progress: None,
+        preferences: None,
+        beta_feedback: None,
+    }
+}
+
+/// Alternating buy and sell of one share at 100.00, so the book stays put.
+fn order(portfolio_id: Uuid, i: u64) -> (OrderRequest, Fill) {
+    let side = if i.is_multiple_of(2) { TradeSide::Buy } else { TradeSide::Sell };
+    let price = Decimal::new(10_000, 2);
+    let order = OrderRequest {
+        trade: NewTrade::market(Uuid::now_v7(), portfolio_id, "AAPL", side, Decimal::ONE),
+        asset_type: AssetType::Stock,
+        market_price: Some(price),
+    };
+    (order, Fill { market_price: price, asset_type: AssetType::Stock, fees: FeeSchedule::DEFAULT })
+}
+
+fn bench_store(c: &mut Criterion, rt: &Runtime, name: &str, store: &Store) {
+    let (me, pid) = rt.block_on(setup(store));
+    let counter = Cell::new(0u64);
+    let mut group = c.benchmark_group(name);
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("place_and_execute", |b| {
+        b.iter(|| {
+            let i = counter.get();
+            counter.set(i + 1);
+            let (o, f) = order(pid, i);
+            rt.block_on(store.place_and_execute(&me, o, &f, now())).unwrap();
+        })
+    });
+    for batch in [BATCH, 10 * BATCH] {
+        group.throughput(Throughput::Elements(batch as u64));
+        group.bench_function(format!("place_and_execute_batch_{batch}"), |b| {
+            b.iter(|| {
+                let start = counter.get();
+                counter.set(start + batch as u64);
+                let orders = (start..start + batch as u64).map(|i| order(pid, i)).collect();
+                rt.block_on(store.place_and_execute_batch(&me, orders, now())).unwrap();
+            })
+        });
+    }
+    // Sixteen writers, each on its own portfolio, one full operation each per
+    // iteration: PostgreSQL overlaps their commits (group commit); SQLite
+    // serializes them on its write lock.
+    let writers: Vec<(Actor, Uuid)> = (0..WRITERS).map(|_| rt.block_on(setup(store))).collect();
+    group.throughput(Throughput::Elements(WRITERS as u64));
+    group.bench_function(format!("place_and_execute_{WRITERS}_writers"), |b| {
+        b.iter(|| {
+            let start = counter.get();
+            counter.set(start + 1);
+            rt.block_on(async {
+                let tasks: Vec<_> = writers
+                    .iter()
+                    .map(|(me, pid)| {
+                        let (store, me, (o, f)) = (store.clone(), *me, order(*pid, start));
+                        tokio::spawn(async move {
+                            store.place_and_execute(&me, o, &f, now()).await.unwrap()
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await.unwrap();
+                }
+            })
+        })
+    });
+    group.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let dir = std::env::temp_dir().join(format!("elson-bench-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("elson.db").display());
+    let sqlite = rt.block_on(Store::open(&url)).unwrap();
+    bench_store(c, &rt, "store_sqlite_wal_full", &sqlite);
+    rt.block_on(sqlite.close());
+    std::fs::remove_dir_all(&dir).ok();
+    if let Ok(pg_url) = std::env::var("ELSON_TEST_PG_URL") {
+        let pg = rt.block_on(Store::open(&pg_url)).unwrap();
+        bench_store(c, &rt, "store_postgres", &pg);
+        rt.block_on(pg.close());
+    } else {
+        eprintln!("ELSON_TEST_PG_URL not set: PostgreSQL benches skipped");
+    }
+}
+
+criterion_group!(store_throughput, benches);
+criterion_main!(store_throughput);

@@ -1,0 +1,183 @@
+//! Query plans of the data model's seed queries, so a test (or an operator)
+//! can check that each one is served by an index.
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::db::{Arg, enum_text, text, uuid};
+use crate::error::StoreResult;
+use crate::repo::{beta_feedback, feature_flags, portfolios, trades, users, volatility_regimes};
+use crate::store::{Backend, Store};
+
+/// Parameter values to plan the seed queries with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedQueryParams {
+    /// For "User Authentication".
+    pub email: String,
+    /// For "Portfolio Overview" and "Beta User Feedback Collection".
+    pub user_id: Uuid,
+    /// For "Trade History".
+    pub portfolio_id: Uuid,
+    /// For "Guardian Approval Queue".
+    pub guardian_id: Uuid,
+    /// For "Volatility Tracking".
+    pub symbol: String,
+}
+
+/// The plan of one seed query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryPlan {
+    /// The seed's name of the query.
+    pub query: &'static str,
+    /// The plan as the database printed it (SQLite `EXPLAIN QUERY PLAN`
+    /// lines, PostgreSQL `EXPLAIN (FORMAT JSON)`).
+    pub plan: String,
+    /// Tables the plan reads in full (a sequential scan, or a scan of a
+    /// whole index). Empty when every table is reached through an index
+    /// search.
+    pub full_scans: Vec<String>,
+}
+
+fn sqlite_full_scans(lines: &[String]) -> Vec<String> {
+    // "SCAN trades" or "SCAN t USING INDEX …" read everything;
+    // "SEARCH … USING INDEX …" is an index lookup.
+    lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("SCAN "))
+        .filter(|rest| !rest.starts_with("CONSTANT ROW"))
+        .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn pg_full_scans(plan: &Value, out: &mut Vec<String>) {
+    match plan {
+        Value::Object(map) => {
+            if map.get("Node Type").and_then(Value::as_str) == Some("Seq Scan")
+                && let Some(rel) = map.get("Relation Name").and_then(Value::as_str)
+            {
+                out.push(rel.to_string());
+            }
+            for v in map.values() {
+                pg_full_scans(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| pg_full_scans(v, out)),
+        _ => {}
+    }
+}
+
+impl Store {
+    /// Updates the planner's statistics (`ANALYZE`); worth running after a
+    /// bulk load.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn analyze(&self) -> StoreResult<()> {
+        let mut c = self.acquire("analyze").await?;
+        c.conn().execute("analyze", "ANALYZE", &[]).await.map(|_| ())
+    }
+
+    /// Routine maintenance ("regular VACUUM and index maintenance", data
+    /// model): PostgreSQL `VACUUM (ANALYZE)`; SQLite `ANALYZE` and
+    /// `PRAGMA optimize` (a full `VACUUM` rewrites the file and is left to
+    /// the operator). Worth running after a bulk load, so readers are not
+    /// competing with autovacuum.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn maintain(&self) -> StoreResult<()> {
+        let mut c = self.acquire("maintain").await?;
+        let mut conn = c.conn();
+        match conn {
+            crate::db::Conn::Pg(_) => {
+                conn.execute("maintain", "VACUUM (ANALYZE)", &[]).await.map(|_| ())
+            }
+            crate::db::Conn::Sqlite(_) => {
+                conn.execute("maintain", "ANALYZE", &[]).await?;
+                conn.execute("maintain", "PRAGMA optimize", &[]).await.map(|_| ())
+            }
+        }
+    }
+
+    /// Plans of the seven common and two beta queries of the data model.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn explain_seed_queries(&self, p: &SeedQueryParams) -> StoreResult<Vec<QueryPlan>> {
+        use elson_core::enums::Environment;
+        let queries: [(&'static str, &'static str, Vec<Arg<'_>>); 7] = [
+            ("User Authentication", users::AUTH, vec![text(&p.email)]),
+            ("Portfolio Overview", portfolios::OVERVIEW, vec![uuid(p.user_id)]),
+            (
+                "Trade History",
+                trades::HISTORY,
+                vec![uuid(p.portfolio_id), Arg::I64(20), Arg::I64(40)],
+            ),
+            ("Guardian Approval Queue", trades::APPROVAL_QUEUE, vec![uuid(p.guardian_id)]),
+            ("Volatility Tracking", volatility_regimes::RECENT, vec![text(&p.symbol)]),
+            ("Beta User Feedback Collection", beta_feedback::BY_USER, vec![uuid(p.user_id)]),
+            (
+                "Feature Flag Evaluation",
+                feature_flags::ENABLED_IN,
+                vec![enum_text(Environment::Beta)],
+            ),
+        ];
+        let backend = self.backend();
+        let mut c = self.acquire("explain").await?;
+        let mut plans = Vec::new();
+        for (name, sql, args) in queries {
+            let (plan, full_scans) = match backend {
+                Backend::Sqlite => {
+                    let rows = c
+                        .conn()
+                        .fetch_all_composed("explain", format!("EXPLAIN QUERY PLAN {sql}"), &args)
+                        .await?;
+                    let lines: Vec<String> =
+                        rows.iter().map(|r| r.text_at(3)).collect::<StoreResult<_>>()?;
+                    let scans = sqlite_full_scans(&lines);
+                    (lines.join("\n"), scans)
+                }
+                Backend::Postgres => {
+                    let rows = c
+                        .conn()
+                        .fetch_all_composed(
+                            "explain",
+                            format!("EXPLAIN (FORMAT JSON) {sql}"),
+                            &args,
+                        )
+                        .await?;
+                    let text = rows.first().map(|r| r.text_at(0)).transpose()?.unwrap_or_default();
+                    let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                    let mut scans = Vec::new();
+                    pg_full_scans(&json, &mut scans);
+                    (text, scans)
+                }
+            };
+            plans.push(QueryPlan { query: name, plan, full_scans });
+        }
+        Ok(plans)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_scans_are_recognized() {
+        let lines = vec![
+            "SEARCH p USING INDEX idx_portfolios_user_id (user_id=?)".to_string(),
+            "SCAN trades".to_string(),
+            "SCAN t USING INDEX idx_trades_created_at".to_string(),
+            "USE TEMP B-TREE FOR ORDER BY".to_string(),
+            "SCAN CONSTANT ROW".to_string(),
+        ];
+        assert_eq!(sqlite_full_scans(&lines), vec!["trades", "t"]);
+        let plan = serde_json::json!([{"Plan": {"Node Type": "Nested Loop", "Plans": [
+            {"Node Type": "Seq Scan", "Relation Name": "users"},
+            {"Node Type": "Index Scan", "Relation Name": "trades"}]}}]);
+        let mut out = Vec::new();
+        pg_full_scans(&plan, &mut out);
+        assert_eq!(out, vec!["users"]);
+    }
+}

@@ -1,0 +1,181 @@
+//! Table `beta_feedback`, and the feedback-by-user query.
+
+use elson_core::ElsonError;
+use elson_core::entities::BetaFeedback;
+use elson_core::limits::TextLimit;
+use uuid::Uuid;
+
+use crate::actor::Actor;
+use crate::check;
+use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
+use crate::error::{StoreError, StoreResult};
+use crate::store::Store;
+
+macro_rules! cols {
+    () => {
+        "id, user_id, feedback_type, category, title, description, severity, status, \
+         submitted_at, updated_at, related_component, environment_details, screenshots, assigned_to"
+    };
+}
+pub(crate) const INSERT: &str = concat!(
+    "INSERT INTO beta_feedback (",
+    cols!(),
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+);
+const UPDATE: &str = "UPDATE beta_feedback SET user_id = $2, feedback_type = $3, category = $4, \
+     title = $5, description = $6, severity = $7, status = $8, submitted_at = $9, \
+     updated_at = $10, related_component = $11, environment_details = $12, screenshots = $13, \
+     assigned_to = $14 WHERE id = $1";
+const GET: &str = concat!("SELECT ", cols!(), " FROM beta_feedback WHERE id = $1");
+pub(crate) const BY_USER: &str = concat!(
+    "SELECT ",
+    cols!(),
+    " FROM beta_feedback WHERE user_id = $1 ORDER BY submitted_at DESC"
+);
+
+/// Most screenshots one feedback may carry.
+pub const SCREENSHOTS_MAX: usize = 20;
+
+/// Repository of `beta_feedback`; from [`Store::beta_feedback`].
+#[derive(Debug, Clone, Copy)]
+pub struct BetaFeedbackRepo<'s> {
+    store: &'s Store,
+}
+
+fn validate(f: &BetaFeedback) -> Result<(), ElsonError> {
+    check::opt_text("category", &f.category, TextLimit::NAME)?;
+    check::text("title", &f.title, TextLimit::LONG)?;
+    check::text("description", &f.description, TextLimit::TEXT)?;
+    check::opt_text("related_component", &f.related_component, TextLimit::NAME)?;
+    if f.screenshots.len() > SCREENSHOTS_MAX {
+        return Err(ElsonError::invalid(
+            "screenshots",
+            format!("{} screenshots, at most {SCREENSHOTS_MAX} allowed", f.screenshots.len()),
+        ));
+    }
+    for s in &f.screenshots {
+        check::text("screenshots", s, TextLimit::LONG)?;
+    }
+    Ok(())
+}
+
+fn from_row(r: &DbRow) -> StoreResult<BetaFeedback> {
+    Ok(BetaFeedback {
+        id: r.uuid("id")?,
+        user_id: r.uuid("user_id")?,
+        feedback_type: r.parse("feedback_type")?,
+        category: r.opt_text("category")?,
+        title: r.text("title")?,
+        description: r.text("description")?,
+        severity: r.parse("severity")?,
+        status: r.parse("status")?,
+        submitted_at: r.ts("submitted_at")?,
+        updated_at: r.ts("updated_at")?,
+        related_component: r.opt_text("related_component")?,
+        environment_details: r.opt_json("environment_details")?,
+        screenshots: r.text_array("screenshots")?,
+        assigned_to: r.opt_uuid("assigned_to")?,
+    })
+}
+
+impl BetaFeedbackRepo<'_> {
+    async fn write(
+        self,
+        op: &'static str,
+        sql: &'static str,
+        f: &BetaFeedback,
+    ) -> StoreResult<u64> {
+        let mut tx = self.store.begin_write(op).await?;
+        let n = self.write_in(&mut tx.conn(), op, sql, f).await?;
+        tx.commit(op).await?;
+        Ok(n)
+    }
+
+    pub(crate) async fn write_in(
+        self,
+        c: &mut Conn<'_>,
+        op: &'static str,
+        sql: &'static str,
+        f: &BetaFeedback,
+    ) -> StoreResult<u64> {
+        validate(f)?;
+        let args = [
+            uuid(f.id),
+            uuid(f.user_id),
+            enum_text(f.feedback_type),
+            opt_text(&f.category),
+            text(&f.title),
+            text(&f.description),
+            enum_text(f.severity),
+            enum_text(f.status),
+            ts(f.submitted_at),
+            ts(f.updated_at),
+            opt_text(&f.related_component),
+            Arg::Json(f.environment_details.as_ref()),
+            Arg::TextArray(&f.screenshots),
+            Arg::Uuid(f.assigned_to),
+        ];
+        c.execute(op, sql, &args).await.map_err(|e| e.refine_fk("user", f.user_id))
+    }
+
+    /// Inserts a feedback.
+    ///
+    /// # Errors
+    /// `InvalidInput` for a value that does not fit, `NotFound` for an
+    /// unknown author or assignee, `Conflict` for a reused id.
+    pub async fn insert(self, actor: &Actor, f: &BetaFeedback) -> StoreResult<()> {
+        let r = self.write("beta_feedback.insert", INSERT, f).await.map(|_| ());
+        self.store.audited(actor, "insert", "beta_feedback", Some(f.id), r)
+    }
+
+    /// Replaces every column of an existing feedback (status moves are
+    /// decided by the core).
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown id; otherwise as [`BetaFeedbackRepo::insert`].
+    pub async fn update(self, actor: &Actor, f: &BetaFeedback) -> StoreResult<()> {
+        let r = match self.write("beta_feedback.update", UPDATE, f).await {
+            Ok(0) => Err(StoreError::not_found("beta_feedback", f.id)),
+            Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        };
+        self.store.audited(actor, "update", "beta_feedback", Some(f.id), r)
+    }
+
+    /// One feedback by id.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown id.
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<BetaFeedback> {
+        let r = async {
+            match self.store.query_opt("beta_feedback.get", GET, &[uuid(id)]).await? {
+                Some(row) => from_row(&row),
+                None => Err(StoreError::not_found("beta_feedback", id)),
+            }
+        }
+        .await;
+        self.store.audited(actor, "get", "beta_feedback", Some(id), r)
+    }
+
+    /// The seed's "Beta User Feedback Collection": a user's feedback, newest
+    /// first.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    pub async fn by_user(self, actor: &Actor, user_id: Uuid) -> StoreResult<Vec<BetaFeedback>> {
+        let r = async {
+            let rows =
+                self.store.query_all("beta_feedback.by_user", BY_USER, &[uuid(user_id)]).await?;
+            rows.iter().map(from_row).collect()
+        }
+        .await;
+        self.store.audited(actor, "query", "beta_feedback", Some(user_id), r)
+    }
+}
+
+impl Store {
+    /// The `beta_feedback` repository.
+    pub fn beta_feedback(&self) -> BetaFeedbackRepo<'_> {
+        BetaFeedbackRepo { store: self }
+    }
+}

@@ -1,0 +1,181 @@
+//! Table `feature_flags`, and the enabled-flags-of-an-environment query.
+
+use elson_core::ElsonError;
+use elson_core::entities::FeatureFlag;
+use elson_core::enums::Environment;
+use elson_core::limits::{TextLimit, check_score};
+use uuid::Uuid;
+
+use crate::actor::Actor;
+use crate::check;
+use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
+use crate::error::{StoreError, StoreResult};
+use crate::store::Store;
+
+macro_rules! cols {
+    () => {
+        "id, flag_name, description, enabled, environment, user_percentage, user_whitelist, \
+         created_at, updated_at, created_by, expires_at"
+    };
+}
+pub(crate) const INSERT: &str = concat!(
+    "INSERT INTO feature_flags (",
+    cols!(),
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+);
+const UPDATE: &str = "UPDATE feature_flags SET flag_name = $2, description = $3, enabled = $4, \
+     environment = $5, user_percentage = $6, user_whitelist = $7, created_at = $8, \
+     updated_at = $9, created_by = $10, expires_at = $11 WHERE id = $1";
+const GET: &str = concat!("SELECT ", cols!(), " FROM feature_flags WHERE id = $1");
+pub(crate) const ENABLED_IN: &str = concat!(
+    "SELECT ",
+    cols!(),
+    " FROM feature_flags WHERE environment = $1 AND enabled = TRUE ORDER BY flag_name"
+);
+
+/// Most user ids one flag's whitelist may carry.
+pub const WHITELIST_MAX: usize = 10_000;
+
+/// Repository of `feature_flags`; from [`Store::feature_flags`].
+#[derive(Debug, Clone, Copy)]
+pub struct FeatureFlags<'s> {
+    store: &'s Store,
+}
+
+fn validate(f: &FeatureFlag) -> Result<(), ElsonError> {
+    check::text("flag_name", &f.flag_name, TextLimit::NAME)?;
+    check::opt_text("description", &f.description, TextLimit::TEXT)?;
+    check_score("user_percentage", f.user_percentage)?;
+    check::text("created_by", &f.created_by, TextLimit::NAME)?;
+    if f.user_whitelist.len() > WHITELIST_MAX {
+        return Err(ElsonError::invalid(
+            "user_whitelist",
+            format!("{} ids, at most {WHITELIST_MAX} allowed", f.user_whitelist.len()),
+        ));
+    }
+    Ok(())
+}
+
+fn from_row(r: &DbRow) -> StoreResult<FeatureFlag> {
+    Ok(FeatureFlag {
+        id: r.uuid("id")?,
+        flag_name: r.text("flag_name")?,
+        description: r.opt_text("description")?,
+        enabled: r.bool("enabled")?,
+        environment: r.parse("environment")?,
+        user_percentage: r.i32("user_percentage")?,
+        user_whitelist: r.uuid_array("user_whitelist")?,
+        created_at: r.ts("created_at")?,
+        updated_at: r.ts("updated_at")?,
+        created_by: r.text("created_by")?,
+        expires_at: r.opt_ts("expires_at")?,
+    })
+}
+
+impl FeatureFlags<'_> {
+    async fn write(self, op: &'static str, sql: &'static str, f: &FeatureFlag) -> StoreResult<u64> {
+        let mut tx = self.store.begin_write(op).await?;
+        let n = self.write_in(&mut tx.conn(), op, sql, f).await?;
+        tx.commit(op).await?;
+        Ok(n)
+    }
+
+    pub(crate) async fn write_in(
+        self,
+        c: &mut Conn<'_>,
+        op: &'static str,
+        sql: &'static str,
+        f: &FeatureFlag,
+    ) -> StoreResult<u64> {
+        validate(f)?;
+        let args = [
+            uuid(f.id),
+            text(&f.flag_name),
+            opt_text(&f.description),
+            Arg::Bool(f.enabled),
+            enum_text(f.environment),
+            Arg::I32(Some(f.user_percentage)),
+            Arg::UuidArray(&f.user_whitelist),
+            ts(f.created_at),
+            ts(f.updated_at),
+            text(&f.created_by),
+            Arg::Ts(f.expires_at),
+        ];
+        c.execute(op, sql, &args).await
+    }
+
+    /// Inserts a flag.
+    ///
+    /// # Errors
+    /// `InvalidInput` for a value that does not fit (a percentage outside
+    /// 0–100, …), `Conflict` for a name already used in the environment or a
+    /// reused id.
+    pub async fn insert(self, actor: &Actor, f: &FeatureFlag) -> StoreResult<()> {
+        let r = self.write("feature_flags.insert", INSERT, f).await.map(|_| ());
+        self.store.audited(actor, "insert", "feature_flags", Some(f.id), r)
+    }
+
+    /// Replaces every column of an existing flag.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown id; otherwise as [`FeatureFlags::insert`].
+    pub async fn update(self, actor: &Actor, f: &FeatureFlag) -> StoreResult<()> {
+        let r = match self.write("feature_flags.update", UPDATE, f).await {
+            Ok(0) => Err(StoreError::not_found("feature_flag", f.id)),
+            Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        };
+        self.store.audited(actor, "update", "feature_flags", Some(f.id), r)
+    }
+
+    /// One flag by id.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown id.
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<FeatureFlag> {
+        let r = async {
+            match self.store.query_opt("feature_flags.get", GET, &[uuid(id)]).await? {
+                Some(row) => from_row(&row),
+                None => Err(StoreError::not_found("feature_flag", id)),
+            }
+        }
+        .await;
+        self.store.audited(actor, "get", "feature_flags", Some(id), r)
+    }
+
+    /// Every enabled flag of an environment, by name. The core's
+    /// `is_enabled` then applies expiry, whitelist and rollout per user.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    pub async fn enabled_in(
+        self,
+        actor: &Actor,
+        environment: Environment,
+    ) -> StoreResult<Vec<FeatureFlag>> {
+        let r = async {
+            let rows = self
+                .store
+                .query_all("feature_flags.enabled_in", ENABLED_IN, &[enum_text(environment)])
+                .await?;
+            rows.iter().map(from_row).collect()
+        }
+        .await;
+        self.store.audited(actor, "query", "feature_flags", None, r)
+    }
+
+    /// The seed's "Feature Flag Evaluation": every enabled BETA flag.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    pub async fn beta_enabled(self, actor: &Actor) -> StoreResult<Vec<FeatureFlag>> {
+        self.enabled_in(actor, Environment::Beta).await
+    }
+}
+
+impl Store {
+    /// The `feature_flags` repository.
+    pub fn feature_flags(&self) -> FeatureFlags<'_> {
+        FeatureFlags { store: self }
+    }
+}

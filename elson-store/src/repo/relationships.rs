@@ -1,0 +1,195 @@
+//! Table `relationships`: guardian–minor links with their typed JSON
+//! settings.
+
+use elson_core::ElsonError;
+use elson_core::entities::Relationship;
+use elson_core::families::{ApprovalSettings, Permissions};
+use uuid::Uuid;
+
+use crate::actor::Actor;
+use crate::db::{Arg, Conn, DbRow, enum_text, ts, uuid};
+use crate::error::{StoreError, StoreResult};
+use crate::store::Store;
+
+macro_rules! cols {
+    () => {
+        "id, guardian_id, minor_id, relationship_type, created_at, updated_at, status, \
+         approval_settings, permissions"
+    };
+}
+pub(crate) const INSERT: &str = concat!(
+    "INSERT INTO relationships (",
+    cols!(),
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+);
+const UPDATE: &str = "UPDATE relationships SET guardian_id = $2, minor_id = $3, \
+     relationship_type = $4, created_at = $5, updated_at = $6, status = $7, \
+     approval_settings = $8, permissions = $9 WHERE id = $1";
+const GET: &str = concat!("SELECT ", cols!(), " FROM relationships WHERE id = $1");
+pub(crate) const BY_GUARDIAN: &str = concat!(
+    "SELECT ",
+    cols!(),
+    " FROM relationships WHERE guardian_id = $1 ORDER BY created_at, id"
+);
+pub(crate) const BY_MINOR: &str =
+    concat!("SELECT ", cols!(), " FROM relationships WHERE minor_id = $1 ORDER BY created_at, id");
+
+/// Repository of `relationships`; from [`Store::relationships`].
+#[derive(Debug, Clone, Copy)]
+pub struct Relationships<'s> {
+    store: &'s Store,
+}
+
+fn validate(r: &Relationship) -> Result<(), ElsonError> {
+    if r.guardian_id == r.minor_id {
+        return Err(ElsonError::invalid("minor_id", "a user cannot be their own guardian"));
+    }
+    r.approval_settings.validate()
+}
+
+fn json_of<T: serde::Serialize>(field: &str, v: &T) -> Result<serde_json::Value, ElsonError> {
+    serde_json::to_value(v).map_err(|e| ElsonError::invalid(field, e.to_string()))
+}
+
+pub(crate) fn from_row(r: &DbRow) -> StoreResult<Relationship> {
+    // Strict parsing: a stored JSON with an unknown key is refused, the same
+    // rule as for input (DESIGN §3).
+    let settings = r.json("approval_settings")?.to_string();
+    let permissions = r.json("permissions")?.to_string();
+    Ok(Relationship {
+        id: r.uuid("id")?,
+        guardian_id: r.uuid("guardian_id")?,
+        minor_id: r.uuid("minor_id")?,
+        relationship_type: r.parse("relationship_type")?,
+        created_at: r.ts("created_at")?,
+        updated_at: r.ts("updated_at")?,
+        status: r.parse("status")?,
+        approval_settings: ApprovalSettings::from_json(&settings)?,
+        permissions: Permissions::from_json(&permissions)?,
+    })
+}
+
+impl Relationships<'_> {
+    async fn write(
+        self,
+        op: &'static str,
+        sql: &'static str,
+        r: &Relationship,
+    ) -> StoreResult<u64> {
+        let mut tx = self.store.begin_write(op).await?;
+        let n = self.write_in(&mut tx.conn(), op, sql, r).await?;
+        tx.commit(op).await?;
+        Ok(n)
+    }
+
+    pub(crate) async fn write_in(
+        self,
+        c: &mut Conn<'_>,
+        op: &'static str,
+        sql: &'static str,
+        r: &Relationship,
+    ) -> StoreResult<u64> {
+        validate(r)?;
+        let settings = json_of("approval_settings", &r.approval_settings)?;
+        let permissions = json_of("permissions", &r.permissions)?;
+        let args = [
+            uuid(r.id),
+            uuid(r.guardian_id),
+            uuid(r.minor_id),
+            enum_text(r.relationship_type),
+            ts(r.created_at),
+            ts(r.updated_at),
+            enum_text(r.status),
+            Arg::Json(Some(&settings)),
+            Arg::Json(Some(&permissions)),
+        ];
+        c.execute(op, sql, &args)
+            .await
+            .map_err(|e| e.refine_fk("user", format!("{} or {}", r.guardian_id, r.minor_id)))
+    }
+
+    /// Inserts a relationship.
+    ///
+    /// # Errors
+    /// `InvalidInput` for a self-relationship or bad settings, `NotFound`
+    /// for an unknown user, `Conflict` when the pair is already linked.
+    pub async fn insert(self, actor: &Actor, r: &Relationship) -> StoreResult<()> {
+        let res = self.write("relationships.insert", INSERT, r).await.map(|_| ());
+        self.store.audited(actor, "insert", "relationships", Some(r.id), res)
+    }
+
+    /// Replaces every column of an existing relationship.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown id; otherwise as [`Relationships::insert`].
+    pub async fn update(self, actor: &Actor, r: &Relationship) -> StoreResult<()> {
+        let res = match self.write("relationships.update", UPDATE, r).await {
+            Ok(0) => Err(StoreError::not_found("relationship", r.id)),
+            Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        };
+        self.store.audited(actor, "update", "relationships", Some(r.id), res)
+    }
+
+    /// One relationship by id.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown id.
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<Relationship> {
+        let res = async {
+            match self.store.query_opt("relationships.get", GET, &[uuid(id)]).await? {
+                Some(row) => from_row(&row),
+                None => Err(StoreError::not_found("relationship", id)),
+            }
+        }
+        .await;
+        self.store.audited(actor, "get", "relationships", Some(id), res)
+    }
+
+    /// Every relationship where the user is the guardian.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    pub async fn list_for_guardian(
+        self,
+        actor: &Actor,
+        guardian_id: Uuid,
+    ) -> StoreResult<Vec<Relationship>> {
+        let res = async {
+            let rows = self
+                .store
+                .query_all("relationships.list_for_guardian", BY_GUARDIAN, &[uuid(guardian_id)])
+                .await?;
+            rows.iter().map(from_row).collect()
+        }
+        .await;
+        self.store.audited(actor, "list", "relationships", Some(guardian_id), res)
+    }
+
+    /// Every relationship where the user is the minor.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    pub async fn list_for_minor(
+        self,
+        actor: &Actor,
+        minor_id: Uuid,
+    ) -> StoreResult<Vec<Relationship>> {
+        let res = async {
+            let rows = self
+                .store
+                .query_all("relationships.list_for_minor", BY_MINOR, &[uuid(minor_id)])
+                .await?;
+            rows.iter().map(from_row).collect()
+        }
+        .await;
+        self.store.audited(actor, "list", "relationships", Some(minor_id), res)
+    }
+}
+
+impl Store {
+    /// The `relationships` repository.
+    pub fn relationships(&self) -> Relationships<'_> {
+        Relationships { store: self }
+    }
+}

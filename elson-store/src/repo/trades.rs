@@ -1,0 +1,296 @@
+//! Table `trades`, the paginated trade history and the guardian approval
+//! queue.
+
+use elson_core::ElsonError;
+use elson_core::entities::Trade;
+use elson_core::limits::{DecimalLimit, TextLimit};
+use uuid::Uuid;
+
+use crate::actor::Actor;
+use crate::check;
+use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_dec, opt_enum, opt_text, text, ts, uuid};
+use crate::error::{StoreError, StoreResult};
+use crate::store::Store;
+
+macro_rules! cols {
+    ($p:literal) => {
+        concat!(
+            $p,
+            "id, ",
+            $p,
+            "portfolio_id, ",
+            $p,
+            "symbol, ",
+            $p,
+            "order_type, ",
+            $p,
+            "side, ",
+            $p,
+            "quantity, ",
+            $p,
+            "price, ",
+            $p,
+            "status, ",
+            $p,
+            "created_at, ",
+            $p,
+            "executed_at, ",
+            $p,
+            "total_amount, ",
+            $p,
+            "fees, ",
+            $p,
+            "notes, ",
+            $p,
+            "circuit_breaker_state, ",
+            $p,
+            "volatility_level, ",
+            $p,
+            "guardian_approval, ",
+            $p,
+            "confidence_score, ",
+            $p,
+            "position_sizing"
+        )
+    };
+}
+pub(crate) const INSERT: &str = concat!(
+    "INSERT INTO trades (",
+    cols!(""),
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+);
+/// `INSERT … VALUES ` for multi-row inserts ([`crate::db::Conn::insert_rows`]).
+pub(crate) const INSERT_PREFIX: &str = concat!("INSERT INTO trades (", cols!(""), ") VALUES ");
+pub(crate) const UPDATE: &str = "UPDATE trades SET portfolio_id = $2, symbol = $3, order_type = $4, \
+     side = $5, quantity = $6, price = $7, status = $8, created_at = $9, executed_at = $10, \
+     total_amount = $11, fees = $12, notes = $13, circuit_breaker_state = $14, \
+     volatility_level = $15, guardian_approval = $16, confidence_score = $17, \
+     position_sizing = $18 WHERE id = $1";
+pub(crate) const GET: &str = concat!("SELECT ", cols!(""), " FROM trades WHERE id = $1");
+pub(crate) const HISTORY: &str = concat!(
+    "SELECT ",
+    cols!(""),
+    " FROM trades WHERE portfolio_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+);
+/// Trades of a user's portfolios created in [$2, $3) and not rejected: the
+/// minor's daily count for the approval rules.
+pub(crate) const COUNT_FOR_OWNER_SINCE: &str = "SELECT COUNT(*) AS n FROM trades t \
+     JOIN portfolios p ON t.portfolio_id = p.id \
+     WHERE p.user_id = $1 AND t.created_at >= $2 AND t.created_at < $3 AND t.status <> 'REJECTED'";
+pub(crate) const APPROVAL_QUEUE: &str = concat!(
+    "SELECT ",
+    cols!("t."),
+    ", p.name AS portfolio_name, u.id AS minor_id, u.first_name, u.last_name FROM trades t \
+     JOIN portfolios p ON t.portfolio_id = p.id \
+     JOIN users u ON p.user_id = u.id \
+     JOIN relationships r ON u.id = r.minor_id \
+     WHERE r.guardian_id = $1 AND t.guardian_approval = 'PENDING' \
+     ORDER BY t.created_at, t.id"
+);
+
+/// A trade waiting for a guardian, with what the guardian needs to decide
+/// (the seed's "Guardian Approval Queue").
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApprovalQueueItem {
+    /// The pending trade.
+    pub trade: Trade,
+    /// Name of the minor's portfolio.
+    pub portfolio_name: String,
+    /// The minor's first name.
+    pub first_name: Option<String>,
+    /// The minor's last name.
+    pub last_name: Option<String>,
+}
+
+/// Repository of `trades`; from [`Store::trades`].
+#[derive(Debug, Clone, Copy)]
+pub struct Trades<'s> {
+    store: &'s Store,
+}
+
+pub(crate) fn validate(t: &Trade) -> Result<(), ElsonError> {
+    check::text("symbol", &t.symbol, TextLimit::SYMBOL)?;
+    check::dec("quantity", t.quantity, DecimalLimit::QUANTITY)?;
+    check::positive("quantity", t.quantity)?;
+    check::opt_dec("price", t.price, DecimalLimit::MONEY)?;
+    check::opt_dec("total_amount", t.total_amount, DecimalLimit::MONEY)?;
+    check::opt_dec("fees", t.fees, DecimalLimit::FEES)?;
+    check::opt_text("notes", &t.notes, TextLimit::TEXT)?;
+    check::opt_dec("confidence_score", t.confidence_score, DecimalLimit::UNIT_FRACTION)?;
+    check::opt_dec("position_sizing", t.position_sizing, DecimalLimit::UNIT_FRACTION)?;
+    Ok(())
+}
+
+pub(crate) fn args(t: &Trade) -> [Arg<'_>; 18] {
+    [
+        uuid(t.id),
+        uuid(t.portfolio_id),
+        text(&t.symbol),
+        enum_text(t.order_type),
+        enum_text(t.side),
+        dec("quantity", t.quantity, DecimalLimit::QUANTITY),
+        opt_dec("price", t.price, DecimalLimit::MONEY),
+        enum_text(t.status),
+        ts(t.created_at),
+        Arg::Ts(t.executed_at),
+        opt_dec("total_amount", t.total_amount, DecimalLimit::MONEY),
+        opt_dec("fees", t.fees, DecimalLimit::FEES),
+        opt_text(&t.notes),
+        opt_enum(t.circuit_breaker_state),
+        opt_enum(t.volatility_level),
+        enum_text(t.guardian_approval),
+        opt_dec("confidence_score", t.confidence_score, DecimalLimit::UNIT_FRACTION),
+        opt_dec("position_sizing", t.position_sizing, DecimalLimit::UNIT_FRACTION),
+    ]
+}
+
+/// Validates and inserts on an open connection (inside a caller's transaction).
+pub(crate) async fn insert_in(c: &mut Conn<'_>, t: &Trade) -> StoreResult<()> {
+    validate(t)?;
+    c.execute("trades.insert", INSERT, &args(t))
+        .await
+        .map_err(|e| e.refine_fk("portfolio", t.portfolio_id))?;
+    Ok(())
+}
+
+pub(crate) fn from_row(r: &DbRow) -> StoreResult<Trade> {
+    Ok(Trade {
+        id: r.uuid("id")?,
+        portfolio_id: r.uuid("portfolio_id")?,
+        symbol: r.text("symbol")?,
+        order_type: r.parse("order_type")?,
+        side: r.parse("side")?,
+        quantity: r.dec("quantity", DecimalLimit::QUANTITY)?,
+        price: r.opt_dec("price", DecimalLimit::MONEY)?,
+        status: r.parse("status")?,
+        created_at: r.ts("created_at")?,
+        executed_at: r.opt_ts("executed_at")?,
+        total_amount: r.opt_dec("total_amount", DecimalLimit::MONEY)?,
+        fees: r.opt_dec("fees", DecimalLimit::FEES)?,
+        notes: r.opt_text("notes")?,
+        circuit_breaker_state: r.opt_parse("circuit_breaker_state")?,
+        volatility_level: r.opt_parse("volatility_level")?,
+        guardian_approval: r.parse("guardian_approval")?,
+        confidence_score: r.opt_dec("confidence_score", DecimalLimit::UNIT_FRACTION)?,
+        position_sizing: r.opt_dec("position_sizing", DecimalLimit::UNIT_FRACTION)?,
+    })
+}
+
+impl Trades<'_> {
+    /// Inserts a trade row as given. Orders normally enter through the
+    /// atomic trading operations, which decide approval and touch cash and
+    /// positions in the same transaction; this is for imports and fixtures.
+    ///
+    /// # Errors
+    /// `InvalidInput` for a value that does not fit its column (or an
+    /// `executed_at` that disagrees with the status), `NotFound` for an
+    /// unknown portfolio, `Conflict` for a reused id.
+    pub async fn insert(self, actor: &Actor, t: &Trade) -> StoreResult<()> {
+        let r = async {
+            validate(t)?;
+            self.store
+                .exec("trades.insert", INSERT, &args(t))
+                .await
+                .map_err(|e| e.refine_fk("portfolio", t.portfolio_id))?;
+            Ok(())
+        }
+        .await;
+        self.store.audited(actor, "insert", "trades", Some(t.id), r)
+    }
+
+    /// Replaces every column of an existing trade.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown id; otherwise as [`Trades::insert`].
+    pub async fn update(self, actor: &Actor, t: &Trade) -> StoreResult<()> {
+        let r = async {
+            validate(t)?;
+            self.store
+                .exec_one("trades.update", UPDATE, &args(t), "trade", t.id)
+                .await
+                .map_err(|e| e.refine_fk("portfolio", t.portfolio_id))
+        }
+        .await;
+        self.store.audited(actor, "update", "trades", Some(t.id), r)
+    }
+
+    /// One trade by id.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown id.
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<Trade> {
+        let r = async {
+            match self.store.query_opt("trades.get", GET, &[uuid(id)]).await? {
+                Some(row) => from_row(&row),
+                None => Err(StoreError::not_found("trade", id)),
+            }
+        }
+        .await;
+        self.store.audited(actor, "get", "trades", Some(id), r)
+    }
+
+    /// The seed's "Trade History": one page of a portfolio's trades, newest
+    /// first.
+    ///
+    /// # Errors
+    /// `InvalidInput` for a limit outside 1–1000 or a negative offset.
+    pub async fn history(
+        &self,
+        actor: &Actor,
+        portfolio_id: Uuid,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<Trade>> {
+        let r = async {
+            check::page(limit, offset)?;
+            let args = [uuid(portfolio_id), Arg::I64(limit), Arg::I64(offset)];
+            let rows = self.store.query_all("trades.history", HISTORY, &args).await?;
+            rows.iter().map(from_row).collect()
+        }
+        .await;
+        self.store.audited(actor, "query", "trades", Some(portfolio_id), r)
+    }
+
+    /// The seed's "Guardian Approval Queue": every trade with
+    /// `guardian_approval = PENDING` on a portfolio of one of the guardian's
+    /// minors, oldest first.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    pub async fn approval_queue(
+        self,
+        actor: &Actor,
+        guardian_id: Uuid,
+    ) -> StoreResult<Vec<ApprovalQueueItem>> {
+        let r = async {
+            let rows = self
+                .store
+                .query_all("trades.approval_queue", APPROVAL_QUEUE, &[uuid(guardian_id)])
+                .await?;
+            let pii = self.store.pii();
+            rows.iter()
+                .map(|r| {
+                    let minor_id = r.uuid("minor_id")?;
+                    let open = |col: &'static str| -> StoreResult<Option<String>> {
+                        Ok(r.opt_text(col)?.map(|s| pii.open(minor_id, col, &s)).transpose()?)
+                    };
+                    Ok(ApprovalQueueItem {
+                        trade: from_row(r)?,
+                        portfolio_name: r.text("portfolio_name")?,
+                        first_name: open("first_name")?,
+                        last_name: open("last_name")?,
+                    })
+                })
+                .collect()
+        }
+        .await;
+        self.store.audited(actor, "query", "trades", Some(guardian_id), r)
+    }
+}
+
+impl Store {
+    /// The `trades` repository.
+    pub fn trades(&self) -> Trades<'_> {
+        Trades { store: self }
+    }
+}

@@ -1,0 +1,288 @@
+//! Table `users`, and the authentication query.
+
+use elson_core::ElsonError;
+use elson_core::entities::User;
+use elson_core::enums::{UserRole, UserStatus};
+use elson_core::limits::TextLimit;
+use uuid::Uuid;
+
+use crate::actor::Actor;
+use crate::check;
+use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
+use crate::error::{StoreError, StoreResult};
+use crate::store::Store;
+
+macro_rules! cols {
+    () => {
+        "id, email, password_hash, role, first_name, last_name, date_of_birth, created_at, \
+         updated_at, last_login, status, two_factor_enabled, two_factor_secret, risk_profile, \
+         education_progress, preferences, beta_feedback"
+    };
+}
+pub(crate) const INSERT: &str = concat!(
+    "INSERT INTO users (",
+    cols!(),
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+);
+const UPDATE: &str = "UPDATE users SET email = $2, password_hash = $3, role = $4, first_name = $5, \
+     last_name = $6, date_of_birth = $7, created_at = $8, updated_at = $9, last_login = $10, \
+     status = $11, two_factor_enabled = $12, two_factor_secret = $13, risk_profile = $14, \
+     education_progress = $15, preferences = $16, beta_feedback = $17 WHERE id = $1";
+pub(crate) const GET: &str = concat!("SELECT ", cols!(), " FROM users WHERE id = $1");
+pub(crate) const AUTH: &str = "SELECT id, password_hash, role, status FROM users WHERE email = $1";
+const BY_ROLE_STATUS: &str = concat!(
+    "SELECT ",
+    cols!(),
+    " FROM users WHERE role = $1 AND status = $2 ORDER BY id LIMIT $3 OFFSET $4"
+);
+const TOUCH_LOGIN: &str = "UPDATE users SET last_login = $2, updated_at = $2 WHERE id = $1";
+
+/// What login needs of a user (the seed's "User Authentication" query).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthRecord {
+    /// The user's id.
+    pub id: Uuid,
+    /// The stored bcrypt hash.
+    pub password_hash: String,
+    /// The user's role.
+    pub role: UserRole,
+    /// The user's status; only ACTIVE and BETA_TESTER may log in.
+    pub status: UserStatus,
+}
+
+/// Repository of `users`; from [`Store::users`].
+#[derive(Debug, Clone, Copy)]
+pub struct Users<'s> {
+    store: &'s Store,
+}
+
+/// Email as stored: trimmed and lower case (DESIGN §10).
+pub(crate) fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn validate(u: &User) -> Result<(), ElsonError> {
+    check::text("email", &u.email, TextLimit::LONG)?;
+    if u.email != normalize_email(&u.email) {
+        return Err(ElsonError::invalid("email", "must be trimmed and lower case"));
+    }
+    if !u.email.contains('@') {
+        return Err(ElsonError::invalid("email", "must contain @"));
+    }
+    check::text("password_hash", &u.password_hash, TextLimit::LONG)?;
+    check::opt_text("first_name", &u.first_name, TextLimit::NAME)?;
+    check::opt_text("last_name", &u.last_name, TextLimit::NAME)?;
+    check::opt_text("two_factor_secret", &u.two_factor_secret, TextLimit::LONG)?;
+    check::opt_text("beta_feedback", &u.beta_feedback, TextLimit::TEXT)?;
+    Ok(())
+}
+
+/// PII columns after the cipher.
+struct Sealed {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    two_factor_secret: Option<String>,
+}
+
+impl Users<'_> {
+    fn seal(self, u: &User) -> Result<Sealed, ElsonError> {
+        let pii = self.store.pii();
+        let seal = |col: &'static str, v: &Option<String>| {
+            v.as_deref().map(|s| pii.seal(u.id, col, s)).transpose()
+        };
+        Ok(Sealed {
+            first_name: seal("first_name", &u.first_name)?,
+            last_name: seal("last_name", &u.last_name)?,
+            two_factor_secret: seal("two_factor_secret", &u.two_factor_secret)?,
+        })
+    }
+
+    pub(crate) fn row_to_user(self, r: &DbRow) -> StoreResult<User> {
+        let id = r.uuid("id")?;
+        let pii = self.store.pii();
+        let open = |col: &'static str| -> StoreResult<Option<String>> {
+            Ok(r.opt_text(col)?.map(|s| pii.open(id, col, &s)).transpose()?)
+        };
+        Ok(User {
+            id,
+            email: r.text("email")?,
+            password_hash: r.text("password_hash")?,
+            role: r.parse("role")?,
+            first_name: open("first_name")?,
+            last_name: open("last_name")?,
+            date_of_birth: r.opt_date("date_of_birth")?,
+            created_at: r.ts("created_at")?,
+            updated_at: r.ts("updated_at")?,
+            last_login: r.opt_ts("last_login")?,
+            status: r.parse("status")?,
+            two_factor_enabled: r.bool("two_factor_enabled")?,
+            two_factor_secret: open("two_factor_secret")?,
+            risk_profile: r.parse("risk_profile")?,
+            education_progress: r.opt_json("education_progress")?,
+            preferences: r.opt_json("preferences")?,
+            beta_feedback: r.opt_text("beta_feedback")?,
+        })
+    }
+
+    async fn write(self, op: &'static str, sql: &'static str, u: &User) -> StoreResult<u64> {
+        let mut tx = self.store.begin_write(op).await?;
+        let n = self.write_in(&mut tx.conn(), op, sql, u).await?;
+        tx.commit(op).await?;
+        Ok(n)
+    }
+
+    pub(crate) async fn write_in(
+        self,
+        c: &mut Conn<'_>,
+        op: &'static str,
+        sql: &'static str,
+        u: &User,
+    ) -> StoreResult<u64> {
+        validate(u)?;
+        let sealed = self.seal(u)?;
+        let args = [
+            uuid(u.id),
+            text(&u.email),
+            text(&u.password_hash),
+            enum_text(u.role),
+            opt_text(&sealed.first_name),
+            opt_text(&sealed.last_name),
+            Arg::Date(u.date_of_birth),
+            ts(u.created_at),
+            ts(u.updated_at),
+            Arg::Ts(u.last_login),
+            enum_text(u.status),
+            Arg::Bool(u.two_factor_enabled),
+            opt_text(&sealed.two_factor_secret),
+            enum_text(u.risk_profile),
+            Arg::Json(u.education_progress.as_ref()),
+            Arg::Json(u.preferences.as_ref()),
+            opt_text(&u.beta_feedback),
+        ];
+        c.execute(op, sql, &args).await
+    }
+
+    /// Inserts a user. The email must already be normalized (trimmed, lower
+    /// case) — the store refuses rather than silently changing it.
+    ///
+    /// # Errors
+    /// `InvalidInput` for a value that does not fit its column, `Conflict`
+    /// for a duplicate email or id.
+    pub async fn insert(self, actor: &Actor, user: &User) -> StoreResult<()> {
+        let r = self.write("users.insert", INSERT, user).await.map(|_| ());
+        self.store.audited(actor, "insert", "users", Some(user.id), r)
+    }
+
+    /// Replaces every column of an existing user.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown id; otherwise as [`Users::insert`].
+    pub async fn update(self, actor: &Actor, user: &User) -> StoreResult<()> {
+        let r = match self.write("users.update", UPDATE, user).await {
+            Ok(0) => Err(StoreError::not_found("user", user.id)),
+            Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        };
+        self.store.audited(actor, "update", "users", Some(user.id), r)
+    }
+
+    /// One user by id.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown id.
+    pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<User> {
+        let r = async {
+            let mut c = self.store.acquire("users.get").await?;
+            match c.conn().fetch_optional("users.get", GET, &[uuid(id)]).await? {
+                Some(row) => self.row_to_user(&row),
+                None => Err(StoreError::not_found("user", id)),
+            }
+        }
+        .await;
+        self.store.audited(actor, "get", "users", Some(id), r)
+    }
+
+    /// The seed's authentication query: id, hash, role and status by email
+    /// (normalized before the lookup). `None` when no user has that email.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    pub async fn find_for_login(
+        self,
+        actor: &Actor,
+        email: &str,
+    ) -> StoreResult<Option<AuthRecord>> {
+        let r = async {
+            let email = normalize_email(email);
+            let mut c = self.store.acquire("users.find_for_login").await?;
+            let row =
+                c.conn().fetch_optional("users.find_for_login", AUTH, &[text(&email)]).await?;
+            row.map(|r| {
+                Ok(AuthRecord {
+                    id: r.uuid("id")?,
+                    password_hash: r.text("password_hash")?,
+                    role: r.parse("role")?,
+                    status: r.parse("status")?,
+                })
+            })
+            .transpose()
+        }
+        .await;
+        self.store.audited(actor, "query", "users", None, r)
+    }
+
+    /// Records a successful login at `at`.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown id.
+    pub async fn record_login(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        let op = "users.record_login";
+        let r = async {
+            let mut tx = self.store.begin_write(op).await?;
+            let n = tx.conn().execute(op, TOUCH_LOGIN, &[uuid(id), ts(at)]).await?;
+            if n == 0 {
+                return Err(StoreError::not_found("user", id));
+            }
+            tx.commit(op).await
+        }
+        .await;
+        self.store.audited(actor, "update", "users", Some(id), r)
+    }
+
+    /// Users with a role and status, by id, one page (uses the
+    /// `(role, status)` index).
+    ///
+    /// # Errors
+    /// `InvalidInput` for a limit outside 1–1000 or a negative offset.
+    pub async fn list_by_role_status(
+        &self,
+        actor: &Actor,
+        role: UserRole,
+        status: UserStatus,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<User>> {
+        let op = "users.list_by_role_status";
+        let r = async {
+            check::page(limit, offset)?;
+            let mut c = self.store.acquire(op).await?;
+            let args = [enum_text(role), enum_text(status), Arg::I64(limit), Arg::I64(offset)];
+            let rows = c.conn().fetch_all(op, BY_ROLE_STATUS, &args).await?;
+            rows.iter().map(|r| self.row_to_user(r)).collect()
+        }
+        .await;
+        self.store.audited(actor, "list", "users", None, r)
+    }
+}
+
+impl Store {
+    /// The `users` repository.
+    pub fn users(&self) -> Users<'_> {
+        Users { store: self }
+    }
+}

@@ -1,0 +1,421 @@
+//! [`Store`]: opening a database, migrations, connections and transactions.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use sqlx::migrate::Migrator;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite};
+use uuid::Uuid;
+
+use crate::actor::Actor;
+use crate::audit::{AuditEvent, AuditHook, NoAudit};
+use crate::db::{Arg, Conn, DbRow, is_busy, map_err};
+use crate::error::{StoreError, StoreResult};
+use crate::pii::{PiiCipher, Plaintext};
+
+static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite: embedded, one file (or memory).
+    Sqlite,
+    /// PostgreSQL: the production server.
+    Postgres,
+}
+
+/// How a store is opened. `StoreOptions::default()` is what [`Store::open`]
+/// uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreOptions {
+    /// Apply pending migrations on open. Default true.
+    pub migrate: bool,
+    /// Most pooled connections (SQLite `:memory:` always uses one). Default 8.
+    pub max_connections: u32,
+    /// How long SQLite waits on a lock before reporting busy. Default 5 s.
+    pub busy_timeout: Duration,
+    /// How many times a write retries a busy database before
+    /// [`StoreError::Busy`]. Default 8 (backoff 1 ms doubling to 128 ms).
+    pub write_attempts_max: u32,
+    /// SQLite: fsync every commit (`synchronous = FULL`, durable across power
+    /// loss). `false` selects `NORMAL`, durable across process crashes only.
+    /// Default true.
+    pub sqlite_synchronous_full: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            migrate: true,
+            max_connections: 8,
+            busy_timeout: Duration::from_secs(5),
+            write_attempts_max: 8,
+            sqlite_synchronous_full: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Debug)]
+struct Inner {
+    pool: Pool,
+    options: StoreOptions,
+    audit: Arc<dyn AuditHook>,
+    pii: Arc<dyn PiiCipher>,
+}
+
+/// A handle on one database. Cheap to clone; clones share the pool.
+///
+/// # Example
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use elson_store::{Backend, Store};
+/// let store = Store::open("sqlite::memory:").await.unwrap();
+/// assert_eq!(store.backend(), Backend::Sqlite);
+/// assert_eq!(store.applied_migrations().await.unwrap().len(), 8);
+/// # });
+/// ```
+#[derive(Debug, Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+/// A pooled connection of either backend.
+pub(crate) enum Pooled {
+    Pg(PoolConnection<Postgres>),
+    Sqlite(PoolConnection<Sqlite>),
+}
+
+impl Pooled {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Pooled::Pg(c) => Conn::Pg(c),
+            Pooled::Sqlite(c) => Conn::Sqlite(c),
+        }
+    }
+}
+
+/// An open write transaction of either backend. Dropped without
+/// [`Tx::commit`], it rolls back.
+pub(crate) enum Tx {
+    Pg(sqlx::Transaction<'static, Postgres>),
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+}
+
+impl Tx {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Tx::Pg(t) => Conn::Pg(t),
+            Tx::Sqlite(t) => Conn::Sqlite(t),
+        }
+    }
+
+    pub(crate) async fn commit(self, op: &'static str) -> StoreResult<()> {
+        match self {
+            Tx::Pg(t) => t.commit().await.map_err(|e| map_err(op, e)),
+            Tx::Sqlite(t) => t.commit().await.map_err(|e| map_err(op, e)),
+        }
+    }
+}
+
+fn open_err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Open { message: e.to_string() }
+}
+
+impl Store {
+    /// Opens (and migrates) the database at `url`:
+    /// `sqlite://path/elson.db` (created when missing; WAL, foreign keys on,
+    /// busy timeout), `sqlite::memory:` (one connection, so the database
+    /// lives as long as the store), or `postgres://user@host:port/db`.
+    ///
+    /// # Errors
+    /// [`StoreError::Open`] for an unknown scheme, an unreachable server or a
+    /// failed migration.
+    pub async fn open(url: &str) -> StoreResult<Store> {
+        Store::open_with(url, StoreOptions::default()).await
+    }
+
+    /// [`Store::open`] with explicit options.
+    ///
+    /// # Errors
+    /// As [`Store::open`].
+    pub async fn open_with(url: &str, options: StoreOptions) -> StoreResult<Store> {
+        let pool = if url.starts_with("sqlite:") {
+            let memory = url.contains(":memory:") || url.contains("mode=memory");
+            let connect = SqliteConnectOptions::from_str(url)
+                .map_err(open_err)?
+                .create_if_missing(true)
+                .foreign_keys(true)
+                .busy_timeout(options.busy_timeout)
+                .synchronous(if options.sqlite_synchronous_full {
+                    SqliteSynchronous::Full
+                } else {
+                    SqliteSynchronous::Normal
+                });
+            let connect = if memory {
+                connect
+            } else {
+                // A 32 MiB page cache (default 2 MiB): the indices of a busy
+                // trades table stay in memory instead of being re-read through
+                // system calls on every insert.
+                connect.journal_mode(SqliteJournalMode::Wal).pragma("cache_size", "-32768")
+            };
+            let mut pool_options = SqlitePoolOptions::new()
+                .max_connections(if memory { 1 } else { options.max_connections.max(1) })
+                .acquire_timeout(options.busy_timeout.max(Duration::from_secs(30)));
+            if memory {
+                // An in-memory database dies with its last connection: keep it.
+                pool_options =
+                    pool_options.min_connections(1).idle_timeout(None).max_lifetime(None);
+            }
+            Pool::Sqlite(pool_options.connect_with(connect).await.map_err(open_err)?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let connect = PgConnectOptions::from_str(url).map_err(open_err)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections.max(1))
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(connect)
+                .await
+                .map_err(open_err)?;
+            Pool::Postgres(pool)
+        } else {
+            return Err(open_err(format!(
+                "unsupported database url {url:?}: expected sqlite:… or postgres://…"
+            )));
+        };
+        let store = Store {
+            inner: Arc::new(Inner {
+                pool,
+                options: options.clone(),
+                audit: Arc::new(NoAudit),
+                pii: Arc::new(Plaintext),
+            }),
+        };
+        if options.migrate {
+            store.migrate().await?;
+        }
+        Ok(store)
+    }
+
+    /// The same store with another audit hook (the default records nothing).
+    pub fn with_audit(self, audit: Arc<dyn AuditHook>) -> Store {
+        self.rebuild(|inner| inner.audit = audit)
+    }
+
+    /// The same store with another PII cipher (the default stores plain text).
+    pub fn with_pii_cipher(self, pii: Arc<dyn PiiCipher>) -> Store {
+        self.rebuild(|inner| inner.pii = pii)
+    }
+
+    fn rebuild(self, change: impl FnOnce(&mut Inner)) -> Store {
+        let mut inner = Inner {
+            pool: self.inner.pool.clone(),
+            options: self.inner.options.clone(),
+            audit: Arc::clone(&self.inner.audit),
+            pii: Arc::clone(&self.inner.pii),
+        };
+        change(&mut inner);
+        Store { inner: Arc::new(inner) }
+    }
+
+    /// Which database this store runs on.
+    pub fn backend(&self) -> Backend {
+        match self.inner.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.backend() {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        }
+    }
+
+    /// The migrations this build knows, in order: (version, description).
+    pub fn known_migrations(&self) -> Vec<(i64, String)> {
+        self.migrator().iter().map(|m| (m.version, m.description.to_string())).collect()
+    }
+
+    /// Applies every pending migration.
+    ///
+    /// # Errors
+    /// [`StoreError::Open`] when a migration fails; it is rolled back.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.inner.pool {
+            Pool::Sqlite(p) => SQLITE_MIGRATOR.run(p).await.map_err(open_err),
+            Pool::Postgres(p) => POSTGRES_MIGRATOR.run(p).await.map_err(open_err),
+        }
+    }
+
+    /// Applies pending migrations up to and including `version`.
+    ///
+    /// # Errors
+    /// [`StoreError::Open`] when a migration fails; it is rolled back.
+    pub async fn migrate_to(&self, version: i64) -> StoreResult<()> {
+        match &self.inner.pool {
+            Pool::Sqlite(p) => SQLITE_MIGRATOR.run_to(version, p).await.map_err(open_err),
+            Pool::Postgres(p) => POSTGRES_MIGRATOR.run_to(version, p).await.map_err(open_err),
+        }
+    }
+
+    /// Versions of the migrations applied to this database, in order.
+    ///
+    /// # Errors
+    /// [`StoreError::Storage`] when the bookkeeping table cannot be read.
+    pub async fn applied_migrations(&self) -> StoreResult<Vec<i64>> {
+        const SQL: &str = "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version";
+        let mut c = self.acquire("migrations").await?;
+        let rows = c.conn().fetch_all("migrations", SQL, &[]).await;
+        match rows {
+            Ok(rows) => rows.iter().map(|r| r.i64("version")).collect(),
+            // No bookkeeping table yet: nothing applied.
+            Err(_) => Ok(Vec::new()),
+        }
+    }
+
+    /// Closes every pooled connection; later calls fail.
+    pub async fn close(&self) {
+        match &self.inner.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+
+    pub(crate) fn pii(&self) -> &dyn PiiCipher {
+        self.inner.pii.as_ref()
+    }
+
+    /// A pooled connection for reads.
+    pub(crate) async fn acquire(&self, op: &'static str) -> StoreResult<Pooled> {
+        match &self.inner.pool {
+            Pool::Sqlite(p) => p.acquire().await.map(Pooled::Sqlite).map_err(|e| map_err(op, e)),
+            Pool::Postgres(p) => p.acquire().await.map(Pooled::Pg).map_err(|e| map_err(op, e)),
+        }
+    }
+
+    /// A write transaction: `BEGIN IMMEDIATE` on SQLite (the write lock is
+    /// taken up front, so two writers never deadlock on lock upgrades), a
+    /// plain transaction on PostgreSQL (callers lock rows they change with
+    /// `SELECT … FOR UPDATE`). Busy databases are retried with bounded
+    /// exponential backoff.
+    pub(crate) async fn begin_write(&self, op: &'static str) -> StoreResult<Tx> {
+        let attempts_max = self.inner.options.write_attempts_max.max(1);
+        let mut backoff = Duration::from_millis(1);
+        for attempt in 1..=attempts_max {
+            let started = match &self.inner.pool {
+                Pool::Sqlite(p) => p.begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
+                Pool::Postgres(p) => p.begin().await.map(Tx::Pg),
+            };
+            match started {
+                Ok(tx) => return Ok(tx),
+                Err(e) if is_busy(&e) && attempt < attempts_max => {
+                    tokio::time::sleep(backoff + jitter(backoff)).await;
+                    backoff = (backoff * 2).min(Duration::from_millis(128));
+                }
+                Err(e) if is_busy(&e) => {
+                    return Err(StoreError::Busy { operation: op, attempts: attempts_max });
+                }
+                Err(e) => return Err(map_err(op, e)),
+            }
+        }
+        Err(StoreError::Busy { operation: op, attempts: attempts_max })
+    }
+
+    /// Runs one write statement in its own transaction; returns rows changed.
+    pub(crate) async fn exec(
+        &self,
+        op: &'static str,
+        sql: &'static str,
+        args: &[Arg<'_>],
+    ) -> StoreResult<u64> {
+        let mut tx = self.begin_write(op).await?;
+        let n = tx.conn().execute(op, sql, args).await?;
+        tx.commit(op).await?;
+        Ok(n)
+    }
+
+    /// [`Store::exec`] for a statement that must change exactly the row
+    /// `id` of `entity`: zero rows changed is `NotFound`.
+    pub(crate) async fn exec_one(
+        &self,
+        op: &'static str,
+        sql: &'static str,
+        args: &[Arg<'_>],
+        entity: &str,
+        id: Uuid,
+    ) -> StoreResult<()> {
+        match self.exec(op, sql, args).await? {
+            0 => Err(StoreError::not_found(entity, id)),
+            _ => Ok(()),
+        }
+    }
+
+    /// One row or none, on a pooled connection.
+    pub(crate) async fn query_opt(
+        &self,
+        op: &'static str,
+        sql: &'static str,
+        args: &[Arg<'_>],
+    ) -> StoreResult<Option<DbRow>> {
+        let mut c = self.acquire(op).await?;
+        c.conn().fetch_optional(op, sql, args).await
+    }
+
+    /// Every row, on a pooled connection.
+    pub(crate) async fn query_all(
+        &self,
+        op: &'static str,
+        sql: &'static str,
+        args: &[Arg<'_>],
+    ) -> StoreResult<Vec<DbRow>> {
+        let mut c = self.acquire(op).await?;
+        c.conn().fetch_all(op, sql, args).await
+    }
+
+    /// Reports a finished call to the audit hook and passes its result on.
+    pub(crate) fn audited<T>(
+        &self,
+        actor: &Actor,
+        action: &'static str,
+        entity: &'static str,
+        entity_id: Option<Uuid>,
+        result: StoreResult<T>,
+    ) -> StoreResult<T> {
+        let outcome = match &result {
+            Ok(_) => "OK",
+            Err(e) => e.code(),
+        };
+        self.inner.audit.record(&AuditEvent {
+            actor: *actor,
+            action,
+            entity,
+            entity_id,
+            outcome,
+            at: Utc::now(),
+        });
+        result
+    }
+}
+
+/// Up to half the backoff again, from the clock's sub-second noise: enough
+/// to keep retrying writers from waking in lockstep.
+fn jitter(backoff: Duration) -> Duration {
+    let nanos = u64::from(Utc::now().timestamp_subsec_nanos());
+    let half = (backoff.as_micros() / 2).max(1) as u64;
+    Duration::from_micros(nanos % half)
+}

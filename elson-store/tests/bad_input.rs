@@ -1,0 +1,279 @@
+//! Bad input: unknown ids, duplicates, oversize text, decimal overflow,
+//! out-of-range values — each a typed error naming the problem, and nothing
+//! written.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use elson_store::elson_core::ElsonError;
+use elson_store::elson_core::enums::*;
+use elson_store::{Store, StoreError};
+use uuid::Uuid;
+
+fn field_of(e: &StoreError) -> String {
+    match e.as_domain() {
+        Some(ElsonError::InvalidInput { field, .. }) => field.clone(),
+        other => panic!("expected InvalidInput, got {other:?} ({e})"),
+    }
+}
+
+both_backends!(unknown_ids_are_not_found, |store: Store| async move {
+    let a = admin();
+    let id = Uuid::new_v4();
+    let cases = [
+        store.users().get(&a, id).await.err(),
+        store.portfolios().get(&a, id).await.err(),
+        store.positions().get(&a, id).await.err(),
+        store.trades().get(&a, id).await.err(),
+        store.relationships().get(&a, id).await.err(),
+        store.notifications().get(&a, id).await.err(),
+        store.volatility_regimes().get(&a, id).await.err(),
+        store.model_parameters().get(&a, id).await.err(),
+        store.backtest_results().get(&a, id).await.err(),
+        store.beta_feedback().get(&a, id).await.err(),
+        store.feature_flags().get(&a, id).await.err(),
+    ];
+    for e in cases {
+        let e = e.expect("an unknown id must fail");
+        assert!(
+            matches!(e.as_domain(), Some(ElsonError::NotFound { id: got, .. }) if *got == id.to_string()),
+            "{e}"
+        );
+    }
+    // Updates of unknown rows, too.
+    assert_eq!(
+        store.users().update(&a, &user(UserRole::User, "x@example.com")).await.unwrap_err().code(),
+        "NOT_FOUND"
+    );
+    assert_eq!(store.users().record_login(&a, id, t0()).await.unwrap_err().code(), "NOT_FOUND");
+    assert_eq!(
+        store
+            .feature_flags()
+            .update(&a, &flag("f", Environment::Dev, true))
+            .await
+            .unwrap_err()
+            .code(),
+        "NOT_FOUND"
+    );
+});
+
+both_backends!(unknown_references_are_not_found_and_write_nothing, |store: Store| async move {
+    let a = admin();
+    let ghost = Uuid::new_v4();
+    let p = portfolio(ghost, "10.00");
+    let e = store.portfolios().insert(&a, &p).await.unwrap_err();
+    assert!(
+        matches!(e.as_domain(), Some(ElsonError::NotFound { entity, id }) if entity == "user" && *id == ghost.to_string()),
+        "{e}"
+    );
+    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap_err().code(), "NOT_FOUND");
+    let t = trade(ghost, "AAPL", t0());
+    let e = store.trades().insert(&a, &t).await.unwrap_err();
+    assert!(
+        matches!(e.as_domain(), Some(ElsonError::NotFound { entity, .. }) if entity == "portfolio"),
+        "{e}"
+    );
+    let n = notification(ghost);
+    assert_eq!(store.notifications().insert(&a, &n).await.unwrap_err().code(), "NOT_FOUND");
+    let u = user(UserRole::Guardian, "g@example.com");
+    store.users().insert(&a, &u).await.unwrap();
+    let e = store.relationships().insert(&a, &relationship(u.id, ghost)).await.unwrap_err();
+    assert_eq!(e.code(), "NOT_FOUND");
+});
+
+both_backends!(duplicates_are_conflicts, |store: Store| async move {
+    let a = admin();
+    let u = user(UserRole::User, "dup@example.com");
+    store.users().insert(&a, &u).await.unwrap();
+    let mut twin = user(UserRole::User, "dup@example.com");
+    twin.first_name = Some("Twin".into());
+    let e = store.users().insert(&a, &twin).await.unwrap_err();
+    assert!(
+        matches!(e.as_domain(), Some(ElsonError::Conflict { reason }) if reason.contains("email")),
+        "{e}"
+    );
+    assert_eq!(
+        store.users().get(&a, twin.id).await.unwrap_err().code(),
+        "NOT_FOUND",
+        "nothing written"
+    );
+    assert_eq!(
+        store.users().find_for_login(&a, "dup@example.com").await.unwrap().unwrap().id,
+        u.id
+    );
+
+    let mut same_id = user(UserRole::User, "other@example.com");
+    same_id.id = u.id;
+    let e = store.users().insert(&a, &same_id).await.unwrap_err();
+    assert!(
+        matches!(e.as_domain(), Some(ElsonError::Conflict { reason }) if reason.contains("id")),
+        "{e}"
+    );
+
+    let p = portfolio(u.id, "1.00");
+    store.portfolios().insert(&a, &p).await.unwrap();
+    store.positions().insert(&a, &position(p.id, "AAPL")).await.unwrap();
+    let e = store.positions().insert(&a, &position(p.id, "AAPL")).await.unwrap_err();
+    assert!(
+        matches!(e.as_domain(), Some(ElsonError::Conflict { reason }) if reason.contains("symbol")),
+        "{e}"
+    );
+
+    store.feature_flags().insert(&a, &flag("f", Environment::Beta, true)).await.unwrap();
+    assert_eq!(
+        store
+            .feature_flags()
+            .insert(&a, &flag("f", Environment::Beta, false))
+            .await
+            .unwrap_err()
+            .code(),
+        "CONFLICT"
+    );
+    store.feature_flags().insert(&a, &flag("f", Environment::Dev, false)).await.unwrap();
+
+    let (g, m, _) = family(&store, "d").await;
+    assert_eq!(
+        store.relationships().insert(&a, &relationship(g.id, m.id)).await.unwrap_err().code(),
+        "CONFLICT"
+    );
+});
+
+both_backends!(oversize_text_and_bad_values_are_input_errors, |store: Store| async move {
+    let a = admin();
+    let mut u = user(UserRole::User, "ok@example.com");
+    u.first_name = Some("x".repeat(101));
+    assert_eq!(field_of(&store.users().insert(&a, &u).await.unwrap_err()), "first_name");
+    let mut u = user(UserRole::User, &format!("{}@example.com", "x".repeat(250)));
+    assert_eq!(field_of(&store.users().insert(&a, &u).await.unwrap_err()), "email");
+    u.email = "Upper@Example.com".into();
+    assert_eq!(field_of(&store.users().insert(&a, &u).await.unwrap_err()), "email");
+    u.email = "no-at-sign".into();
+    assert_eq!(field_of(&store.users().insert(&a, &u).await.unwrap_err()), "email");
+    assert!(
+        store
+            .users()
+            .list_by_role_status(&a, UserRole::User, UserStatus::Active, 10, 0)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing written"
+    );
+
+    let owner = user(UserRole::User, "owner@example.com");
+    store.users().insert(&a, &owner).await.unwrap();
+    let mut n = notification(owner.id);
+    n.title = "t".repeat(101);
+    assert_eq!(field_of(&store.notifications().insert(&a, &n).await.unwrap_err()), "title");
+    let mut f = feedback(owner.id, t0());
+    f.screenshots = vec!["u".repeat(256)];
+    assert_eq!(field_of(&store.beta_feedback().insert(&a, &f).await.unwrap_err()), "screenshots");
+    let mut ff = flag("x", Environment::Beta, true);
+    ff.user_percentage = 101;
+    assert_eq!(
+        field_of(&store.feature_flags().insert(&a, &ff).await.unwrap_err()),
+        "user_percentage"
+    );
+    ff.user_percentage = 10;
+    ff.flag_name = String::new();
+    assert_eq!(field_of(&store.feature_flags().insert(&a, &ff).await.unwrap_err()), "flag_name");
+
+    let mut p = portfolio(owner.id, "1.00");
+    p.risk_score = Some(101);
+    assert_eq!(field_of(&store.portfolios().insert(&a, &p).await.unwrap_err()), "risk_score");
+    p.risk_score = None;
+    p.cash_balance = dec("-0.01");
+    assert_eq!(field_of(&store.portfolios().insert(&a, &p).await.unwrap_err()), "cash_balance");
+    p.cash_balance = dec("1.001");
+    assert_eq!(field_of(&store.portfolios().insert(&a, &p).await.unwrap_err()), "cash_balance");
+    assert!(
+        store.portfolios().list_for_user(&a, owner.id).await.unwrap().is_empty(),
+        "nothing written"
+    );
+
+    let mut r = relationship(owner.id, owner.id);
+    assert_eq!(field_of(&store.relationships().insert(&a, &r).await.unwrap_err()), "minor_id");
+    let minor = user(UserRole::Minor, "minor@example.com");
+    store.users().insert(&a, &minor).await.unwrap();
+    r.minor_id = minor.id;
+    r.approval_settings.max_trade_amount = Some(dec("-5"));
+    assert_eq!(
+        field_of(&store.relationships().insert(&a, &r).await.unwrap_err()),
+        "approval_settings.max_trade_amount"
+    );
+
+    let mp = model_parameter(at(10), Some(at(10)));
+    assert_eq!(
+        field_of(&store.model_parameters().insert(&a, &mp).await.unwrap_err()),
+        "effective_to"
+    );
+    assert_eq!(
+        field_of(&store.trades().history(&a, Uuid::new_v4(), 0, 0).await.unwrap_err()),
+        "limit"
+    );
+    assert_eq!(
+        field_of(&store.trades().history(&a, Uuid::new_v4(), 10, -1).await.unwrap_err()),
+        "offset"
+    );
+});
+
+both_backends!(decimal_overflow_is_an_input_error, |store: Store| async move {
+    let a = admin();
+    let owner = user(UserRole::User, "rich@example.com");
+    store.users().insert(&a, &owner).await.unwrap();
+    let mut p = portfolio(owner.id, "9999999999999.99");
+    store.portfolios().insert(&a, &p).await.unwrap();
+    let mut too_big = portfolio(owner.id, "10000000000000.00");
+    too_big.total_value = dec("1");
+    assert_eq!(
+        field_of(&store.portfolios().insert(&a, &too_big).await.unwrap_err()),
+        "cash_balance"
+    );
+
+    let mut t = trade(p.id, "AAPL", t0());
+    t.quantity = dec("0.0000001");
+    assert_eq!(field_of(&store.trades().insert(&a, &t).await.unwrap_err()), "quantity");
+    t.quantity = dec("0");
+    assert_eq!(field_of(&store.trades().insert(&a, &t).await.unwrap_err()), "quantity");
+    t.quantity = dec("1");
+    t.confidence_score = Some(dec("1.01"));
+    assert_eq!(field_of(&store.trades().insert(&a, &t).await.unwrap_err()), "confidence_score");
+    t.confidence_score = None;
+    t.fees = Some(dec("100000000.00"));
+    assert_eq!(field_of(&store.trades().insert(&a, &t).await.unwrap_err()), "fees");
+    assert!(store.trades().history(&a, p.id, 10, 0).await.unwrap().is_empty(), "nothing written");
+
+    let mut b = backtest();
+    b.sharpe_ratio = dec("1000000.0000");
+    assert_eq!(
+        field_of(&store.backtest_results().insert(&a, &b).await.unwrap_err()),
+        "sharpe_ratio"
+    );
+    b.sharpe_ratio = dec("1");
+    b.win_rate = dec("100.01");
+    assert_eq!(field_of(&store.backtest_results().insert(&a, &b).await.unwrap_err()), "win_rate");
+    let mut v = regime("SPY", t0(), VolatilityLevel::Low, 1);
+    v.volatility_value = dec("0.00001");
+    assert_eq!(
+        field_of(&store.volatility_regimes().insert(&a, &v).await.unwrap_err()),
+        "volatility_value"
+    );
+
+    // The biggest value that fits round-trips exactly.
+    p.total_value = dec("9999999999999.99");
+    store.portfolios().update(&a, &p).await.unwrap();
+    assert_eq!(
+        store.portfolios().get(&a, p.id).await.unwrap().total_value,
+        dec("9999999999999.99")
+    );
+});
+
+both_backends!(executed_at_must_match_status_in_the_database, |store: Store| async move {
+    let a = admin();
+    let (_, _, p) = family(&store, "e").await;
+    let mut t = trade(p.id, "AAPL", t0());
+    t.executed_at = Some(at(1)); // but status PENDING
+    let e = store.trades().insert(&a, &t).await.unwrap_err();
+    assert_eq!(e.code(), "INVALID_INPUT", "{e}");
+    assert_eq!(store.trades().get(&a, t.id).await.unwrap_err().code(), "NOT_FOUND");
+});

@@ -1,0 +1,467 @@
+//! Migrates an empty database one migration at a time, then checks from the
+//! database's own catalog that every table, column and index of the data
+//! model exists.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use elson_store::{Backend, Store, StoreOptions};
+use sqlx::{ConnectOptions, Row};
+
+/// Every table of the data model (plus `audit_log`) and its columns.
+const TABLES: &[(&str, &[&str])] = &[
+    (
+        "users",
+        &[
+            "id",
+            "email",
+            "password_hash",
+            "role",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "created_at",
+            "updated_at",
+            "last_login",
+            "status",
+            "two_factor_enabled",
+            "two_factor_secret",
+            "risk_profile",
+            "education_progress",
+            "preferences",
+            "beta_feedback",
+        ],
+    ),
+    (
+        "portfolios",
+        &[
+            "id",
+            "user_id",
+            "name",
+            "description",
+            "created_at",
+            "updated_at",
+            "cash_balance",
+            "total_value",
+            "risk_score",
+            "diversification_score",
+            "type",
+            "guardian_approval",
+            "volatility_preference",
+            "performance_metrics",
+        ],
+    ),
+    (
+        "positions",
+        &[
+            "id",
+            "portfolio_id",
+            "symbol",
+            "quantity",
+            "average_price",
+            "current_price",
+            "current_value",
+            "created_at",
+            "updated_at",
+            "last_price_update",
+            "gain_loss",
+            "gain_loss_percent",
+            "asset_type",
+            "sector",
+        ],
+    ),
+    (
+        "trades",
+        &[
+            "id",
+            "portfolio_id",
+            "symbol",
+            "order_type",
+            "side",
+            "quantity",
+            "price",
+            "status",
+            "created_at",
+            "executed_at",
+            "total_amount",
+            "fees",
+            "notes",
+            "circuit_breaker_state",
+            "volatility_level",
+            "guardian_approval",
+            "confidence_score",
+            "position_sizing",
+        ],
+    ),
+    (
+        "relationships",
+        &[
+            "id",
+            "guardian_id",
+            "minor_id",
+            "relationship_type",
+            "created_at",
+            "updated_at",
+            "status",
+            "approval_settings",
+            "permissions",
+        ],
+    ),
+    (
+        "notifications",
+        &[
+            "id",
+            "user_id",
+            "related_entity_id",
+            "related_entity_type",
+            "type",
+            "title",
+            "message",
+            "created_at",
+            "read_at",
+            "status",
+            "priority",
+            "action_url",
+        ],
+    ),
+    (
+        "volatility_regimes",
+        &[
+            "id",
+            "symbol",
+            "timestamp",
+            "volatility_value",
+            "volatility_level",
+            "lookback_period",
+            "calculation_method",
+            "circuit_breaker_state",
+            "confidence_score",
+            "stabilization_count",
+        ],
+    ),
+    (
+        "model_parameters",
+        &[
+            "id",
+            "volatility_level",
+            "parameter_type",
+            "parameter_name",
+            "parameter_value",
+            "effective_from",
+            "effective_to",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "description",
+        ],
+    ),
+    (
+        "backtest_results",
+        &[
+            "id",
+            "model_version",
+            "symbol",
+            "start_date",
+            "end_date",
+            "total_trades",
+            "win_rate",
+            "profit_loss",
+            "sharpe_ratio",
+            "drawdown_max",
+            "volatility_breakdown",
+            "parameters_used",
+            "created_at",
+            "notes",
+        ],
+    ),
+    (
+        "beta_feedback",
+        &[
+            "id",
+            "user_id",
+            "feedback_type",
+            "category",
+            "title",
+            "description",
+            "severity",
+            "status",
+            "submitted_at",
+            "updated_at",
+            "related_component",
+            "environment_details",
+            "screenshots",
+            "assigned_to",
+        ],
+    ),
+    (
+        "feature_flags",
+        &[
+            "id",
+            "flag_name",
+            "description",
+            "enabled",
+            "environment",
+            "user_percentage",
+            "user_whitelist",
+            "created_at",
+            "updated_at",
+            "created_by",
+            "expires_at",
+        ],
+    ),
+    ("audit_log", &["id", "actor_id", "action", "entity", "entity_id", "at", "outcome", "detail"]),
+];
+
+/// Every index of the seed's "Database Indices": (table, leading columns,
+/// must be unique). An index matches when its first columns are these, in
+/// order (the primary key counts for `id`).
+const INDICES: &[(&str, &[&str], bool)] = &[
+    // Primary indices.
+    ("users", &["id"], true),
+    ("users", &["email"], true),
+    ("portfolios", &["id"], true),
+    ("portfolios", &["user_id"], false),
+    ("positions", &["id"], true),
+    ("positions", &["portfolio_id"], false),
+    ("positions", &["symbol"], false),
+    ("trades", &["id"], true),
+    ("trades", &["portfolio_id"], false),
+    ("trades", &["created_at"], false),
+    ("relationships", &["id"], true),
+    ("relationships", &["guardian_id"], false),
+    ("relationships", &["minor_id"], false),
+    ("notifications", &["id"], true),
+    ("notifications", &["user_id"], false),
+    ("notifications", &["created_at"], false),
+    ("volatility_regimes", &["id"], true),
+    ("volatility_regimes", &["symbol"], false),
+    ("volatility_regimes", &["timestamp"], false),
+    ("model_parameters", &["id"], true),
+    ("model_parameters", &["volatility_level"], false),
+    ("model_parameters", &["parameter_name"], false),
+    ("backtest_results", &["id"], true),
+    ("backtest_results", &["model_version"], false),
+    ("backtest_results", &["symbol"], false),
+    ("beta_feedback", &["id"], true),
+    ("beta_feedback", &["user_id"], false),
+    ("beta_feedback", &["submitted_at"], false),
+    ("feature_flags", &["id"], true),
+    ("feature_flags", &["flag_name"], false),
+    ("feature_flags", &["environment"], false),
+    // Performance indices.
+    ("users", &["role", "status"], false),
+    ("users", &["last_login"], false),
+    ("portfolios", &["total_value"], false),
+    ("positions", &["portfolio_id", "asset_type"], false),
+    ("positions", &["current_value"], false),
+    ("trades", &["portfolio_id", "status"], false),
+    ("trades", &["symbol", "side"], false),
+    ("trades", &["executed_at"], false),
+    ("notifications", &["user_id", "status"], false),
+    ("notifications", &["user_id", "type"], false),
+    ("volatility_regimes", &["symbol", "volatility_level"], false),
+    ("volatility_regimes", &["circuit_breaker_state"], false),
+    ("backtest_results", &["symbol", "model_version"], false),
+    ("backtest_results", &["win_rate"], false),
+    ("beta_feedback", &["status", "severity"], false),
+    ("beta_feedback", &["feedback_type"], false),
+];
+
+const MIGRATION_NAMES: &[&str] = &[
+    "initial schema",
+    "user role extensions",
+    "portfolio analytics fields",
+    "trading engine integration",
+    "volatility regime tracking",
+    "beta feedback mechanism",
+    "feature flag system",
+    "performance optimization indices",
+];
+
+/// (table → columns, [(table, index columns, unique)]) read from the catalog.
+struct Catalog {
+    columns: Vec<(String, String)>,
+    indices: Vec<(String, Vec<String>, bool)>,
+}
+
+async fn sqlite_catalog(path: &std::path::Path) -> Catalog {
+    let mut c = sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.unwrap();
+    let mut columns = Vec::new();
+    let mut indices = Vec::new();
+    for (table, _) in TABLES {
+        let rows = sqlx::query("SELECT name FROM pragma_table_info($1)")
+            .bind(*table)
+            .fetch_all(&mut c)
+            .await
+            .unwrap();
+        for r in rows {
+            columns.push((table.to_string(), r.get::<String, _>("name")));
+        }
+        // The primary key of a non-rowid table shows up as an autoindex; a
+        // rowid alias (INTEGER PRIMARY KEY) does not, so add it explicitly.
+        let pk: Vec<String> =
+            sqlx::query("SELECT name FROM pragma_table_info($1) WHERE pk > 0 ORDER BY pk")
+                .bind(*table)
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<String, _>("name"))
+                .collect();
+        indices.push((table.to_string(), pk, true));
+        let list = sqlx::query("SELECT name, \"unique\" AS u FROM pragma_index_list($1)")
+            .bind(*table)
+            .fetch_all(&mut c)
+            .await
+            .unwrap();
+        for idx in list {
+            let name: String = idx.get("name");
+            let unique: i64 = idx.get("u");
+            let cols: Vec<String> =
+                sqlx::query("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
+                    .bind(&name)
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.get::<String, _>("name"))
+                    .collect();
+            indices.push((table.to_string(), cols, unique == 1));
+        }
+    }
+    Catalog { columns, indices }
+}
+
+async fn pg_catalog(url: &str) -> Catalog {
+    use std::str::FromStr;
+    let mut c = sqlx::postgres::PgConnectOptions::from_str(url).unwrap().connect().await.unwrap();
+    let columns = sqlx::query(
+        "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+         WHERE table_schema = current_schema()",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get::<String, _>("t"), r.get::<String, _>("c")))
+    .collect();
+    // pg_indexes has only the definition text; pg_index has the columns.
+    let indices = sqlx::query(
+        "SELECT t.relname::text AS t, ix.indisunique AS u, \
+                array_agg(a.attname::text ORDER BY k.ord) AS cols \
+         FROM pg_index ix \
+         JOIN pg_class t ON t.oid = ix.indrelid \
+         JOIN pg_class i ON i.oid = ix.indexrelid \
+         JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = current_schema() \
+         CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord) \
+         JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+         GROUP BY t.relname, i.relname, ix.indisunique",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get::<String, _>("t"), r.get::<Vec<String>, _>("cols"), r.get::<bool, _>("u")))
+    .collect();
+    // Cross-check with pg_indexes that every index is a real, listed one.
+    let listed: i64 =
+        sqlx::query("SELECT count(*) AS n FROM pg_indexes WHERE schemaname = current_schema()")
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+            .get("n");
+    assert!(listed >= INDICES.len() as i64 / 2, "pg_indexes lists {listed} indices");
+    Catalog { columns, indices }
+}
+
+fn assert_catalog(backend: &str, cat: &Catalog) {
+    let mut missing = Vec::new();
+    for (table, cols) in TABLES {
+        for col in *cols {
+            if !cat.columns.iter().any(|(t, c)| t == table && c == col) {
+                missing.push(format!("column {table}.{col}"));
+            }
+        }
+    }
+    for (table, cols, unique) in INDICES {
+        let found = cat.indices.iter().any(|(t, ic, u)| {
+            t == table
+                && ic.len() >= cols.len()
+                && ic.iter().zip(cols.iter()).all(|(a, b)| a == b)
+                && (!unique || *u)
+        });
+        if !found {
+            missing.push(format!(
+                "index {table}({}){}",
+                cols.join(", "),
+                if *unique { " UNIQUE" } else { "" }
+            ));
+        }
+    }
+    assert!(missing.is_empty(), "{backend}: missing from the catalog: {missing:#?}");
+}
+
+async fn step_by_step(store: &Store) {
+    let known = store.known_migrations();
+    assert_eq!(known.len(), 8);
+    for (i, (version, description)) in known.iter().enumerate() {
+        assert_eq!(*version, i as i64 + 1);
+        assert_eq!(description, MIGRATION_NAMES[i], "migration {version} is the seed's");
+    }
+    assert!(store.applied_migrations().await.unwrap().is_empty());
+    for (version, _) in &known {
+        store.migrate_to(*version).await.unwrap();
+        let applied = store.applied_migrations().await.unwrap();
+        assert_eq!(applied, (1..=*version).collect::<Vec<_>>(), "after migration {version}");
+    }
+    // Re-running is a no-op.
+    store.migrate().await.unwrap();
+    assert_eq!(store.applied_migrations().await.unwrap().len(), 8);
+}
+
+#[tokio::test]
+async fn sqlite_migrates_step_by_step_and_catalog_has_the_data_model() {
+    let dir = std::env::temp_dir().join(format!("elson-mig-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("elson.db");
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::open_with(&url, StoreOptions { migrate: false, ..StoreOptions::default() })
+        .await
+        .unwrap();
+    assert_eq!(store.backend(), Backend::Sqlite);
+    assert!(path.exists(), "the file is created on open");
+    step_by_step(&store).await;
+    store.close().await;
+    let cat = sqlite_catalog(&path).await;
+    assert_catalog("sqlite", &cat);
+    // A deliberately wrong expectation must fail the check.
+    let broken = Catalog {
+        columns: cat.columns.iter().filter(|(t, _)| t != "trades").cloned().collect(),
+        indices: cat.indices,
+    };
+    assert!(std::panic::catch_unwind(|| assert_catalog("sqlite", &broken)).is_err());
+    // Reopening migrates nothing and keeps the data.
+    let again = Store::open(&url).await.unwrap();
+    assert_eq!(again.applied_migrations().await.unwrap().len(), 8);
+    again.close().await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn postgres_migrates_step_by_step_and_catalog_has_the_data_model() {
+    let Some(url) = common::pg_fresh_url().await else { return };
+    let store = Store::open_with(&url, StoreOptions { migrate: false, ..StoreOptions::default() })
+        .await
+        .unwrap();
+    assert_eq!(store.backend(), Backend::Postgres);
+    step_by_step(&store).await;
+    store.close().await;
+    let cat = pg_catalog(&url).await;
+    assert_catalog("postgres", &cat);
+}
+
+#[tokio::test]
+async fn unknown_url_scheme_is_an_open_error() {
+    let e = Store::open("mysql://localhost/x").await.unwrap_err();
+    assert_eq!(e.code(), "OPEN");
+}
