@@ -13,7 +13,8 @@ use crate::params::ParameterSet;
 pub const QUANTITY_SCALE: u32 = 6;
 
 /// What [`check_buy`] does with a buy over the limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SizingMode {
     /// Refuse it with [`ElsonError::PositionLimitExceeded`].
     Reject,

@@ -1,0 +1,221 @@
+//! The streaming regime detector of one symbol, and its readings.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::config::RegimeConfig;
+use super::stabilizer::Stabilizer;
+use crate::entities::VolatilityRegime;
+use crate::enums::{VolatilityLevel, VolatilityMethod};
+use crate::error::{ElsonError, Result};
+use crate::limits::{DecimalLimit, TextLimit};
+use crate::volatility::{Bar, VolatilityConfig, VolatilityEstimator};
+
+/// One regime reading: what a detector says about one bar.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RegimeReading {
+    /// Time of the bar.
+    pub time: DateTime<Utc>,
+    /// Annualized volatility of the window ending at the bar.
+    pub volatility: f64,
+    /// The level of this value alone (before stabilization).
+    pub reading: VolatilityLevel,
+    /// The stabilized level (the regime).
+    pub level: VolatilityLevel,
+    /// Confidence score in [0.5, 1] (DESIGN §5).
+    pub confidence: f64,
+    /// Consecutive readings of the current regime (≥ 3 right after a switch).
+    pub stabilization_count: u32,
+    /// Window length n.
+    pub lookback: usize,
+    /// The estimator.
+    pub method: VolatilityMethod,
+}
+
+impl RegimeReading {
+    /// The `volatility_regimes` row of this reading, built field by field:
+    /// value rounded half-even to 4 decimals, confidence to 2;
+    /// `circuit_breaker_state` is left `None` (the breaker sets it).
+    ///
+    /// # Errors
+    /// [`ElsonError::InvalidInput`] for an empty or too long `symbol`, or a
+    /// volatility that does not fit DECIMAL(10,4).
+    ///
+    /// # Example
+    /// ```
+    /// # use chrono::{TimeZone, Utc};
+    /// # use elson_core::enums::{VolatilityLevel, VolatilityMethod};
+    /// # use elson_core::regime::RegimeReading;
+    /// # use rust_decimal::Decimal;
+    /// let r = RegimeReading {
+    ///     time: Utc.with_ymd_and_hms(2026, 1, 2, 21, 0, 0).unwrap(),
+    ///     volatility: 0.183_456, reading: VolatilityLevel::Normal, level: VolatilityLevel::Normal,
+    ///     confidence: 0.666_6, stabilization_count: 4, lookback: 20,
+    ///     method: VolatilityMethod::CloseToClose,
+    /// };
+    /// let row = r.to_row("AAPL", uuid::Uuid::nil())?;
+    /// assert_eq!(row.volatility_value, Decimal::new(1835, 4));
+    /// assert_eq!(row.confidence_score, Decimal::new(67, 2));
+    /// assert_eq!(row.stabilization_count, 4);
+    /// # Ok::<(), elson_core::ElsonError>(())
+    /// ```
+    pub fn to_row(&self, symbol: &str, id: Uuid) -> Result<VolatilityRegime> {
+        TextLimit::SYMBOL.check("symbol", symbol)?;
+        let volatility_value = DecimalLimit::RATIO
+            .round("volatility_value", decimal("volatility_value", self.volatility)?)?;
+        let confidence_score = DecimalLimit::UNIT_FRACTION
+            .round("confidence_score", decimal("confidence_score", self.confidence)?)?;
+        let lookback_period = i32::try_from(self.lookback)
+            .map_err(|_| ElsonError::invalid("lookback_period", "does not fit INTEGER"))?;
+        Ok(VolatilityRegime {
+            id,
+            symbol: symbol.to_string(),
+            timestamp: self.time,
+            volatility_value,
+            volatility_level: self.level,
+            lookback_period,
+            calculation_method: self.method,
+            circuit_breaker_state: None,
+            confidence_score,
+            stabilization_count: i32::try_from(self.stabilization_count).unwrap_or(i32::MAX),
+        })
+    }
+}
+
+fn decimal(field: &str, x: f64) -> Result<Decimal> {
+    Decimal::from_f64(x)
+        .ok_or_else(|| ElsonError::invalid(field, format!("{x} is not representable")))
+}
+
+/// Detects the volatility regime of one symbol from its bars, live.
+///
+/// Why one object: it owns the estimator's running sums and the
+/// stabilizer's hysteresis, which must see every bar of the symbol in
+/// order. The backtester uses the same type, so live and simulated regimes
+/// cannot disagree.
+///
+/// A rejected update (bad price, time not after the previous bar) leaves the
+/// detector untouched.
+///
+/// # Example
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use elson_core::regime::{RegimeConfig, RegimeDetector};
+/// use elson_core::volatility::VolatilityConfig;
+///
+/// let vol = VolatilityConfig { lookback: 5, ..VolatilityConfig::default() };
+/// let mut det = RegimeDetector::new(&vol, &RegimeConfig::default())?;
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 2, 21, 0, 0).unwrap();
+/// let mut last = None;
+/// for i in 0..10 {
+///     let close = 100.0 * (1.0 + 0.05 * ((i % 2) as f64)); // ±5 % a day
+///     last = det.update_close(close, t0 + Duration::days(i))?.or(last);
+/// }
+/// let reading = last.unwrap();
+/// assert_eq!(reading.level, elson_core::enums::VolatilityLevel::Extreme);
+/// assert!(reading.stabilization_count >= 1);
+/// # Ok::<(), elson_core::ElsonError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RegimeDetector {
+    estimator: VolatilityEstimator,
+    regime: RegimeConfig,
+    stabilizer: Stabilizer,
+    last_time: Option<DateTime<Utc>>,
+}
+
+impl RegimeDetector {
+    /// A fresh detector.
+    ///
+    /// # Errors
+    /// [`ElsonError::InvalidInput`] when either configuration is invalid.
+    pub fn new(vol: &VolatilityConfig, regime: &RegimeConfig) -> Result<RegimeDetector> {
+        regime.validate()?;
+        Ok(RegimeDetector {
+            estimator: VolatilityEstimator::new(vol)?,
+            regime: *regime,
+            stabilizer: Stabilizer::new(regime.switch_readings),
+            last_time: None,
+        })
+    }
+
+    /// The stabilized level and its count, once there was a reading.
+    pub fn current(&self) -> Option<(VolatilityLevel, u32)> {
+        self.stabilizer.current()
+    }
+
+    /// The volatility configuration.
+    pub fn volatility_config(&self) -> &VolatilityConfig {
+        self.estimator.config()
+    }
+
+    /// The regime configuration.
+    pub fn regime_config(&self) -> &RegimeConfig {
+        &self.regime
+    }
+
+    fn check_time(&self, time: DateTime<Utc>) -> Result<()> {
+        match self.last_time {
+            Some(last) if time <= last => Err(ElsonError::invalid(
+                "time",
+                format!(
+                    "index {}: {} is not after the previous bar's {}",
+                    self.estimator.bars_seen(),
+                    time.to_rfc3339(),
+                    last.to_rfc3339()
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn read(&mut self, volatility: Option<f64>, time: DateTime<Utc>) -> Option<RegimeReading> {
+        self.last_time = Some(time);
+        let volatility = volatility?;
+        let reading = self.regime.classify(volatility);
+        let (level, stabilization_count) = self.stabilizer.push(reading);
+        let cfg = self.estimator.config();
+        Some(RegimeReading {
+            time,
+            volatility,
+            reading,
+            level,
+            confidence: self.regime.confidence(
+                volatility,
+                self.estimator.observations(),
+                cfg.lookback,
+            ),
+            stabilization_count,
+            lookback: cfg.lookback,
+            method: cfg.method,
+        })
+    }
+
+    /// Feeds one bar; returns a reading once the first window is full.
+    ///
+    /// # Errors
+    /// [`ElsonError::InvalidInput`]: a bad bar (field e.g. `close[17]`), or
+    /// field `time` when `time` is not after the previous bar's.
+    pub fn update(&mut self, bar: &Bar, time: DateTime<Utc>) -> Result<Option<RegimeReading>> {
+        self.check_time(time)?;
+        let volatility = self.estimator.update(bar)?;
+        Ok(self.read(volatility, time))
+    }
+
+    /// Feeds one close (`CLOSE_TO_CLOSE`, `EWMA`).
+    ///
+    /// # Errors
+    /// As [`Self::update`], plus field `method` for a range estimator.
+    pub fn update_close(
+        &mut self,
+        close: f64,
+        time: DateTime<Utc>,
+    ) -> Result<Option<RegimeReading>> {
+        self.check_time(time)?;
+        let volatility = self.estimator.update_close(close)?;
+        Ok(self.read(volatility, time))
+    }
+}

@@ -1,0 +1,284 @@
+//! `CLOSE_TO_CLOSE`: sample standard deviation (ddof 1) of the last n log
+//! returns, × √N. Needs n + 1 closes.
+//!
+//! The streaming state and the batch kernel share [`Moments`] and the
+//! fixed re-summation points of [`ResumClock`]; the batch kernel only
+//! reorganizes the same arithmetic for speed (see [`batch`]).
+
+use std::ops::Range;
+
+use super::config::VolatilityConfig;
+use super::ln::{fast_ln, fast_ln_checked};
+use super::rolling::{BLOCK, Moments, ResumClock, Ring, drifted, sum_sq_dev};
+use super::validate::check_closes;
+use crate::error::Result;
+
+/// Blocks per chunk of the batch kernel: this many independent running sums
+/// advance side by side, which hides the latency of each addition, and the
+/// chunk's buffers (≈ 40 KB) stay in L1/L2.
+const BLOCKS_PER_CHUNK: usize = 4;
+
+/// Closes per chunk.
+pub(crate) const CHUNK: usize = BLOCK * BLOCKS_PER_CHUNK;
+
+/// `√(max(Σ(r − r̄)², 0) · N / (n − 1))`: the annualized sample std.
+/// (Written as a comparison rather than `f64::max` so that it compiles to
+/// one SIMD max: the input is never NaN.)
+#[inline(always)]
+fn annualize(sum_sq_dev: f64, scale: f64) -> f64 {
+    let v = if sum_sq_dev > 0.0 { sum_sq_dev } else { 0.0 };
+    (v * scale).sqrt()
+}
+
+fn scale_of(cfg: &VolatilityConfig) -> f64 {
+    f64::from(cfg.periods_per_year) / (cfg.lookback - 1) as f64
+}
+
+/// Streaming state (prices already validated by the caller).
+#[derive(Debug, Clone)]
+pub(crate) struct CloseToCloseState {
+    scale: f64,
+    prev_log: Option<f64>,
+    window: Ring,
+    moments: Moments,
+    clock: ResumClock,
+}
+
+impl CloseToCloseState {
+    pub(crate) fn new(cfg: &VolatilityConfig) -> CloseToCloseState {
+        CloseToCloseState {
+            scale: scale_of(cfg),
+            prev_log: None,
+            window: Ring::new(cfg.lookback),
+            moments: Moments::new(cfg.lookback),
+            clock: ResumClock::new(),
+        }
+    }
+
+    /// Adds a valid close; the value once n returns are in the window.
+    pub(crate) fn push(&mut self, close: f64) -> Option<f64> {
+        let log = fast_ln(close);
+        let prev = self.prev_log.replace(log)?;
+        let r = log - prev;
+        let sum_sq_dev = match self.window.push(r) {
+            None if self.window.is_full() => {
+                let (older, newer) = self.window.oldest_first();
+                self.moments.resum(older, newer)
+            }
+            None => return None,
+            Some(old) => {
+                let resum_point = self.clock.tick();
+                let v = if resum_point { f64::NAN } else { self.moments.slide(r, old) };
+                if resum_point || self.moments.drifted(v) {
+                    let (older, newer) = self.window.oldest_first();
+                    self.moments.resum(older, newer)
+                } else {
+                    v
+                }
+            }
+        };
+        Some(annualize(sum_sq_dev, self.scale))
+    }
+}
+
+/// One block with the streaming semantics: exact sums at its first
+/// position, then slides with the per-position drift check. `logs[p..=p + n]`
+/// are the logs of the window of position `p` (n + 1 closes). Writes
+/// `Σ(r − r̄)²` of positions `p0..p0 + ssd.len()` into `ssd`.
+fn block_scalar(logs: &[f64], n: usize, p0: usize, ssd: &mut [f64]) {
+    // Returns of the block's windows: rets[i] ends at log p0 + 1 + i.
+    let len = ssd.len();
+    let rets: Vec<f64> = logs[p0..p0 + n + len].windows(2).map(|w| w[1] - w[0]).collect();
+    let mut moments = Moments::new(n);
+    for (k, out) in ssd.iter_mut().enumerate() {
+        *out = if k == 0 {
+            moments.resum(&rets[..n], &[])
+        } else {
+            let v = moments.slide(rets[k + n - 1], rets[k - 1]);
+            if moments.drifted(v) { moments.resum(&rets[k..k + n], &[]) } else { v }
+        };
+    }
+}
+
+/// Scratch of the fast path: increments, then running sums, per position.
+struct Sums {
+    s: Vec<f64>,
+    q: Vec<f64>,
+    e: Vec<f64>,
+    window: Vec<f64>,
+}
+
+/// Lanes of the partial sums and minima of a block (a divisor of
+/// [`BLOCK`]): written as fixed-width inner loops, they become SIMD.
+const E_LANES: usize = 8;
+
+/// Safety factor on the block bound of `e`: covers the different order of
+/// its additions (≤ 256 ulp) many times over.
+const E_BOUND_MARGIN: f64 = 1.0 + 1e-12;
+
+/// A full chunk of [`CHUNK`] positions, in passes that are each either SIMD
+/// or free of long dependency chains:
+/// 1. per block: exact sums at its first position (as the streaming state
+///    re-sums there), then the increments of `s` and `q` of the others from
+///    the logs (SIMD), and a bound of the drift magnitude `e` at the block's
+///    end (`e` only grows within a block);
+/// 2. running sums of `s` and `q`, the blocks side by side (independent
+///    chains instead of one);
+/// 3. `Σ(r − r̄)²`, its minimum per block and the annualized values (SIMD).
+///
+/// The increments and the order of the additions of `s` and `q` are those
+/// of [`Moments::slide`], so the values are the streaming state's bit for
+/// bit — provided the streaming drift check never fires in the block, which
+/// holds when the block's minimum stays above the trigger at the block's
+/// largest `e`. Otherwise (rare: a window whose variance collapsed) the block
+/// is redone by [`block_scalar`], which follows the streaming rules exactly.
+// Index loops on purpose: a lane index into several fixed-size arrays is the
+// shape LLVM turns into SIMD (iterator chains of six zips were not).
+#[allow(clippy::needless_range_loop)]
+fn chunk_fast(logs: &[f64], n: usize, scale: f64, sums: &mut Sums, out: &mut [f64]) {
+    const NB: usize = BLOCKS_PER_CHUNK;
+    let (s, q, e) = (&mut sums.s[..CHUNK], &mut sums.q[..CHUNK], &mut sums.e[..BLOCK]);
+    let mut e_end = [0.0; NB];
+    let mut inv_n = 0.0;
+    for b in 0..NB {
+        let p0 = b * BLOCK;
+        let window = &mut sums.window[..n];
+        for (r, w) in window.iter_mut().zip(logs[p0..=p0 + n].windows(2)) {
+            *r = w[1] - w[0];
+        }
+        let mut moments = Moments::new(n);
+        moments.resum(window, &[]);
+        let e0;
+        (s[p0], q[p0], e0) = moments.sums();
+        inv_n = moments.inv_n();
+        let c = moments.shift();
+        // Position p's new return is logs[p + n] − logs[p + n − 1]; its old
+        // return (leaving) is logs[p] − logs[p − 1].
+        // Increments of positions p0 + 1 .. p0 + BLOCK. Every slice has the
+        // loop's length, so there are no bounds checks and the loop is SIMD.
+        let len = BLOCK - 1;
+        let xs = &mut s[p0 + 1..p0 + 1 + len];
+        let ys = &mut q[p0 + 1..p0 + 1 + len];
+        let es = &mut e[..len];
+        let new_hi = &logs[p0 + n + 1..p0 + n + 1 + len];
+        let new_lo = &logs[p0 + n..p0 + n + len];
+        let old_hi = &logs[p0 + 1..p0 + 1 + len];
+        let old_lo = &logs[p0..p0 + len];
+        for k in 0..len {
+            (xs[k], ys[k], es[k]) =
+                Moments::increments(new_hi[k] - new_lo[k], old_hi[k] - old_lo[k], c);
+        }
+        // `e` at the block's end, summed lane-wise (order differs from the
+        // streaming sum: hence the margin).
+        let mut e_part = [0.0; E_LANES];
+        let (ea, tail) = es.as_chunks::<E_LANES>();
+        for chunk in ea {
+            for l in 0..E_LANES {
+                e_part[l] += chunk[l];
+            }
+        }
+        let e_sum = e_part.iter().sum::<f64>() + tail.iter().sum::<f64>();
+        e_end[b] = (e0 + e_sum) * E_BOUND_MARGIN;
+    }
+    let mut acc_s: [f64; NB] = std::array::from_fn(|b| s[b * BLOCK]);
+    let mut acc_q: [f64; NB] = std::array::from_fn(|b| q[b * BLOCK]);
+    for j in 1..BLOCK {
+        for b in 0..NB {
+            let p = b * BLOCK + j;
+            acc_s[b] += s[p];
+            s[p] = acc_s[b];
+            acc_q[b] += q[p];
+            q[p] = acc_q[b];
+        }
+    }
+    for b in 0..NB {
+        let range = b * BLOCK..(b + 1) * BLOCK;
+        let mut low = [f64::INFINITY; E_LANES];
+        let (oa, _) = out[range.clone()].as_chunks_mut::<E_LANES>();
+        let (sa, _) = s[range.clone()].as_chunks::<E_LANES>();
+        let (qa, _) = q[range.clone()].as_chunks::<E_LANES>();
+        for ((oc, sc), qc) in oa.iter_mut().zip(sa).zip(qa) {
+            for l in 0..E_LANES {
+                let v = sum_sq_dev(sc[l], qc[l], inv_n);
+                low[l] = if v < low[l] { v } else { low[l] };
+                oc[l] = annualize(v, scale);
+            }
+        }
+        let low = low.iter().fold(f64::INFINITY, |m, &v| if v < m { v } else { m });
+        if drifted(low, e_end[b]) {
+            let block = &mut s[range.clone()];
+            block_scalar(logs, n, b * BLOCK, block);
+            for (o, &v) in out[range].iter_mut().zip(&*block) {
+                *o = annualize(v, scale);
+            }
+        }
+    }
+}
+
+/// Batch kernel. Writes one value per close into `out` (NaN before index
+/// n) and calls `on_chunk(range, &out[range])` for every range of defined
+/// values, in order, right after writing it (the regime stage hooks there
+/// while the chunk is still in cache).
+///
+/// Schedule: chunks of [`CHUNK`] closes starting at the first full window,
+/// so that every block of [`BLOCK`] positions starts at a fixed
+/// re-summation point; per chunk, validation and logarithms in one SIMD
+/// loop, then [`chunk_fast`] (or [`block_scalar`] for a partial chunk).
+///
+/// # Errors
+/// `InvalidInput` naming `close[i]` for the first bad close (everything
+/// before it may have been written).
+pub(crate) fn batch(
+    closes: &[f64],
+    cfg: &VolatilityConfig,
+    out: &mut [f64],
+    mut on_chunk: impl FnMut(Range<usize>, &[f64]),
+) -> Result<()> {
+    let n = cfg.lookback;
+    let len = closes.len();
+    let out = &mut out[..len];
+    out[..n.min(len)].fill(f64::NAN);
+    if len <= n {
+        return check_closes(closes, 0);
+    }
+    let scale = scale_of(cfg);
+    check_closes(&closes[..n], 0)?;
+    let mut logs = vec![0.0; n + CHUNK];
+    let mut sums = Sums {
+        s: vec![0.0; CHUNK],
+        q: vec![0.0; CHUNK],
+        e: vec![0.0; BLOCK],
+        window: vec![0.0; n],
+    };
+    let mut start = n;
+    while start < len {
+        let end = (start + CHUNK).min(len);
+        let m = end - start;
+        // logs[i] = ln close[start − n + i]: position p (close start + p)
+        // has its window's n + 1 logs at logs[p..=p + n].
+        let logs = &mut logs[..n + m];
+        if !fast_ln_checked(&closes[start - n..end], logs) {
+            check_closes(&closes[start..end], start)?;
+        }
+        let logs = &*logs;
+        let dst = &mut out[start..end];
+        if m == CHUNK {
+            chunk_fast(logs, n, scale, &mut sums, dst);
+        } else {
+            for p0 in (0..m).step_by(BLOCK) {
+                let block = &mut sums.s[..BLOCK.min(m - p0)];
+                block_scalar(logs, n, p0, block);
+                for (o, &v) in dst[p0..].iter_mut().zip(&*block) {
+                    *o = annualize(v, scale);
+                }
+            }
+        }
+        debug_assert!(
+            out[start..end].iter().all(|v| *v >= 0.0),
+            "Invariant: a volatility is never negative or NaN"
+        );
+        on_chunk(start..end, &out[start..end]);
+        start = end;
+    }
+    Ok(())
+}
