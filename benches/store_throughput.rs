@@ -9,6 +9,13 @@
 //! `scripts/with-postgres`), default durability (`synchronous_commit = on`).
 //!
 //! Run: `scripts/with-postgres cargo bench --bench store_throughput -- --warm-up-time 1 --measurement-time 3`
+//!
+//! Measured 2026-11-25 on a shared 2-vCPU VM with other builds running
+//! (load average 3–5; under load 8–10 every figure roughly halves):
+//! SQLite single operation ≈ 1.1 k/s (fsync-bound), batch of 100 ≈ 10–16 k/s,
+//! batch of 1,000 ≈ 14–22.6 k/s; PostgreSQL single ≈ 0.8 k/s (commit
+//! flush-bound), batch of 100 ≈ 18 k/s; 16 writers on 16 portfolios:
+//! SQLite ≈ 0.27 k/s, PostgreSQL ≈ 0.66 k/s (load 10).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::cell::Cell;
@@ -119,11 +126,13 @@ fn bench_store(c: &mut Criterion, rt: &Runtime, name: &str, store: &Store) {
     // iteration: PostgreSQL overlaps their commits (group commit); SQLite
     // serializes them on its write lock.
     let writers: Vec<(Actor, Uuid)> = (0..WRITERS).map(|_| rt.block_on(setup(store))).collect();
+    // Fresh portfolios hold nothing: their own counter starts on a buy.
+    let round = Cell::new(0u64);
     group.throughput(Throughput::Elements(WRITERS as u64));
     group.bench_function(format!("place_and_execute_{WRITERS}_writers"), |b| {
         b.iter(|| {
-            let start = counter.get();
-            counter.set(start + 1);
+            let start = round.get();
+            round.set(start + 1);
             rt.block_on(async {
                 let tasks: Vec<_> = writers
                     .iter()

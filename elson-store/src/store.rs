@@ -12,6 +12,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Postgres, Sqlite};
+use tokio::sync::OwnedMutexGuard;
 use uuid::Uuid;
 
 use crate::actor::Actor;
@@ -75,6 +76,8 @@ struct Inner {
     options: StoreOptions,
     audit: Arc<dyn AuditHook>,
     pii: Arc<dyn PiiCipher>,
+    /// SQLite: the in-process writer queue (see [`Store::begin_write`]).
+    sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A handle on one database. Cheap to clone; clones share the pool.
@@ -112,21 +115,23 @@ impl Pooled {
 /// [`Tx::commit`], it rolls back.
 pub(crate) enum Tx {
     Pg(sqlx::Transaction<'static, Postgres>),
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    /// The transaction, then the in-process writer turn (fields drop in
+    /// order: the transaction ends before the next writer may begin).
+    Sqlite(sqlx::Transaction<'static, Sqlite>, Option<OwnedMutexGuard<()>>),
 }
 
 impl Tx {
     pub(crate) fn conn(&mut self) -> Conn<'_> {
         match self {
             Tx::Pg(t) => Conn::Pg(t),
-            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Sqlite(t, _) => Conn::Sqlite(t),
         }
     }
 
     pub(crate) async fn commit(self, op: &'static str) -> StoreResult<()> {
         match self {
             Tx::Pg(t) => t.commit().await.map_err(|e| map_err(op, e)),
-            Tx::Sqlite(t) => t.commit().await.map_err(|e| map_err(op, e)),
+            Tx::Sqlite(t, _turn) => t.commit().await.map_err(|e| map_err(op, e)),
         }
     }
 }
@@ -202,6 +207,7 @@ impl Store {
                 options: options.clone(),
                 audit: Arc::new(NoAudit),
                 pii: Arc::new(Plaintext),
+                sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
             }),
         };
         if options.migrate {
@@ -226,6 +232,7 @@ impl Store {
             options: self.inner.options.clone(),
             audit: Arc::clone(&self.inner.audit),
             pii: Arc::clone(&self.inner.pii),
+            sqlite_writer: Arc::clone(&self.inner.sqlite_writer),
         };
         change(&mut inner);
         Store { inner: Arc::new(inner) }
@@ -316,9 +323,19 @@ impl Store {
     pub(crate) async fn begin_write(&self, op: &'static str) -> StoreResult<Tx> {
         let attempts_max = self.inner.options.write_attempts_max.max(1);
         let mut backoff = Duration::from_millis(1);
+        // SQLite admits one writer at a time. Writers of this process queue
+        // on an async mutex first (fair, no sleeping); SQLite's own busy
+        // handler, which sleeps in growing steps, is then only met by
+        // writers of other processes.
+        let mut turn = match &self.inner.pool {
+            Pool::Sqlite(_) => Some(Arc::clone(&self.inner.sqlite_writer).lock_owned().await),
+            Pool::Postgres(_) => None,
+        };
         for attempt in 1..=attempts_max {
             let started = match &self.inner.pool {
-                Pool::Sqlite(p) => p.begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
+                Pool::Sqlite(p) => {
+                    p.begin_with("BEGIN IMMEDIATE").await.map(|t| Tx::Sqlite(t, turn.take()))
+                }
                 Pool::Postgres(p) => p.begin().await.map(Tx::Pg),
             };
             match started {

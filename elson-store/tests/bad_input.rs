@@ -277,3 +277,34 @@ both_backends!(executed_at_must_match_status_in_the_database, |store: Store| asy
     assert_eq!(e.code(), "INVALID_INPUT", "{e}");
     assert_eq!(store.trades().get(&a, t.id).await.unwrap_err().code(), "NOT_FOUND");
 });
+
+#[tokio::test]
+async fn malformed_settings_json_in_the_database_is_a_typed_error() {
+    // Settings written by something else than the store (a manual fix, an
+    // old version) are parsed as strictly as input: an unknown key is refused.
+    let dir = std::env::temp_dir().join(format!("elson-json-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("elson.db");
+    let store = Store::open(&format!("sqlite://{}", path.display())).await.unwrap();
+    let (g, _, _) = family(&store, "json").await;
+    let mut raw = {
+        use sqlx::ConnectOptions;
+        sqlx::sqlite::SqliteConnectOptions::new().filename(&path).connect().await.unwrap()
+    };
+    sqlx::query("UPDATE relationships SET permissions = '{\"tradng\": true}'")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let e = store.relationships().list_for_guardian(&admin(), g.id).await.unwrap_err();
+    assert!(
+        matches!(e.as_domain(), Some(ElsonError::InvalidInput { field, .. }) if field == "permissions"),
+        "{e}"
+    );
+    sqlx::query("UPDATE relationships SET permissions = '[1, 2]'").execute(&mut raw).await.unwrap();
+    assert_eq!(
+        store.relationships().list_for_guardian(&admin(), g.id).await.unwrap_err().code(),
+        "INVALID_INPUT"
+    );
+    store.close().await;
+    std::fs::remove_dir_all(&dir).ok();
+}
