@@ -25,6 +25,12 @@ SYSTEM = elson.system_actor()
 BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("ELSON_TEST_PG_URL") else [])
 
 
+def test_postgres_is_there_when_required() -> None:
+    # CI sets ELSON_REQUIRE_PG so that the PostgreSQL cases cannot skip.
+    if os.environ.get("ELSON_REQUIRE_PG"):
+        assert "postgres" in BACKENDS, "ELSON_REQUIRE_PG is set but ELSON_TEST_PG_URL is not"
+
+
 @pytest.fixture(params=BACKENDS)
 def store(request: Any, tmp_path: Path) -> Iterator[elson.Store]:
     if request.param == "sqlite":
