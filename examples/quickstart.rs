@@ -7,6 +7,11 @@
 //! Then the trading engine on a bundled synthetic price series: the regime
 //! timeline, the circuit-breaker transitions and a backtest summary.
 //!
+//! Finally the same family is persisted to an SQLite file in the working
+//! directory (`elson-quickstart.db`) through `elson-store`, which runs every
+//! step as one transaction deciding by the same core rules; the file is then
+//! reopened to show nothing was lost.
+//!
 //! Run with `cargo run --example quickstart`.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -19,8 +24,10 @@ use elson_sdk::core::enums::{
     AssetType, OrderType, PortfolioType, RelationshipStatus, RelationshipType, TradeSide, UserRole,
 };
 use elson_sdk::core::families::{self, ApprovalRequest, Permissions};
+use elson_sdk::core::families::{Actor, Verdict};
 use elson_sdk::core::notifications::{DomainEvent, TradeSummary, notifications_for};
 use elson_sdk::core::volatility::Bar;
+use elson_sdk::store::{Fill, OrderRequest, Store, system_actor};
 use rust_decimal_macros::dec;
 use uuid::Uuid;
 
@@ -145,6 +152,78 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 7. The trading engine on a bundled price series.
     engine_tour()?;
+
+    // 8. Durable: the same story in an SQLite file, then reopened.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(persist_tour(&guardian, &minor, &relationships[0]))?;
+    Ok(())
+}
+
+async fn persist_tour(
+    guardian: &User,
+    minor: &User,
+    relationship: &Relationship,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let path = std::env::current_dir()?.join("elson-quickstart.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let url = format!("sqlite://{}", path.display());
+    let now = Utc.with_ymd_and_hms(2026, 11, 25, 16, 0, 0).single().ok_or("bad time")?;
+    let (as_guardian, as_minor) = (Actor::from(guardian), Actor::from(minor));
+    let portfolio_id = {
+        let store = Store::open(&url).await?;
+        let admin = system_actor();
+        store.users().insert(&admin, guardian).await?;
+        store.users().insert(&admin, minor).await?;
+        store.relationships().insert(&admin, relationship).await?;
+        let portfolio = Portfolio::new(
+            NewPortfolio {
+                portfolio_type: PortfolioType::Education,
+                guardian_approval: true,
+                ..NewPortfolio::standard(minor.id, "College fund")
+            },
+            Uuid::new_v4(),
+            now,
+        )?;
+        store.portfolios().insert(&admin, &portfolio).await?;
+        store.deposit(&as_guardian, portfolio.id, dec!(1000.00), now).await?;
+        let order = OrderRequest {
+            trade: NewTrade::market(Uuid::now_v7(), portfolio.id, "VTI", TradeSide::Buy, dec!(2)),
+            asset_type: AssetType::Etf,
+            market_price: Some(dec!(250.00)),
+        };
+        let placed = store.place_trade(&as_minor, order, now).await?;
+        println!(
+            "\nstore {url}: trade placed, approval {} ({} notification(s))",
+            placed.trade.guardian_approval,
+            placed.notifications.len()
+        );
+        let later = now + Duration::minutes(5);
+        store.decide_trade(&as_guardian, placed.trade.id, Verdict::Approve, later).await?;
+        let fill = Fill {
+            market_price: dec!(250.00),
+            asset_type: AssetType::Etf,
+            fees: FeeSchedule::default(),
+        };
+        let done = store.execute_trade(&as_minor, placed.trade.id, &fill, later).await?;
+        println!("store: trade {} at {:?}", done.trade.status, done.trade.price);
+        store.close().await;
+        portfolio.id
+    };
+
+    // Reopen the file: everything committed is there.
+    let store = Store::open(&url).await?;
+    for o in store.portfolios().overview(&as_minor, minor.id).await? {
+        println!(
+            "reopened: '{}' cash {} total {} positions {}",
+            o.portfolio.name, o.portfolio.cash_balance, o.portfolio.total_value, o.position_count
+        );
+    }
+    for t in store.trades().history(&as_minor, portfolio_id, 10, 0).await? {
+        println!("  trade {} {} {} {} fees {:?}", t.side, t.quantity, t.symbol, t.status, t.fees);
+    }
+    store.close().await;
     Ok(())
 }
 
