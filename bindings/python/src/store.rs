@@ -1,0 +1,823 @@
+//! `elson.Store`: the persistence layer (`elson-store`) with synchronous
+//! methods. One internal tokio runtime serves every store; each call
+//! releases the GIL while it waits on the database. Every rule (approval,
+//! accounting, notifications, atomicity) is the store's and the core's.
+
+use std::future::Future;
+use std::sync::OnceLock;
+
+use elson_core::enums::{AssetType, OrderType};
+use elson_core::families::{Actor, Verdict};
+use elson_store::{Backend, Fill, OrderRequest, Store, StoreError, TradeResult};
+use pyo3::create_exception;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::accounting::{PyFeeSchedule, PyFill, fill_or_none, opt_decimal, opt_enum, opt_uuid};
+use crate::conv::{ToPy, extract_datetime, extract_decimal, extract_enum, extract_uuid};
+use crate::entities::*;
+use crate::errors::{StorageError, to_py_err};
+use crate::families::actor;
+
+create_exception!(
+    elson,
+    StoreBusy,
+    StorageError,
+    "The database stayed busy (locked) past the retries."
+);
+
+fn runtime() -> PyResult<&'static tokio::runtime::Runtime> {
+    static RUNTIME: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("elson-store")
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| PyErr::new::<StorageError, _>(format!("cannot start the store runtime: {e}")))
+}
+
+/// Converts a store error: domain errors become their own exception class;
+/// database failures `StorageError` (`StoreBusy` for a locked database),
+/// with `code`, `operation` and `message` attributes.
+pub fn store_err(e: StoreError) -> PyErr {
+    let code = e.code();
+    let msg = e.to_string();
+    let (err, operation, message) = match e {
+        StoreError::Domain(d) => return to_py_err(d),
+        StoreError::Busy { operation, .. } => {
+            (PyErr::new::<StoreBusy, _>(msg.clone()), Some(operation), msg)
+        }
+        StoreError::Storage { operation, message } => {
+            (PyErr::new::<StorageError, _>(msg), Some(operation), message)
+        }
+        StoreError::Open { message } => (PyErr::new::<StorageError, _>(msg), None, message),
+        _ => (PyErr::new::<StorageError, _>(msg.clone()), None, msg),
+    };
+    Python::attach(|py| {
+        let value = err.value(py);
+        let _ = value.setattr("code", code);
+        let _ = value.setattr("operation", operation);
+        let _ = value.setattr("message", message);
+    });
+    err
+}
+
+/// Runs a store future to completion on the runtime, without the GIL.
+fn wait<T: Send, F: Future<Output = Result<T, StoreError>> + Send>(
+    py: Python<'_>,
+    f: F,
+) -> PyResult<T> {
+    let rt = runtime()?;
+    py.detach(|| rt.block_on(f)).map_err(store_err)
+}
+
+/// What a trading operation wrote, in one transaction.
+#[pyclass(name = "TradeResult", module = "elson", frozen)]
+pub struct PyTradeResult {
+    inner: TradeResult,
+}
+
+#[pymethods]
+impl PyTradeResult {
+    /// The trade row as committed.
+    #[getter]
+    fn trade(&self) -> PyTrade {
+        PyTrade { inner: self.inner.trade.clone() }
+    }
+    /// The portfolio row as committed.
+    #[getter]
+    fn portfolio(&self) -> PyPortfolio {
+        PyPortfolio { inner: self.inner.portfolio.clone() }
+    }
+    /// For an execution that filled: the fill; else None.
+    #[getter]
+    fn fill(&self) -> Option<PyFill> {
+        self.inner.outcome.and_then(fill_or_none)
+    }
+    /// Notifications written in the same transaction.
+    #[getter]
+    fn notifications(&self) -> Vec<PyNotification> {
+        self.inner.notifications.iter().map(|n| PyNotification { inner: n.clone() }).collect()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "TradeResult(trade={} {} {}, notifications={})",
+            self.inner.trade.id,
+            self.inner.trade.status,
+            self.inner.trade.guardian_approval,
+            self.inner.notifications.len()
+        )
+    }
+}
+
+fn results(v: TradeResult) -> PyTradeResult {
+    PyTradeResult { inner: v }
+}
+
+/// Defines a repository class: `insert` and `get` always, `update` for the
+/// tables that are not append-only, and the table's own queries.
+macro_rules! repo {
+    (
+        $(#[$meta:meta])*
+        $py:ident($name:literal, $accessor:ident, $entity:ident) [append]
+        { $($extra:tt)* }
+    ) => {
+        $(#[$meta])*
+        #[pyclass(name = $name, module = "elson", frozen)]
+        pub struct $py {
+            store: Store,
+        }
+
+        #[pymethods]
+        impl $py {
+            /// Inserts a row. Raises `Conflict` for a duplicate, `InvalidInput`
+            /// for a value that does not fit.
+            fn insert(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, row: &Bound<'_, $entity>) -> PyResult<()> {
+                let (actor, row) = (self::actor(actor)?, row.get().inner.clone());
+                wait(py, async { self.store.$accessor().insert(&actor, &row).await })
+            }
+
+            /// The row with this id. Raises `NotFound`.
+            fn get(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, id: &Bound<'_, PyAny>) -> PyResult<$entity> {
+                let (actor, id) = (self::actor(actor)?, extract_uuid("id", id)?);
+                wait(py, async { self.store.$accessor().get(&actor, id).await }).map(|inner| $entity { inner })
+            }
+
+            $($extra)*
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $py:ident($name:literal, $accessor:ident, $entity:ident) [crud]
+        { $($extra:tt)* }
+    ) => {
+        $(#[$meta])*
+        #[pyclass(name = $name, module = "elson", frozen)]
+        pub struct $py {
+            store: Store,
+        }
+
+        #[pymethods]
+        impl $py {
+            /// Inserts a row. Raises `Conflict` for a duplicate, `InvalidInput`
+            /// for a value that does not fit.
+            fn insert(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, row: &Bound<'_, $entity>) -> PyResult<()> {
+                let (actor, row) = (self::actor(actor)?, row.get().inner.clone());
+                wait(py, async { self.store.$accessor().insert(&actor, &row).await })
+            }
+
+            /// The row with this id. Raises `NotFound`.
+            fn get(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, id: &Bound<'_, PyAny>) -> PyResult<$entity> {
+                let (actor, id) = (self::actor(actor)?, extract_uuid("id", id)?);
+                wait(py, async { self.store.$accessor().get(&actor, id).await }).map(|inner| $entity { inner })
+            }
+            /// Replaces every column of an existing row. Raises `NotFound`.
+            fn update(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, row: &Bound<'_, $entity>) -> PyResult<()> {
+                let (actor, row) = (self::actor(actor)?, row.get().inner.clone());
+                wait(py, async { self.store.$accessor().update(&actor, &row).await })
+            }
+
+            $($extra)*
+        }
+    };
+}
+
+fn wrap<T, P>(v: Vec<T>, f: impl Fn(T) -> P) -> Vec<P> {
+    v.into_iter().map(f).collect()
+}
+
+repo! {
+    /// The `users` repository.
+    PyUsers("Users", users, PyUser) [crud] {
+        /// The login record of an email (case-insensitive), or None:
+        /// `{"id", "password_hash", "role", "status"}`.
+        fn find_for_login<'py>(&self, py: Python<'py>, actor: &Bound<'py, PyAny>, email: &str) -> PyResult<Option<Bound<'py, PyDict>>> {
+            let actor = self::actor(actor)?;
+            let rec = wait(py, async { self.store.users().find_for_login(&actor, email).await })?;
+            rec.map(|r| {
+                let d = PyDict::new(py);
+                d.set_item("id", r.id)?;
+                d.set_item("password_hash", r.password_hash)?;
+                d.set_item("role", r.role.to_py(py)?)?;
+                d.set_item("status", r.status.to_py(py)?)?;
+                Ok(d)
+            }).transpose()
+        }
+        /// Sets `last_login`.
+        fn record_login(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, id: &Bound<'_, PyAny>, at: &Bound<'_, PyAny>) -> PyResult<()> {
+            let (actor, id, at) = (self::actor(actor)?, extract_uuid("id", id)?, extract_datetime("at", at)?);
+            wait(py, async { self.store.users().record_login(&actor, id, at).await })
+        }
+        /// Users of a role and status, a page at a time.
+        #[pyo3(signature = (actor, role, status, limit=100, offset=0))]
+        fn list_by_role_status(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, role: &Bound<'_, PyAny>, status: &Bound<'_, PyAny>, limit: i64, offset: i64) -> PyResult<Vec<PyUser>> {
+            let (actor, role, status) = (self::actor(actor)?, extract_enum("role", role)?, extract_enum("status", status)?);
+            let v = wait(py, async { self.store.users().list_by_role_status(&actor, role, status, limit, offset).await })?;
+            Ok(wrap(v, |inner| PyUser { inner }))
+        }
+    }
+}
+
+repo! {
+    /// The `portfolios` repository.
+    PyPortfolios("Portfolios", portfolios, PyPortfolio) [crud] {
+        /// The portfolios of a user.
+        fn list_for_user(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, user_id: &Bound<'_, PyAny>) -> PyResult<Vec<PyPortfolio>> {
+            let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
+            let v = wait(py, async { self.store.portfolios().list_for_user(&actor, id).await })?;
+            Ok(wrap(v, |inner| PyPortfolio { inner }))
+        }
+        /// The seed's portfolio overview: `(portfolio, position_count)` pairs.
+        fn overview(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, user_id: &Bound<'_, PyAny>) -> PyResult<Vec<(PyPortfolio, i64)>> {
+            let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
+            let v = wait(py, async { self.store.portfolios().overview(&actor, id).await })?;
+            Ok(wrap(v, |o| (PyPortfolio { inner: o.portfolio }, o.position_count)))
+        }
+    }
+}
+
+repo! {
+    /// The `positions` repository.
+    PyPositions("Positions", positions, PyPosition) [crud] {
+        /// The positions of a portfolio.
+        fn list_for_portfolio(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, portfolio_id: &Bound<'_, PyAny>) -> PyResult<Vec<PyPosition>> {
+            let (actor, id) = (self::actor(actor)?, extract_uuid("portfolio_id", portfolio_id)?);
+            let v = wait(py, async { self.store.positions().list_for_portfolio(&actor, id).await })?;
+            Ok(wrap(v, |inner| PyPosition { inner }))
+        }
+    }
+}
+
+repo! {
+    /// The `trades` repository (placing and executing go through the
+    /// store's trading methods).
+    PyTrades("Trades", trades, PyTrade) [crud] {
+        /// A portfolio's trades, newest first, a page at a time.
+        #[pyo3(signature = (actor, portfolio_id, limit=100, offset=0))]
+        fn history(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, portfolio_id: &Bound<'_, PyAny>, limit: i64, offset: i64) -> PyResult<Vec<PyTrade>> {
+            let (actor, id) = (self::actor(actor)?, extract_uuid("portfolio_id", portfolio_id)?);
+            let v = wait(py, async { self.store.trades().history(&actor, id, limit, offset).await })?;
+            Ok(wrap(v, |inner| PyTrade { inner }))
+        }
+        /// Trades waiting for a guardian: dicts `{trade, portfolio_name,
+        /// first_name, last_name}`.
+        fn approval_queue<'py>(&self, py: Python<'py>, actor: &Bound<'py, PyAny>, guardian_id: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+            let (actor, id) = (self::actor(actor)?, extract_uuid("guardian_id", guardian_id)?);
+            let v = wait(py, async { self.store.trades().approval_queue(&actor, id).await })?;
+            v.into_iter().map(|item| {
+                let d = PyDict::new(py);
+                d.set_item("trade", PyTrade { inner: item.trade })?;
+                d.set_item("portfolio_name", item.portfolio_name)?;
+                d.set_item("first_name", item.first_name)?;
+                d.set_item("last_name", item.last_name)?;
+                Ok(d)
+            }).collect()
+        }
+    }
+}
+
+repo! {
+    /// The `relationships` repository.
+    PyRelationships("Relationships", relationships, PyRelationship) [crud] {
+        /// The relationships where the user is the guardian.
+        fn list_for_guardian(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, guardian_id: &Bound<'_, PyAny>) -> PyResult<Vec<PyRelationship>> {
+            let (actor, id) = (self::actor(actor)?, extract_uuid("guardian_id", guardian_id)?);
+            let v = wait(py, async { self.store.relationships().list_for_guardian(&actor, id).await })?;
+            Ok(wrap(v, |inner| PyRelationship { inner }))
+        }
+        /// The relationships where the user is the minor.
+        fn list_for_minor(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, minor_id: &Bound<'_, PyAny>) -> PyResult<Vec<PyRelationship>> {
+            let (actor, id) = (self::actor(actor)?, extract_uuid("minor_id", minor_id)?);
+            let v = wait(py, async { self.store.relationships().list_for_minor(&actor, id).await })?;
+            Ok(wrap(v, |inner| PyRelationship { inner }))
+        }
+    }
+}
+
+repo! {
+    /// The `notifications` repository.
+    PyNotifications("Notifications", notifications, PyNotification) [crud] {
+        /// A user's notifications, newest first, a page at a time.
+        #[pyo3(signature = (actor, user_id, limit=100, offset=0))]
+        fn list_for_user(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, user_id: &Bound<'_, PyAny>, limit: i64, offset: i64) -> PyResult<Vec<PyNotification>> {
+            let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
+            let v = wait(py, async { self.store.notifications().list_for_user(&actor, id, limit, offset).await })?;
+            Ok(wrap(v, |inner| PyNotification { inner }))
+        }
+        /// A user's notifications in one status.
+        fn list_for_user_status(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, user_id: &Bound<'_, PyAny>, status: &Bound<'_, PyAny>) -> PyResult<Vec<PyNotification>> {
+            let (actor, id, status) = (self::actor(actor)?, extract_uuid("user_id", user_id)?, extract_enum("status", status)?);
+            let v = wait(py, async { self.store.notifications().list_for_user_status(&actor, id, status).await })?;
+            Ok(wrap(v, |inner| PyNotification { inner }))
+        }
+    }
+}
+
+repo! {
+    /// The `volatility_regimes` repository (append-only).
+    PyVolatilityRegimes("VolatilityRegimes", volatility_regimes, PyVolatilityRegime) [append] {
+        /// The latest regime rows of a symbol.
+        fn recent(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, symbol: &str) -> PyResult<Vec<PyVolatilityRegime>> {
+            let actor = self::actor(actor)?;
+            let v = wait(py, async { self.store.volatility_regimes().recent(&actor, symbol).await })?;
+            Ok(wrap(v, |inner| PyVolatilityRegime { inner }))
+        }
+    }
+}
+
+repo! {
+    /// The `model_parameters` repository.
+    PyModelParameters("ModelParameters", model_parameters, PyModelParameter) [crud] {
+        /// Every row of a (level, type, name) key.
+        fn list_for_key(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>, parameter_type: &str, parameter_name: &str) -> PyResult<Vec<PyModelParameter>> {
+            let (actor, level) = (self::actor(actor)?, extract_enum("level", level)?);
+            let v = wait(py, async { self.store.model_parameters().list_for_key(&actor, level, parameter_type, parameter_name).await })?;
+            Ok(wrap(v, |inner| PyModelParameter { inner }))
+        }
+        /// The row of a key in force at `at`, or None.
+        fn effective_at(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, level: &Bound<'_, PyAny>, parameter_type: &str, parameter_name: &str, at: &Bound<'_, PyAny>) -> PyResult<Option<PyModelParameter>> {
+            let (actor, level, at) = (self::actor(actor)?, extract_enum("level", level)?, extract_datetime("at", at)?);
+            let v = wait(py, async { self.store.model_parameters().effective_at(&actor, level, parameter_type, parameter_name, at).await })?;
+            Ok(v.map(|inner| PyModelParameter { inner }))
+        }
+    }
+}
+
+repo! {
+    /// The `backtest_results` repository (append-only).
+    PyBacktestResults("BacktestResults", backtest_results, PyBacktestResultRow) [append] {
+        /// The results of a symbol and model version.
+        fn list_for(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, symbol: &str, model_version: &str) -> PyResult<Vec<PyBacktestResultRow>> {
+            let actor = self::actor(actor)?;
+            let v = wait(py, async { self.store.backtest_results().list_for(&actor, symbol, model_version).await })?;
+            Ok(wrap(v, |inner| PyBacktestResultRow { inner }))
+        }
+    }
+}
+
+repo! {
+    /// The `beta_feedback` repository.
+    PyBetaFeedbackRepo("BetaFeedbackRepository", beta_feedback, PyBetaFeedback) [crud] {
+        /// A user's feedback.
+        fn by_user(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, user_id: &Bound<'_, PyAny>) -> PyResult<Vec<PyBetaFeedback>> {
+            let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
+            let v = wait(py, async { self.store.beta_feedback().by_user(&actor, id).await })?;
+            Ok(wrap(v, |inner| PyBetaFeedback { inner }))
+        }
+    }
+}
+
+repo! {
+    /// The `feature_flags` repository.
+    PyFeatureFlags("FeatureFlags", feature_flags, PyFeatureFlag) [crud] {
+        /// The enabled flags of an environment.
+        fn enabled_in(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, environment: &Bound<'_, PyAny>) -> PyResult<Vec<PyFeatureFlag>> {
+            let (actor, env) = (self::actor(actor)?, extract_enum("environment", environment)?);
+            let v = wait(py, async { self.store.feature_flags().enabled_in(&actor, env).await })?;
+            Ok(wrap(v, |inner| PyFeatureFlag { inner }))
+        }
+        /// The enabled BETA flags.
+        fn beta_enabled(&self, py: Python<'_>, actor: &Bound<'_, PyAny>) -> PyResult<Vec<PyFeatureFlag>> {
+            let actor = self::actor(actor)?;
+            let v = wait(py, async { self.store.feature_flags().beta_enabled(&actor).await })?;
+            Ok(wrap(v, |inner| PyFeatureFlag { inner }))
+        }
+    }
+}
+
+/// A store of the Elson data model on SQLite (`sqlite:///path.db`,
+/// `sqlite::memory:`) or PostgreSQL (`postgres://…`). Open it with
+/// `Store.open(url)`; use it as a context manager to close it.
+#[pyclass(name = "Store", module = "elson")]
+pub struct PyStore {
+    inner: Option<Store>,
+}
+
+impl PyStore {
+    fn store(&self) -> PyResult<&Store> {
+        self.inner.as_ref().ok_or_else(|| {
+            store_err(StoreError::Open { message: "the store is closed".to_owned() })
+        })
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // the order's keyword arguments
+fn order(
+    portfolio_id: &Bound<'_, PyAny>,
+    symbol: String,
+    side: &Bound<'_, PyAny>,
+    quantity: &Bound<'_, PyAny>,
+    order_type: Option<&Bound<'_, PyAny>>,
+    limit_price: Option<&Bound<'_, PyAny>>,
+    market_price: Option<&Bound<'_, PyAny>>,
+    asset_type: Option<&Bound<'_, PyAny>>,
+    confidence_score: Option<&Bound<'_, PyAny>>,
+    notes: Option<String>,
+    id: Option<&Bound<'_, PyAny>>,
+) -> PyResult<OrderRequest> {
+    Ok(OrderRequest {
+        trade: elson_core::entities::NewTrade {
+            id: opt_uuid("id", id)?.unwrap_or_else(Uuid::now_v7),
+            portfolio_id: extract_uuid("portfolio_id", portfolio_id)?,
+            symbol,
+            order_type: opt_enum("order_type", order_type)?.unwrap_or(OrderType::Market),
+            side: extract_enum("side", side)?,
+            quantity: extract_decimal("quantity", quantity)?,
+            limit_price: opt_decimal("limit_price", limit_price)?,
+            confidence_score: opt_decimal("confidence_score", confidence_score)?,
+            position_sizing: None,
+            circuit_breaker_state: None,
+            volatility_level: None,
+            notes,
+        },
+        asset_type: opt_enum("asset_type", asset_type)?.unwrap_or(AssetType::Stock),
+        market_price: opt_decimal("market_price", market_price)?,
+    })
+}
+
+fn fill(
+    market_price: Decimal,
+    asset_type: Option<&Bound<'_, PyAny>>,
+    fees: Option<PyRef<'_, PyFeeSchedule>>,
+) -> PyResult<Fill> {
+    Ok(Fill {
+        market_price,
+        asset_type: opt_enum("asset_type", asset_type)?.unwrap_or(AssetType::Stock),
+        fees: fees.map_or(elson_core::accounting::FeeSchedule::DEFAULT, |f| f.inner),
+    })
+}
+
+#[pymethods]
+impl PyStore {
+    /// Opens (and migrates) the database at `url`. Raises `StorageError`
+    /// when it cannot be opened.
+    #[staticmethod]
+    #[pyo3(signature = (url, *, migrate=true, max_connections=8))]
+    fn open(py: Python<'_>, url: &str, migrate: bool, max_connections: u32) -> PyResult<Self> {
+        let options = elson_store::StoreOptions { migrate, max_connections, ..Default::default() };
+        let store = wait(py, Store::open_with(url, options))?;
+        Ok(Self { inner: Some(store) })
+    }
+
+    /// `"SQLITE"` or `"POSTGRES"`.
+    #[getter]
+    fn backend(&self) -> PyResult<&'static str> {
+        Ok(match self.store()?.backend() {
+            Backend::Sqlite => "SQLITE",
+            Backend::Postgres => "POSTGRES",
+        })
+    }
+
+    /// Applies pending migrations.
+    fn migrate(&self, py: Python<'_>) -> PyResult<()> {
+        let store = self.store()?;
+        wait(py, store.migrate())
+    }
+
+    /// Versions of the applied migrations.
+    fn applied_migrations(&self, py: Python<'_>) -> PyResult<Vec<i64>> {
+        let store = self.store()?;
+        wait(py, store.applied_migrations())
+    }
+
+    /// Closes the connections; later calls raise `StorageError`.
+    fn close(&mut self, py: Python<'_>) -> PyResult<()> {
+        if let Some(store) = self.inner.take() {
+            let rt = runtime()?;
+            py.detach(|| rt.block_on(store.close()));
+        }
+        Ok(())
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __exit__(
+        &mut self,
+        py: Python<'_>,
+        _exc_type: Option<&Bound<'_, PyAny>>,
+        _exc: Option<&Bound<'_, PyAny>>,
+        _tb: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        self.close(py)?;
+        Ok(false)
+    }
+
+    /// The `users` repository.
+    #[getter]
+    fn users(&self) -> PyResult<PyUsers> {
+        Ok(PyUsers { store: self.store()?.clone() })
+    }
+
+    /// The `portfolios` repository.
+    #[getter]
+    fn portfolios(&self) -> PyResult<PyPortfolios> {
+        Ok(PyPortfolios { store: self.store()?.clone() })
+    }
+
+    /// The `positions` repository.
+    #[getter]
+    fn positions(&self) -> PyResult<PyPositions> {
+        Ok(PyPositions { store: self.store()?.clone() })
+    }
+
+    /// The `trades` repository.
+    #[getter]
+    fn trades(&self) -> PyResult<PyTrades> {
+        Ok(PyTrades { store: self.store()?.clone() })
+    }
+
+    /// The `relationships` repository.
+    #[getter]
+    fn relationships(&self) -> PyResult<PyRelationships> {
+        Ok(PyRelationships { store: self.store()?.clone() })
+    }
+
+    /// The `notifications` repository.
+    #[getter]
+    fn notifications(&self) -> PyResult<PyNotifications> {
+        Ok(PyNotifications { store: self.store()?.clone() })
+    }
+
+    /// The `volatility_regimes` repository.
+    #[getter]
+    fn volatility_regimes(&self) -> PyResult<PyVolatilityRegimes> {
+        Ok(PyVolatilityRegimes { store: self.store()?.clone() })
+    }
+
+    /// The `model_parameters` repository.
+    #[getter]
+    fn model_parameters(&self) -> PyResult<PyModelParameters> {
+        Ok(PyModelParameters { store: self.store()?.clone() })
+    }
+
+    /// The `backtest_results` repository.
+    #[getter]
+    fn backtest_results(&self) -> PyResult<PyBacktestResults> {
+        Ok(PyBacktestResults { store: self.store()?.clone() })
+    }
+
+    /// The `beta_feedback` repository.
+    #[getter]
+    fn beta_feedback(&self) -> PyResult<PyBetaFeedbackRepo> {
+        Ok(PyBetaFeedbackRepo { store: self.store()?.clone() })
+    }
+
+    /// The `feature_flags` repository.
+    #[getter]
+    fn feature_flags(&self) -> PyResult<PyFeatureFlags> {
+        Ok(PyFeatureFlags { store: self.store()?.clone() })
+    }
+
+    /// Places an order in one transaction: the core decides whether a
+    /// guardian must approve it; the trade is written PENDING (or REJECTED
+    /// at creation with the reason in `notes`) and the guardians or owner
+    /// are notified. A MARKET order needs `market_price` (the approval
+    /// amount is estimated from it).
+    #[pyo3(signature = (actor, portfolio_id, symbol, side, quantity, *, now, order_type=None,
+        limit_price=None, market_price=None, asset_type=None, confidence_score=None, notes=None,
+        id=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
+    fn place_trade(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        portfolio_id: &Bound<'_, PyAny>,
+        symbol: String,
+        side: &Bound<'_, PyAny>,
+        quantity: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        order_type: Option<&Bound<'_, PyAny>>,
+        limit_price: Option<&Bound<'_, PyAny>>,
+        market_price: Option<&Bound<'_, PyAny>>,
+        asset_type: Option<&Bound<'_, PyAny>>,
+        confidence_score: Option<&Bound<'_, PyAny>>,
+        notes: Option<String>,
+        id: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyTradeResult> {
+        let actor = self::actor(actor)?;
+        let order = order(
+            portfolio_id,
+            symbol,
+            side,
+            quantity,
+            order_type,
+            limit_price,
+            market_price,
+            asset_type,
+            confidence_score,
+            notes,
+            id,
+        )?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.place_trade(&actor, order, now)).map(results)
+    }
+
+    /// Executes a PENDING trade at `market_price` in one transaction (trade,
+    /// position, cash, total value, notifications). A LIMIT order the price
+    /// does not reach writes nothing (`fill` None).
+    #[pyo3(signature = (actor, trade_id, market_price, *, now, fees=None, asset_type=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
+    fn execute_trade(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        trade_id: &Bound<'_, PyAny>,
+        market_price: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        fees: Option<PyRef<'_, PyFeeSchedule>>,
+        asset_type: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyTradeResult> {
+        let actor = self::actor(actor)?;
+        let id = extract_uuid("trade_id", trade_id)?;
+        let fill = fill(extract_decimal("market_price", market_price)?, asset_type, fees)?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.execute_trade(&actor, id, &fill, now)).map(results)
+    }
+
+    /// Places and, when no approval is pending, executes an order at
+    /// `market_price`, in one transaction.
+    #[pyo3(signature = (actor, portfolio_id, symbol, side, quantity, market_price, *, now,
+        order_type=None, limit_price=None, asset_type=None, confidence_score=None, notes=None,
+        id=None, fees=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
+    fn place_and_execute(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        portfolio_id: &Bound<'_, PyAny>,
+        symbol: String,
+        side: &Bound<'_, PyAny>,
+        quantity: &Bound<'_, PyAny>,
+        market_price: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        order_type: Option<&Bound<'_, PyAny>>,
+        limit_price: Option<&Bound<'_, PyAny>>,
+        asset_type: Option<&Bound<'_, PyAny>>,
+        confidence_score: Option<&Bound<'_, PyAny>>,
+        notes: Option<String>,
+        id: Option<&Bound<'_, PyAny>>,
+        fees: Option<PyRef<'_, PyFeeSchedule>>,
+    ) -> PyResult<PyTradeResult> {
+        let actor = self::actor(actor)?;
+        let price = extract_decimal("market_price", market_price)?;
+        let order = order(
+            portfolio_id,
+            symbol,
+            side,
+            quantity,
+            order_type,
+            limit_price,
+            Some(market_price),
+            asset_type,
+            confidence_score,
+            notes,
+            id,
+        )?;
+        let fill = fill(price, asset_type, fees)?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.place_and_execute(&actor, order, &fill, now)).map(results)
+    }
+
+    /// A guardian's decision on a minor's PENDING trade: `verdict`
+    /// "APPROVE" or "REJECT" (with a `reason`).
+    #[pyo3(signature = (actor, trade_id, verdict, reason=None, *, now))]
+    fn decide_trade(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        trade_id: &Bound<'_, PyAny>,
+        verdict: &str,
+        reason: Option<String>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PyTradeResult> {
+        let actor = self::actor(actor)?;
+        let id = extract_uuid("trade_id", trade_id)?;
+        let verdict = match verdict {
+            "APPROVE" => Verdict::Approve,
+            "REJECT" => Verdict::Reject { reason: reason.unwrap_or_default() },
+            other => {
+                return Err(crate::errors::invalid(
+                    "verdict",
+                    format!("expected APPROVE or REJECT, got {other:?}"),
+                ));
+            }
+        };
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.decide_trade(&actor, id, verdict, now)).map(results)
+    }
+
+    /// Cancels a PENDING trade.
+    #[pyo3(signature = (actor, trade_id, *, now))]
+    fn cancel_trade(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        trade_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PyTradeResult> {
+        let actor = self::actor(actor)?;
+        let id = extract_uuid("trade_id", trade_id)?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.cancel_trade(&actor, id, now)).map(results)
+    }
+
+    /// Adds cash to a portfolio; returns the portfolio as committed.
+    #[pyo3(signature = (actor, portfolio_id, amount, *, now))]
+    fn deposit(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        portfolio_id: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PyPortfolio> {
+        let actor = self::actor(actor)?;
+        let id = extract_uuid("portfolio_id", portfolio_id)?;
+        let amount = extract_decimal("amount", amount)?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.deposit(&actor, id, amount, now)).map(|inner| PyPortfolio { inner })
+    }
+
+    /// Revalues positions at `prices` (`{symbol: price}`); returns the
+    /// portfolio and its positions as committed.
+    #[pyo3(signature = (actor, portfolio_id, prices, *, now))]
+    fn mark_to_market(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        portfolio_id: &Bound<'_, PyAny>,
+        prices: &Bound<'_, PyDict>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<(PyPortfolio, Vec<PyPosition>)> {
+        let actor = self::actor(actor)?;
+        let id = extract_uuid("portfolio_id", portfolio_id)?;
+        let mut owned: Vec<(String, Decimal)> = Vec::with_capacity(prices.len());
+        for (k, v) in prices.iter() {
+            let symbol: String = k
+                .cast::<PyString>()
+                .map_err(|_| crate::errors::invalid("prices", "keys must be symbols (str)"))?
+                .extract()?;
+            let price = extract_decimal(&format!("prices[{symbol}]"), &v)?;
+            owned.push((symbol, price));
+        }
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        let pairs: Vec<(&str, Decimal)> = owned.iter().map(|(s, p)| (s.as_str(), *p)).collect();
+        let (p, positions) = wait(py, store.mark_to_market(&actor, id, &pairs, now))?;
+        Ok((PyPortfolio { inner: p }, wrap(positions, |inner| PyPosition { inner })))
+    }
+
+    fn __repr__(&self) -> String {
+        match &self.inner {
+            Some(s) => format!("Store({:?})", s.backend()),
+            None => "Store(closed)".to_owned(),
+        }
+    }
+}
+
+/// The actor of the system's own work (an ADMIN with the nil id), as a dict
+/// for the `actor` arguments.
+#[pyfunction]
+pub fn system_actor<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    let a: Actor = elson_store::system_actor();
+    let d = PyDict::new(py);
+    d.set_item("id", a.id)?;
+    d.set_item("role", a.role.to_py(py)?)?;
+    d.set_item("status", a.status.to_py(py)?)?;
+    Ok(d)
+}
+
+/// Registers the store classes.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("StoreBusy", m.py().get_type::<StoreBusy>())?;
+    m.add_class::<PyStore>()?;
+    m.add_class::<PyTradeResult>()?;
+    m.add_class::<PyUsers>()?;
+    m.add_class::<PyPortfolios>()?;
+    m.add_class::<PyPositions>()?;
+    m.add_class::<PyTrades>()?;
+    m.add_class::<PyRelationships>()?;
+    m.add_class::<PyNotifications>()?;
+    m.add_class::<PyVolatilityRegimes>()?;
+    m.add_class::<PyModelParameters>()?;
+    m.add_class::<PyBacktestResults>()?;
+    m.add_class::<PyBetaFeedbackRepo>()?;
+    m.add_class::<PyFeatureFlags>()?;
+    m.add_function(wrap_pyfunction!(system_actor, m)?)?;
+    Ok(())
+}

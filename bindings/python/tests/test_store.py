@@ -1,0 +1,208 @@
+"""`elson.Store`: the store suite's essentials from Python, on SQLite and —
+when `ELSON_TEST_PG_URL` is set (`scripts/with-postgres`) — on PostgreSQL.
+
+A family deposits, a minor places a trade that waits for the guardian, the
+guardian approves, the trade executes in one transaction; round-trips,
+errors, atomicity, context manager, and concurrent writers."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+import elson
+
+NOW = datetime(2026, 11, 25, 14, 0, tzinfo=timezone.utc)
+SYSTEM = elson.system_actor()
+
+BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("ELSON_TEST_PG_URL") else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: Any, tmp_path: Path) -> Iterator[elson.Store]:
+    if request.param == "sqlite":
+        url = f"sqlite://{tmp_path / 'elson.db'}"
+    else:
+        url = os.environ["ELSON_TEST_PG_URL"]
+    with elson.Store.open(url) as s:
+        yield s
+
+
+def user(role: str, dob: Any = None) -> elson.User:
+    uid = uuid.uuid4()
+    return elson.User.from_dict(
+        {
+            "id": uid,
+            "email": f"{role.lower()}-{uid.hex[:8]}@example.com",
+            "password_hash": "$2b$12$" + "x" * 53,
+            "role": role,
+            "first_name": "Pat",
+            "last_name": None,
+            "date_of_birth": dob,
+            "created_at": NOW,
+            "updated_at": NOW,
+            "last_login": None,
+            "status": "ACTIVE",
+            "two_factor_enabled": False,
+            "two_factor_secret": None,
+            "risk_profile": "MODERATE",
+            "education_progress": None,
+            "preferences": {"theme": "dark"},
+            "beta_feedback": None,
+        }
+    )
+
+
+def family(store: elson.Store) -> Dict[str, Any]:
+    guardian = user("GUARDIAN")
+    minor = user("MINOR", date(2014, 3, 1))
+    store.users.insert(SYSTEM, guardian)
+    store.users.insert(SYSTEM, minor)
+    link = elson.new_relationship(
+        guardian.id, minor.id, status="ACTIVE", permissions={"trading": True}, now=NOW
+    )
+    store.relationships.insert(SYSTEM, link)
+    portfolio = elson.new_portfolio(minor.id, "Savings", guardian_approval=True, now=NOW)
+    store.portfolios.insert(SYSTEM, portfolio)
+    return {"guardian": guardian, "minor": minor, "link": link, "portfolio": portfolio}
+
+
+def test_open_migrates_and_reports_backend(store: elson.Store) -> None:
+    assert store.backend in ("SQLITE", "POSTGRES")
+    assert len(store.applied_migrations()) >= 8
+    store.migrate()  # idempotent
+
+
+def test_rows_round_trip(store: elson.Store) -> None:
+    f = family(store)
+    assert store.users.get(SYSTEM, f["minor"].id) == f["minor"]
+    assert store.relationships.get(SYSTEM, f["link"].id) == f["link"]
+    assert store.portfolios.get(SYSTEM, f["portfolio"].id) == f["portfolio"]
+    assert store.relationships.list_for_minor(SYSTEM, f["minor"].id) == [f["link"]]
+    assert [p.id for p in store.portfolios.list_for_user(SYSTEM, f["minor"].id)] == [
+        f["portfolio"].id
+    ]
+    login = store.users.find_for_login(SYSTEM, f["guardian"].email.upper())
+    assert login is not None and login["id"] == f["guardian"].id
+    assert store.users.find_for_login(SYSTEM, "nobody@example.com") is None
+    renamed = elson.Portfolio.from_dict({**f["portfolio"].to_dict(), "name": "College"})
+    store.portfolios.update(SYSTEM, renamed)
+    assert store.portfolios.get(SYSTEM, renamed.id).name == "College"
+
+
+def test_minor_trade_waits_for_the_guardian(store: elson.Store) -> None:
+    f = family(store)
+    pid = f["portfolio"].id
+    p = store.deposit(SYSTEM, pid, Decimal("500.00"), now=NOW)
+    assert p.cash_balance == Decimal("500.00")
+
+    placed = store.place_trade(
+        f["minor"], pid, "VTI", "BUY", 2, market_price="100", asset_type="ETF", now=NOW
+    )
+    trade = placed.trade
+    assert trade.status == elson.TradeStatus.PENDING
+    assert trade.guardian_approval == elson.GuardianApproval.PENDING
+    assert [n.user_id for n in placed.notifications] == [f["guardian"].id]
+    queue = store.trades.approval_queue(f["guardian"], f["guardian"].id)
+    assert [q["trade"].id for q in queue] == [trade.id]
+
+    with pytest.raises(elson.ApprovalRequired):
+        store.execute_trade(SYSTEM, trade.id, "100", now=NOW)
+    stranger = user("GUARDIAN")
+    store.users.insert(SYSTEM, stranger)
+    with pytest.raises(elson.Forbidden):
+        store.decide_trade(stranger, trade.id, "APPROVE", now=NOW)
+
+    decided = store.decide_trade(f["guardian"], trade.id, "APPROVE", now=NOW)
+    assert decided.trade.guardian_approval == elson.GuardianApproval.APPROVED
+    with pytest.raises(elson.InvalidTransition):
+        store.decide_trade(f["guardian"], trade.id, "REJECT", "late", now=NOW)
+
+    done = store.execute_trade(
+        SYSTEM, trade.id, "100.00", now=NOW + timedelta(minutes=1), asset_type="ETF"
+    )
+    assert done.fill is not None and done.fill.notional == Decimal("200.00")
+    assert done.trade.status == elson.TradeStatus.EXECUTED
+    assert done.portfolio.cash_balance == Decimal("500.00") - done.fill.total_amount
+    [pos] = store.positions.list_for_portfolio(SYSTEM, pid)
+    assert (pos.symbol, pos.quantity) == ("VTI", Decimal("2"))
+    assert [t.id for t in store.trades.history(SYSTEM, pid)] == [trade.id]
+
+    p, positions = store.mark_to_market(
+        SYSTEM, pid, {"VTI": Decimal("110")}, now=NOW + timedelta(hours=1)
+    )
+    assert positions[0].current_value == Decimal("220.00")
+    assert p.total_value == p.cash_balance + Decimal("220.00")
+
+
+def test_errors_and_atomicity(store: elson.Store) -> None:
+    f = family(store)
+    pid = f["portfolio"].id
+    with pytest.raises(elson.NotFound) as nf:
+        store.users.get(SYSTEM, uuid.uuid4())
+    assert nf.value.entity == "user"
+    with pytest.raises(elson.Conflict):
+        store.users.insert(SYSTEM, f["guardian"])
+    with pytest.raises(elson.InvalidInput):
+        store.deposit(SYSTEM, pid, 10.5, now=NOW)  # a float is not money
+    adult = user("USER")
+    store.users.insert(SYSTEM, adult)
+    own = elson.new_portfolio(adult.id, "Main", now=NOW)
+    store.portfolios.insert(SYSTEM, own)
+    store.deposit(adult, own.id, "100", now=NOW)
+    with pytest.raises(elson.InsufficientFunds):
+        store.place_and_execute(adult, own.id, "VTI", "BUY", 5, "100", now=NOW)
+    # Nothing of the refused trade was written.
+    assert store.trades.history(adult, own.id) == []
+    assert store.portfolios.get(adult, own.id).cash_balance == Decimal("100.00")
+    with pytest.raises(elson.InvalidInput):
+        store.decide_trade(adult, uuid.uuid4(), "MAYBE", now=NOW)
+
+
+def test_closed_store_raises_storage_error(tmp_path: Path) -> None:
+    with elson.Store.open(f"sqlite://{tmp_path / 'x.db'}") as s:
+        users = s.users
+    with pytest.raises(elson.StorageError):
+        s.backend
+    with pytest.raises(elson.StorageError):
+        s.users
+    with pytest.raises(elson.StorageError):  # a repository kept past close
+        users.get(SYSTEM, uuid.uuid4())
+    with pytest.raises(elson.StorageError) as info:
+        elson.Store.open("mysql://nowhere/db")
+    assert info.value.code == "OPEN"
+
+
+def test_concurrent_writers_never_overdraw(store: elson.Store) -> None:
+    adult = user("USER")
+    store.users.insert(SYSTEM, adult)
+    p = elson.new_portfolio(adult.id, "Main", now=NOW)
+    store.portfolios.insert(SYSTEM, p)
+    store.deposit(adult, p.id, "1000", now=NOW)
+    zero = elson.FeeSchedule.zero()
+    outcomes: List[str] = []
+
+    def buy() -> None:
+        for _ in range(5):
+            try:
+                store.place_and_execute(adult, p.id, "VTI", "BUY", 1, "100", now=NOW, fees=zero)
+                outcomes.append("ok")
+            except elson.InsufficientFunds:
+                outcomes.append("funds")
+
+    threads = [threading.Thread(target=buy) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("ok") == 10 and outcomes.count("funds") == 5
+    final = store.portfolios.get(adult, p.id)
+    assert final.cash_balance == Decimal("0.00")
+    assert final.total_value == Decimal("1000.00")
