@@ -104,6 +104,30 @@ pub enum ElsonError {
         /// Why the order is blocked.
         reason: String,
     },
+    /// The database failed in a way the caller cannot fix by changing the
+    /// input (connection lost, disk full). Nothing was written.
+    #[error("storage failure in {operation}: {detail}")]
+    Storage {
+        /// The store operation that failed (`users.insert`, …).
+        operation: String,
+        /// The database's message, for logs.
+        detail: String,
+    },
+    /// The database stayed locked by other writers past the retry budget.
+    /// Nothing was written; retrying later is safe.
+    #[error("database busy in {operation} after {attempts} attempts")]
+    Busy {
+        /// The store operation that gave up.
+        operation: String,
+        /// How many times it tried.
+        attempts: u32,
+    },
+    /// Opening the database or applying its migrations failed.
+    #[error("cannot open store: {detail}")]
+    Open {
+        /// What went wrong.
+        detail: String,
+    },
     /// A core error kind this version of the bindings does not know yet
     /// (the core enum is non-exhaustive). `code` is its stable code.
     #[error("{code}: {detail}")]
@@ -137,6 +161,9 @@ impl ElsonError {
             ElsonError::PositionLimitExceeded { .. } => "POSITION_LIMIT_EXCEEDED".into(),
             ElsonError::ConfidenceTooLow { .. } => "CONFIDENCE_TOO_LOW".into(),
             ElsonError::TradingHalted { .. } => "TRADING_HALTED".into(),
+            ElsonError::Storage { .. } => "STORAGE".into(),
+            ElsonError::Busy { .. } => "BUSY".into(),
+            ElsonError::Open { .. } => "OPEN".into(),
             ElsonError::Other { code, .. } => code.clone(),
         }
     }
@@ -173,6 +200,24 @@ impl From<CoreError> for ElsonError {
             other => {
                 ElsonError::Other { code: other.code().to_string(), detail: other.to_string() }
             }
+        }
+    }
+}
+
+impl From<elson_store::StoreError> for ElsonError {
+    fn from(e: elson_store::StoreError) -> Self {
+        use elson_store::StoreError as S;
+        match e {
+            S::Domain(core) => core.into(),
+            S::Storage { operation, message } => {
+                ElsonError::Storage { operation: operation.to_owned(), detail: message }
+            }
+            S::Busy { operation, attempts } => {
+                ElsonError::Busy { operation: operation.to_owned(), attempts }
+            }
+            S::Open { message } => ElsonError::Open { detail: message },
+            // The store's error enum is non-exhaustive.
+            other => ElsonError::Other { code: other.code().to_owned(), detail: other.to_string() },
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod limits;
 pub mod metrics;
 pub mod notifications;
 pub mod sizing;
+pub mod store;
 pub mod types;
 pub mod volatility;
 

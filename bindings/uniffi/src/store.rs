@@ -1,0 +1,308 @@
+//! The persistent store (SQLite embedded, PostgreSQL on servers) as an
+//! object with `async` methods: Kotlin `suspend` functions (coroutines) and
+//! Swift `async` functions. Every trading call is one transaction; every
+//! rule is the core's.
+//!
+//! The store runs on Tokio (sqlx); uniffi drives each call's future inside a
+//! Tokio context (`async_runtime = "tokio"`), so callers need no runtime of
+//! their own.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use elson_core::entities::{
+    NewTrade, Notification, Portfolio, Position, Relationship, Trade, User,
+};
+use elson_core::enums::AssetType;
+use elson_core::families::{Actor, Verdict};
+use elson_store as core;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::Result;
+use crate::accounting::{ExecutionOutcome, FeeSchedule};
+use crate::types::Timestamp;
+
+/// A guardian's verdict on a minor's PENDING trade.
+#[uniffi::remote(Enum)]
+pub enum Verdict {
+    /// Approve: the trade may execute.
+    Approve,
+    /// Reject with a reason: the trade becomes REJECTED.
+    Reject { reason: String },
+}
+
+/// A new order and the market facts the approval rules need.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct OrderRequest {
+    /// The order.
+    pub trade: NewTrade,
+    /// Asset type of the symbol.
+    pub asset_type: AssetType,
+    /// Current market price; required for MARKET orders.
+    pub market_price: Option<Decimal>,
+}
+
+/// The market facts of an execution.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct MarketFill {
+    /// The price the order fills at.
+    pub market_price: Decimal,
+    /// Asset type of a position a buy opens.
+    pub asset_type: AssetType,
+    /// Fees to charge.
+    pub fees: FeeSchedule,
+}
+
+impl TryFrom<MarketFill> for core::Fill {
+    type Error = crate::ElsonError;
+    fn try_from(f: MarketFill) -> Result<Self> {
+        Ok(core::Fill {
+            market_price: f.market_price,
+            asset_type: f.asset_type,
+            fees: f.fees.try_into()?,
+        })
+    }
+}
+
+/// What a trading call committed.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct TradeResult {
+    /// The trade row as committed.
+    pub trade: Trade,
+    /// The portfolio row as committed.
+    pub portfolio: Portfolio,
+    /// For an execution: what the book did (None for place/decide/cancel).
+    pub outcome: Option<ExecutionOutcome>,
+    /// Notifications written in the same transaction.
+    pub notifications: Vec<Notification>,
+}
+
+impl From<core::TradeResult> for TradeResult {
+    fn from(r: core::TradeResult) -> Self {
+        TradeResult {
+            trade: r.trade,
+            portfolio: r.portfolio,
+            outcome: r.outcome.map(Into::into),
+            notifications: r.notifications,
+        }
+    }
+}
+
+/// A portfolio with its positions, after a mark to market.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct MarkedPortfolio {
+    /// The portfolio row.
+    pub portfolio: Portfolio,
+    /// Its positions.
+    pub positions: Vec<Position>,
+}
+
+/// The actor every platform-internal call uses (an active ADMIN with the
+/// nil id), for seeding and maintenance.
+#[uniffi::export]
+pub fn system_actor() -> Actor {
+    core::system_actor()
+}
+
+/// Opens (and migrates) the database at `url`: `sqlite://path/elson.db`,
+/// `sqlite::memory:` or `postgres://user@host/db`.
+///
+/// # Errors
+/// `Open` for an unknown scheme, an unreachable server or a failed migration.
+#[uniffi::export(async_runtime = "tokio")]
+pub async fn open_store(url: String) -> Result<Arc<ElsonStore>> {
+    Ok(Arc::new(ElsonStore { inner: core::Store::open(&url).await? }))
+}
+
+/// An open store. Thread-safe; share one per database.
+#[derive(Debug, uniffi::Object)]
+pub struct ElsonStore {
+    inner: core::Store,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl ElsonStore {
+    /// The migrations applied, by version (8 after `open`).
+    ///
+    /// # Errors
+    /// `Storage` on a database failure.
+    pub async fn applied_migrations(&self) -> Result<Vec<i64>> {
+        Ok(self.inner.applied_migrations().await?)
+    }
+
+    /// Inserts a user.
+    ///
+    /// # Errors
+    /// `Conflict` for a duplicate email; `InvalidInput` naming a column.
+    pub async fn insert_user(&self, actor: Actor, user: User) -> Result<()> {
+        Ok(self.inner.users().insert(&actor, &user).await?)
+    }
+
+    /// Reads a user.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub async fn get_user(&self, actor: Actor, id: Uuid) -> Result<User> {
+        Ok(self.inner.users().get(&actor, id).await?)
+    }
+
+    /// Inserts a portfolio.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming a column; `NotFound` for an unknown owner.
+    pub async fn insert_portfolio(&self, actor: Actor, portfolio: Portfolio) -> Result<()> {
+        Ok(self.inner.portfolios().insert(&actor, &portfolio).await?)
+    }
+
+    /// Reads a portfolio.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub async fn get_portfolio(&self, actor: Actor, id: Uuid) -> Result<Portfolio> {
+        Ok(self.inner.portfolios().get(&actor, id).await?)
+    }
+
+    /// The positions of a portfolio.
+    ///
+    /// # Errors
+    /// `Storage` on a database failure.
+    pub async fn positions(&self, actor: Actor, portfolio_id: Uuid) -> Result<Vec<Position>> {
+        Ok(self.inner.positions().list_for_portfolio(&actor, portfolio_id).await?)
+    }
+
+    /// Inserts a guardian–minor relationship.
+    ///
+    /// # Errors
+    /// `InvalidInput`, `Conflict`, `NotFound`.
+    pub async fn insert_relationship(
+        &self,
+        actor: Actor,
+        relationship: Relationship,
+    ) -> Result<()> {
+        Ok(self.inner.relationships().insert(&actor, &relationship).await?)
+    }
+
+    /// Reads a trade.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub async fn get_trade(&self, actor: Actor, id: Uuid) -> Result<Trade> {
+        Ok(self.inner.trades().get(&actor, id).await?)
+    }
+
+    /// The trades of a portfolio, newest first, one page.
+    ///
+    /// # Errors
+    /// `InvalidInput` for a bad page.
+    pub async fn trade_history(
+        &self,
+        actor: Actor,
+        portfolio_id: Uuid,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Trade>> {
+        Ok(self.inner.trades().history(&actor, portfolio_id, limit, offset).await?)
+    }
+
+    /// Adds cash to a portfolio (one transaction).
+    ///
+    /// # Errors
+    /// `InvalidInput`, `NotFound`, `Forbidden`.
+    pub async fn deposit(
+        &self,
+        actor: Actor,
+        portfolio_id: Uuid,
+        amount: Decimal,
+        now: Timestamp,
+    ) -> Result<Portfolio> {
+        Ok(self.inner.deposit(&actor, portfolio_id, amount, now).await?)
+    }
+
+    /// Places an order: the approval decision, the trade row and the
+    /// notifications, in one transaction.
+    ///
+    /// # Errors
+    /// The core's errors for the order; `Conflict` for a reused trade id
+    /// with different contents.
+    pub async fn place_trade(
+        &self,
+        actor: Actor,
+        order: OrderRequest,
+        now: Timestamp,
+    ) -> Result<TradeResult> {
+        let order = core::OrderRequest {
+            trade: order.trade,
+            asset_type: order.asset_type,
+            market_price: order.market_price,
+        };
+        Ok(self.inner.place_trade(&actor, order, now).await?.into())
+    }
+
+    /// A guardian's verdict on a PENDING trade.
+    ///
+    /// # Errors
+    /// `Forbidden`, `InvalidTransition`, `InvalidInput` (blank reason).
+    pub async fn decide_trade(
+        &self,
+        actor: Actor,
+        trade_id: Uuid,
+        verdict: Verdict,
+        now: Timestamp,
+    ) -> Result<TradeResult> {
+        Ok(self.inner.decide_trade(&actor, trade_id, verdict, now).await?.into())
+    }
+
+    /// Executes a PENDING trade: trade, position, cash, total value and
+    /// notifications in one transaction.
+    ///
+    /// # Errors
+    /// `ApprovalRequired`, `InsufficientFunds`, `InsufficientQuantity`,
+    /// `InvalidTransition`, `InvalidInput`.
+    pub async fn execute_trade(
+        &self,
+        actor: Actor,
+        trade_id: Uuid,
+        fill: MarketFill,
+        now: Timestamp,
+    ) -> Result<TradeResult> {
+        let fill: core::Fill = fill.try_into()?;
+        Ok(self.inner.execute_trade(&actor, trade_id, &fill, now).await?.into())
+    }
+
+    /// Cancels a PENDING trade.
+    ///
+    /// # Errors
+    /// `InvalidTransition` from a final status.
+    pub async fn cancel_trade(
+        &self,
+        actor: Actor,
+        trade_id: Uuid,
+        now: Timestamp,
+    ) -> Result<TradeResult> {
+        Ok(self.inner.cancel_trade(&actor, trade_id, now).await?.into())
+    }
+
+    /// Marks positions to new prices (symbol → price) in one transaction.
+    ///
+    /// # Errors
+    /// `NotFound` for a symbol not held; `InvalidInput` for a bad price.
+    pub async fn mark_to_market(
+        &self,
+        actor: Actor,
+        portfolio_id: Uuid,
+        prices: HashMap<String, Decimal>,
+        now: Timestamp,
+    ) -> Result<MarkedPortfolio> {
+        let prices: Vec<(&str, Decimal)> = prices.iter().map(|(s, p)| (s.as_str(), *p)).collect();
+        let (portfolio, positions) =
+            self.inner.mark_to_market(&actor, portfolio_id, &prices, now).await?;
+        Ok(MarkedPortfolio { portfolio, positions })
+    }
+
+    /// Closes the connection pool (not `close`: Kotlin objects already have
+    /// `AutoCloseable.close`, which frees the handle).
+    pub async fn shutdown(&self) {
+        self.inner.close().await;
+    }
+}
