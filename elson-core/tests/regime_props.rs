@@ -129,3 +129,43 @@ proptest! {
         prop_assert_eq!(typed.len(), rows.len());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The backtester's lean update gives the full update's volatility (bit
+    /// for bit) and level, and leaves the same state: a detector fed half
+    /// its bars one way and half the other answers like one fed them all by
+    /// `update`.
+    #[test]
+    fn update_level_equals_update(
+        seed in any::<u64>(),
+        len in 0usize..200,
+        lookback in 2usize..25,
+        switch_at in 0usize..200,
+        method in prop::sample::select(VolatilityMethod::ALL.to_vec()),
+    ) {
+        let vol = VolatilityConfig { lookback, ..VolatilityConfig::with_method(method) };
+        let regime = RegimeConfig::default();
+        let bars = bars(seed, len);
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 2, 21, 0, 0).unwrap();
+        let mut full = RegimeDetector::new(&vol, &regime).unwrap();
+        let mut lean = RegimeDetector::new(&vol, &regime).unwrap();
+        for (i, bar) in bars.iter().enumerate() {
+            let t = t0 + Duration::days(i as i64);
+            let want = full.update(bar, t).unwrap();
+            let got = if i < switch_at {
+                lean.update_level(bar, t).unwrap()
+            } else {
+                lean.update(bar, t).unwrap().map(|r| (r.volatility, r.level))
+            };
+            let want = want.map(|r| (r.volatility.to_bits(), r.level));
+            prop_assert_eq!(got.map(|(v, l)| (v.to_bits(), l)), want);
+            prop_assert_eq!(lean.current(), full.current());
+        }
+        // Time still never goes back.
+        if len > 0 {
+            prop_assert!(lean.update_level(&bars[0], t0).is_err());
+        }
+    }
+}

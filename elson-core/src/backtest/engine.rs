@@ -219,9 +219,9 @@ impl<'a> Engine<'a> {
         let mut prev_equity = self.cash;
         for (i, (bar, &time)) in self.bars.iter().zip(self.times).enumerate() {
             // 1. Regime: the streaming detector, exactly as live.
-            let reading = self.detector.update(bar, time).map_err(|e| at_index(e, i))?;
-            let vol = reading.map_or(f64::NAN, |r| r.volatility);
-            let new_level = reading.map(|r| r.level);
+            let reading = self.detector.update_level(bar, time).map_err(|e| at_index(e, i))?;
+            let vol = reading.map_or(f64::NAN, |r| r.0);
+            let new_level = reading.map(|r| r.1);
             // 2. Breakers: feed a regime change, recover when due.
             if new_level != level
                 && let Some(l) = new_level
@@ -230,7 +230,9 @@ impl<'a> Engine<'a> {
                 self.transitions.extend(t);
             }
             level = new_level;
-            let today = time.date_naive();
+            // The stored UTC date: what `date_naive()` returns for `Utc`,
+            // without its offset arithmetic (once per bar).
+            let today = time.naive_utc().date();
             if day != Some(today) {
                 day = Some(today);
                 day_open_equity = prev_equity;
@@ -250,7 +252,9 @@ impl<'a> Engine<'a> {
                 self.transitions.extend(t);
             }
             for b in [&mut self.symbol_breaker, &mut self.portfolio_breaker] {
-                if b.demand_at(time) < b.state() {
+                // Nothing demands less than CLOSED: only a breaker above it
+                // can have a recovery due.
+                if b.state() > CircuitBreakerState::Closed && b.demand_at(time) < b.state() {
                     let t = b.step(&BreakerEvent::Tick, time)?;
                     self.transitions.extend(t);
                 }
@@ -473,11 +477,14 @@ impl<'a> Engine<'a> {
         let rf = self.config.risk_free;
         let trip_pnls: Vec<f64> = self.round_trips.iter().map(|t| t.pnl).collect();
         let initial = f64_of(self.config.initial_cash);
+        // The four ratios in one call: the same values as the four
+        // functions, in two passes over the returns instead of seven.
+        let ratios = metrics::summary(&returns, rf, ppy)?;
         let m = Metrics {
-            sharpe: metrics::sharpe_ratio(&returns, rf, ppy)?,
-            sortino: metrics::sortino_ratio(&returns, rf, ppy)?,
-            annual_return: metrics::annual_return(&returns, ppy)?,
-            annual_volatility: metrics::annual_volatility(&returns, ppy)?,
+            sharpe: ratios.sharpe,
+            sortino: ratios.sortino,
+            annual_return: ratios.annual_return,
+            annual_volatility: ratios.annual_volatility,
             max_drawdown: metrics::max_drawdown_from_equity(&self.equity)?,
             win_rate: metrics::win_rate(&trip_pnls)?,
             total_return: self.equity[last] / initial - 1.0,
@@ -535,12 +542,16 @@ impl<'a> Engine<'a> {
         let slot = |l: Option<VolatilityLevel>| l.map_or(0, |l| l as usize + 1);
         let name = |i: usize| if i == 0 { WARMUP } else { VolatilityLevel::ALL[i - 1].as_str() };
         let mut stats = [RegimeStats::default(); SLOTS];
-        let mut rets: [Vec<f64>; SLOTS] = Default::default();
         let mut pnls: [Vec<f64>; SLOTS] = Default::default();
         let initial = f64_of(self.config.initial_cash);
+        // Count first, so each slot's returns are collected without regrowth.
+        for l in &self.regime {
+            stats[slot(*l)].bars += 1;
+        }
+        let mut rets: [Vec<f64>; SLOTS] =
+            std::array::from_fn(|k| Vec::with_capacity(stats[k].bars as usize));
         for (i, l) in self.regime.iter().enumerate() {
             let k = slot(*l);
-            stats[k].bars += 1;
             let before = if i == 0 { initial } else { self.equity[i - 1] };
             stats[k].profit_loss += self.equity[i] - before;
             if i > 0 {

@@ -157,21 +157,31 @@ impl RegimeDetector {
         &self.regime
     }
 
+    #[inline]
     fn check_time(&self, time: DateTime<Utc>) -> Result<()> {
         match self.last_time {
-            Some(last) if time <= last => Err(ElsonError::invalid(
-                "time",
-                format!(
-                    "index {}: {} is not after the previous bar's {}",
-                    self.estimator.bars_seen(),
-                    time.to_rfc3339(),
-                    last.to_rfc3339()
-                ),
-            )),
+            Some(last) if time <= last => Err(self.time_error(time, last)),
             _ => Ok(()),
         }
     }
 
+    #[cold]
+    #[inline(never)]
+    fn time_error(&self, time: DateTime<Utc>, last: DateTime<Utc>) -> ElsonError {
+        ElsonError::invalid(
+            "time",
+            format!(
+                "index {}: {} is not after the previous bar's {}",
+                self.estimator.bars_seen(),
+                time.to_rfc3339(),
+                last.to_rfc3339()
+            ),
+        )
+    }
+
+    // Inlined so that a caller that ignores part of the reading (the
+    // backtester does not use the confidence) does not compute it.
+    #[inline]
     fn read(&mut self, volatility: Option<f64>, time: DateTime<Utc>) -> Option<RegimeReading> {
         self.last_time = Some(time);
         let volatility = volatility?;
@@ -199,10 +209,34 @@ impl RegimeDetector {
     /// # Errors
     /// [`ElsonError::InvalidInput`]: a bad bar (field e.g. `close[17]`), or
     /// field `time` when `time` is not after the previous bar's.
+    #[inline]
     pub fn update(&mut self, bar: &Bar, time: DateTime<Utc>) -> Result<Option<RegimeReading>> {
         self.check_time(time)?;
         let volatility = self.estimator.update(bar)?;
         Ok(self.read(volatility, time))
+    }
+
+    /// Feeds one bar exactly like [`Self::update`] (same checks, same state
+    /// afterwards) but returns only the volatility and the stabilized level:
+    /// what a backtest needs per bar. The confidence and the reading are not
+    /// built, which matters at 10⁶ bars.
+    ///
+    /// # Errors
+    /// As [`Self::update`].
+    #[inline]
+    pub fn update_level(
+        &mut self,
+        bar: &Bar,
+        time: DateTime<Utc>,
+    ) -> Result<Option<(f64, VolatilityLevel)>> {
+        self.check_time(time)?;
+        let volatility = self.estimator.update(bar)?;
+        self.last_time = Some(time);
+        let Some(volatility) = volatility else {
+            return Ok(None);
+        };
+        let (level, _) = self.stabilizer.push(self.regime.classify(volatility));
+        Ok(Some((volatility, level)))
     }
 
     /// Feeds one close (`CLOSE_TO_CLOSE`, `EWMA`).

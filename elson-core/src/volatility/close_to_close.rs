@@ -56,6 +56,7 @@ impl CloseToCloseState {
     }
 
     /// Adds a valid close; the value once n returns are in the window.
+    #[inline]
     pub(crate) fn push(&mut self, close: f64) -> Option<f64> {
         let log = fast_ln(close);
         let prev = self.prev_log.replace(log)?;

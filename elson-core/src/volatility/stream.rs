@@ -91,6 +91,7 @@ impl VolatilityEstimator {
     /// # Errors
     /// [`ElsonError::InvalidInput`] for a bad bar (field e.g. `high[17]`,
     /// reason starting `index 17:`); the state is unchanged.
+    #[inline]
     pub fn update(&mut self, bar: &Bar) -> Result<Option<f64>> {
         check_bar(self.seen, bar)?;
         // After this point the update must succeed.
