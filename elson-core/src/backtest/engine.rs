@@ -217,11 +217,13 @@ impl<'a> Engine<'a> {
         let mut day: Option<NaiveDate> = None;
         let mut day_open_equity = self.cash;
         let mut prev_equity = self.cash;
+        // The detector is fed a chunk of bars ahead (it depends on nothing
+        // but the bars), which lets its arithmetic run in a tight loop; a bar
+        // it refuses fails the run when the loop reaches it, as before.
+        let mut chunk = DetectorChunk::new();
         for (i, (bar, &time)) in self.bars.iter().zip(self.times).enumerate() {
             // 1. Regime: the streaming detector, exactly as live.
-            let reading = self.detector.update_level(bar, time).map_err(|e| at_index(e, i))?;
-            let vol = reading.map_or(f64::NAN, |r| r.0);
-            let new_level = reading.map(|r| r.1);
+            let (vol, new_level) = chunk.reading(i, &mut self.detector, self.bars, self.times)?;
             // 2. Breakers: feed a regime change, recover when due.
             if new_level != level
                 && let Some(l) = new_level
@@ -241,8 +243,13 @@ impl<'a> Engine<'a> {
             // on the book's exact total value.
             let mark = cents(bar.close);
             let equity_now = self.cash + self.quantity * mark;
+            // The first two tests only skip the division when its result
+            // cannot reach the trip (a fall below half of it, with margin
+            // for rounding); the decision is the division's.
+            let fall = day_open_equity - equity_now;
             if day_open_equity > 0.0
-                && (day_open_equity - equity_now) / day_open_equity >= self.loss_trip
+                && fall >= 0.5 * self.loss_trip * day_open_equity
+                && fall / day_open_equity >= self.loss_trip
             {
                 let event = BreakerEvent::PortfolioValue {
                     day_open_value: money("day_open_value", i, day_open_equity)?,
@@ -580,6 +587,78 @@ impl<'a> Engine<'a> {
             out.insert(name(k).to_owned(), s);
         }
         Ok(out)
+    }
+}
+
+/// Bars fed to the detector ahead of the per-bar loop.
+const DETECTOR_CHUNK: usize = 512;
+
+/// The detector's readings of the current chunk of bars.
+struct DetectorChunk {
+    start: usize,
+    end: usize,
+    volatility: [f64; DETECTOR_CHUNK],
+    level: [Option<VolatilityLevel>; DETECTOR_CHUNK],
+    /// A bar the detector refused (index, error): the run fails there.
+    refused: Option<(usize, ElsonError)>,
+}
+
+impl DetectorChunk {
+    fn new() -> DetectorChunk {
+        DetectorChunk {
+            start: 0,
+            end: 0,
+            volatility: [f64::NAN; DETECTOR_CHUNK],
+            level: [None; DETECTOR_CHUNK],
+            refused: None,
+        }
+    }
+
+    /// Volatility (NaN while the window fills) and stabilized level of bar
+    /// `i`; bars are asked for in order.
+    #[inline]
+    fn reading(
+        &mut self,
+        i: usize,
+        detector: &mut RegimeDetector,
+        bars: &[Bar],
+        times: &[DateTime<Utc>],
+    ) -> Result<(f64, Option<VolatilityLevel>)> {
+        if i >= self.end {
+            self.refill(i, detector, bars, times)?;
+        }
+        let k = i - self.start;
+        Ok((self.volatility[k], self.level[k]))
+    }
+
+    fn refill(
+        &mut self,
+        i: usize,
+        detector: &mut RegimeDetector,
+        bars: &[Bar],
+        times: &[DateTime<Utc>],
+    ) -> Result<()> {
+        if let Some((k, e)) = self.refused.take() {
+            debug_assert_eq!(k, i, "Invariant: the run stops at the refused bar");
+            return Err(at_index(e, k));
+        }
+        let end = (i + DETECTOR_CHUNK).min(bars.len());
+        let len = end - i;
+        self.start = i;
+        self.end = end;
+        if let Err((k, e)) = detector.update_levels(
+            &bars[i..end],
+            &times[i..end],
+            &mut self.volatility[..len],
+            &mut self.level[..len],
+        ) {
+            if k == 0 {
+                return Err(at_index(e, i));
+            }
+            self.end = i + k;
+            self.refused = Some((i + k, e));
+        }
+        Ok(())
     }
 }
 

@@ -239,6 +239,76 @@ impl RegimeDetector {
         Ok(Some((volatility, level)))
     }
 
+    /// Feeds consecutive bars, each exactly as [`Self::update_level`],
+    /// writing the volatility (NaN before the first full window) and the
+    /// stabilized level (`None` before it) of bar `i` to `volatility[i]` and
+    /// `level[i]`.
+    ///
+    /// Why: the same streaming arithmetic, but in a loop of its own, so the
+    /// processor overlaps the long-latency steps (a division in the
+    /// logarithm, a square root) of consecutive bars; a caller that
+    /// interleaves other work per bar (the backtester) feeds a chunk at a
+    /// time and reads the results back.
+    ///
+    /// # Errors
+    /// `Err((k, e))` when bar `k` is refused with `e` (as
+    /// [`Self::update_level`] would refuse it): bars `..k` were fed and
+    /// written, the detector is as after bar `k − 1`. `k = 0` with field
+    /// `times` when the four slices differ in length (nothing fed).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use elson_core::regime::{RegimeConfig, RegimeDetector};
+    /// use elson_core::volatility::{Bar, VolatilityConfig};
+    ///
+    /// let vol = VolatilityConfig { lookback: 5, ..VolatilityConfig::default() };
+    /// let mut det = RegimeDetector::new(&vol, &RegimeConfig::default())?;
+    /// let t0 = Utc.with_ymd_and_hms(2026, 1, 2, 21, 0, 0).unwrap();
+    /// let times: Vec<_> = (0..8).map(|i| t0 + Duration::days(i)).collect();
+    /// let mut bars: Vec<_> = (0..8).map(|i| Bar::from_close(100.0 + (i % 2) as f64)).collect();
+    /// bars[7] = Bar::from_close(f64::NAN);
+    /// let (mut v, mut lv) = (vec![0.0; 8], vec![None; 8]);
+    /// let (k, _err) = det.update_levels(&bars, &times, &mut v, &mut lv).unwrap_err();
+    /// assert_eq!(k, 7);
+    /// assert!(v[4].is_nan() && lv[4].is_none() && lv[5].is_some());
+    /// # Ok::<(), elson_core::ElsonError>(())
+    /// ```
+    pub fn update_levels(
+        &mut self,
+        bars: &[Bar],
+        times: &[DateTime<Utc>],
+        volatility: &mut [f64],
+        level: &mut [Option<VolatilityLevel>],
+    ) -> std::result::Result<(), (usize, ElsonError)> {
+        let n = bars.len();
+        if times.len() != n || volatility.len() != n || level.len() != n {
+            return Err((
+                0,
+                ElsonError::invalid(
+                    "times",
+                    format!(
+                        "{} times and {} + {} output slots for {n} bars",
+                        times.len(),
+                        volatility.len(),
+                        level.len()
+                    ),
+                ),
+            ));
+        }
+        let outputs = volatility.iter_mut().zip(level.iter_mut());
+        for (i, ((bar, &time), (v, l))) in bars.iter().zip(times).zip(outputs).enumerate() {
+            match self.update_level(bar, time) {
+                Ok(reading) => {
+                    *v = reading.map_or(f64::NAN, |r| r.0);
+                    *l = reading.map(|r| r.1);
+                }
+                Err(e) => return Err((i, e)),
+            }
+        }
+        Ok(())
+    }
+
     /// Feeds one close (`CLOSE_TO_CLOSE`, `EWMA`).
     ///
     /// # Errors

@@ -56,7 +56,9 @@ impl CloseToCloseState {
     }
 
     /// Adds a valid close; the value once n returns are in the window.
-    #[inline]
+    /// (Always inlined: it is the whole per-bar work of a streaming
+    /// detector, and a call would cost as much as its arithmetic.)
+    #[inline(always)]
     pub(crate) fn push(&mut self, close: f64) -> Option<f64> {
         let log = fast_ln(close);
         let prev = self.prev_log.replace(log)?;
