@@ -273,3 +273,26 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// `returns_and_max_drawdown` is the two functions, bit for bit, errors included.
+    #[test]
+    fn returns_and_drawdown_equal_the_two_functions(
+        equity in prop::collection::vec(
+            prop_oneof![20 => 0.01f64..1e6, 1 => Just(0.0), 1 => Just(-1.0), 1 => Just(f64::NAN)],
+            0..40,
+        ),
+    ) {
+        match elson_core::metrics::returns_and_max_drawdown(&equity) {
+            Ok((r, dd)) => {
+                let want = returns_from_equity(&equity).unwrap();
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                prop_assert_eq!(bits(&r), bits(&want));
+                prop_assert_eq!(dd.to_bits(), max_drawdown_from_equity(&equity).unwrap().to_bits());
+            }
+            Err(e) => prop_assert_eq!(Err(e), returns_from_equity(&equity)),
+        }
+    }
+}

@@ -74,7 +74,7 @@ const SCALED_MAX: f64 = 9.0e15;
 /// Money from an f64 price: half-even cents, positive. Converted through an
 /// integer of cents (rust_decimal's exact f64 conversion costs ~1 µs).
 fn money(field: &str, index: usize, x: f64) -> Result<Decimal> {
-    let units = (x * 100.0).round_ties_even();
+    let units = round_ties_even(x * 100.0);
     if !(units.is_finite() && units.abs() < SCALED_MAX) {
         return Err(ElsonError::invalid(field, format!("index {index}: {x} is not a price")));
     }
@@ -86,8 +86,22 @@ fn money(field: &str, index: usize, x: f64) -> Result<Decimal> {
 }
 
 /// An f64 price rounded to cents (half-even), as the book will see it.
+#[inline]
 fn cents(x: f64) -> f64 {
-    (x * 100.0).round_ties_even() / 100.0
+    round_ties_even(x * 100.0) / 100.0
+}
+
+/// `f64::round_ties_even` without the library call it becomes on the
+/// x86-64 baseline (no SSE4.1 `roundsd`), run once per bar: adding and
+/// subtracting 2⁵² rounds a magnitude below 2⁵² to an integer, ties to even
+/// (the default rounding mode); larger magnitudes are integers already, and
+/// NaN and ±inf pass through. The same bits as `round_ties_even` for every
+/// input, including −0.0 and negative values that round to −0.0.
+#[inline]
+fn round_ties_even(y: f64) -> f64 {
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    let a = y.abs();
+    if a < TWO52 { ((a + TWO52) - TWO52).copysign(y) } else { y }
 }
 
 fn floor6(x: Decimal) -> Decimal {
@@ -479,7 +493,9 @@ impl<'a> Engine<'a> {
                 end,
             )?;
         }
-        let returns = metrics::returns_from_equity(&self.equity)?;
+        // Returns and drawdown in one pass (the same values as
+        // `returns_from_equity` and `max_drawdown_from_equity`).
+        let (returns, max_drawdown) = metrics::returns_and_max_drawdown(&self.equity)?;
         let ppy = self.config.periods_per_year;
         let rf = self.config.risk_free;
         let trip_pnls: Vec<f64> = self.round_trips.iter().map(|t| t.pnl).collect();
@@ -492,7 +508,7 @@ impl<'a> Engine<'a> {
             sortino: ratios.sortino,
             annual_return: ratios.annual_return,
             annual_volatility: ratios.annual_volatility,
-            max_drawdown: metrics::max_drawdown_from_equity(&self.equity)?,
+            max_drawdown,
             win_rate: metrics::win_rate(&trip_pnls)?,
             total_return: self.equity[last] / initial - 1.0,
         };
@@ -669,5 +685,50 @@ fn at_index(e: ElsonError, i: usize) -> ElsonError {
             ElsonError::InvalidInput { field, reason: format!("index {i}: {reason}") }
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_ties_even_matches_std_bit_for_bit() {
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -0.3,
+            -2.5,
+            0.49999999999999994,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            9.0e15 + 1.0,
+            1e300,
+            -1e300,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            cases.push(f64::from_bits(x));
+            cases.push((x % 2_000_000) as f64 / 4.0 - 250_000.0);
+            cases.push((x >> 11) as f64 / (1u64 << 53) as f64 * 1e6 * 100.0);
+        }
+        for y in cases {
+            let (got, want) = (round_ties_even(y), y.round_ties_even());
+            assert!(
+                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                "{y:e}: {got:e} vs {want:e}"
+            );
+        }
     }
 }

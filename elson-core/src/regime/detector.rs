@@ -296,17 +296,36 @@ impl RegimeDetector {
                 ),
             ));
         }
-        let outputs = volatility.iter_mut().zip(level.iter_mut());
-        for (i, ((bar, &time), (v, l))) in bars.iter().zip(times).zip(outputs).enumerate() {
-            match self.update_level(bar, time) {
-                Ok(reading) => {
-                    *v = reading.map_or(f64::NAN, |r| r.0);
-                    *l = reading.map(|r| r.1);
-                }
-                Err(e) => return Err((i, e)),
-            }
+        // Per bar `update_level` checks the time, then the bar: the bars
+        // before the first bad time go to the estimator (which stops at the
+        // first bad bar), then the run ends at whichever came first.
+        let mut last = self.last_time;
+        let bad_time = times.iter().position(|&t| {
+            let bad = last.is_some_and(|l| t <= l);
+            last = Some(t);
+            bad
+        });
+        let limit = bad_time.unwrap_or(n);
+        let fed = self.estimator.update_many(&bars[..limit], &mut volatility[..limit]);
+        let done = match &fed {
+            Ok(()) => limit,
+            Err((k, _)) => *k,
+        };
+        if let Some(&t) = times[..done].last() {
+            self.last_time = Some(t);
         }
-        Ok(())
+        for (v, l) in volatility[..done].iter().zip(&mut level[..done]) {
+            *l = if v.is_nan() {
+                None
+            } else {
+                Some(self.stabilizer.push(self.regime.classify(*v)).0)
+            };
+        }
+        fed?;
+        match (bad_time, self.last_time) {
+            (Some(k), Some(prev)) => Err((k, self.time_error(times[k], prev))),
+            _ => Ok(()),
+        }
     }
 
     /// Feeds one close (`CLOSE_TO_CLOSE`, `EWMA`).

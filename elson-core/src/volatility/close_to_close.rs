@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::config::VolatilityConfig;
+use super::config::{Bar, VolatilityConfig};
 use super::ln::{fast_ln, fast_ln_checked};
 use super::rolling::{BLOCK, Moments, ResumClock, Ring, drifted, sum_sq_dev};
 use super::validate::check_closes;
@@ -60,7 +60,40 @@ impl CloseToCloseState {
     /// detector, and a call would cost as much as its arithmetic.)
     #[inline(always)]
     pub(crate) fn push(&mut self, close: f64) -> Option<f64> {
-        let log = fast_ln(close);
+        let sum_sq_dev = self.push_log(fast_ln(close))?;
+        Some(annualize(sum_sq_dev, self.scale))
+    }
+
+    /// [`Self::push`] of consecutive bars' closes, the value after bar `i`
+    /// (NaN before the first full window) into `out[i]`: the same operations
+    /// on the same values, reorganized in three loops per block so that the
+    /// independent ones (logarithms, square roots) overlap across bars
+    /// instead of waiting on each other.
+    pub(crate) fn push_bars(&mut self, bars: &[Bar], out: &mut [f64]) {
+        const SUB: usize = 256;
+        let mut logs = [0.0; SUB];
+        for (bars, out) in bars.chunks(SUB).zip(out.chunks_mut(SUB)) {
+            let logs = &mut logs[..bars.len()];
+            for (l, bar) in logs.iter_mut().zip(bars) {
+                *l = fast_ln(bar.close);
+            }
+            // Σ(r − r̄)², or NaN before the first window (a defined one is
+            // always finite: the prices were validated).
+            for (o, &log) in out.iter_mut().zip(logs.iter()) {
+                *o = self.push_log(log).unwrap_or(f64::NAN);
+            }
+            let scale = self.scale;
+            for o in out.iter_mut() {
+                let v = *o;
+                *o = if v.is_nan() { v } else { annualize(v, scale) };
+            }
+        }
+    }
+
+    /// The window step of [`Self::push`] from the close's logarithm:
+    /// `Σ(r − r̄)²` once n returns are in the window.
+    #[inline(always)]
+    fn push_log(&mut self, log: f64) -> Option<f64> {
         let prev = self.prev_log.replace(log)?;
         let r = log - prev;
         let sum_sq_dev = match self.window.push(r) {
@@ -80,7 +113,7 @@ impl CloseToCloseState {
                 }
             }
         };
-        Some(annualize(sum_sq_dev, self.scale))
+        Some(sum_sq_dev)
     }
 }
 
