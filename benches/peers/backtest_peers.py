@@ -12,7 +12,7 @@
    every regime occurs) and writes them as raw little-endian f64;
 3. runs the same rule everywhere -- fast SMA 10, slow SMA 50, long (all in)
    while fast > slow, flat otherwise, filled at the bar's close, no fees:
-   - backtrader (`cheat_on_close`, integer size = cash // close),
+   - backtrader (`cheat_on_close`, fractional size = cash / close),
    - vectorbt (`Portfolio.from_signals`, entries fast > slow, exits
      fast <= slow; numba compilation warmed up first, not timed),
    - elson-core through `cargo run --release --example peer_backtest`
@@ -129,7 +129,11 @@ def bt_run(close):
         def next(self):
             if self.fast[0] > self.slow[0]:
                 if not self.position:
-                    self.buy(size=int(self.broker.getcash() // self.data.close[0]))
+                    # Fractional, like vectorbt and elson-core: with whole
+                    # shares no entry is possible once the cash is below one
+                    # share (this path's equity falls that low). A hair under
+                    # all-in, so rounding cannot make the order exceed cash.
+                    self.buy(size=self.broker.getcash() / self.data.close[0] * (1 - 1e-9))
             elif self.position:
                 self.close()
 

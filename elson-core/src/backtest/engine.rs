@@ -237,7 +237,13 @@ impl<'a> Engine<'a> {
         let mut chunk = DetectorChunk::new();
         for (i, (bar, &time)) in self.bars.iter().zip(self.times).enumerate() {
             // 1. Regime: the streaming detector, exactly as live.
-            let (vol, new_level) = chunk.reading(i, &mut self.detector, self.bars, self.times)?;
+            let (vol, new_level) = chunk.reading(
+                i,
+                &mut self.detector,
+                (self.bars, self.times),
+                &mut self.volatility,
+                &mut self.regime,
+            )?;
             // 2. Breakers: feed a regime change, recover when due.
             if new_level != level
                 && let Some(l) = new_level
@@ -300,8 +306,7 @@ impl<'a> Engine<'a> {
             }
             let equity = self.cash + self.quantity * mark;
             self.equity.push(equity);
-            self.volatility.push(vol);
-            self.regime.push(level);
+            // (volatility and regime were written by the detector chunk)
             self.breaker.push(self.governing());
             prev_equity = equity;
         }
@@ -609,69 +614,67 @@ impl<'a> Engine<'a> {
 /// Bars fed to the detector ahead of the per-bar loop.
 const DETECTOR_CHUNK: usize = 512;
 
-/// The detector's readings of the current chunk of bars.
+/// Feeds the detector a chunk of bars ahead, writing its readings straight
+/// into the run's volatility and regime series.
 struct DetectorChunk {
-    start: usize,
+    /// End of the bars fed so far.
     end: usize,
-    volatility: [f64; DETECTOR_CHUNK],
-    level: [Option<VolatilityLevel>; DETECTOR_CHUNK],
     /// A bar the detector refused (index, error): the run fails there.
     refused: Option<(usize, ElsonError)>,
 }
 
 impl DetectorChunk {
     fn new() -> DetectorChunk {
-        DetectorChunk {
-            start: 0,
-            end: 0,
-            volatility: [f64::NAN; DETECTOR_CHUNK],
-            level: [None; DETECTOR_CHUNK],
-            refused: None,
-        }
+        DetectorChunk { end: 0, refused: None }
     }
 
     /// Volatility (NaN while the window fills) and stabilized level of bar
-    /// `i`; bars are asked for in order.
+    /// `i`; bars are asked for in order, and `volatility` and `regime` hold
+    /// one entry per bar fed.
     #[inline]
     fn reading(
         &mut self,
         i: usize,
         detector: &mut RegimeDetector,
-        bars: &[Bar],
-        times: &[DateTime<Utc>],
+        input: (&[Bar], &[DateTime<Utc>]),
+        volatility: &mut Vec<f64>,
+        regime: &mut Vec<Option<VolatilityLevel>>,
     ) -> Result<(f64, Option<VolatilityLevel>)> {
         if i >= self.end {
-            self.refill(i, detector, bars, times)?;
+            self.refill(i, detector, input, volatility, regime)?;
         }
-        let k = i - self.start;
-        Ok((self.volatility[k], self.level[k]))
+        Ok((volatility[i], regime[i]))
     }
 
     fn refill(
         &mut self,
         i: usize,
         detector: &mut RegimeDetector,
-        bars: &[Bar],
-        times: &[DateTime<Utc>],
+        (bars, times): (&[Bar], &[DateTime<Utc>]),
+        volatility: &mut Vec<f64>,
+        regime: &mut Vec<Option<VolatilityLevel>>,
     ) -> Result<()> {
         if let Some((k, e)) = self.refused.take() {
             debug_assert_eq!(k, i, "Invariant: the run stops at the refused bar");
             return Err(at_index(e, k));
         }
+        debug_assert_eq!(volatility.len(), i, "Invariant: one reading per bar fed");
         let end = (i + DETECTOR_CHUNK).min(bars.len());
-        let len = end - i;
-        self.start = i;
+        volatility.resize(end, f64::NAN);
+        regime.resize(end, None);
         self.end = end;
         if let Err((k, e)) = detector.update_levels(
             &bars[i..end],
             &times[i..end],
-            &mut self.volatility[..len],
-            &mut self.level[..len],
+            &mut volatility[i..end],
+            &mut regime[i..end],
         ) {
             if k == 0 {
                 return Err(at_index(e, i));
             }
             self.end = i + k;
+            volatility.truncate(i + k);
+            regime.truncate(i + k);
             self.refused = Some((i + k, e));
         }
         Ok(())

@@ -79,9 +79,12 @@ impl CloseToCloseState {
             }
             // Σ(r − r̄)², or NaN before the first window (a defined one is
             // always finite: the prices were validated).
+            let (mut prev_log, mut moments, mut clock) = (self.prev_log, self.moments, self.clock);
             for (o, &log) in out.iter_mut().zip(logs.iter()) {
-                *o = self.push_log(log).unwrap_or(f64::NAN);
+                *o = step(&mut prev_log, &mut self.window, &mut moments, &mut clock, log)
+                    .unwrap_or(f64::NAN);
             }
+            (self.prev_log, self.moments, self.clock) = (prev_log, moments, clock);
             let scale = self.scale;
             for o in out.iter_mut() {
                 let v = *o;
@@ -94,27 +97,41 @@ impl CloseToCloseState {
     /// `Σ(r − r̄)²` once n returns are in the window.
     #[inline(always)]
     fn push_log(&mut self, log: f64) -> Option<f64> {
-        let prev = self.prev_log.replace(log)?;
-        let r = log - prev;
-        let sum_sq_dev = match self.window.push(r) {
-            None if self.window.is_full() => {
-                let (older, newer) = self.window.oldest_first();
-                self.moments.resum(older, newer)
-            }
-            None => return None,
-            Some(old) => {
-                let resum_point = self.clock.tick();
-                let v = if resum_point { f64::NAN } else { self.moments.slide(r, old) };
-                if resum_point || self.moments.drifted(v) {
-                    let (older, newer) = self.window.oldest_first();
-                    self.moments.resum(older, newer)
-                } else {
-                    v
-                }
-            }
-        };
-        Some(sum_sq_dev)
+        step(&mut self.prev_log, &mut self.window, &mut self.moments, &mut self.clock, log)
     }
+}
+
+/// The window step of the streaming state, on its parts: a caller that runs
+/// many steps (`push_bars`) passes local copies of the small ones, which then
+/// live in registers instead of being stored and reloaded every bar.
+#[inline(always)]
+fn step(
+    prev_log: &mut Option<f64>,
+    window: &mut Ring,
+    moments: &mut Moments,
+    clock: &mut ResumClock,
+    log: f64,
+) -> Option<f64> {
+    let prev = prev_log.replace(log)?;
+    let r = log - prev;
+    let sum_sq_dev = match window.push(r) {
+        None if window.is_full() => {
+            let (older, newer) = window.oldest_first();
+            moments.resum(older, newer)
+        }
+        None => return None,
+        Some(old) => {
+            let resum_point = clock.tick();
+            let v = if resum_point { f64::NAN } else { moments.slide(r, old) };
+            if resum_point || moments.drifted(v) {
+                let (older, newer) = window.oldest_first();
+                moments.resum(older, newer)
+            } else {
+                v
+            }
+        }
+    };
+    Some(sum_sq_dev)
 }
 
 /// One block with the streaming semantics: exact sums at its first
