@@ -85,6 +85,15 @@ fn money(field: &str, index: usize, x: f64) -> Result<Decimal> {
     DecimalLimit::MONEY.check(field, d)
 }
 
+/// The daily-loss decision `fall / day_open ≥ trip`. Out of line on
+/// purpose: inlined, the compiler computes the division on every bar
+/// (speculatively, ahead of the cheap test that rules it out) and the loop
+/// waits on it.
+#[inline(never)]
+fn loss_reaches(fall: f64, day_open: f64, trip: f64) -> bool {
+    fall / day_open >= trip
+}
+
 /// An f64 price rounded to cents (half-even), as the book will see it.
 #[inline]
 fn cents(x: f64) -> f64 {
@@ -269,7 +278,7 @@ impl<'a> Engine<'a> {
             let fall = day_open_equity - equity_now;
             if day_open_equity > 0.0
                 && fall >= 0.5 * self.loss_trip * day_open_equity
-                && fall / day_open_equity >= self.loss_trip
+                && loss_reaches(fall, day_open_equity, self.loss_trip)
             {
                 let event = BreakerEvent::PortfolioValue {
                     day_open_value: money("day_open_value", i, day_open_equity)?,
