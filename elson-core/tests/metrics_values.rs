@@ -238,3 +238,61 @@ proptest! {
         prop_assert!((v0 - v1).abs() <= 1e-9 * v0.max(1.0));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// `summary` is the four functions, bit for bit, errors included.
+    #[test]
+    fn summary_equals_the_four_functions(
+        returns in prop::collection::vec(
+            prop_oneof![
+                20 => -0.5f64..0.5,
+                1 => Just(0.0),
+                1 => Just(-0.0),
+                1 => Just(f64::NAN),
+                1 => Just(f64::INFINITY),
+            ],
+            0..40,
+        ),
+        rf in prop_oneof![Just(0.0), Just(-0.0), -0.01f64..0.01, Just(f64::NAN)],
+        ppy in prop_oneof![Just(252.0), 1.0f64..400.0, Just(0.0)],
+    ) {
+        let bits = |r: Result<f64, ElsonError>| r.map(f64::to_bits);
+        match elson_core::metrics::summary(&returns, rf, ppy) {
+            Ok(s) => {
+                prop_assert_eq!(Ok(s.sharpe.to_bits()), bits(sharpe_ratio(&returns, rf, ppy)));
+                prop_assert_eq!(Ok(s.sortino.to_bits()), bits(sortino_ratio(&returns, rf, ppy)));
+                prop_assert_eq!(Ok(s.annual_return.to_bits()), bits(annual_return(&returns, ppy)));
+                prop_assert_eq!(
+                    Ok(s.annual_volatility.to_bits()),
+                    bits(annual_volatility(&returns, ppy))
+                );
+            }
+            Err(e) => prop_assert_eq!(Err(e), sharpe_ratio(&returns, rf, ppy)),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// `returns_and_max_drawdown` is the two functions, bit for bit, errors included.
+    #[test]
+    fn returns_and_drawdown_equal_the_two_functions(
+        equity in prop::collection::vec(
+            prop_oneof![20 => 0.01f64..1e6, 1 => Just(0.0), 1 => Just(-1.0), 1 => Just(f64::NAN)],
+            0..40,
+        ),
+    ) {
+        match elson_core::metrics::returns_and_max_drawdown(&equity) {
+            Ok((r, dd)) => {
+                let want = returns_from_equity(&equity).unwrap();
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                prop_assert_eq!(bits(&r), bits(&want));
+                prop_assert_eq!(dd.to_bits(), max_drawdown_from_equity(&equity).unwrap().to_bits());
+            }
+            Err(e) => prop_assert_eq!(Err(e), returns_from_equity(&equity)),
+        }
+    }
+}

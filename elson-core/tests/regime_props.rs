@@ -129,3 +129,120 @@ proptest! {
         prop_assert_eq!(typed.len(), rows.len());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The backtester's lean update gives the full update's volatility (bit
+    /// for bit) and level, and leaves the same state: a detector fed half
+    /// its bars one way and half the other answers like one fed them all by
+    /// `update`.
+    #[test]
+    fn update_level_equals_update(
+        seed in any::<u64>(),
+        len in 0usize..200,
+        lookback in 2usize..25,
+        switch_at in 0usize..200,
+        method in prop::sample::select(VolatilityMethod::ALL.to_vec()),
+    ) {
+        let vol = VolatilityConfig { lookback, ..VolatilityConfig::with_method(method) };
+        let regime = RegimeConfig::default();
+        let bars = bars(seed, len);
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 2, 21, 0, 0).unwrap();
+        let mut full = RegimeDetector::new(&vol, &regime).unwrap();
+        let mut lean = RegimeDetector::new(&vol, &regime).unwrap();
+        for (i, bar) in bars.iter().enumerate() {
+            let t = t0 + Duration::days(i as i64);
+            let want = full.update(bar, t).unwrap();
+            let got = if i < switch_at {
+                lean.update_level(bar, t).unwrap()
+            } else {
+                lean.update(bar, t).unwrap().map(|r| (r.volatility, r.level))
+            };
+            let want = want.map(|r| (r.volatility.to_bits(), r.level));
+            prop_assert_eq!(got.map(|(v, l)| (v.to_bits(), l)), want);
+            prop_assert_eq!(lean.current(), full.current());
+        }
+        // Time still never goes back.
+        if len > 0 {
+            prop_assert!(lean.update_level(&bars[0], t0).is_err());
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// `update_levels` over chunks equals `update` bar by bar: the same
+    /// bits, the same refused bar and error, the same state afterwards.
+    #[test]
+    fn update_levels_equals_update(
+        seed in any::<u64>(),
+        len in 0usize..700,
+        lookback in 2usize..25,
+        chunk in 1usize..300,
+        bad_bar in prop::option::of((0usize..700, 0usize..4)),
+        bad_time in prop::option::of(0usize..700),
+        method in prop::sample::select(VolatilityMethod::ALL.to_vec()),
+    ) {
+        let vol = VolatilityConfig { lookback, ..VolatilityConfig::with_method(method) };
+        let regime = RegimeConfig::default();
+        let mut bars = bars(seed, len);
+        if let Some((i, kind)) = bad_bar.filter(|(i, _)| *i < len) {
+            match kind {
+                0 => bars[i].close = f64::NAN,
+                1 => bars[i].close = -1.0,
+                2 => bars[i].high = bars[i].low * 0.5,
+                _ => bars[i].open = bars[i].high * 2.0,
+            }
+        }
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 2, 21, 0, 0).unwrap();
+        let mut times: Vec<_> = (0..len as i64).map(|i| t0 + Duration::days(i)).collect();
+        if let Some(i) = bad_time.filter(|i| *i > 0 && *i < len) {
+            times[i] = times[i - 1];
+        }
+        let mut one = RegimeDetector::new(&vol, &regime).unwrap();
+        let mut want = Vec::new();
+        let mut want_err = None;
+        for i in 0..len {
+            match one.update(&bars[i], times[i]) {
+                Ok(r) => want.push(r.map(|r| (r.volatility.to_bits(), r.level))),
+                Err(e) => {
+                    want_err = Some((i, e));
+                    break;
+                }
+            }
+        }
+        let mut many = RegimeDetector::new(&vol, &regime).unwrap();
+        let mut got = Vec::new();
+        let mut got_err = None;
+        let mut start = 0;
+        while start < len {
+            let end = (start + chunk).min(len);
+            let (mut v, mut lv) = (vec![0.0; end - start], vec![None; end - start]);
+            let res = many.update_levels(&bars[start..end], &times[start..end], &mut v, &mut lv);
+            let done = match &res {
+                Ok(()) => end - start,
+                Err((k, _)) => *k,
+            };
+            for k in 0..done {
+                got.push(lv[k].map(|l| (v[k].to_bits(), l)));
+                prop_assert_eq!(v[k].is_nan(), lv[k].is_none());
+            }
+            if let Err((k, e)) = res {
+                got_err = Some((start + k, e));
+                break;
+            }
+            start = end;
+        }
+        prop_assert_eq!(got, want);
+        prop_assert_eq!(got_err, want_err);
+        prop_assert_eq!(many.current(), one.current());
+        // The same state: both answer the next bar alike.
+        let next = Bar::from_close(77.0);
+        let t = t0 + Duration::days(len as i64 + 1);
+        let a = one.update(&next, t).map(|r| r.map(|r| (r.volatility.to_bits(), r.level)));
+        let b = many.update_level(&next, t).map(|r| r.map(|(v, l)| (v.to_bits(), l)));
+        prop_assert_eq!(a, b);
+    }
+}

@@ -74,7 +74,7 @@ const SCALED_MAX: f64 = 9.0e15;
 /// Money from an f64 price: half-even cents, positive. Converted through an
 /// integer of cents (rust_decimal's exact f64 conversion costs ~1 µs).
 fn money(field: &str, index: usize, x: f64) -> Result<Decimal> {
-    let units = (x * 100.0).round_ties_even();
+    let units = round_ties_even(x * 100.0);
     if !(units.is_finite() && units.abs() < SCALED_MAX) {
         return Err(ElsonError::invalid(field, format!("index {index}: {x} is not a price")));
     }
@@ -85,9 +85,32 @@ fn money(field: &str, index: usize, x: f64) -> Result<Decimal> {
     DecimalLimit::MONEY.check(field, d)
 }
 
+/// The daily-loss decision `fall / day_open ≥ trip`. Out of line on
+/// purpose: inlined, the compiler computes the division on every bar
+/// (speculatively, ahead of the cheap test that rules it out) and the loop
+/// waits on it.
+#[inline(never)]
+fn loss_reaches(fall: f64, day_open: f64, trip: f64) -> bool {
+    fall / day_open >= trip
+}
+
 /// An f64 price rounded to cents (half-even), as the book will see it.
+#[inline]
 fn cents(x: f64) -> f64 {
-    (x * 100.0).round_ties_even() / 100.0
+    round_ties_even(x * 100.0) / 100.0
+}
+
+/// `f64::round_ties_even` without the library call it becomes on the
+/// x86-64 baseline (no SSE4.1 `roundsd`), run once per bar: adding and
+/// subtracting 2⁵² rounds a magnitude below 2⁵² to an integer, ties to even
+/// (the default rounding mode); larger magnitudes are integers already, and
+/// NaN and ±inf pass through. The same bits as `round_ties_even` for every
+/// input, including −0.0 and negative values that round to −0.0.
+#[inline]
+fn round_ties_even(y: f64) -> f64 {
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    let a = y.abs();
+    if a < TWO52 { ((a + TWO52) - TWO52).copysign(y) } else { y }
 }
 
 fn floor6(x: Decimal) -> Decimal {
@@ -217,11 +240,19 @@ impl<'a> Engine<'a> {
         let mut day: Option<NaiveDate> = None;
         let mut day_open_equity = self.cash;
         let mut prev_equity = self.cash;
+        // The detector is fed a chunk of bars ahead (it depends on nothing
+        // but the bars), which lets its arithmetic run in a tight loop; a bar
+        // it refuses fails the run when the loop reaches it, as before.
+        let mut chunk = DetectorChunk::new();
         for (i, (bar, &time)) in self.bars.iter().zip(self.times).enumerate() {
             // 1. Regime: the streaming detector, exactly as live.
-            let reading = self.detector.update(bar, time).map_err(|e| at_index(e, i))?;
-            let vol = reading.map_or(f64::NAN, |r| r.volatility);
-            let new_level = reading.map(|r| r.level);
+            let (vol, new_level) = chunk.reading(
+                i,
+                &mut self.detector,
+                (self.bars, self.times),
+                &mut self.volatility,
+                &mut self.regime,
+            )?;
             // 2. Breakers: feed a regime change, recover when due.
             if new_level != level
                 && let Some(l) = new_level
@@ -230,7 +261,9 @@ impl<'a> Engine<'a> {
                 self.transitions.extend(t);
             }
             level = new_level;
-            let today = time.date_naive();
+            // The stored UTC date: what `date_naive()` returns for `Utc`,
+            // without its offset arithmetic (once per bar).
+            let today = time.naive_utc().date();
             if day != Some(today) {
                 day = Some(today);
                 day_open_equity = prev_equity;
@@ -239,8 +272,13 @@ impl<'a> Engine<'a> {
             // on the book's exact total value.
             let mark = cents(bar.close);
             let equity_now = self.cash + self.quantity * mark;
+            // The first two tests only skip the division when its result
+            // cannot reach the trip (a fall below half of it, with margin
+            // for rounding); the decision is the division's.
+            let fall = day_open_equity - equity_now;
             if day_open_equity > 0.0
-                && (day_open_equity - equity_now) / day_open_equity >= self.loss_trip
+                && fall >= 0.5 * self.loss_trip * day_open_equity
+                && loss_reaches(fall, day_open_equity, self.loss_trip)
             {
                 let event = BreakerEvent::PortfolioValue {
                     day_open_value: money("day_open_value", i, day_open_equity)?,
@@ -250,7 +288,9 @@ impl<'a> Engine<'a> {
                 self.transitions.extend(t);
             }
             for b in [&mut self.symbol_breaker, &mut self.portfolio_breaker] {
-                if b.demand_at(time) < b.state() {
+                // Nothing demands less than CLOSED: only a breaker above it
+                // can have a recovery due.
+                if b.state() > CircuitBreakerState::Closed && b.demand_at(time) < b.state() {
                     let t = b.step(&BreakerEvent::Tick, time)?;
                     self.transitions.extend(t);
                 }
@@ -275,8 +315,7 @@ impl<'a> Engine<'a> {
             }
             let equity = self.cash + self.quantity * mark;
             self.equity.push(equity);
-            self.volatility.push(vol);
-            self.regime.push(level);
+            // (volatility and regime were written by the detector chunk)
             self.breaker.push(self.governing());
             prev_equity = equity;
         }
@@ -468,17 +507,22 @@ impl<'a> Engine<'a> {
                 end,
             )?;
         }
-        let returns = metrics::returns_from_equity(&self.equity)?;
+        // Returns and drawdown in one pass (the same values as
+        // `returns_from_equity` and `max_drawdown_from_equity`).
+        let (returns, max_drawdown) = metrics::returns_and_max_drawdown(&self.equity)?;
         let ppy = self.config.periods_per_year;
         let rf = self.config.risk_free;
         let trip_pnls: Vec<f64> = self.round_trips.iter().map(|t| t.pnl).collect();
         let initial = f64_of(self.config.initial_cash);
+        // The four ratios in one call: the same values as the four
+        // functions, in two passes over the returns instead of seven.
+        let ratios = metrics::summary(&returns, rf, ppy)?;
         let m = Metrics {
-            sharpe: metrics::sharpe_ratio(&returns, rf, ppy)?,
-            sortino: metrics::sortino_ratio(&returns, rf, ppy)?,
-            annual_return: metrics::annual_return(&returns, ppy)?,
-            annual_volatility: metrics::annual_volatility(&returns, ppy)?,
-            max_drawdown: metrics::max_drawdown_from_equity(&self.equity)?,
+            sharpe: ratios.sharpe,
+            sortino: ratios.sortino,
+            annual_return: ratios.annual_return,
+            annual_volatility: ratios.annual_volatility,
+            max_drawdown,
             win_rate: metrics::win_rate(&trip_pnls)?,
             total_return: self.equity[last] / initial - 1.0,
         };
@@ -535,12 +579,16 @@ impl<'a> Engine<'a> {
         let slot = |l: Option<VolatilityLevel>| l.map_or(0, |l| l as usize + 1);
         let name = |i: usize| if i == 0 { WARMUP } else { VolatilityLevel::ALL[i - 1].as_str() };
         let mut stats = [RegimeStats::default(); SLOTS];
-        let mut rets: [Vec<f64>; SLOTS] = Default::default();
         let mut pnls: [Vec<f64>; SLOTS] = Default::default();
         let initial = f64_of(self.config.initial_cash);
+        // Count first, so each slot's returns are collected without regrowth.
+        for l in &self.regime {
+            stats[slot(*l)].bars += 1;
+        }
+        let mut rets: [Vec<f64>; SLOTS] =
+            std::array::from_fn(|k| Vec::with_capacity(stats[k].bars as usize));
         for (i, l) in self.regime.iter().enumerate() {
             let k = slot(*l);
-            stats[k].bars += 1;
             let before = if i == 0 { initial } else { self.equity[i - 1] };
             stats[k].profit_loss += self.equity[i] - before;
             if i > 0 {
@@ -572,6 +620,76 @@ impl<'a> Engine<'a> {
     }
 }
 
+/// Bars fed to the detector ahead of the per-bar loop.
+const DETECTOR_CHUNK: usize = 512;
+
+/// Feeds the detector a chunk of bars ahead, writing its readings straight
+/// into the run's volatility and regime series.
+struct DetectorChunk {
+    /// End of the bars fed so far.
+    end: usize,
+    /// A bar the detector refused (index, error): the run fails there.
+    refused: Option<(usize, ElsonError)>,
+}
+
+impl DetectorChunk {
+    fn new() -> DetectorChunk {
+        DetectorChunk { end: 0, refused: None }
+    }
+
+    /// Volatility (NaN while the window fills) and stabilized level of bar
+    /// `i`; bars are asked for in order, and `volatility` and `regime` hold
+    /// one entry per bar fed.
+    #[inline]
+    fn reading(
+        &mut self,
+        i: usize,
+        detector: &mut RegimeDetector,
+        input: (&[Bar], &[DateTime<Utc>]),
+        volatility: &mut Vec<f64>,
+        regime: &mut Vec<Option<VolatilityLevel>>,
+    ) -> Result<(f64, Option<VolatilityLevel>)> {
+        if i >= self.end {
+            self.refill(i, detector, input, volatility, regime)?;
+        }
+        Ok((volatility[i], regime[i]))
+    }
+
+    fn refill(
+        &mut self,
+        i: usize,
+        detector: &mut RegimeDetector,
+        (bars, times): (&[Bar], &[DateTime<Utc>]),
+        volatility: &mut Vec<f64>,
+        regime: &mut Vec<Option<VolatilityLevel>>,
+    ) -> Result<()> {
+        if let Some((k, e)) = self.refused.take() {
+            debug_assert_eq!(k, i, "Invariant: the run stops at the refused bar");
+            return Err(at_index(e, k));
+        }
+        debug_assert_eq!(volatility.len(), i, "Invariant: one reading per bar fed");
+        let end = (i + DETECTOR_CHUNK).min(bars.len());
+        volatility.resize(end, f64::NAN);
+        regime.resize(end, None);
+        self.end = end;
+        if let Err((k, e)) = detector.update_levels(
+            &bars[i..end],
+            &times[i..end],
+            &mut volatility[i..end],
+            &mut regime[i..end],
+        ) {
+            if k == 0 {
+                return Err(at_index(e, i));
+            }
+            self.end = i + k;
+            volatility.truncate(i + k);
+            regime.truncate(i + k);
+            self.refused = Some((i + k, e));
+        }
+        Ok(())
+    }
+}
+
 /// Prefixes an estimator error with the bar index when it lacks one.
 fn at_index(e: ElsonError, i: usize) -> ElsonError {
     match e {
@@ -579,5 +697,50 @@ fn at_index(e: ElsonError, i: usize) -> ElsonError {
             ElsonError::InvalidInput { field, reason: format!("index {i}: {reason}") }
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_ties_even_matches_std_bit_for_bit() {
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -0.3,
+            -2.5,
+            0.49999999999999994,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            9.0e15 + 1.0,
+            1e300,
+            -1e300,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            cases.push(f64::from_bits(x));
+            cases.push((x % 2_000_000) as f64 / 4.0 - 250_000.0);
+            cases.push((x >> 11) as f64 / (1u64 << 53) as f64 * 1e6 * 100.0);
+        }
+        for y in cases {
+            let (got, want) = (round_ties_even(y), y.round_ties_even());
+            assert!(
+                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                "{y:e}: {got:e} vs {want:e}"
+            );
+        }
     }
 }

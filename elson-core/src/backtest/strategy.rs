@@ -129,6 +129,8 @@ impl Strategy for Signals<'_> {
 #[derive(Debug, Clone)]
 struct Window {
     values: Vec<f64>,
+    /// `values.len()` as f64 (exact), the divisor of the mean.
+    len: f64,
     next: usize,
     filled: bool,
     sum: f64,
@@ -137,14 +139,29 @@ struct Window {
 
 impl Window {
     fn new(n: usize) -> Window {
-        Window { values: vec![0.0; n], next: 0, filled: false, sum: 0.0, pushes: 0 }
+        Window { values: vec![0.0; n], len: n as f64, next: 0, filled: false, sum: 0.0, pushes: 0 }
     }
 
-    /// Pushes `x`, returning the value it replaced once the window is full.
-    fn push(&mut self, x: f64) -> Option<f64> {
-        let old = self.filled.then(|| self.values[self.next]);
-        self.values[self.next] = x;
-        self.sum += x - old.unwrap_or(0.0);
+    /// Pushes `x` and returns the mean once the window is full (called once
+    /// per bar: kept branch-light, and the mean comes from the sum in a
+    /// register rather than from memory just written).
+    #[inline]
+    fn push_mean(&mut self, x: f64) -> Option<f64> {
+        self.push(x);
+        let sum = self.sum;
+        self.filled.then_some(sum / self.len)
+    }
+
+    /// Pushes `x`.
+    #[inline]
+    fn push(&mut self, x: f64) {
+        // Slots not yet written hold 0.0, so subtracting the slot's old
+        // value is subtracting 0.0 until the window is full: one path.
+        let Some(slot) = self.values.get_mut(self.next) else {
+            return; // unreachable: `next` < len
+        };
+        let old = std::mem::replace(slot, x);
+        self.sum += x - old;
         self.next += 1;
         if self.next == self.values.len() {
             self.next = 0;
@@ -156,11 +173,6 @@ impl Window {
             self.pushes = 0;
             self.sum = self.values.iter().sum();
         }
-        old
-    }
-
-    fn mean(&self) -> Option<f64> {
-        self.filled.then(|| self.sum / self.values.len() as f64)
     }
 
     /// The oldest value in a full window.
@@ -204,9 +216,9 @@ impl Strategy for MovingAverageCrossover {
     }
 
     fn on_bar(&mut self, ctx: &BarContext<'_>) -> Option<Target> {
-        self.fast.push(ctx.bar.close);
-        self.slow.push(ctx.bar.close);
-        let (fast, slow) = (self.fast.mean()?, self.slow.mean()?);
+        let fast = self.fast.push_mean(ctx.bar.close);
+        let slow = self.slow.push_mean(ctx.bar.close);
+        let (fast, slow) = (fast?, slow?);
         Some(Target::weight(if fast > slow { 1.0 } else { 0.0 }))
     }
 }

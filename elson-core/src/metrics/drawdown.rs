@@ -61,3 +61,35 @@ pub fn max_drawdown_from_equity(equity: &[f64]) -> Result<f64> {
     };
     Ok(largest_fall(*first, rest.iter().copied()))
 }
+
+/// [`returns_from_equity`](super::returns_from_equity) and
+/// [`max_drawdown_from_equity`] of one curve, checking and reading it once
+/// (a backtest needs both, over 10⁶ points). The same values, bit for bit:
+/// the same operations in the same order.
+///
+/// # Errors
+/// As [`returns_from_equity`](super::returns_from_equity).
+///
+/// # Example
+/// ```
+/// use elson_core::metrics::returns_and_max_drawdown;
+/// let (r, dd) = returns_and_max_drawdown(&[100.0, 120.0, 90.0, 110.0])?;
+/// assert_eq!(r.len(), 3);
+/// assert!((dd - 0.25).abs() < 1e-12);
+/// # Ok::<(), elson_core::ElsonError>(())
+/// ```
+pub fn returns_and_max_drawdown(equity: &[f64]) -> Result<(Vec<f64>, f64)> {
+    check_equity(equity)?;
+    let Some((&first, rest)) = equity.split_first() else {
+        return Ok((Vec::new(), f64::NAN));
+    };
+    let mut returns = Vec::with_capacity(rest.len());
+    let (mut prev, mut peak, mut fall_max) = (first, first, 0.0_f64);
+    for &value in rest {
+        returns.push(value / prev - 1.0);
+        prev = value;
+        peak = peak.max(value);
+        fall_max = fall_max.max((peak - value) / peak);
+    }
+    Ok((returns, fall_max))
+}

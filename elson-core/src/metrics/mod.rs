@@ -21,9 +21,10 @@ mod drawdown;
 mod ratios;
 mod series;
 
-pub use drawdown::{max_drawdown, max_drawdown_from_equity};
+pub use drawdown::{max_drawdown, max_drawdown_from_equity, returns_and_max_drawdown};
 pub use ratios::{
-    annual_return, annual_volatility, cagr, downside_risk, sharpe_ratio, sortino_ratio,
+    Summary, annual_return, annual_volatility, cagr, downside_risk, sharpe_ratio, sortino_ratio,
+    summary,
 };
 pub use series::{returns_from_equity, win_rate};
 

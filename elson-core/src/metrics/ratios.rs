@@ -39,9 +39,17 @@ pub fn sharpe_ratio(returns: &[f64], risk_free: f64, periods_per_year: f64) -> R
     if returns.len() < 2 {
         return Ok(f64::NAN);
     }
-    let excess: Vec<f64> = returns.iter().map(|r| r - risk_free).collect();
-    let mean = mean(excess.iter().copied());
-    Ok(mean / std_ddof1(&excess, mean) * periods_per_year.sqrt())
+    // The excess returns are recomputed rather than stored: the same values,
+    // summed in the same order, without a copy of the series.
+    let mean = mean(returns.iter().map(|r| r - risk_free));
+    let squares: f64 = returns
+        .iter()
+        .map(|r| {
+            let v = r - risk_free;
+            (v - mean) * (v - mean)
+        })
+        .sum();
+    Ok(mean / (squares / (returns.len() as f64 - 1.0)).sqrt() * periods_per_year.sqrt())
 }
 
 /// Annualized downside deviation below `required_return` (per period):
@@ -135,4 +143,89 @@ pub fn annual_return(returns: &[f64], periods_per_year: f64) -> Result<f64> {
 /// As [`annual_return`].
 pub fn cagr(returns: &[f64], periods_per_year: f64) -> Result<f64> {
     annual_return(returns, periods_per_year)
+}
+
+/// The four annualized ratios a backtest reports, as one value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    /// [`sharpe_ratio`] with `risk_free`.
+    pub sharpe: f64,
+    /// [`sortino_ratio`] with `required_return = risk_free`.
+    pub sortino: f64,
+    /// [`annual_return`].
+    pub annual_return: f64,
+    /// [`annual_volatility`].
+    pub annual_volatility: f64,
+}
+
+/// [`sharpe_ratio`], [`sortino_ratio`] (required return = `risk_free`),
+/// [`annual_return`] and [`annual_volatility`] of one series in two passes
+/// instead of seven.
+///
+/// Why: a backtest of 10⁶ bars needs all four, and each alone walks the
+/// whole series (each sum is a chain of dependent additions that cannot be
+/// reordered without changing bits). Here the independent chains advance
+/// side by side in one loop. Every value is bit for bit what its own
+/// function returns: the same operations on the same values in the same
+/// order (sums start at −0.0 like `Iterator::sum`, the product at 1.0).
+///
+/// # Errors
+/// As the four functions, checked in the order [`sharpe_ratio`] checks:
+/// `returns` (first non-finite value, with its index), `risk_free`,
+/// `periods_per_year`.
+///
+/// # Example
+/// ```
+/// use elson_core::metrics::{sharpe_ratio, summary};
+/// let r = [0.01, -0.02, 0.015, 0.0, 0.004];
+/// let s = summary(&r, 0.0, 252.0)?;
+/// assert_eq!(s.sharpe.to_bits(), sharpe_ratio(&r, 0.0, 252.0)?.to_bits());
+/// # Ok::<(), elson_core::ElsonError>(())
+/// ```
+pub fn summary(returns: &[f64], risk_free: f64, periods_per_year: f64) -> Result<Summary> {
+    let mut finite = true;
+    let (mut excess_sum, mut raw_sum, mut down_sum, mut growth) = (-0.0, -0.0, -0.0, 1.0);
+    for &r in returns {
+        finite &= r.is_finite();
+        let x = r - risk_free;
+        excess_sum += x;
+        raw_sum += r;
+        down_sum += x.min(0.0).powi(2);
+        growth *= 1.0 + r;
+    }
+    if !finite {
+        check_finite("returns", returns)?;
+    }
+    check_rate("risk_free", risk_free)?;
+    check_periods_per_year(periods_per_year)?;
+    let n = returns.len() as f64;
+    let root = periods_per_year.sqrt();
+    let nan = Summary {
+        sharpe: f64::NAN,
+        sortino: f64::NAN,
+        annual_return: f64::NAN,
+        annual_volatility: f64::NAN,
+    };
+    if returns.is_empty() {
+        return Ok(nan);
+    }
+    let annual_return = growth.powf(1.0 / (n / periods_per_year)) - 1.0;
+    if returns.len() < 2 {
+        return Ok(Summary { annual_return, ..nan });
+    }
+    let excess_mean = excess_sum / n;
+    let raw_mean = raw_sum / n;
+    let (mut excess_sq, mut raw_sq) = (-0.0, -0.0);
+    for &r in returns {
+        let x = r - risk_free;
+        excess_sq += (x - excess_mean) * (x - excess_mean);
+        raw_sq += (r - raw_mean) * (r - raw_mean);
+    }
+    let downside = (down_sum / n).sqrt() * root;
+    Ok(Summary {
+        sharpe: excess_mean / (excess_sq / (n - 1.0)).sqrt() * root,
+        sortino: excess_mean * periods_per_year / downside,
+        annual_return,
+        annual_volatility: (raw_sq / (n - 1.0)).sqrt() * root,
+    })
 }

@@ -37,6 +37,14 @@ pub(super) fn check_rate(field: &str, rate: f64) -> Result<()> {
 /// Checks an equity curve: finite, never negative (cash and positions are
 /// never negative), and positive wherever it is the base of a return.
 pub(super) fn check_equity(equity: &[f64]) -> Result<()> {
+    // One branch-free pass for the common case (every value finite and
+    // positive); the exact error is found below only when it fails.
+    let bases = equity.len().saturating_sub(1);
+    let positive = equity[..bases].iter().fold(true, |ok, &v| ok & v.is_finite() & (v > 0.0));
+    let last_ok = equity.last().is_none_or(|v| v.is_finite() & (*v >= 0.0));
+    if positive & last_ok {
+        return Ok(());
+    }
     check_finite("equity", equity)?;
     if let Some(index) = equity.iter().position(|v| *v < 0.0) {
         return Err(ElsonError::invalid(

@@ -157,21 +157,31 @@ impl RegimeDetector {
         &self.regime
     }
 
+    #[inline]
     fn check_time(&self, time: DateTime<Utc>) -> Result<()> {
         match self.last_time {
-            Some(last) if time <= last => Err(ElsonError::invalid(
-                "time",
-                format!(
-                    "index {}: {} is not after the previous bar's {}",
-                    self.estimator.bars_seen(),
-                    time.to_rfc3339(),
-                    last.to_rfc3339()
-                ),
-            )),
+            Some(last) if time <= last => Err(self.time_error(time, last)),
             _ => Ok(()),
         }
     }
 
+    #[cold]
+    #[inline(never)]
+    fn time_error(&self, time: DateTime<Utc>, last: DateTime<Utc>) -> ElsonError {
+        ElsonError::invalid(
+            "time",
+            format!(
+                "index {}: {} is not after the previous bar's {}",
+                self.estimator.bars_seen(),
+                time.to_rfc3339(),
+                last.to_rfc3339()
+            ),
+        )
+    }
+
+    // Inlined so that a caller that ignores part of the reading (the
+    // backtester does not use the confidence) does not compute it.
+    #[inline]
     fn read(&mut self, volatility: Option<f64>, time: DateTime<Utc>) -> Option<RegimeReading> {
         self.last_time = Some(time);
         let volatility = volatility?;
@@ -199,10 +209,123 @@ impl RegimeDetector {
     /// # Errors
     /// [`ElsonError::InvalidInput`]: a bad bar (field e.g. `close[17]`), or
     /// field `time` when `time` is not after the previous bar's.
+    #[inline]
     pub fn update(&mut self, bar: &Bar, time: DateTime<Utc>) -> Result<Option<RegimeReading>> {
         self.check_time(time)?;
         let volatility = self.estimator.update(bar)?;
         Ok(self.read(volatility, time))
+    }
+
+    /// Feeds one bar exactly like [`Self::update`] (same checks, same state
+    /// afterwards) but returns only the volatility and the stabilized level:
+    /// what a backtest needs per bar. The confidence and the reading are not
+    /// built, which matters at 10⁶ bars.
+    ///
+    /// # Errors
+    /// As [`Self::update`].
+    #[inline]
+    pub fn update_level(
+        &mut self,
+        bar: &Bar,
+        time: DateTime<Utc>,
+    ) -> Result<Option<(f64, VolatilityLevel)>> {
+        self.check_time(time)?;
+        let volatility = self.estimator.update(bar)?;
+        self.last_time = Some(time);
+        let Some(volatility) = volatility else {
+            return Ok(None);
+        };
+        let (level, _) = self.stabilizer.push(self.regime.classify(volatility));
+        Ok(Some((volatility, level)))
+    }
+
+    /// Feeds consecutive bars, each exactly as [`Self::update_level`],
+    /// writing the volatility (NaN before the first full window) and the
+    /// stabilized level (`None` before it) of bar `i` to `volatility[i]` and
+    /// `level[i]`.
+    ///
+    /// Why: the same streaming arithmetic, but in a loop of its own, so the
+    /// processor overlaps the long-latency steps (a division in the
+    /// logarithm, a square root) of consecutive bars; a caller that
+    /// interleaves other work per bar (the backtester) feeds a chunk at a
+    /// time and reads the results back.
+    ///
+    /// # Errors
+    /// `Err((k, e))` when bar `k` is refused with `e` (as
+    /// [`Self::update_level`] would refuse it): bars `..k` were fed and
+    /// written, the detector is as after bar `k − 1`. `k = 0` with field
+    /// `times` when the four slices differ in length (nothing fed).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use elson_core::regime::{RegimeConfig, RegimeDetector};
+    /// use elson_core::volatility::{Bar, VolatilityConfig};
+    ///
+    /// let vol = VolatilityConfig { lookback: 5, ..VolatilityConfig::default() };
+    /// let mut det = RegimeDetector::new(&vol, &RegimeConfig::default())?;
+    /// let t0 = Utc.with_ymd_and_hms(2026, 1, 2, 21, 0, 0).unwrap();
+    /// let times: Vec<_> = (0..8).map(|i| t0 + Duration::days(i)).collect();
+    /// let mut bars: Vec<_> = (0..8).map(|i| Bar::from_close(100.0 + (i % 2) as f64)).collect();
+    /// bars[7] = Bar::from_close(f64::NAN);
+    /// let (mut v, mut lv) = (vec![0.0; 8], vec![None; 8]);
+    /// let (k, _err) = det.update_levels(&bars, &times, &mut v, &mut lv).unwrap_err();
+    /// assert_eq!(k, 7);
+    /// assert!(v[4].is_nan() && lv[4].is_none() && lv[5].is_some());
+    /// # Ok::<(), elson_core::ElsonError>(())
+    /// ```
+    pub fn update_levels(
+        &mut self,
+        bars: &[Bar],
+        times: &[DateTime<Utc>],
+        volatility: &mut [f64],
+        level: &mut [Option<VolatilityLevel>],
+    ) -> std::result::Result<(), (usize, ElsonError)> {
+        let n = bars.len();
+        if times.len() != n || volatility.len() != n || level.len() != n {
+            return Err((
+                0,
+                ElsonError::invalid(
+                    "times",
+                    format!(
+                        "{} times and {} + {} output slots for {n} bars",
+                        times.len(),
+                        volatility.len(),
+                        level.len()
+                    ),
+                ),
+            ));
+        }
+        // Per bar `update_level` checks the time, then the bar: the bars
+        // before the first bad time go to the estimator (which stops at the
+        // first bad bar), then the run ends at whichever came first.
+        let mut last = self.last_time;
+        let bad_time = times.iter().position(|&t| {
+            let bad = last.is_some_and(|l| t <= l);
+            last = Some(t);
+            bad
+        });
+        let limit = bad_time.unwrap_or(n);
+        let fed = self.estimator.update_many(&bars[..limit], &mut volatility[..limit]);
+        let done = match &fed {
+            Ok(()) => limit,
+            Err((k, _)) => *k,
+        };
+        if let Some(&t) = times[..done].last() {
+            self.last_time = Some(t);
+        }
+        for (v, l) in volatility[..done].iter().zip(&mut level[..done]) {
+            *l = if v.is_nan() {
+                None
+            } else {
+                Some(self.stabilizer.push(self.regime.classify(*v)).0)
+            };
+        }
+        fed?;
+        match (bad_time, self.last_time) {
+            (Some(k), Some(prev)) => Err((k, self.time_error(times[k], prev))),
+            _ => Ok(()),
+        }
     }
 
     /// Feeds one close (`CLOSE_TO_CLOSE`, `EWMA`).

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::config::VolatilityConfig;
+use super::config::{Bar, VolatilityConfig};
 use super::ln::{fast_ln, fast_ln_checked};
 use super::rolling::{BLOCK, Moments, ResumClock, Ring, drifted, sum_sq_dev};
 use super::validate::check_closes;
@@ -56,29 +56,82 @@ impl CloseToCloseState {
     }
 
     /// Adds a valid close; the value once n returns are in the window.
+    /// (Always inlined: it is the whole per-bar work of a streaming
+    /// detector, and a call would cost as much as its arithmetic.)
+    #[inline(always)]
     pub(crate) fn push(&mut self, close: f64) -> Option<f64> {
-        let log = fast_ln(close);
-        let prev = self.prev_log.replace(log)?;
-        let r = log - prev;
-        let sum_sq_dev = match self.window.push(r) {
-            None if self.window.is_full() => {
-                let (older, newer) = self.window.oldest_first();
-                self.moments.resum(older, newer)
-            }
-            None => return None,
-            Some(old) => {
-                let resum_point = self.clock.tick();
-                let v = if resum_point { f64::NAN } else { self.moments.slide(r, old) };
-                if resum_point || self.moments.drifted(v) {
-                    let (older, newer) = self.window.oldest_first();
-                    self.moments.resum(older, newer)
-                } else {
-                    v
-                }
-            }
-        };
+        let sum_sq_dev = self.push_log(fast_ln(close))?;
         Some(annualize(sum_sq_dev, self.scale))
     }
+
+    /// [`Self::push`] of consecutive bars' closes, the value after bar `i`
+    /// (NaN before the first full window) into `out[i]`: the same operations
+    /// on the same values, reorganized in three loops per block so that the
+    /// independent ones (logarithms, square roots) overlap across bars
+    /// instead of waiting on each other.
+    pub(crate) fn push_bars(&mut self, bars: &[Bar], out: &mut [f64]) {
+        const SUB: usize = 256;
+        let mut logs = [0.0; SUB];
+        for (bars, out) in bars.chunks(SUB).zip(out.chunks_mut(SUB)) {
+            let logs = &mut logs[..bars.len()];
+            for (l, bar) in logs.iter_mut().zip(bars) {
+                *l = fast_ln(bar.close);
+            }
+            // Σ(r − r̄)², or NaN before the first window (a defined one is
+            // always finite: the prices were validated).
+            let (mut prev_log, mut moments, mut clock) = (self.prev_log, self.moments, self.clock);
+            for (o, &log) in out.iter_mut().zip(logs.iter()) {
+                *o = step(&mut prev_log, &mut self.window, &mut moments, &mut clock, log)
+                    .unwrap_or(f64::NAN);
+            }
+            (self.prev_log, self.moments, self.clock) = (prev_log, moments, clock);
+            let scale = self.scale;
+            for o in out.iter_mut() {
+                let v = *o;
+                *o = if v.is_nan() { v } else { annualize(v, scale) };
+            }
+        }
+    }
+
+    /// The window step of [`Self::push`] from the close's logarithm:
+    /// `Σ(r − r̄)²` once n returns are in the window.
+    #[inline(always)]
+    fn push_log(&mut self, log: f64) -> Option<f64> {
+        step(&mut self.prev_log, &mut self.window, &mut self.moments, &mut self.clock, log)
+    }
+}
+
+/// The window step of the streaming state, on its parts: a caller that runs
+/// many steps (`push_bars`) passes local copies of the small ones, which then
+/// live in registers instead of being stored and reloaded every bar.
+#[inline(always)]
+fn step(
+    prev_log: &mut Option<f64>,
+    window: &mut Ring,
+    moments: &mut Moments,
+    clock: &mut ResumClock,
+    log: f64,
+) -> Option<f64> {
+    let prev = prev_log.replace(log)?;
+    let r = log - prev;
+    let sum_sq_dev = match window.push(r) {
+        None if window.is_full() => {
+            let (older, newer) = window.oldest_first();
+            moments.resum(older, newer)
+        }
+        None => return None,
+        Some(old) => {
+            let resum_point = clock.tick();
+            let v = if resum_point { f64::NAN } else { moments.slide(r, old) };
+            if resum_point || moments.drifted(v) {
+                let (older, newer) = window.oldest_first();
+                moments.resum(older, newer)
+            } else {
+                v
+            }
+        }
+    };
+    Some(sum_sq_dev)
 }
 
 /// One block with the streaming semantics: exact sums at its first

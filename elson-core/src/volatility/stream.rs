@@ -4,7 +4,7 @@ use super::close_to_close::CloseToCloseState;
 use super::config::{Bar, VolatilityConfig};
 use super::ewma::EwmaState;
 use super::range::RangeState;
-use super::validate::{check_bar, check_price};
+use super::validate::{check_bar, check_price, is_valid_bar};
 use crate::enums::VolatilityMethod;
 use crate::error::{ElsonError, Result};
 
@@ -91,6 +91,7 @@ impl VolatilityEstimator {
     /// # Errors
     /// [`ElsonError::InvalidInput`] for a bad bar (field e.g. `high[17]`,
     /// reason starting `index 17:`); the state is unchanged.
+    #[inline]
     pub fn update(&mut self, bar: &Bar) -> Result<Option<f64>> {
         check_bar(self.seen, bar)?;
         // After this point the update must succeed.
@@ -100,6 +101,52 @@ impl VolatilityEstimator {
             Inner::Ewma(s) => s.push(bar.close),
             Inner::Range(s) => s.push(bar),
         })
+    }
+
+    /// Adds consecutive bars, each exactly as [`Self::update`], writing the
+    /// value after bar `i` (NaN before the first full window) to `out[i]`
+    /// (`out` at least as long as `bars`).
+    ///
+    /// Why: the backtester feeds its detector a chunk of bars at a time;
+    /// validating the chunk first and running each stage of the estimator
+    /// over the whole chunk lets the long-latency steps of consecutive bars
+    /// overlap. The arithmetic per bar is [`Self::update`]'s.
+    ///
+    /// # Errors
+    /// `Err((k, e))` when bar `k` is refused with the error
+    /// [`Self::update`] gives it: bars `..k` were added and written, the
+    /// state is as after bar `k − 1`.
+    pub(crate) fn update_many(
+        &mut self,
+        bars: &[Bar],
+        out: &mut [f64],
+    ) -> std::result::Result<(), (usize, ElsonError)> {
+        let bad = bars.iter().position(|b| !is_valid_bar(b));
+        let take = bad.unwrap_or(bars.len());
+        let (valid, out) = (&bars[..take], &mut out[..take]);
+        match &mut self.inner {
+            Inner::CloseToClose(s) => s.push_bars(valid, out),
+            Inner::Ewma(s) => {
+                for (o, bar) in out.iter_mut().zip(valid) {
+                    *o = s.push(bar.close).unwrap_or(f64::NAN);
+                }
+            }
+            Inner::Range(s) => {
+                for (o, bar) in out.iter_mut().zip(valid) {
+                    *o = s.push(bar).unwrap_or(f64::NAN);
+                }
+            }
+        }
+        let first_bad = self.seen + take;
+        self.seen = first_bad;
+        match bad {
+            None => Ok(()),
+            Some(k) => match check_bar(first_bad, &bars[k]) {
+                Err(e) => Err((k, e)),
+                // Unreachable: `is_valid_bar` and `check_bar` agree.
+                Ok(()) => Err((k, ElsonError::invalid("bar", "refused"))),
+            },
+        }
     }
 
     /// Adds one close, for `CLOSE_TO_CLOSE` and `EWMA`.
