@@ -1,17 +1,14 @@
 //! The streaming regime detector of one symbol, and its readings.
 
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
-use rust_decimal::prelude::FromPrimitive;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::config::RegimeConfig;
 use super::stabilizer::Stabilizer;
-use crate::entities::VolatilityRegime;
+use crate::entities::{VolatilityReading, VolatilityRegime};
 use crate::enums::{VolatilityLevel, VolatilityMethod};
 use crate::error::{ElsonError, Result};
-use crate::limits::{DecimalLimit, TextLimit};
 use crate::volatility::{Bar, VolatilityConfig, VolatilityEstimator};
 
 /// One regime reading: what a detector says about one bar.
@@ -63,31 +60,25 @@ impl RegimeReading {
     /// # Ok::<(), elson_core::ElsonError>(())
     /// ```
     pub fn to_row(&self, symbol: &str, id: Uuid) -> Result<VolatilityRegime> {
-        TextLimit::SYMBOL.check("symbol", symbol)?;
-        let volatility_value = DecimalLimit::RATIO
-            .round("volatility_value", decimal("volatility_value", self.volatility)?)?;
-        let confidence_score = DecimalLimit::UNIT_FRACTION
-            .round("confidence_score", decimal("confidence_score", self.confidence)?)?;
+        // The entity owns the rounding and the column checks; this only
+        // carries the reading over.
         let lookback_period = i32::try_from(self.lookback)
             .map_err(|_| ElsonError::invalid("lookback_period", "does not fit INTEGER"))?;
-        Ok(VolatilityRegime {
-            id,
-            symbol: symbol.to_string(),
-            timestamp: self.time,
-            volatility_value,
-            volatility_level: self.level,
-            lookback_period,
-            calculation_method: self.method,
-            circuit_breaker_state: None,
-            confidence_score,
-            stabilization_count: i32::try_from(self.stabilization_count).unwrap_or(i32::MAX),
-        })
+        VolatilityRegime::from_reading(
+            VolatilityReading {
+                symbol: symbol.to_string(),
+                timestamp: self.time,
+                volatility_value: self.volatility,
+                volatility_level: self.level,
+                lookback_period,
+                calculation_method: self.method,
+                circuit_breaker_state: None,
+                confidence_score: self.confidence,
+                stabilization_count: i32::try_from(self.stabilization_count).unwrap_or(i32::MAX),
+            },
+            Some(id),
+        )
     }
-}
-
-fn decimal(field: &str, x: f64) -> Result<Decimal> {
-    Decimal::from_f64(x)
-        .ok_or_else(|| ElsonError::invalid(field, format!("{x} is not representable")))
 }
 
 /// Detects the volatility regime of one symbol from its bars, live.
