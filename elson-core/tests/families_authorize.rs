@@ -413,3 +413,57 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_system_actor_is_granted_everything_and_always_audited() {
+    let system = Actor::system();
+    assert!(system.is_system());
+    assert_eq!(
+        (system.id, system.role, system.status),
+        (SYSTEM_ACTOR_ID, UserRole::Admin, UserStatus::Active)
+    );
+    let mut all = resources_of(Uuid::new_v4(), Uuid::new_v4());
+    all.extend(resources_of(SYSTEM_ACTOR_ID, Uuid::new_v4()));
+    all.extend(GLOBALS);
+    for r in &all {
+        for act in Action::ALL {
+            let access = authorize(&system, *act, r, &[]).unwrap();
+            assert_eq!(
+                access,
+                Access { basis: AccessBasis::Admin, audited: true },
+                "{act:?} {r:?}"
+            );
+        }
+    }
+    // An ordinary ADMIN still may not move a user's money.
+    let admin = actor(UserRole::Admin);
+    let e = authorize(&admin, Deposit, &Resource::Portfolio { owner_id: Uuid::new_v4() }, &[]);
+    assert_eq!(e.unwrap_err().code(), "FORBIDDEN");
+}
+
+#[test]
+fn only_the_exact_system_triple_is_the_system() {
+    let owner = Uuid::new_v4();
+    let deposit = Resource::Portfolio { owner_id: owner };
+    for role in UserRole::ALL {
+        for status in [
+            UserStatus::Active,
+            UserStatus::BetaTester,
+            UserStatus::Inactive,
+            UserStatus::Suspended,
+        ] {
+            let a = Actor { id: SYSTEM_ACTOR_ID, role: *role, status };
+            if a == Actor::system() {
+                continue;
+            }
+            assert!(!a.is_system());
+            // The nil id under another role or status is an ordinary actor.
+            let e = authorize(&a, Deposit, &deposit, &[]).unwrap_err();
+            assert_eq!(e.code(), "FORBIDDEN", "{a:?}");
+        }
+    }
+    // A real id claiming ADMIN is not the system either.
+    let fake = Actor { id: Uuid::new_v4(), ..Actor::system() };
+    assert!(!fake.is_system());
+    assert_eq!(authorize(&fake, Deposit, &deposit, &[]).unwrap_err().code(), "FORBIDDEN");
+}

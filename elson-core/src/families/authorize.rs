@@ -34,6 +34,15 @@
 //!   trades, cancels or approves on someone else's behalf, never edits their
 //!   notifications, and never writes volatility regimes (only the detector
 //!   does, or the hysteresis of DESIGN §5 would be bypassed).
+//! - **The SYSTEM actor** ([`Actor::system`]: an ACTIVE ADMIN under the nil
+//!   id, [`SYSTEM_ACTOR_ID`]) is the SDK's own service identity: trusted
+//!   in-process code such as payment webhooks (deposits), market feeds and
+//!   schedulers (executions, regimes, mark to market) and demo-data
+//!   generators. It is granted everything, on basis ADMIN, and every access
+//!   is audited. Only the exact triple (nil id, ADMIN, ACTIVE) is the system:
+//!   the nil id with another role or status gets the ordinary rules, and no
+//!   user row can have the nil id's standing, because a store resolves every
+//!   other actor's role and status from its own rows.
 //! - Nothing deletes users, trades or relationships: accounts are made
 //!   INACTIVE and links ended by status, because trades and audits refer
 //!   to them.
@@ -58,6 +67,36 @@ pub struct Actor {
     pub role: UserRole,
     /// Only ACTIVE and BETA_TESTER users may act.
     pub status: UserStatus,
+}
+
+/// The id of the SDK's own service identity, [`Actor::system`]: the nil UUID,
+/// which no user is given (ids are v4/v7).
+pub const SYSTEM_ACTOR_ID: Uuid = Uuid::nil();
+
+impl Actor {
+    /// The SDK's own service identity: an ACTIVE ADMIN under
+    /// [`SYSTEM_ACTOR_ID`]. Trusted in-process code (payment webhooks,
+    /// market feeds, schedulers, generators) acts as it; [`authorize`]
+    /// grants it everything and audits every access, so what it did on a
+    /// user's data is still on record.
+    ///
+    /// # Example
+    /// ```
+    /// # use elson_core::families::*;
+    /// let system = Actor::system();
+    /// let any_owner = uuid::Uuid::new_v4();
+    /// // Deposits on a user's portfolio: an ordinary ADMIN may not, the system may.
+    /// let access = authorize(&system, Action::Deposit, &Resource::Portfolio { owner_id: any_owner }, &[]).unwrap();
+    /// assert_eq!((access.basis, access.audited), (AccessBasis::Admin, true));
+    /// ```
+    pub const fn system() -> Actor {
+        Actor { id: SYSTEM_ACTOR_ID, role: UserRole::Admin, status: UserStatus::Active }
+    }
+
+    /// True for exactly [`Actor::system`] (nil id, ADMIN, ACTIVE).
+    pub fn is_system(&self) -> bool {
+        *self == Actor::system()
+    }
 }
 
 impl From<&User> for Actor {
@@ -215,6 +254,9 @@ enum Scope {
 /// MINOR those where they are the minor (ACTIVE ones carry the permissions).
 /// Others are ignored, so passing a broader set is safe.
 ///
+/// The [`Actor::system`] is granted every action on every resource, always
+/// audited, on basis [`AccessBasis::Admin`].
+///
 /// # Errors
 /// [`ElsonError::Forbidden`] with the reason when the actor is INACTIVE or
 /// SUSPENDED, when no rule grants the access, or when a minor lacks the
@@ -252,6 +294,10 @@ pub fn authorize(
     resource: &Resource,
     relationships: &[Relationship],
 ) -> Result<Access> {
+    if actor.is_system() {
+        // Trusted in-process code: everything, always on record.
+        return Ok(Access { basis: AccessBasis::Admin, audited: true });
+    }
     match actor.status {
         UserStatus::Active | UserStatus::BetaTester => {}
         status @ (UserStatus::Inactive | UserStatus::Suspended) => {
