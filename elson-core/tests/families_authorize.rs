@@ -119,8 +119,11 @@ fn adults_act_on_their_own_data_unaudited() {
     for role in [UserRole::User, UserRole::Guardian, UserRole::Admin] {
         let a = actor(role);
         let me = a.id;
+        // Sign-up: a USER or GUARDIAN creates their own profile; admins are made by admins.
+        let profile =
+            if role == UserRole::Admin { vec![Read, Update] } else { vec![Read, Create, Update] };
         let expect = [
-            (Resource::User { id: me }, vec![Read, Update]),
+            (Resource::User { id: me }, profile),
             (Resource::UserStanding { id: me }, vec![Read]),
             (
                 Resource::Portfolio { owner_id: me },

@@ -85,6 +85,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod access;
 mod actor;
 mod audit;
 mod check;
@@ -98,6 +99,7 @@ pub mod repo;
 mod store;
 mod trading;
 
+pub use access::{AuditEntry, AuditLog};
 pub use actor::{Actor, system_actor};
 pub use audit::{AuditEvent, AuditHook, MemoryAudit, NoAudit};
 pub use elson_core;

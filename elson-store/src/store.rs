@@ -315,6 +315,17 @@ impl Store {
         }
     }
 
+    /// PostgreSQL: a transaction for a read, so the row-level-security actor
+    /// set at its start (`set_config(…, true)`) ends with it and never
+    /// leaks to the next user of the pooled connection. (SQLite reads use
+    /// [`Store::acquire`]: it has no row-level security.)
+    pub(crate) async fn begin_read(&self, op: &'static str) -> StoreResult<Tx> {
+        match &self.inner.pool {
+            Pool::Postgres(p) => p.begin().await.map(Tx::Pg).map_err(|e| map_err(op, e)),
+            Pool::Sqlite(_) => self.begin_write(op).await,
+        }
+    }
+
     /// A write transaction: `BEGIN IMMEDIATE` on SQLite (the write lock is
     /// taken up front, so two writers never deadlock on lock upgrades), a
     /// plain transaction on PostgreSQL (callers lock rows they change with
@@ -354,6 +365,7 @@ impl Store {
     }
 
     /// Runs one write statement in its own transaction; returns rows changed.
+    #[allow(dead_code)] // unauthorized, unaudited: only for data of no user
     pub(crate) async fn exec(
         &self,
         op: &'static str,
@@ -368,6 +380,7 @@ impl Store {
 
     /// [`Store::exec`] for a statement that must change exactly the row
     /// `id` of `entity`: zero rows changed is `NotFound`.
+    #[allow(dead_code)] // unauthorized, unaudited: only for data of no user
     pub(crate) async fn exec_one(
         &self,
         op: &'static str,
@@ -383,6 +396,7 @@ impl Store {
     }
 
     /// One row or none, on a pooled connection.
+    #[allow(dead_code)] // unauthorized, unaudited: only for data of no user
     pub(crate) async fn query_opt(
         &self,
         op: &'static str,
@@ -394,6 +408,7 @@ impl Store {
     }
 
     /// Every row, on a pooled connection.
+    #[allow(dead_code)] // unauthorized, unaudited: only for data of no user
     pub(crate) async fn query_all(
         &self,
         op: &'static str,

@@ -30,11 +30,14 @@ use elson_core::notifications::{DomainEvent, TradeSummary, notifications_for};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use elson_core::families::{Action, Resource};
+
+use crate::access::{Call, Mode, Session, live};
 use crate::actor::Actor;
 use crate::db::{Conn, ts, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::repo::{notifications, portfolios, positions, relationships, trades, users};
-use crate::store::{Store, Tx};
+use crate::store::Store;
 
 /// A new order: the core's [`NewTrade`] plus the market facts the approval
 /// rules need.
@@ -295,26 +298,25 @@ impl Store {
         order: OrderRequest,
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
-        let id = order.trade.id;
-        let r = async {
-            let mut tx = self.begin_write(OP_PLACE).await?;
-            let result = self.place_in(&mut tx, order, now).await?;
-            tx.commit(OP_PLACE).await?;
-            Ok(result)
-        }
-        .await;
-        self.audited(actor, "place", "trades", Some(id), r)
+        let call = Call::new(OP_PLACE, "place", "trades", Some(order.trade.id));
+        let mut s = self.session(&call, actor, Mode::Write).await;
+        let r = async { self.place_in(live(&mut s)?, order, now).await }.await;
+        self.conclude(actor, s, r, &call).await
     }
 
-    /// Locks a portfolio and loads what trading on it needs: the owner, a
-    /// minor's relationships, the positions, and the core's [`Book`].
+    /// Locks a portfolio, authorizes `action` on its trades, and loads what
+    /// trading on it needs: the owner, a minor's relationships, the
+    /// positions, and the core's [`Book`].
     async fn load_account(
         &self,
-        c: &mut Conn<'_>,
+        s: &mut Session,
         op: &'static str,
         portfolio_id: Uuid,
+        action: Action,
     ) -> StoreResult<Account> {
-        let portfolio = lock_portfolio(c, op, portfolio_id).await?;
+        let portfolio = lock_portfolio(&mut s.conn(), op, portfolio_id).await?;
+        s.authorize(action, Resource::Trade { owner_id: portfolio.user_id }).await?;
+        let c = &mut s.conn();
         let owner = load_user(self, c, op, portfolio.user_id).await?;
         let links = if owner.role == UserRole::Minor {
             load_minor_links(c, op, owner.id).await?
@@ -371,12 +373,12 @@ impl Store {
 
     async fn place_in(
         &self,
-        tx: &mut Tx,
+        s: &mut Session,
         order: OrderRequest,
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
-        let c = &mut tx.conn();
-        let acct = self.load_account(c, OP_PLACE, order.trade.portfolio_id).await?;
+        let acct = self.load_account(s, OP_PLACE, order.trade.portfolio_id, Action::Create).await?;
+        let c = &mut s.conn();
         let (trade, decision) = self.decide_order(c, OP_PLACE, &acct, order, now).await?;
         // After this point only the database can refuse.
         trades::insert_in(c, &trade).await?;
@@ -407,26 +409,24 @@ impl Store {
         fill: &Fill,
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
-        let r = async {
-            let mut tx = self.begin_write(OP_EXECUTE).await?;
-            let result = self.execute_in(&mut tx, trade_id, fill, now).await?;
-            tx.commit(OP_EXECUTE).await?;
-            Ok(result)
-        }
-        .await;
-        self.audited(actor, "execute", "trades", Some(trade_id), r)
+        let call = Call::new(OP_EXECUTE, "execute", "trades", Some(trade_id));
+        let mut s = self.session(&call, actor, Mode::Write).await;
+        let r = async { self.execute_in(live(&mut s)?, trade_id, fill, now).await }.await;
+        self.conclude(actor, s, r, &call).await
     }
 
     async fn execute_in(
         &self,
-        tx: &mut Tx,
+        s: &mut Session,
         trade_id: Uuid,
         fill: &Fill,
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
-        let c = &mut tx.conn();
-        let portfolio_id = load_trade(c, OP_EXECUTE, trade_id).await?.portfolio_id;
-        let portfolio = lock_portfolio(c, OP_EXECUTE, portfolio_id).await?;
+        let portfolio_id = load_trade(&mut s.conn(), OP_EXECUTE, trade_id).await?.portfolio_id;
+        let portfolio = lock_portfolio(&mut s.conn(), OP_EXECUTE, portfolio_id).await?;
+        // Executing is the trade's next step: authorized like cancelling it.
+        s.authorize(Action::Update, Resource::Trade { owner_id: portfolio.user_id }).await?;
+        let c = &mut s.conn();
         // Re-read under the lock: every change of a trade locks its portfolio first.
         let mut trade = load_trade(c, OP_EXECUTE, trade_id).await?;
         let before = load_positions(c, OP_EXECUTE, portfolio_id).await?;
@@ -475,20 +475,21 @@ impl Store {
         fill: &Fill,
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
-        let id = order.trade.id;
+        let call = Call::new(OP_EXECUTE, "place_execute", "trades", Some(order.trade.id));
+        let mut s = self.session(&call, actor, Mode::Write).await;
         let r = async {
-            let mut tx = self.begin_write(OP_EXECUTE).await?;
-            let c = &mut tx.conn();
-            let mut acct = self.load_account(c, OP_EXECUTE, order.trade.portfolio_id).await?;
+            let s = live(&mut s)?;
+            let pid = order.trade.portfolio_id;
+            let mut acct = self.load_account(s, OP_EXECUTE, pid, Action::Create).await?;
+            let c = &mut s.conn();
             let mut out = Outbox::default();
             let result = self.place_execute_on(c, &mut acct, order, fill, now, &mut out).await?;
             out.flush(c, OP_EXECUTE).await?;
             write_book(c, OP_EXECUTE, &acct.before, &acct.book).await?;
-            tx.commit(OP_EXECUTE).await?;
             Ok(result)
         }
         .await;
-        self.audited(actor, "place_execute", "trades", Some(id), r)
+        self.conclude(actor, s, r, &call).await
     }
 
     /// Places and executes one order on a loaded account: the trade row is
@@ -560,9 +561,10 @@ impl Store {
         orders: Vec<(OrderRequest, Fill)>,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<TradeResult>> {
+        let call = Call::new(OP_EXECUTE, "place_execute_batch", "trades", None);
+        let mut s = self.session(&call, actor, Mode::Write).await;
         let r = async {
-            let mut tx = self.begin_write(OP_EXECUTE).await?;
-            let c = &mut tx.conn();
+            let s = live(&mut s)?;
             let mut results = Vec::with_capacity(orders.len());
             // Each portfolio is locked and loaded once; its book stays in
             // memory for the whole batch and is written back once.
@@ -573,22 +575,25 @@ impl Store {
                 let index = match accounts.iter().position(|a| a.book.portfolio().id == pid) {
                     Some(i) => i,
                     None => {
-                        accounts.push(self.load_account(c, OP_EXECUTE, pid).await?);
+                        accounts.push(self.load_account(s, OP_EXECUTE, pid, Action::Create).await?);
                         accounts.len() - 1
                     }
                 };
                 let acct = &mut accounts[index];
+                let c = &mut s.conn();
                 results.push(self.place_execute_on(c, acct, order, &fill, now, &mut out).await?);
             }
+            let c = &mut s.conn();
             out.flush(c, OP_EXECUTE).await?;
             for acct in &accounts {
                 write_book(c, OP_EXECUTE, &acct.before, &acct.book).await?;
             }
-            tx.commit(OP_EXECUTE).await?;
+            // One audit row per trade written.
+            s.audit_rows(results.iter().map(|r: &TradeResult| r.trade.id));
             Ok(results)
         }
         .await;
-        self.audited(actor, "place_execute_batch", "trades", None, r)
+        self.conclude(actor, s, r, &call).await
     }
 
     /// A guardian approves or rejects a minor's PENDING trade
@@ -606,11 +611,14 @@ impl Store {
         verdict: Verdict,
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
+        let call = Call::new(OP_DECIDE, "decide", "trades", Some(trade_id));
+        let mut s = self.session(&call, actor, Mode::Write).await;
         let r = async {
-            let mut tx = self.begin_write(OP_DECIDE).await?;
-            let c = &mut tx.conn();
-            let portfolio_id = load_trade(c, OP_DECIDE, trade_id).await?.portfolio_id;
-            let portfolio = lock_portfolio(c, OP_DECIDE, portfolio_id).await?;
+            let s = live(&mut s)?;
+            let portfolio_id = load_trade(&mut s.conn(), OP_DECIDE, trade_id).await?.portfolio_id;
+            let portfolio = lock_portfolio(&mut s.conn(), OP_DECIDE, portfolio_id).await?;
+            s.authorize(Action::Approve, Resource::Trade { owner_id: portfolio.user_id }).await?;
+            let c = &mut s.conn();
             let mut trade = load_trade(c, OP_DECIDE, trade_id).await?;
             let guardian = load_user(self, c, OP_DECIDE, actor.id).await?;
             let links = load_minor_links(c, OP_DECIDE, portfolio.user_id).await?;
@@ -622,11 +630,10 @@ impl Store {
                 events.extend(final_event(&trade, portfolio.user_id, guardian_ids));
             }
             let notifications = write_notifications(c, &events, now).await?;
-            tx.commit(OP_DECIDE).await?;
             Ok(TradeResult { trade, portfolio, outcome: None, notifications })
         }
         .await;
-        self.audited(actor, "decide", "trades", Some(trade_id), r)
+        self.conclude(actor, s, r, &call).await
     }
 
     /// Cancels a PENDING trade (the core's `Trade::cancel`) and notifies the
@@ -641,11 +648,14 @@ impl Store {
         trade_id: Uuid,
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
+        let call = Call::new(OP_CANCEL, "cancel", "trades", Some(trade_id));
+        let mut s = self.session(&call, actor, Mode::Write).await;
         let r = async {
-            let mut tx = self.begin_write(OP_CANCEL).await?;
-            let c = &mut tx.conn();
-            let portfolio_id = load_trade(c, OP_CANCEL, trade_id).await?.portfolio_id;
-            let portfolio = lock_portfolio(c, OP_CANCEL, portfolio_id).await?;
+            let s = live(&mut s)?;
+            let portfolio_id = load_trade(&mut s.conn(), OP_CANCEL, trade_id).await?.portfolio_id;
+            let portfolio = lock_portfolio(&mut s.conn(), OP_CANCEL, portfolio_id).await?;
+            s.authorize(Action::Update, Resource::Trade { owner_id: portfolio.user_id }).await?;
+            let c = &mut s.conn();
             let mut trade = load_trade(c, OP_CANCEL, trade_id).await?;
             trade.cancel()?;
             update_trade(c, OP_CANCEL, &trade).await?;
@@ -653,11 +663,10 @@ impl Store {
             let events: Vec<DomainEvent> =
                 final_event(&trade, portfolio.user_id, guardian_ids).into_iter().collect();
             let notifications = write_notifications(c, &events, now).await?;
-            tx.commit(OP_CANCEL).await?;
             Ok(TradeResult { trade, portfolio, outcome: None, notifications })
         }
         .await;
-        self.audited(actor, "cancel", "trades", Some(trade_id), r)
+        self.conclude(actor, s, r, &call).await
     }
 
     /// Adds cash to a portfolio (the core's `Book::deposit`).
@@ -672,19 +681,22 @@ impl Store {
         amount: Decimal,
         now: DateTime<Utc>,
     ) -> StoreResult<Portfolio> {
+        let call = Call::new(OP_DEPOSIT, "deposit", "portfolios", Some(portfolio_id));
+        let mut s = self.session(&call, actor, Mode::Write).await;
         let r = async {
-            let mut tx = self.begin_write(OP_DEPOSIT).await?;
-            let c = &mut tx.conn();
-            let portfolio = lock_portfolio(c, OP_DEPOSIT, portfolio_id).await?;
+            let s = live(&mut s)?;
+            let portfolio = lock_portfolio(&mut s.conn(), OP_DEPOSIT, portfolio_id).await?;
+            s.authorize(Action::Deposit, Resource::Portfolio { owner_id: portfolio.user_id })
+                .await?;
+            let c = &mut s.conn();
             let before = load_positions(c, OP_DEPOSIT, portfolio_id).await?;
             let mut book = Book::from_rows(portfolio, before.clone())?;
             book.deposit(amount, now)?;
             write_book(c, OP_DEPOSIT, &before, &book).await?;
-            tx.commit(OP_DEPOSIT).await?;
             Ok(book.portfolio().clone())
         }
         .await;
-        self.audited(actor, "deposit", "portfolios", Some(portfolio_id), r)
+        self.conclude(actor, s, r, &call).await
     }
 
     /// Revalues held symbols at new prices (the core's
@@ -701,10 +713,14 @@ impl Store {
         prices: &[(&str, Decimal)],
         now: DateTime<Utc>,
     ) -> StoreResult<(Portfolio, Vec<Position>)> {
+        let call = Call::new(OP_MARK, "mark_to_market", "portfolios", Some(portfolio_id));
+        let mut s = self.session(&call, actor, Mode::Write).await;
         let r = async {
-            let mut tx = self.begin_write(OP_MARK).await?;
-            let c = &mut tx.conn();
-            let portfolio = lock_portfolio(c, OP_MARK, portfolio_id).await?;
+            let s = live(&mut s)?;
+            let portfolio = lock_portfolio(&mut s.conn(), OP_MARK, portfolio_id).await?;
+            s.authorize(Action::Update, Resource::Portfolio { owner_id: portfolio.user_id })
+                .await?;
+            let c = &mut s.conn();
             let before = load_positions(c, OP_MARK, portfolio_id).await?;
             let mut book = Book::from_rows(portfolio, before.clone())?;
             for (symbol, price) in prices {
@@ -713,10 +729,9 @@ impl Store {
                 }
             }
             write_book(c, OP_MARK, &before, &book).await?;
-            tx.commit(OP_MARK).await?;
             Ok(book.into_rows())
         }
         .await;
-        self.audited(actor, "mark_to_market", "portfolios", Some(portfolio_id), r)
+        self.conclude(actor, s, r, &call).await
     }
 }

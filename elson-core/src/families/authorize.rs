@@ -8,7 +8,8 @@
 //!   profile; create, update, delete, deposit to and withdraw from their
 //!   portfolios; place (Create), read and cancel (Update) their trades;
 //!   read, update and delete their notifications; file and read beta feedback.
-//!   Everyone reads their own standing (role, status, date of birth).
+//!   Everyone reads their own standing (role, status, date of birth). A
+//!   USER or GUARDIAN may create their own profile (sign-up).
 //! - **GUARDIAN on an ACTIVE minor's data** (audited): reads the minor's
 //!   profile, standing, portfolios, trades, notifications and relationships;
 //!   opens, configures and funds (Deposit) the minor's portfolios, because
@@ -322,6 +323,10 @@ pub fn authorize(
         // --- Every role on its own account.
         (_, K::Standing, Own, Read) => Ok(B::Owner),
         (_, K::Profile, Own, Read | Update) => Ok(B::Owner),
+        // Sign-up: an adult opens their own account (a store takes the
+        // actor's role and status from the row being created); ADMINs are
+        // made by admins (Standing), minors' accounts by the platform.
+        (User | Guardian, K::Profile, Own, Create) => Ok(B::Owner),
         (_, K::Notification, Own, Read | Update | Delete) => Ok(B::Owner),
         (_, K::BetaFeedback, Own, Read | Create) => Ok(B::Owner),
         // Cancelling is Update; the approval decision judges a minor's order.

@@ -5,6 +5,9 @@ use elson_core::entities::BacktestResultRow;
 use elson_core::limits::{DecimalLimit, TextLimit};
 use uuid::Uuid;
 
+use elson_core::families::{Action, Resource};
+
+use crate::access::{Call, Mode, live};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, DbRow, dec, opt_text, text, ts, uuid};
@@ -78,8 +81,12 @@ impl BacktestResults<'_> {
     /// `InvalidInput` for a value that does not fit (a win rate over 100, a
     /// Sharpe ratio over DECIMAL(10,4), …), `Conflict` for a reused id.
     pub async fn insert(self, actor: &Actor, b: &BacktestResultRow) -> StoreResult<()> {
+        let call = Call::new("backtest_results.insert", "insert", "backtest_results", Some(b.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
         let r = async {
+            let s = live(&mut s)?;
             validate(b)?;
+            s.authorize(Action::Create, Resource::BacktestResult).await?;
             let args = [
                 uuid(b.id),
                 text(&b.model_version),
@@ -96,11 +103,11 @@ impl BacktestResults<'_> {
                 ts(b.created_at),
                 opt_text(&b.notes),
             ];
-            self.store.exec("backtest_results.insert", INSERT, &args).await?;
+            s.conn().execute(call.op, INSERT, &args).await?;
             Ok(())
         }
         .await;
-        self.store.audited(actor, "insert", "backtest_results", Some(b.id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// One result by id.
@@ -108,14 +115,18 @@ impl BacktestResults<'_> {
     /// # Errors
     /// `NotFound` for an unknown id.
     pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<BacktestResultRow> {
+        let call = Call::new("backtest_results.get", "get", "backtest_results", Some(id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            match self.store.query_opt("backtest_results.get", GET, &[uuid(id)]).await? {
+            let s = live(&mut s)?;
+            s.authorize(Action::Read, Resource::BacktestResult).await?;
+            match s.conn().fetch_optional(call.op, GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),
                 None => Err(StoreError::not_found("backtest_result", id)),
             }
         }
         .await;
-        self.store.audited(actor, "get", "backtest_results", Some(id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// Every result for a symbol and model version, newest first.
@@ -128,19 +139,17 @@ impl BacktestResults<'_> {
         symbol: &str,
         model_version: &str,
     ) -> StoreResult<Vec<BacktestResultRow>> {
+        let call = Call::new("backtest_results.list_for", "list", "backtest_results", None);
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            let rows = self
-                .store
-                .query_all(
-                    "backtest_results.list_for",
-                    BY_SYMBOL,
-                    &[text(symbol), text(model_version)],
-                )
-                .await?;
+            let s = live(&mut s)?;
+            s.authorize(Action::Read, Resource::BacktestResult).await?;
+            let args = [text(symbol), text(model_version)];
+            let rows = s.conn().fetch_all(call.op, BY_SYMBOL, &args).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
-        self.store.audited(actor, "list", "backtest_results", None, r)
+        self.store.conclude(actor, s, r, &call).await
     }
 }
 

@@ -5,6 +5,9 @@ use elson_core::entities::BetaFeedback;
 use elson_core::limits::TextLimit;
 use uuid::Uuid;
 
+use elson_core::families::{Action, Resource};
+
+use crate::access::{Call, Mode, live};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
@@ -79,18 +82,6 @@ fn from_row(r: &DbRow) -> StoreResult<BetaFeedback> {
 }
 
 impl BetaFeedbackRepo<'_> {
-    async fn write(
-        self,
-        op: &'static str,
-        sql: &'static str,
-        f: &BetaFeedback,
-    ) -> StoreResult<u64> {
-        let mut tx = self.store.begin_write(op).await?;
-        let n = self.write_in(&mut tx.conn(), op, sql, f).await?;
-        tx.commit(op).await?;
-        Ok(n)
-    }
-
     pub(crate) async fn write_in(
         self,
         c: &mut Conn<'_>,
@@ -118,58 +109,88 @@ impl BetaFeedbackRepo<'_> {
         c.execute(op, sql, &args).await.map_err(|e| e.refine_fk("user", f.user_id))
     }
 
-    /// Inserts a feedback.
+    /// Inserts a feedback (a user files their own).
     ///
     /// # Errors
-    /// `InvalidInput` for a value that does not fit, `NotFound` for an
-    /// unknown author or assignee, `Conflict` for a reused id.
+    /// `Forbidden` when `authorize` refuses; `InvalidInput` for a value that
+    /// does not fit, `NotFound` for an unknown author or assignee, `Conflict`
+    /// for a reused id.
     pub async fn insert(self, actor: &Actor, f: &BetaFeedback) -> StoreResult<()> {
-        let r = self.write("beta_feedback.insert", INSERT, f).await.map(|_| ());
-        self.store.audited(actor, "insert", "beta_feedback", Some(f.id), r)
+        let call = Call::new("beta_feedback.insert", "insert", "beta_feedback", Some(f.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
+        let r = async {
+            let s = live(&mut s)?;
+            s.authorize(Action::Create, Resource::BetaFeedback { user_id: f.user_id }).await?;
+            self.write_in(&mut s.conn(), call.op, INSERT, f).await.map(|_| ())
+        }
+        .await;
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// Replaces every column of an existing feedback (status moves are
-    /// decided by the core).
+    /// decided by the core; triage is an admin's).
     ///
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`BetaFeedbackRepo::insert`].
     pub async fn update(self, actor: &Actor, f: &BetaFeedback) -> StoreResult<()> {
-        let r = match self.write("beta_feedback.update", UPDATE, f).await {
-            Ok(0) => Err(StoreError::not_found("beta_feedback", f.id)),
-            Ok(_) => Ok(()),
-            Err(e) => Err(e),
-        };
-        self.store.audited(actor, "update", "beta_feedback", Some(f.id), r)
+        let call = Call::new("beta_feedback.update", "update", "beta_feedback", Some(f.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
+        let r = async {
+            let s = live(&mut s)?;
+            validate(f)?;
+            let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(f.id)]).await? else {
+                return Err(StoreError::not_found("beta_feedback", f.id));
+            };
+            let user_id = row.uuid("user_id")?;
+            s.authorize(Action::Update, Resource::BetaFeedback { user_id }).await?;
+            if f.user_id != user_id {
+                s.authorize(Action::Create, Resource::BetaFeedback { user_id: f.user_id }).await?;
+            }
+            match self.write_in(&mut s.conn(), call.op, UPDATE, f).await? {
+                0 => Err(StoreError::not_found("beta_feedback", f.id)),
+                _ => Ok(()),
+            }
+        }
+        .await;
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// One feedback by id.
     ///
     /// # Errors
-    /// `NotFound` for an unknown id.
+    /// `NotFound` for an unknown id; `Forbidden` when `authorize` refuses.
     pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<BetaFeedback> {
+        let call = Call::new("beta_feedback.get", "get", "beta_feedback", Some(id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            match self.store.query_opt("beta_feedback.get", GET, &[uuid(id)]).await? {
-                Some(row) => from_row(&row),
-                None => Err(StoreError::not_found("beta_feedback", id)),
-            }
+            let s = live(&mut s)?;
+            let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(id)]).await? else {
+                return Err(StoreError::not_found("beta_feedback", id));
+            };
+            let f = from_row(&row)?;
+            s.authorize(Action::Read, Resource::BetaFeedback { user_id: f.user_id }).await?;
+            Ok(f)
         }
         .await;
-        self.store.audited(actor, "get", "beta_feedback", Some(id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// The seed's "Beta User Feedback Collection": a user's feedback, newest
     /// first.
     ///
     /// # Errors
-    /// Only storage failures.
+    /// `Forbidden` when `authorize` refuses.
     pub async fn by_user(self, actor: &Actor, user_id: Uuid) -> StoreResult<Vec<BetaFeedback>> {
+        let call = Call::new("beta_feedback.by_user", "query", "beta_feedback", Some(user_id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            let rows =
-                self.store.query_all("beta_feedback.by_user", BY_USER, &[uuid(user_id)]).await?;
+            let s = live(&mut s)?;
+            s.authorize(Action::Read, Resource::BetaFeedback { user_id }).await?;
+            let rows = s.conn().fetch_all(call.op, BY_USER, &[uuid(user_id)]).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
-        self.store.audited(actor, "query", "beta_feedback", Some(user_id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 }
 

@@ -6,6 +6,9 @@ use elson_core::enums::Environment;
 use elson_core::limits::{TextLimit, check_score};
 use uuid::Uuid;
 
+use elson_core::families::{Action, Resource};
+
+use crate::access::{Call, Mode, live};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
@@ -73,13 +76,6 @@ fn from_row(r: &DbRow) -> StoreResult<FeatureFlag> {
 }
 
 impl FeatureFlags<'_> {
-    async fn write(self, op: &'static str, sql: &'static str, f: &FeatureFlag) -> StoreResult<u64> {
-        let mut tx = self.store.begin_write(op).await?;
-        let n = self.write_in(&mut tx.conn(), op, sql, f).await?;
-        tx.commit(op).await?;
-        Ok(n)
-    }
-
     pub(crate) async fn write_in(
         self,
         c: &mut Conn<'_>,
@@ -111,8 +107,15 @@ impl FeatureFlags<'_> {
     /// 0–100, …), `Conflict` for a name already used in the environment or a
     /// reused id.
     pub async fn insert(self, actor: &Actor, f: &FeatureFlag) -> StoreResult<()> {
-        let r = self.write("feature_flags.insert", INSERT, f).await.map(|_| ());
-        self.store.audited(actor, "insert", "feature_flags", Some(f.id), r)
+        let call = Call::new("feature_flags.insert", "insert", "feature_flags", Some(f.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
+        let r = async {
+            let s = live(&mut s)?;
+            s.authorize(Action::Create, Resource::FeatureFlag).await?;
+            self.write_in(&mut s.conn(), call.op, INSERT, f).await.map(|_| ())
+        }
+        .await;
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// Replaces every column of an existing flag.
@@ -120,12 +123,18 @@ impl FeatureFlags<'_> {
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`FeatureFlags::insert`].
     pub async fn update(self, actor: &Actor, f: &FeatureFlag) -> StoreResult<()> {
-        let r = match self.write("feature_flags.update", UPDATE, f).await {
-            Ok(0) => Err(StoreError::not_found("feature_flag", f.id)),
-            Ok(_) => Ok(()),
-            Err(e) => Err(e),
-        };
-        self.store.audited(actor, "update", "feature_flags", Some(f.id), r)
+        let call = Call::new("feature_flags.update", "update", "feature_flags", Some(f.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
+        let r = async {
+            let s = live(&mut s)?;
+            s.authorize(Action::Update, Resource::FeatureFlag).await?;
+            match self.write_in(&mut s.conn(), call.op, UPDATE, f).await? {
+                0 => Err(StoreError::not_found("feature_flag", f.id)),
+                _ => Ok(()),
+            }
+        }
+        .await;
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// One flag by id.
@@ -133,14 +142,18 @@ impl FeatureFlags<'_> {
     /// # Errors
     /// `NotFound` for an unknown id.
     pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<FeatureFlag> {
+        let call = Call::new("feature_flags.get", "get", "feature_flags", Some(id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            match self.store.query_opt("feature_flags.get", GET, &[uuid(id)]).await? {
+            let s = live(&mut s)?;
+            s.authorize(Action::Read, Resource::FeatureFlag).await?;
+            match s.conn().fetch_optional(call.op, GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),
                 None => Err(StoreError::not_found("feature_flag", id)),
             }
         }
         .await;
-        self.store.audited(actor, "get", "feature_flags", Some(id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// Every enabled flag of an environment, by name. The core's
@@ -153,15 +166,16 @@ impl FeatureFlags<'_> {
         actor: &Actor,
         environment: Environment,
     ) -> StoreResult<Vec<FeatureFlag>> {
+        let call = Call::new("feature_flags.enabled_in", "query", "feature_flags", None);
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            let rows = self
-                .store
-                .query_all("feature_flags.enabled_in", ENABLED_IN, &[enum_text(environment)])
-                .await?;
+            let s = live(&mut s)?;
+            s.authorize(Action::Read, Resource::FeatureFlag).await?;
+            let rows = s.conn().fetch_all(call.op, ENABLED_IN, &[enum_text(environment)]).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
-        self.store.audited(actor, "query", "feature_flags", None, r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// The seed's "Feature Flag Evaluation": every enabled BETA flag.

@@ -8,6 +8,9 @@ use elson_core::enums::VolatilityLevel;
 use elson_core::limits::{DecimalLimit, TextLimit};
 use uuid::Uuid;
 
+use elson_core::families::{Action, Resource};
+
+use crate::access::{Call, Mode, live};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, DbRow, dec, enum_text, opt_text, text, ts, uuid};
@@ -79,15 +82,35 @@ fn from_row(r: &DbRow) -> StoreResult<ModelParameter> {
 
 impl ModelParameters<'_> {
     /// Writes a row after checking, in the same transaction, that no other
-    /// row for the same (level, type, name) overlaps its validity interval.
+    /// row for the same (level, type, name) overlaps its validity interval;
+    /// `action` is authorized first.
     async fn write(
         self,
+        actor: &Actor,
+        call: Call,
+        action: Action,
+        sql: &'static str,
+        m: &ModelParameter,
+    ) -> StoreResult<u64> {
+        let op = call.op;
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
+        let r = async {
+            let tx = live(&mut s)?;
+            tx.authorize(action, Resource::ModelParameter).await?;
+            self.write_in(tx, op, sql, m).await
+        }
+        .await;
+        self.store.conclude(actor, s, r, &call).await
+    }
+
+    async fn write_in(
+        self,
+        tx: &mut crate::access::Session,
         op: &'static str,
         sql: &'static str,
         m: &ModelParameter,
     ) -> StoreResult<u64> {
         validate(m)?;
-        let mut tx = self.store.begin_write(op).await?;
         let probe = [
             enum_text(m.volatility_level),
             text(&m.parameter_type),
@@ -116,9 +139,7 @@ impl ModelParameters<'_> {
             ts(m.updated_at),
             opt_text(&m.description),
         ];
-        let n = tx.conn().execute(op, sql, &args).await?;
-        tx.commit(op).await?;
-        Ok(n)
+        tx.conn().execute(op, sql, &args).await
     }
 
     /// Inserts a parameter row.
@@ -128,8 +149,8 @@ impl ModelParameters<'_> {
     /// `Conflict` when the interval overlaps another row of the same key or
     /// the id is reused.
     pub async fn insert(self, actor: &Actor, m: &ModelParameter) -> StoreResult<()> {
-        let r = self.write("model_parameters.insert", INSERT, m).await.map(|_| ());
-        self.store.audited(actor, "insert", "model_parameters", Some(m.id), r)
+        let call = Call::new("model_parameters.insert", "insert", "model_parameters", Some(m.id));
+        self.write(actor, call, Action::Create, INSERT, m).await.map(|_| ())
     }
 
     /// Replaces every column of an existing row (e.g. to close its interval).
@@ -137,12 +158,11 @@ impl ModelParameters<'_> {
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`ModelParameters::insert`].
     pub async fn update(self, actor: &Actor, m: &ModelParameter) -> StoreResult<()> {
-        let r = match self.write("model_parameters.update", UPDATE, m).await {
-            Ok(0) => Err(StoreError::not_found("model_parameter", m.id)),
-            Ok(_) => Ok(()),
-            Err(e) => Err(e),
-        };
-        self.store.audited(actor, "update", "model_parameters", Some(m.id), r)
+        let call = Call::new("model_parameters.update", "update", "model_parameters", Some(m.id));
+        match self.write(actor, call, Action::Update, UPDATE, m).await? {
+            0 => Err(StoreError::not_found("model_parameter", m.id)),
+            _ => Ok(()),
+        }
     }
 
     /// One row by id.
@@ -150,14 +170,18 @@ impl ModelParameters<'_> {
     /// # Errors
     /// `NotFound` for an unknown id.
     pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<ModelParameter> {
+        let call = Call::new("model_parameters.get", "get", "model_parameters", Some(id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            match self.store.query_opt("model_parameters.get", GET, &[uuid(id)]).await? {
+            let s = live(&mut s)?;
+            s.authorize(Action::Read, Resource::ModelParameter).await?;
+            match s.conn().fetch_optional(call.op, GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),
                 None => Err(StoreError::not_found("model_parameter", id)),
             }
         }
         .await;
-        self.store.audited(actor, "get", "model_parameters", Some(id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// Every row of one key, by `effective_from`; the core picks the one in
@@ -172,14 +196,17 @@ impl ModelParameters<'_> {
         parameter_type: &str,
         parameter_name: &str,
     ) -> StoreResult<Vec<ModelParameter>> {
+        let call = Call::new("model_parameters.list_for_key", "list", "model_parameters", None);
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
+            let s = live(&mut s)?;
+            s.authorize(Action::Read, Resource::ModelParameter).await?;
             let args = [enum_text(level), text(parameter_type), text(parameter_name)];
-            let rows =
-                self.store.query_all("model_parameters.list_for_key", FOR_KEY, &args).await?;
+            let rows = s.conn().fetch_all(call.op, FOR_KEY, &args).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
-        self.store.audited(actor, "list", "model_parameters", None, r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// The row of one key in effect at `at` (`effective_from ≤ at <

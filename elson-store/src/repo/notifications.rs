@@ -5,6 +5,9 @@ use elson_core::entities::Notification;
 use elson_core::limits::TextLimit;
 use uuid::Uuid;
 
+use elson_core::families::{Action, Resource};
+
+use crate::access::{Call, Mode, live};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
@@ -96,24 +99,27 @@ fn from_row(r: &DbRow) -> StoreResult<Notification> {
     })
 }
 
+const OWNER: &str = "SELECT user_id FROM notifications WHERE id = $1";
+
 impl Notifications<'_> {
-    /// Inserts a notification.
+    /// Inserts a notification. Notifications are the platform's (the
+    /// trading operations write them with the trade); `authorize` grants
+    /// creating one only to the system actor.
     ///
     /// # Errors
-    /// `InvalidInput` for a title over 100 characters or another value that
-    /// does not fit, `NotFound` for an unknown recipient, `Conflict` for a
-    /// reused id.
+    /// `Forbidden` when `authorize` refuses; `InvalidInput` for a title over
+    /// 100 characters or another value that does not fit, `NotFound` for an
+    /// unknown recipient, `Conflict` for a reused id.
     pub async fn insert(self, actor: &Actor, n: &Notification) -> StoreResult<()> {
+        let call = Call::new("notifications.insert", "insert", "notifications", Some(n.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
         let r = async {
-            validate(n)?;
-            self.store
-                .exec("notifications.insert", INSERT, &args(n))
-                .await
-                .map_err(|e| e.refine_fk("user", n.user_id))?;
-            Ok(())
+            let s = live(&mut s)?;
+            s.authorize(Action::Create, Resource::Notification { user_id: n.user_id }).await?;
+            insert_in(&mut s.conn(), n).await
         }
         .await;
-        self.store.audited(actor, "insert", "notifications", Some(n.id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// Replaces every column of an existing notification (status changes are
@@ -122,36 +128,54 @@ impl Notifications<'_> {
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`Notifications::insert`].
     pub async fn update(self, actor: &Actor, n: &Notification) -> StoreResult<()> {
+        let call = Call::new("notifications.update", "update", "notifications", Some(n.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
         let r = async {
+            let s = live(&mut s)?;
             validate(n)?;
-            self.store
-                .exec_one("notifications.update", UPDATE, &args(n), "notification", n.id)
-                .await
-                .map_err(|e| e.refine_fk("user", n.user_id))
+            let Some(row) = s.conn().fetch_optional(call.op, OWNER, &[uuid(n.id)]).await? else {
+                return Err(StoreError::not_found("notification", n.id));
+            };
+            let user_id = row.uuid("user_id")?;
+            s.authorize(Action::Update, Resource::Notification { user_id }).await?;
+            if n.user_id != user_id {
+                s.authorize(Action::Create, Resource::Notification { user_id: n.user_id }).await?;
+            }
+            match s.conn().execute(call.op, UPDATE, &args(n)).await {
+                Ok(0) => Err(StoreError::not_found("notification", n.id)),
+                Ok(_) => Ok(()),
+                Err(e) => Err(e.refine_fk("user", n.user_id)),
+            }
         }
         .await;
-        self.store.audited(actor, "update", "notifications", Some(n.id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// One notification by id.
     ///
     /// # Errors
-    /// `NotFound` for an unknown id.
+    /// `NotFound` for an unknown id; `Forbidden` when `authorize` refuses.
     pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<Notification> {
+        let call = Call::new("notifications.get", "get", "notifications", Some(id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            match self.store.query_opt("notifications.get", GET, &[uuid(id)]).await? {
-                Some(row) => from_row(&row),
-                None => Err(StoreError::not_found("notification", id)),
-            }
+            let s = live(&mut s)?;
+            let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(id)]).await? else {
+                return Err(StoreError::not_found("notification", id));
+            };
+            let n = from_row(&row)?;
+            s.authorize(Action::Read, Resource::Notification { user_id: n.user_id }).await?;
+            Ok(n)
         }
         .await;
-        self.store.audited(actor, "get", "notifications", Some(id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// One page of a user's notifications, newest first.
     ///
     /// # Errors
-    /// `InvalidInput` for a limit outside 1–1000 or a negative offset.
+    /// `InvalidInput` for a limit outside 1–1000 or a negative offset;
+    /// `Forbidden` when `authorize` refuses.
     pub async fn list_for_user(
         &self,
         actor: &Actor,
@@ -159,36 +183,42 @@ impl Notifications<'_> {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<Notification>> {
+        let call = Call::new("notifications.list_for_user", "list", "notifications", Some(user_id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
+            let s = live(&mut s)?;
             check::page(limit, offset)?;
+            s.authorize(Action::Read, Resource::Notification { user_id }).await?;
             let args = [uuid(user_id), Arg::I64(limit), Arg::I64(offset)];
-            let rows = self.store.query_all("notifications.list_for_user", BY_USER, &args).await?;
+            let rows = s.conn().fetch_all(call.op, BY_USER, &args).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
-        self.store.audited(actor, "list", "notifications", Some(user_id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// A user's notifications in one status (e.g. UNREAD), newest first.
     ///
     /// # Errors
-    /// Only storage failures.
+    /// `Forbidden` when `authorize` refuses.
     pub async fn list_for_user_status(
         &self,
         actor: &Actor,
         user_id: Uuid,
         status: elson_core::enums::NotificationStatus,
     ) -> StoreResult<Vec<Notification>> {
+        let call =
+            Call::new("notifications.list_for_user_status", "list", "notifications", Some(user_id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
+            let s = live(&mut s)?;
+            s.authorize(Action::Read, Resource::Notification { user_id }).await?;
             let args = [uuid(user_id), enum_text(status)];
-            let rows = self
-                .store
-                .query_all("notifications.list_for_user_status", BY_USER_STATUS, &args)
-                .await?;
+            let rows = s.conn().fetch_all(call.op, BY_USER_STATUS, &args).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
-        self.store.audited(actor, "list", "notifications", Some(user_id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 }
 

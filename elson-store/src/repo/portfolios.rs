@@ -5,6 +5,9 @@ use elson_core::entities::Portfolio;
 use elson_core::limits::{DecimalLimit, TextLimit, check_score};
 use uuid::Uuid;
 
+use elson_core::families::{Action, Resource};
+
+use crate::access::{Call, Mode, Session, live};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_enum, opt_text, text, ts, uuid};
@@ -59,6 +62,7 @@ pub(crate) const GET: &str = concat!("SELECT ", cols!(""), " FROM portfolios WHE
 /// (SQLite has no row locks; its writers hold the database lock instead.)
 pub(crate) const GET_FOR_UPDATE: &str =
     concat!("SELECT ", cols!(""), " FROM portfolios WHERE id = $1 FOR UPDATE");
+const OWNER: &str = "SELECT user_id FROM portfolios WHERE id = $1";
 const BY_USER: &str =
     concat!("SELECT ", cols!(""), " FROM portfolios WHERE user_id = $1 ORDER BY created_at, id");
 pub(crate) const OVERVIEW: &str = concat!(
@@ -146,87 +150,131 @@ pub(crate) fn from_row(r: &DbRow) -> StoreResult<Portfolio> {
     })
 }
 
+/// The owner of a portfolio, on the session's connection.
+pub(crate) async fn owner_of(
+    s: &mut Session,
+    op: &'static str,
+    id: Uuid,
+) -> StoreResult<Option<Uuid>> {
+    let row = s.conn().fetch_optional(op, OWNER, &[uuid(id)]).await?;
+    row.map(|r| r.uuid("user_id")).transpose()
+}
+
 impl Portfolios<'_> {
-    /// Inserts a portfolio.
+    /// Inserts a portfolio. The actor must be allowed to create a portfolio
+    /// for its owner (`authorize`: the owner, or a guardian for a ward).
     ///
     /// # Errors
-    /// `InvalidInput` for a value that does not fit its column (negative
-    /// cash, a score outside 0–100, …), `NotFound` for an unknown owner,
-    /// `Conflict` for a reused id.
+    /// `Forbidden` when `authorize` refuses; `InvalidInput` for a value that
+    /// does not fit its column (negative cash, a score outside 0–100, …),
+    /// `NotFound` for an unknown owner, `Conflict` for a reused id.
     pub async fn insert(self, actor: &Actor, p: &Portfolio) -> StoreResult<()> {
-        let op = "portfolios.insert";
+        let call = Call::new("portfolios.insert", "insert", "portfolios", Some(p.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
         let r = async {
-            validate(p)?;
-            self.store
-                .exec(op, INSERT, &args(p))
-                .await
-                .map_err(|e| e.refine_fk("user", p.user_id))?;
-            Ok(())
+            let s = live(&mut s)?;
+            s.authorize(Action::Create, Resource::Portfolio { owner_id: p.user_id }).await?;
+            insert_in(&mut s.conn(), p).await
         }
         .await;
-        self.store.audited(actor, "insert", "portfolios", Some(p.id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// Replaces every column of an existing portfolio. Money-changing
-    /// operations should use the atomic trading operations instead.
+    /// operations should use the atomic trading operations instead; a
+    /// changed cash balance is also authorized as a deposit (more) or a
+    /// withdrawal (less), and a changed owner as a creation for the new one.
     ///
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`Portfolios::insert`].
     pub async fn update(self, actor: &Actor, p: &Portfolio) -> StoreResult<()> {
         let op = "portfolios.update";
+        let call = Call::new(op, "update", "portfolios", Some(p.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
         let r = async {
+            let s = live(&mut s)?;
             validate(p)?;
-            self.store
-                .exec_one(op, UPDATE, &args(p), "portfolio", p.id)
+            let sql = match s.conn() {
+                Conn::Pg(_) => GET_FOR_UPDATE,
+                Conn::Sqlite(_) => GET,
+            };
+            let Some(row) = s.conn().fetch_optional(op, sql, &[uuid(p.id)]).await? else {
+                return Err(StoreError::not_found("portfolio", p.id));
+            };
+            let before = from_row(&row)?;
+            let owner = Resource::Portfolio { owner_id: before.user_id };
+            s.authorize(Action::Update, owner).await?;
+            if p.cash_balance > before.cash_balance {
+                s.authorize(Action::Deposit, owner).await?;
+            } else if p.cash_balance < before.cash_balance {
+                s.authorize(Action::Withdraw, owner).await?;
+            }
+            if p.user_id != before.user_id {
+                s.authorize(Action::Create, Resource::Portfolio { owner_id: p.user_id }).await?;
+            }
+            s.conn()
+                .execute(op, UPDATE, &args(p))
                 .await
-                .map_err(|e| e.refine_fk("user", p.user_id))
+                .map_err(|e| e.refine_fk("user", p.user_id))?;
+            Ok(())
         }
         .await;
-        self.store.audited(actor, "update", "portfolios", Some(p.id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// One portfolio by id.
     ///
     /// # Errors
-    /// `NotFound` for an unknown id.
+    /// `NotFound` for an unknown id; `Forbidden` when `authorize` refuses.
     pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<Portfolio> {
+        let call = Call::new("portfolios.get", "get", "portfolios", Some(id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            match self.store.query_opt("portfolios.get", GET, &[uuid(id)]).await? {
-                Some(row) => from_row(&row),
-                None => Err(StoreError::not_found("portfolio", id)),
-            }
+            let s = live(&mut s)?;
+            let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(id)]).await? else {
+                return Err(StoreError::not_found("portfolio", id));
+            };
+            let p = from_row(&row)?;
+            s.authorize(Action::Read, Resource::Portfolio { owner_id: p.user_id }).await?;
+            Ok(p)
         }
         .await;
-        self.store.audited(actor, "get", "portfolios", Some(id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// Every portfolio of a user, oldest first.
     ///
     /// # Errors
-    /// Only storage failures.
+    /// `Forbidden` when `authorize` refuses the actor the user's portfolios.
     pub async fn list_for_user(self, actor: &Actor, user_id: Uuid) -> StoreResult<Vec<Portfolio>> {
+        let call = Call::new("portfolios.list_for_user", "list", "portfolios", Some(user_id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            let rows =
-                self.store.query_all("portfolios.list_for_user", BY_USER, &[uuid(user_id)]).await?;
+            let s = live(&mut s)?;
+            s.authorize(Action::Read, Resource::Portfolio { owner_id: user_id }).await?;
+            let rows = s.conn().fetch_all(call.op, BY_USER, &[uuid(user_id)]).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
-        self.store.audited(actor, "list", "portfolios", Some(user_id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// The seed's "Portfolio Overview": every portfolio of a user with its
     /// position count, oldest first.
     ///
     /// # Errors
-    /// Only storage failures.
+    /// `Forbidden` when `authorize` refuses the actor the user's portfolios.
     pub async fn overview(
         self,
         actor: &Actor,
         user_id: Uuid,
     ) -> StoreResult<Vec<PortfolioOverview>> {
+        let call = Call::new("portfolios.overview", "query", "portfolios", Some(user_id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            let rows =
-                self.store.query_all("portfolios.overview", OVERVIEW, &[uuid(user_id)]).await?;
+            let s = live(&mut s)?;
+            s.authorize(Action::Read, Resource::Portfolio { owner_id: user_id }).await?;
+            let rows = s.conn().fetch_all(call.op, OVERVIEW, &[uuid(user_id)]).await?;
             rows.iter()
                 .map(|r| {
                     Ok(PortfolioOverview {
@@ -237,7 +285,7 @@ impl Portfolios<'_> {
                 .collect()
         }
         .await;
-        self.store.audited(actor, "query", "portfolios", Some(user_id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 }
 

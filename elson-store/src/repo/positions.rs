@@ -5,10 +5,14 @@ use elson_core::entities::Position;
 use elson_core::limits::{DecimalLimit, TextLimit};
 use uuid::Uuid;
 
+use elson_core::families::{Action, Resource};
+
+use crate::access::{Call, Mode, NOBODY, Session, live};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_text, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
+use crate::repo::portfolios;
 use crate::store::Store;
 
 macro_rules! cols {
@@ -95,25 +99,44 @@ pub(crate) fn from_row(r: &DbRow) -> StoreResult<Position> {
     })
 }
 
+/// The owner of a position's portfolio (`None` for an unknown position).
+const OWNER: &str = "SELECT p.user_id FROM positions pos JOIN portfolios p ON p.id = pos.portfolio_id \
+     WHERE pos.id = $1";
+
+/// Authorizes `action` on the portfolio `portfolio_id` (positions are part
+/// of their portfolio); an unknown portfolio is `NotFound`.
+async fn authorize_portfolio(
+    s: &mut Session,
+    op: &'static str,
+    action: Action,
+    portfolio_id: Uuid,
+) -> StoreResult<()> {
+    match portfolios::owner_of(s, op, portfolio_id).await? {
+        Some(owner_id) => s.authorize(action, Resource::Portfolio { owner_id }).await.map(|_| ()),
+        None => Err(StoreError::not_found("portfolio", portfolio_id)),
+    }
+}
+
 impl Positions<'_> {
     /// Inserts a position. Holdings normally change through the atomic
-    /// trading operations; this is for imports and fixtures.
+    /// trading operations; this is for imports and fixtures. Authorized as
+    /// an update of the portfolio.
     ///
     /// # Errors
-    /// `InvalidInput` for a value that does not fit its column, `NotFound`
-    /// for an unknown portfolio, `Conflict` for a second position in the
-    /// same symbol or a reused id.
+    /// `Forbidden` when `authorize` refuses; `InvalidInput` for a value that
+    /// does not fit its column, `NotFound` for an unknown portfolio,
+    /// `Conflict` for a second position in the same symbol or a reused id.
     pub async fn insert(self, actor: &Actor, p: &Position) -> StoreResult<()> {
+        let call = Call::new("positions.insert", "insert", "positions", Some(p.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
         let r = async {
+            let s = live(&mut s)?;
             validate(p)?;
-            self.store
-                .exec("positions.insert", INSERT, &args(p))
-                .await
-                .map_err(|e| e.refine_fk("portfolio", p.portfolio_id))?;
-            Ok(())
+            authorize_portfolio(s, call.op, Action::Update, p.portfolio_id).await?;
+            insert_in(&mut s.conn(), p).await
         }
         .await;
-        self.store.audited(actor, "insert", "positions", Some(p.id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// Replaces every column of an existing position.
@@ -121,50 +144,69 @@ impl Positions<'_> {
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`Positions::insert`].
     pub async fn update(self, actor: &Actor, p: &Position) -> StoreResult<()> {
+        let call = Call::new("positions.update", "update", "positions", Some(p.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
         let r = async {
+            let s = live(&mut s)?;
             validate(p)?;
-            self.store
-                .exec_one("positions.update", UPDATE, &args(p), "position", p.id)
-                .await
-                .map_err(|e| e.refine_fk("portfolio", p.portfolio_id))
+            let Some(row) = s.conn().fetch_optional(call.op, OWNER, &[uuid(p.id)]).await? else {
+                return Err(StoreError::not_found("position", p.id));
+            };
+            let owner_id = row.uuid("user_id")?;
+            s.authorize(Action::Update, Resource::Portfolio { owner_id }).await?;
+            authorize_portfolio(s, call.op, Action::Update, p.portfolio_id).await?;
+            match s.conn().execute(call.op, UPDATE, &args(p)).await {
+                Ok(0) => Err(StoreError::not_found("position", p.id)),
+                Ok(_) => Ok(()),
+                Err(e) => Err(e.refine_fk("portfolio", p.portfolio_id)),
+            }
         }
         .await;
-        self.store.audited(actor, "update", "positions", Some(p.id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// One position by id.
     ///
     /// # Errors
-    /// `NotFound` for an unknown id.
+    /// `NotFound` for an unknown id; `Forbidden` when `authorize` refuses.
     pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<Position> {
+        let call = Call::new("positions.get", "get", "positions", Some(id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            match self.store.query_opt("positions.get", GET, &[uuid(id)]).await? {
-                Some(row) => from_row(&row),
-                None => Err(StoreError::not_found("position", id)),
-            }
+            let s = live(&mut s)?;
+            let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(id)]).await? else {
+                return Err(StoreError::not_found("position", id));
+            };
+            let p = from_row(&row)?;
+            authorize_portfolio(s, call.op, Action::Read, p.portfolio_id).await?;
+            Ok(p)
         }
         .await;
-        self.store.audited(actor, "get", "positions", Some(id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// Every position of a portfolio, by symbol.
     ///
     /// # Errors
-    /// Only storage failures.
+    /// `Forbidden` when `authorize` refuses (an unknown portfolio counts as
+    /// someone else's, and has no positions).
     pub async fn list_for_portfolio(
         self,
         actor: &Actor,
         portfolio_id: Uuid,
     ) -> StoreResult<Vec<Position>> {
+        let call =
+            Call::new("positions.list_for_portfolio", "list", "positions", Some(portfolio_id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            let rows = self
-                .store
-                .query_all("positions.list_for_portfolio", BY_PORTFOLIO, &[uuid(portfolio_id)])
-                .await?;
+            let s = live(&mut s)?;
+            let owner_id = portfolios::owner_of(s, call.op, portfolio_id).await?.unwrap_or(NOBODY);
+            s.authorize(Action::Read, Resource::Portfolio { owner_id }).await?;
+            let rows = s.conn().fetch_all(call.op, BY_PORTFOLIO, &[uuid(portfolio_id)]).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
-        self.store.audited(actor, "list", "positions", Some(portfolio_id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 }
 

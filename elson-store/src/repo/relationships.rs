@@ -6,6 +6,9 @@ use elson_core::entities::Relationship;
 use elson_core::families::{ApprovalSettings, Permissions};
 use uuid::Uuid;
 
+use elson_core::families::{Action, Resource};
+
+use crate::access::{Call, Mode, NOBODY, live};
 use crate::actor::Actor;
 use crate::db::{Arg, Conn, DbRow, enum_text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
@@ -69,19 +72,11 @@ pub(crate) fn from_row(r: &DbRow) -> StoreResult<Relationship> {
     })
 }
 
-impl Relationships<'_> {
-    async fn write(
-        self,
-        op: &'static str,
-        sql: &'static str,
-        r: &Relationship,
-    ) -> StoreResult<u64> {
-        let mut tx = self.store.begin_write(op).await?;
-        let n = self.write_in(&mut tx.conn(), op, sql, r).await?;
-        tx.commit(op).await?;
-        Ok(n)
-    }
+fn resource(r: &Relationship) -> Resource {
+    Resource::Relationship { guardian_id: r.guardian_id, minor_id: r.minor_id }
+}
 
+impl Relationships<'_> {
     pub(crate) async fn write_in(
         self,
         c: &mut Conn<'_>,
@@ -111,11 +106,20 @@ impl Relationships<'_> {
     /// Inserts a relationship.
     ///
     /// # Errors
-    /// `InvalidInput` for a self-relationship or bad settings, `NotFound`
-    /// for an unknown user, `Conflict` when the pair is already linked.
+    /// `Forbidden` when `authorize` refuses (a guardian links themself, an
+    /// admin verifies links); `InvalidInput` for a self-relationship or bad
+    /// settings, `NotFound` for an unknown user, `Conflict` when the pair is
+    /// already linked.
     pub async fn insert(self, actor: &Actor, r: &Relationship) -> StoreResult<()> {
-        let res = self.write("relationships.insert", INSERT, r).await.map(|_| ());
-        self.store.audited(actor, "insert", "relationships", Some(r.id), res)
+        let call = Call::new("relationships.insert", "insert", "relationships", Some(r.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
+        let res = async {
+            let s = live(&mut s)?;
+            s.authorize(Action::Create, resource(r)).await?;
+            self.write_in(&mut s.conn(), call.op, INSERT, r).await.map(|_| ())
+        }
+        .await;
+        self.store.conclude(actor, s, res, &call).await
     }
 
     /// Replaces every column of an existing relationship.
@@ -123,67 +127,97 @@ impl Relationships<'_> {
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`Relationships::insert`].
     pub async fn update(self, actor: &Actor, r: &Relationship) -> StoreResult<()> {
-        let res = match self.write("relationships.update", UPDATE, r).await {
-            Ok(0) => Err(StoreError::not_found("relationship", r.id)),
-            Ok(_) => Ok(()),
-            Err(e) => Err(e),
-        };
-        self.store.audited(actor, "update", "relationships", Some(r.id), res)
+        let call = Call::new("relationships.update", "update", "relationships", Some(r.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
+        let res = async {
+            let s = live(&mut s)?;
+            validate(r)?;
+            let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(r.id)]).await? else {
+                return Err(StoreError::not_found("relationship", r.id));
+            };
+            let before = from_row(&row)?;
+            s.authorize(Action::Update, resource(&before)).await?;
+            if resource(&before) != resource(r) {
+                s.authorize(Action::Create, resource(r)).await?;
+            }
+            match self.write_in(&mut s.conn(), call.op, UPDATE, r).await? {
+                0 => Err(StoreError::not_found("relationship", r.id)),
+                _ => Ok(()),
+            }
+        }
+        .await;
+        self.store.conclude(actor, s, res, &call).await
     }
 
     /// One relationship by id.
     ///
     /// # Errors
-    /// `NotFound` for an unknown id.
+    /// `NotFound` for an unknown id; `Forbidden` when `authorize` refuses.
     pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<Relationship> {
+        let call = Call::new("relationships.get", "get", "relationships", Some(id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let res = async {
-            match self.store.query_opt("relationships.get", GET, &[uuid(id)]).await? {
-                Some(row) => from_row(&row),
-                None => Err(StoreError::not_found("relationship", id)),
-            }
+            let s = live(&mut s)?;
+            let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(id)]).await? else {
+                return Err(StoreError::not_found("relationship", id));
+            };
+            let r = from_row(&row)?;
+            s.authorize(Action::Read, resource(&r)).await?;
+            Ok(r)
         }
         .await;
-        self.store.audited(actor, "get", "relationships", Some(id), res)
+        self.store.conclude(actor, s, res, &call).await
     }
 
     /// Every relationship where the user is the guardian.
     ///
     /// # Errors
-    /// Only storage failures.
+    /// `Forbidden` when `authorize` refuses (only the guardian and admins).
     pub async fn list_for_guardian(
         self,
         actor: &Actor,
         guardian_id: Uuid,
     ) -> StoreResult<Vec<Relationship>> {
+        let call = Call::new(
+            "relationships.list_for_guardian",
+            "list",
+            "relationships",
+            Some(guardian_id),
+        );
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let res = async {
-            let rows = self
-                .store
-                .query_all("relationships.list_for_guardian", BY_GUARDIAN, &[uuid(guardian_id)])
-                .await?;
+            let s = live(&mut s)?;
+            let scope = Resource::Relationship { guardian_id, minor_id: NOBODY };
+            s.authorize(Action::Read, scope).await?;
+            let rows = s.conn().fetch_all(call.op, BY_GUARDIAN, &[uuid(guardian_id)]).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
-        self.store.audited(actor, "list", "relationships", Some(guardian_id), res)
+        self.store.conclude(actor, s, res, &call).await
     }
 
     /// Every relationship where the user is the minor.
     ///
     /// # Errors
-    /// Only storage failures.
+    /// `Forbidden` when `authorize` refuses (the minor, their ACTIVE
+    /// guardians and admins may).
     pub async fn list_for_minor(
         self,
         actor: &Actor,
         minor_id: Uuid,
     ) -> StoreResult<Vec<Relationship>> {
+        let call =
+            Call::new("relationships.list_for_minor", "list", "relationships", Some(minor_id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let res = async {
-            let rows = self
-                .store
-                .query_all("relationships.list_for_minor", BY_MINOR, &[uuid(minor_id)])
-                .await?;
+            let s = live(&mut s)?;
+            let scope = Resource::Relationship { guardian_id: NOBODY, minor_id };
+            s.authorize(Action::Read, scope).await?;
+            let rows = s.conn().fetch_all(call.op, BY_MINOR, &[uuid(minor_id)]).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
-        self.store.audited(actor, "list", "relationships", Some(minor_id), res)
+        self.store.conclude(actor, s, res, &call).await
     }
 }
 

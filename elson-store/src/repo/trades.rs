@@ -6,10 +6,14 @@ use elson_core::entities::Trade;
 use elson_core::limits::{DecimalLimit, TextLimit};
 use uuid::Uuid;
 
+use elson_core::families::{Action, Resource};
+
+use crate::access::{Call, Mode, NOBODY, Session, live};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_dec, opt_enum, opt_text, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
+use crate::repo::portfolios;
 use crate::store::Store;
 
 macro_rules! cols {
@@ -176,26 +180,45 @@ pub(crate) fn from_row(r: &DbRow) -> StoreResult<Trade> {
     })
 }
 
+/// The owner of a trade's portfolio (`None` for an unknown trade).
+pub(crate) const OWNER: &str = "SELECT p.user_id FROM trades t JOIN portfolios p ON p.id = t.portfolio_id \
+     WHERE t.id = $1";
+
+/// Authorizes `action` on the trades of portfolio `portfolio_id`; an unknown
+/// portfolio is `NotFound`.
+async fn authorize_portfolio(
+    s: &mut Session,
+    op: &'static str,
+    action: Action,
+    portfolio_id: Uuid,
+) -> StoreResult<()> {
+    match portfolios::owner_of(s, op, portfolio_id).await? {
+        Some(owner_id) => s.authorize(action, Resource::Trade { owner_id }).await.map(|_| ()),
+        None => Err(StoreError::not_found("portfolio", portfolio_id)),
+    }
+}
+
 impl Trades<'_> {
     /// Inserts a trade row as given. Orders normally enter through the
     /// atomic trading operations, which decide approval and touch cash and
     /// positions in the same transaction; this is for imports and fixtures.
     ///
     /// # Errors
-    /// `InvalidInput` for a value that does not fit its column (or an
-    /// `executed_at` that disagrees with the status), `NotFound` for an
-    /// unknown portfolio, `Conflict` for a reused id.
+    /// `Forbidden` when `authorize` refuses; `InvalidInput` for a value that
+    /// does not fit its column (or an `executed_at` that disagrees with the
+    /// status), `NotFound` for an unknown portfolio, `Conflict` for a reused
+    /// id.
     pub async fn insert(self, actor: &Actor, t: &Trade) -> StoreResult<()> {
+        let call = Call::new("trades.insert", "insert", "trades", Some(t.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
         let r = async {
+            let s = live(&mut s)?;
             validate(t)?;
-            self.store
-                .exec("trades.insert", INSERT, &args(t))
-                .await
-                .map_err(|e| e.refine_fk("portfolio", t.portfolio_id))?;
-            Ok(())
+            authorize_portfolio(s, call.op, Action::Create, t.portfolio_id).await?;
+            insert_in(&mut s.conn(), t).await
         }
         .await;
-        self.store.audited(actor, "insert", "trades", Some(t.id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// Replaces every column of an existing trade.
@@ -203,37 +226,54 @@ impl Trades<'_> {
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`Trades::insert`].
     pub async fn update(self, actor: &Actor, t: &Trade) -> StoreResult<()> {
+        let call = Call::new("trades.update", "update", "trades", Some(t.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
         let r = async {
+            let s = live(&mut s)?;
             validate(t)?;
-            self.store
-                .exec_one("trades.update", UPDATE, &args(t), "trade", t.id)
-                .await
-                .map_err(|e| e.refine_fk("portfolio", t.portfolio_id))
+            let Some(row) = s.conn().fetch_optional(call.op, OWNER, &[uuid(t.id)]).await? else {
+                return Err(StoreError::not_found("trade", t.id));
+            };
+            let owner_id = row.uuid("user_id")?;
+            s.authorize(Action::Update, Resource::Trade { owner_id }).await?;
+            authorize_portfolio(s, call.op, Action::Update, t.portfolio_id).await?;
+            match s.conn().execute(call.op, UPDATE, &args(t)).await {
+                Ok(0) => Err(StoreError::not_found("trade", t.id)),
+                Ok(_) => Ok(()),
+                Err(e) => Err(e.refine_fk("portfolio", t.portfolio_id)),
+            }
         }
         .await;
-        self.store.audited(actor, "update", "trades", Some(t.id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// One trade by id.
     ///
     /// # Errors
-    /// `NotFound` for an unknown id.
+    /// `NotFound` for an unknown id; `Forbidden` when `authorize` refuses.
     pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<Trade> {
+        let call = Call::new("trades.get", "get", "trades", Some(id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            match self.store.query_opt("trades.get", GET, &[uuid(id)]).await? {
-                Some(row) => from_row(&row),
-                None => Err(StoreError::not_found("trade", id)),
-            }
+            let s = live(&mut s)?;
+            let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(id)]).await? else {
+                return Err(StoreError::not_found("trade", id));
+            };
+            let t = from_row(&row)?;
+            authorize_portfolio(s, call.op, Action::Read, t.portfolio_id).await?;
+            Ok(t)
         }
         .await;
-        self.store.audited(actor, "get", "trades", Some(id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// The seed's "Trade History": one page of a portfolio's trades, newest
     /// first.
     ///
     /// # Errors
-    /// `InvalidInput` for a limit outside 1–1000 or a negative offset.
+    /// `InvalidInput` for a limit outside 1–1000 or a negative offset;
+    /// `Forbidden` when `authorize` refuses (an unknown portfolio counts as
+    /// someone else's, and has no trades).
     pub async fn history(
         &self,
         actor: &Actor,
@@ -241,50 +281,63 @@ impl Trades<'_> {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<Trade>> {
+        let call = Call::new("trades.history", "query", "trades", Some(portfolio_id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
+            let s = live(&mut s)?;
             check::page(limit, offset)?;
+            let owner_id = portfolios::owner_of(s, call.op, portfolio_id).await?.unwrap_or(NOBODY);
+            s.authorize(Action::Read, Resource::Trade { owner_id }).await?;
             let args = [uuid(portfolio_id), Arg::I64(limit), Arg::I64(offset)];
-            let rows = self.store.query_all("trades.history", HISTORY, &args).await?;
+            let rows = s.conn().fetch_all(call.op, HISTORY, &args).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
-        self.store.audited(actor, "query", "trades", Some(portfolio_id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// The seed's "Guardian Approval Queue": every trade with
     /// `guardian_approval = PENDING` on a portfolio of one of the guardian's
-    /// minors, oldest first.
+    /// minors, oldest first. Authorized as reading the guardian's
+    /// relationships, then each item as reading that minor's trades: a
+    /// minor whose link is no longer ACTIVE drops out of the queue.
     ///
     /// # Errors
-    /// Only storage failures.
+    /// `Forbidden` when `authorize` refuses the actor the guardian's
+    /// relationships.
     pub async fn approval_queue(
         self,
         actor: &Actor,
         guardian_id: Uuid,
     ) -> StoreResult<Vec<ApprovalQueueItem>> {
+        let call = Call::new("trades.approval_queue", "query", "trades", Some(guardian_id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            let rows = self
-                .store
-                .query_all("trades.approval_queue", APPROVAL_QUEUE, &[uuid(guardian_id)])
-                .await?;
+            let s = live(&mut s)?;
+            let links = Resource::Relationship { guardian_id, minor_id: NOBODY };
+            s.authorize(Action::Read, links).await?;
+            let rows = s.conn().fetch_all(call.op, APPROVAL_QUEUE, &[uuid(guardian_id)]).await?;
             let pii = self.store.pii();
-            rows.iter()
-                .map(|r| {
-                    let minor_id = r.uuid("minor_id")?;
-                    let open = |col: &'static str| -> StoreResult<Option<String>> {
-                        Ok(r.opt_text(col)?.map(|s| pii.open(minor_id, col, &s)).transpose()?)
-                    };
-                    Ok(ApprovalQueueItem {
-                        trade: from_row(r)?,
-                        portfolio_name: r.text("portfolio_name")?,
-                        first_name: open("first_name")?,
-                        last_name: open("last_name")?,
-                    })
-                })
-                .collect()
+            let mut items = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let minor_id = r.uuid("minor_id")?;
+                if !s.may(Action::Read, Resource::Trade { owner_id: minor_id }).await? {
+                    continue;
+                }
+                let open = |col: &'static str| -> StoreResult<Option<String>> {
+                    Ok(r.opt_text(col)?.map(|s| pii.open(minor_id, col, &s)).transpose()?)
+                };
+                items.push(ApprovalQueueItem {
+                    trade: from_row(r)?,
+                    portfolio_name: r.text("portfolio_name")?,
+                    first_name: open("first_name")?,
+                    last_name: open("last_name")?,
+                });
+            }
+            Ok(items)
         }
         .await;
-        self.store.audited(actor, "query", "trades", Some(guardian_id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 }
 

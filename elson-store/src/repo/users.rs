@@ -6,6 +6,9 @@ use elson_core::enums::{UserRole, UserStatus};
 use elson_core::limits::TextLimit;
 use uuid::Uuid;
 
+use elson_core::families::{Action, Resource};
+
+use crate::access::{Call, Mode, NOBODY, live};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
@@ -124,13 +127,6 @@ impl Users<'_> {
         })
     }
 
-    async fn write(self, op: &'static str, sql: &'static str, u: &User) -> StoreResult<u64> {
-        let mut tx = self.store.begin_write(op).await?;
-        let n = self.write_in(&mut tx.conn(), op, sql, u).await?;
-        tx.commit(op).await?;
-        Ok(n)
-    }
-
     pub(crate) async fn write_in(
         self,
         c: &mut Conn<'_>,
@@ -163,102 +159,143 @@ impl Users<'_> {
     }
 
     /// Inserts a user. The email must already be normalized (trimmed, lower
-    /// case) — the store refuses rather than silently changing it.
+    /// case) — the store refuses rather than silently changing it. Creating
+    /// others' accounts is an admin's (or the system's); a USER or GUARDIAN
+    /// may sign up, i.e. create the account whose id they act under.
     ///
     /// # Errors
-    /// `InvalidInput` for a value that does not fit its column, `Conflict`
-    /// for a duplicate email or id.
+    /// `Forbidden` when `authorize` refuses; `InvalidInput` for a value that
+    /// does not fit its column, `Conflict` for a duplicate email or id.
     pub async fn insert(self, actor: &Actor, user: &User) -> StoreResult<()> {
-        let r = self.write("users.insert", INSERT, user).await.map(|_| ());
-        self.store.audited(actor, "insert", "users", Some(user.id), r)
+        let call = Call::new("users.insert", "insert", "users", Some(user.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
+        let r = async {
+            let s = live(&mut s)?;
+            // Sign-up: an id with no row yet creating its own account acts
+            // with the role and status of the row it creates.
+            s.sign_up(actor.id, user);
+            s.authorize(Action::Create, Resource::User { id: user.id }).await?;
+            self.write_in(&mut s.conn(), call.op, INSERT, user).await.map(|_| ())
+        }
+        .await;
+        self.store.conclude(actor, s, r, &call).await
     }
 
-    /// Replaces every column of an existing user.
+    /// Replaces every column of an existing user. A change of `role`,
+    /// `status` or `date_of_birth` is also authorized as an update of the
+    /// user's standing (an admin's, never one's own).
     ///
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`Users::insert`].
     pub async fn update(self, actor: &Actor, user: &User) -> StoreResult<()> {
-        let r = match self.write("users.update", UPDATE, user).await {
-            Ok(0) => Err(StoreError::not_found("user", user.id)),
-            Ok(_) => Ok(()),
-            Err(e) => Err(e),
-        };
-        self.store.audited(actor, "update", "users", Some(user.id), r)
+        let call = Call::new("users.update", "update", "users", Some(user.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
+        let r = async {
+            let s = live(&mut s)?;
+            validate(user)?;
+            let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(user.id)]).await? else {
+                return Err(StoreError::not_found("user", user.id));
+            };
+            s.authorize(Action::Update, Resource::User { id: user.id }).await?;
+            // Through the PII cipher: the stored date of birth may be sealed.
+            let b = self.row_to_user(&row)?;
+            if (b.role, b.status, b.date_of_birth) != (user.role, user.status, user.date_of_birth) {
+                s.authorize(Action::Update, Resource::UserStanding { id: user.id }).await?;
+            }
+            match self.write_in(&mut s.conn(), call.op, UPDATE, user).await? {
+                0 => Err(StoreError::not_found("user", user.id)),
+                _ => Ok(()),
+            }
+        }
+        .await;
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// One user by id.
     ///
     /// # Errors
-    /// `NotFound` for an unknown id.
+    /// `NotFound` for an unknown id; `Forbidden` when `authorize` refuses.
     pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<User> {
+        let call = Call::new("users.get", "get", "users", Some(id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            let mut c = self.store.acquire("users.get").await?;
-            match c.conn().fetch_optional("users.get", GET, &[uuid(id)]).await? {
-                Some(row) => self.row_to_user(&row),
-                None => Err(StoreError::not_found("user", id)),
-            }
+            let s = live(&mut s)?;
+            let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(id)]).await? else {
+                return Err(StoreError::not_found("user", id));
+            };
+            s.authorize(Action::Read, Resource::User { id }).await?;
+            self.row_to_user(&row)
         }
         .await;
-        self.store.audited(actor, "get", "users", Some(id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// The seed's authentication query: id, hash, role and status by email
     /// (normalized before the lookup). `None` when no user has that email.
+    /// Authorized as reading the found user's standing (for a miss: someone
+    /// else's), so in practice the system actor or an admin looks up logins.
     ///
     /// # Errors
-    /// Only storage failures.
+    /// `Forbidden` when `authorize` refuses.
     pub async fn find_for_login(
         self,
         actor: &Actor,
         email: &str,
     ) -> StoreResult<Option<AuthRecord>> {
+        let call = Call::new("users.find_for_login", "query", "users", None);
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
+            let s = live(&mut s)?;
             let email = normalize_email(email);
-            let mut c = self.store.acquire("users.find_for_login").await?;
-            let row =
-                c.conn().fetch_optional("users.find_for_login", AUTH, &[text(&email)]).await?;
-            row.map(|r| {
-                Ok(AuthRecord {
-                    id: r.uuid("id")?,
-                    password_hash: r.text("password_hash")?,
-                    role: r.parse("role")?,
-                    status: r.parse("status")?,
+            let row = s.conn().fetch_optional(call.op, AUTH, &[text(&email)]).await?;
+            let record = row
+                .map(|r| {
+                    Ok::<_, StoreError>(AuthRecord {
+                        id: r.uuid("id")?,
+                        password_hash: r.text("password_hash")?,
+                        role: r.parse("role")?,
+                        status: r.parse("status")?,
+                    })
                 })
-            })
-            .transpose()
+                .transpose()?;
+            let id = record.as_ref().map_or(NOBODY, |a| a.id);
+            s.authorize(Action::Read, Resource::UserStanding { id }).await?;
+            Ok(record)
         }
         .await;
-        self.store.audited(actor, "query", "users", None, r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// Records a successful login at `at`.
     ///
     /// # Errors
-    /// `NotFound` for an unknown id.
+    /// `Forbidden` when `authorize` refuses; `NotFound` for an unknown id.
     pub async fn record_login(
         &self,
         actor: &Actor,
         id: Uuid,
         at: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<()> {
-        let op = "users.record_login";
+        let call = Call::new("users.record_login", "update", "users", Some(id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
         let r = async {
-            let mut tx = self.store.begin_write(op).await?;
-            let n = tx.conn().execute(op, TOUCH_LOGIN, &[uuid(id), ts(at)]).await?;
-            if n == 0 {
-                return Err(StoreError::not_found("user", id));
+            let s = live(&mut s)?;
+            s.authorize(Action::Update, Resource::User { id }).await?;
+            match s.conn().execute(call.op, TOUCH_LOGIN, &[uuid(id), ts(at)]).await? {
+                0 => Err(StoreError::not_found("user", id)),
+                _ => Ok(()),
             }
-            tx.commit(op).await
         }
         .await;
-        self.store.audited(actor, "update", "users", Some(id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// Users with a role and status, by id, one page (uses the
-    /// `(role, status)` index).
+    /// `(role, status)` index). Other users' standing: an admin's read.
     ///
     /// # Errors
-    /// `InvalidInput` for a limit outside 1–1000 or a negative offset.
+    /// `InvalidInput` for a limit outside 1–1000 or a negative offset;
+    /// `Forbidden` when `authorize` refuses.
     pub async fn list_by_role_status(
         &self,
         actor: &Actor,
@@ -267,16 +304,18 @@ impl Users<'_> {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<User>> {
-        let op = "users.list_by_role_status";
+        let call = Call::new("users.list_by_role_status", "list", "users", None);
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
+            let s = live(&mut s)?;
             check::page(limit, offset)?;
-            let mut c = self.store.acquire(op).await?;
+            s.authorize(Action::Read, Resource::UserStanding { id: NOBODY }).await?;
             let args = [enum_text(role), enum_text(status), Arg::I64(limit), Arg::I64(offset)];
-            let rows = c.conn().fetch_all(op, BY_ROLE_STATUS, &args).await?;
+            let rows = s.conn().fetch_all(call.op, BY_ROLE_STATUS, &args).await?;
             rows.iter().map(|r| self.row_to_user(r)).collect()
         }
         .await;
-        self.store.audited(actor, "list", "users", None, r)
+        self.store.conclude(actor, s, r, &call).await
     }
 }
 

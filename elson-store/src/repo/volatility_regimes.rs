@@ -5,6 +5,9 @@ use elson_core::entities::VolatilityRegime;
 use elson_core::limits::{DecimalLimit, TextLimit};
 use uuid::Uuid;
 
+use elson_core::families::{Action, Resource};
+
+use crate::access::{Call, Mode, live};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_enum, text, ts, uuid};
@@ -98,13 +101,16 @@ impl VolatilityRegimes<'_> {
     /// `InvalidInput` for a value that does not fit or an unstabilized
     /// regime change, `Conflict` for a reused id.
     pub async fn insert(self, actor: &Actor, v: &VolatilityRegime) -> StoreResult<()> {
+        let call =
+            Call::new("volatility_regimes.insert", "insert", "volatility_regimes", Some(v.id));
+        let mut s = self.store.session(&call, actor, Mode::Write).await;
         let r = async {
-            validate(v)?;
-            self.store.exec("volatility_regimes.insert", INSERT, &args(v)).await?;
-            Ok(())
+            let s = live(&mut s)?;
+            s.authorize(Action::Create, Resource::VolatilityRegime).await?;
+            insert_in(&mut s.conn(), v).await
         }
         .await;
-        self.store.audited(actor, "insert", "volatility_regimes", Some(v.id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// One reading by id.
@@ -112,14 +118,18 @@ impl VolatilityRegimes<'_> {
     /// # Errors
     /// `NotFound` for an unknown id.
     pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<VolatilityRegime> {
+        let call = Call::new("volatility_regimes.get", "get", "volatility_regimes", Some(id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            match self.store.query_opt("volatility_regimes.get", GET, &[uuid(id)]).await? {
+            let s = live(&mut s)?;
+            s.authorize(Action::Read, Resource::VolatilityRegime).await?;
+            match s.conn().fetch_optional(call.op, GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),
                 None => Err(StoreError::not_found("volatility_regime", id)),
             }
         }
         .await;
-        self.store.audited(actor, "get", "volatility_regimes", Some(id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// The seed's "Volatility Tracking": the last
@@ -128,13 +138,16 @@ impl VolatilityRegimes<'_> {
     /// # Errors
     /// Only storage failures.
     pub async fn recent(self, actor: &Actor, symbol: &str) -> StoreResult<Vec<VolatilityRegime>> {
+        let call = Call::new("volatility_regimes.recent", "query", "volatility_regimes", None);
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            let rows =
-                self.store.query_all("volatility_regimes.recent", RECENT, &[text(symbol)]).await?;
+            let s = live(&mut s)?;
+            s.authorize(Action::Read, Resource::VolatilityRegime).await?;
+            let rows = s.conn().fetch_all(call.op, RECENT, &[text(symbol)]).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
-        self.store.audited(actor, "query", "volatility_regimes", None, r)
+        self.store.conclude(actor, s, r, &call).await
     }
 }
 

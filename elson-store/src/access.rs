@@ -1,0 +1,521 @@
+//! Access control and the audit trail: every store call runs in a
+//! [`Session`].
+//!
+//! A session is the unit of work of one call: a write transaction, or for a
+//! read a PostgreSQL transaction (so the row-level-security settings are
+//! per transaction) or a pooled SQLite connection. Opening it:
+//!
+//! 1. takes the actor's **id** from the caller and its *current* role and
+//!    status from `users` (the [`Actor::system`] excepted: it is no user
+//!    row), so a suspended user or a forged role claim is refused;
+//! 2. on PostgreSQL, sets `elson.actor_id` / `elson.actor_role` for the
+//!    transaction with `set_config(…, true)` (function `elson_act_as`,
+//!    migration 0010), which the row-level-security policies read.
+//!
+//! Each repository method then resolves the owner of what it touches (a
+//! portfolio's `user_id`, a trade's portfolio owner, …) and calls
+//! [`Session::authorize`], which loads the actor's relationships only when
+//! the rule may need them (a GUARDIAN on data that is not their own, a MINOR
+//! moving money: one indexed query) and asks
+//! [`elson_core::families::authorize`]. Every rule is the core's; the store
+//! only gathers facts.
+//!
+//! [`Store::conclude`] ends the call: a successful write, or a read that
+//! `authorize` marked `audited`, appends `audit_log` rows in the SAME
+//! transaction (they commit or roll back together; on SQLite an audited
+//! read's row is written right after the read in its own transaction, since
+//! a read has nothing to commit). A denied call (`FORBIDDEN`) writes no
+//! domain row, rolls back, and is recorded in its own small transaction. The
+//! in-process [`crate::AuditHook`] still hears of every call.
+
+use chrono::{DateTime, Utc};
+use elson_core::ElsonError;
+use elson_core::entities::Relationship;
+use elson_core::enums::UserRole;
+use elson_core::families::{Access, AccessBasis, Action, Resource, authorize};
+use uuid::Uuid;
+
+use crate::actor::Actor;
+use crate::db::{Arg, Conn, text, ts, uuid};
+use crate::error::{StoreError, StoreResult};
+use crate::repo::relationships;
+use crate::store::{Backend, Pooled, Store, Tx};
+
+/// An id no user has (the max UUID): the owner of "someone else's" data for
+/// calls that are not scoped to one owner (a role-wide user list, the audit
+/// log, a lookup that found nothing), so only the rules for others' data
+/// can grant them.
+pub(crate) const NOBODY: Uuid = Uuid::max();
+
+/// PostgreSQL: sets the per-transaction actor for row-level security and
+/// returns the actor's current role and status (none for an unknown id).
+const ACT_AS_PG: &str = "SELECT role, status FROM elson_act_as($1, $2)";
+/// SQLite: the actor's current role and status.
+const STANDING: &str = "SELECT role, status FROM users WHERE id = $1";
+const AUDIT_INSERT: &str = "INSERT INTO audit_log (actor_id, action, entity, entity_id, at, \
+     outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const AUDIT_INSERT_PREFIX: &str =
+    "INSERT INTO audit_log (actor_id, action, entity, entity_id, at, outcome, detail) VALUES ";
+const AUDIT_RECENT: &str = "SELECT id, actor_id, action, entity, entity_id, at, outcome, detail \
+     FROM audit_log ORDER BY id DESC LIMIT $1";
+
+/// Read or write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Read,
+    Write,
+}
+
+/// What a call is, for the audit hook and the `audit_log` row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call {
+    pub(crate) op: &'static str,
+    pub(crate) action: &'static str,
+    pub(crate) entity: &'static str,
+    pub(crate) entity_id: Option<Uuid>,
+}
+
+impl Call {
+    pub(crate) const fn new(
+        op: &'static str,
+        action: &'static str,
+        entity: &'static str,
+        entity_id: Option<Uuid>,
+    ) -> Call {
+        Call { op, action, entity, entity_id }
+    }
+}
+
+enum Work {
+    Tx(Tx),
+    Pooled(Pooled),
+}
+
+/// One call's unit of work, its resolved actor and what was granted.
+pub(crate) struct Session {
+    op: &'static str,
+    work: Work,
+    mode: Mode,
+    /// The actor as stored (role and status from `users`); `None` when the
+    /// caller's id is no user.
+    actor: Option<Actor>,
+    /// The actor's relationships, loaded on first need.
+    links: Option<Vec<Relationship>>,
+    /// Some access of this call must be on record.
+    audited: bool,
+    /// The basis of the last granted access, for the audit row.
+    basis: Option<AccessBasis>,
+    /// Rows to name in the audit log instead of the call's `entity_id`
+    /// (a batch writes one row per trade).
+    audit_ids: Vec<Uuid>,
+}
+
+/// The session of a call, or the error opening it failed with.
+pub(crate) fn live(s: &mut StoreResult<Session>) -> StoreResult<&mut Session> {
+    s.as_mut().map_err(|e| e.clone())
+}
+
+/// Whether the rule for (`actor`, `action`, `resource`) can depend on the
+/// actor's relationships: a GUARDIAN on data that is not their own (a ward's,
+/// a co-guardian's link), a MINOR depositing or withdrawing (the guardians'
+/// permissions).
+fn needs_links(actor: &Actor, action: Action, resource: &Resource) -> bool {
+    match actor.role {
+        UserRole::Minor => matches!(action, Action::Deposit | Action::Withdraw),
+        UserRole::Guardian => match *resource {
+            Resource::User { id } | Resource::UserStanding { id } => id != actor.id,
+            Resource::Portfolio { owner_id } | Resource::Trade { owner_id } => owner_id != actor.id,
+            Resource::Notification { user_id } | Resource::BetaFeedback { user_id } => {
+                user_id != actor.id
+            }
+            Resource::Relationship { guardian_id, .. } => guardian_id != actor.id,
+            _ => false,
+        },
+        UserRole::User | UserRole::Admin => false,
+    }
+}
+
+impl Session {
+    /// A connection of this call's unit of work.
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match &mut self.work {
+            Work::Tx(t) => t.conn(),
+            Work::Pooled(p) => p.conn(),
+        }
+    }
+
+    /// Sign-up: when `actor_id` has no user row and `user` is the row being
+    /// created under that id, the actor is that row (its role and status,
+    /// not the caller's claim); the core then decides whether that role may
+    /// open its own account.
+    pub(crate) fn sign_up(&mut self, actor_id: Uuid, user: &elson_core::entities::User) {
+        if self.actor.is_none() && user.id == actor_id {
+            self.actor = Some(Actor::from(user));
+        }
+    }
+
+    /// Names these rows in the audit log instead of the call's `entity_id`.
+    pub(crate) fn audit_rows(&mut self, ids: impl IntoIterator<Item = Uuid>) {
+        self.audit_ids.extend(ids);
+    }
+
+    /// Asks the core whether the actor may perform `action` on `resource`.
+    ///
+    /// # Errors
+    /// `Forbidden` when the core refuses (or the acting id is no user);
+    /// storage failures loading the actor's relationships.
+    pub(crate) async fn authorize(
+        &mut self,
+        action: Action,
+        resource: Resource,
+    ) -> StoreResult<Access> {
+        let Some(actor) = self.actor else {
+            return Err(ElsonError::forbidden("the acting user does not exist").into());
+        };
+        if self.links.is_none() && needs_links(&actor, action, &resource) {
+            let sql = match actor.role {
+                UserRole::Guardian => relationships::BY_GUARDIAN,
+                _ => relationships::BY_MINOR,
+            };
+            let op = self.op;
+            let rows = self.conn().fetch_all(op, sql, &[uuid(actor.id)]).await?;
+            let links = rows.iter().map(relationships::from_row).collect::<StoreResult<_>>()?;
+            self.links = Some(links);
+        }
+        let links = self.links.as_deref().unwrap_or(&[]);
+        let access = authorize(&actor, action, &resource, links)?;
+        self.audited |= access.audited;
+        self.basis = Some(access.basis);
+        Ok(access)
+    }
+
+    /// [`Session::authorize`] for filtering: `Ok(false)` when the core
+    /// refuses, so a list scoped to the actor can drop rows they may no
+    /// longer see.
+    pub(crate) async fn may(&mut self, action: Action, resource: Resource) -> StoreResult<bool> {
+        match self.authorize(action, resource).await {
+            Ok(_) => Ok(true),
+            Err(StoreError::Domain(ElsonError::Forbidden { .. })) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn basis_name(b: AccessBasis) -> &'static str {
+    match b {
+        AccessBasis::Owner => "basis=OWNER",
+        AccessBasis::Guardian => "basis=GUARDIAN",
+        AccessBasis::Admin => "basis=ADMIN",
+        AccessBasis::Public => "basis=PUBLIC",
+    }
+}
+
+/// One `audit_log` row before it is written.
+struct AuditRow<'a> {
+    actor_id: Uuid,
+    call: &'a Call,
+    entity_id: Option<String>,
+    at: DateTime<Utc>,
+    outcome: &'static str,
+    detail: Option<String>,
+}
+
+impl AuditRow<'_> {
+    fn args(&self) -> [Arg<'_>; 7] {
+        [
+            uuid(self.actor_id),
+            text(self.call.action),
+            text(self.call.entity),
+            Arg::Text(self.entity_id.as_deref()),
+            ts(self.at),
+            text(self.outcome),
+            Arg::Text(self.detail.as_deref()),
+        ]
+    }
+}
+
+/// Appends audit rows on `c` (inside the caller's transaction): one
+/// prepared statement for a single row, multi-row statements for many.
+async fn write_audit(c: &mut Conn<'_>, op: &'static str, rows: &[AuditRow<'_>]) -> StoreResult<()> {
+    match rows {
+        [] => Ok(()),
+        [one] => c.execute(op, AUDIT_INSERT, &one.args()).await.map(|_| ()),
+        many => {
+            let args: Vec<[Arg<'_>; 7]> = many.iter().map(AuditRow::args).collect();
+            c.insert_rows(op, AUDIT_INSERT_PREFIX, &args).await
+        }
+    }
+}
+
+impl Store {
+    /// Opens the unit of work of a call for `actor` and resolves the actor's
+    /// current standing (see the module docs).
+    ///
+    /// # Errors
+    /// Storage failures and `Busy`.
+    pub(crate) async fn session(
+        &self,
+        call: &Call,
+        actor: &Actor,
+        mode: Mode,
+    ) -> StoreResult<Session> {
+        let op = call.op;
+        let work = match (mode, self.backend()) {
+            (Mode::Write, _) => Work::Tx(self.begin_write(op).await?),
+            (Mode::Read, Backend::Postgres) => Work::Tx(self.begin_read(op).await?),
+            (Mode::Read, Backend::Sqlite) => Work::Pooled(self.acquire(op).await?),
+        };
+        let mut s = Session {
+            op,
+            work,
+            mode,
+            actor: None,
+            links: None,
+            audited: false,
+            basis: None,
+            audit_ids: Vec::new(),
+        };
+        let system = actor.is_system();
+        let row = match self.backend() {
+            Backend::Postgres => {
+                let args = [uuid(actor.id), Arg::Bool(system)];
+                s.conn().fetch_optional(op, ACT_AS_PG, &args).await?
+            }
+            Backend::Sqlite if system => None,
+            Backend::Sqlite => s.conn().fetch_optional(op, STANDING, &[uuid(actor.id)]).await?,
+        };
+        s.actor = if system {
+            Some(Actor::system())
+        } else {
+            match row {
+                Some(r) => {
+                    Some(Actor { id: actor.id, role: r.parse("role")?, status: r.parse("status")? })
+                }
+                None => None,
+            }
+        };
+        Ok(s)
+    }
+
+    /// Ends a call: audit rows and commit on success, rollback (and a
+    /// FORBIDDEN row in its own transaction) on a denial; then the audit
+    /// hook. Returns the call's result, or the failure of the commit.
+    pub(crate) async fn conclude<T>(
+        &self,
+        actor: &Actor,
+        session: StoreResult<Session>,
+        result: StoreResult<T>,
+        call: &Call,
+    ) -> StoreResult<T> {
+        let result = match session {
+            Err(_) => result,
+            Ok(s) => self.finish(actor, s, result, call).await,
+        };
+        self.audited(actor, call.action, call.entity, call.entity_id, result)
+    }
+
+    async fn finish<T>(
+        &self,
+        actor: &Actor,
+        s: Session,
+        result: StoreResult<T>,
+        call: &Call,
+    ) -> StoreResult<T> {
+        let op = call.op;
+        let value = match result {
+            Ok(v) => v,
+            Err(e) => {
+                drop(s); // rolls back: a failed call writes no domain row
+                if matches!(e, StoreError::Domain(ElsonError::Forbidden { .. })) {
+                    // Denials are on record; if even that cannot be written,
+                    // the caller still learns of the denial, not of the log.
+                    let _ = self.record_denial(actor, call, &e).await;
+                }
+                return Err(e);
+            }
+        };
+        let must_audit = s.mode == Mode::Write || s.audited;
+        let at = Utc::now();
+        let detail = s.basis.map(|b| basis_name(b).to_string());
+        let ids: Vec<Option<String>> = if s.audit_ids.is_empty() {
+            vec![call.entity_id.map(|id| id.to_string())]
+        } else {
+            s.audit_ids.iter().map(|id| Some(id.to_string())).collect()
+        };
+        let rows: Vec<AuditRow<'_>> = if must_audit {
+            ids.into_iter()
+                .map(|entity_id| AuditRow {
+                    actor_id: actor.id,
+                    call,
+                    entity_id,
+                    at,
+                    outcome: "OK",
+                    detail: detail.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        match s.work {
+            Work::Tx(mut tx) => {
+                write_audit(&mut tx.conn(), op, &rows).await?;
+                tx.commit(op).await?;
+            }
+            Work::Pooled(p) => {
+                drop(p);
+                if !rows.is_empty() {
+                    let mut tx = self.begin_write(op).await?;
+                    write_audit(&mut tx.conn(), op, &rows).await?;
+                    tx.commit(op).await?;
+                }
+            }
+        }
+        Ok(value)
+    }
+
+    /// Writes the FORBIDDEN row of a denied call in its own transaction.
+    async fn record_denial(&self, actor: &Actor, call: &Call, e: &StoreError) -> StoreResult<()> {
+        let row = AuditRow {
+            actor_id: actor.id,
+            call,
+            entity_id: call.entity_id.map(|id| id.to_string()),
+            at: Utc::now(),
+            outcome: "FORBIDDEN",
+            detail: Some(e.to_string()),
+        };
+        let mut tx = self.begin_write(call.op).await?;
+        write_audit(&mut tx.conn(), call.op, &[row]).await?;
+        tx.commit(call.op).await
+    }
+
+    /// Authorizes one call that runs its own transactions (the demo
+    /// generator): the check, and its denial, are recorded like any call's;
+    /// the caller then reports the outcome with [`Store::record_outcome`].
+    pub(crate) async fn authorize_call(
+        &self,
+        actor: &Actor,
+        call: &Call,
+        action: Action,
+        resource: Resource,
+    ) -> StoreResult<()> {
+        let mut s = self.session(call, actor, Mode::Read).await;
+        let r = async { live(&mut s)?.authorize(action, resource).await.map(|_| ()) }.await;
+        match s {
+            Ok(s) => match r {
+                Ok(()) => {
+                    drop(s);
+                    Ok(())
+                }
+                Err(e) => {
+                    drop(s);
+                    if matches!(e, StoreError::Domain(ElsonError::Forbidden { .. })) {
+                        let _ = self.record_denial(actor, call, &e).await;
+                    }
+                    Err(e)
+                }
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Appends the outcome of a call authorized with
+    /// [`Store::authorize_call`] in its own transaction.
+    pub(crate) async fn record_outcome(&self, actor: &Actor, call: &Call, outcome: &'static str) {
+        let row = AuditRow {
+            actor_id: actor.id,
+            call,
+            entity_id: call.entity_id.map(|id| id.to_string()),
+            at: Utc::now(),
+            outcome,
+            detail: None,
+        };
+        let write = async {
+            let mut tx = self.begin_write(call.op).await?;
+            write_audit(&mut tx.conn(), call.op, &[row]).await?;
+            tx.commit(call.op).await
+        };
+        let _: StoreResult<()> = write.await;
+    }
+
+    /// The `audit_log` reader.
+    pub fn audit_log(&self) -> AuditLog<'_> {
+        AuditLog { store: self }
+    }
+}
+
+/// One row of `audit_log`: who did what to which row, when, and how it
+/// ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Order of writing (identity column).
+    pub id: i64,
+    /// The acting user's id (the nil id for the SDK's system actor).
+    pub actor_id: Uuid,
+    /// What: `insert`, `update`, `get`, `list`, `query`, `place`, `deposit`, …
+    pub action: String,
+    /// Which table (or `demo`, `audit_log`).
+    pub entity: String,
+    /// Which row (or, for a list, the owner it was scoped to), when the call
+    /// names one.
+    pub entity_id: Option<String>,
+    /// When the call finished.
+    pub at: DateTime<Utc>,
+    /// `OK` or `FORBIDDEN`.
+    pub outcome: String,
+    /// The basis of a granted access (`basis=GUARDIAN`, …) or the reason of
+    /// a denial.
+    pub detail: Option<String>,
+}
+
+/// Reader of the append-only `audit_log`; from [`Store::audit_log`].
+#[derive(Debug, Clone, Copy)]
+pub struct AuditLog<'s> {
+    store: &'s Store,
+}
+
+impl AuditLog<'_> {
+    /// The newest `limit` rows, newest first. Reading the log is an admin
+    /// read of other users' data (and is itself audited).
+    ///
+    /// # Errors
+    /// `Forbidden` for anyone but an ADMIN (or the system actor);
+    /// `InvalidInput` for a limit outside 1–1000.
+    ///
+    /// # Example
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use elson_store::{Store, system_actor};
+    /// let store = Store::open("sqlite::memory:").await.unwrap();
+    /// let system = system_actor();
+    /// store.feature_flags().beta_enabled(&system).await.unwrap();
+    /// let log = store.audit_log().recent(&system, 10).await.unwrap();
+    /// assert_eq!((log[0].action.as_str(), log[0].entity.as_str()), ("query", "feature_flags"));
+    /// # });
+    /// ```
+    pub async fn recent(self, actor: &Actor, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        let call = Call::new("audit_log.recent", "list", "audit_log", None);
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
+        let r = async {
+            let s = live(&mut s)?;
+            crate::check::page(limit, 0)?;
+            s.authorize(Action::Read, Resource::UserStanding { id: NOBODY }).await?;
+            let rows = s.conn().fetch_all(call.op, AUDIT_RECENT, &[Arg::I64(limit)]).await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(AuditEntry {
+                        id: r.i64("id")?,
+                        actor_id: r.uuid("actor_id")?,
+                        action: r.text("action")?,
+                        entity: r.text("entity")?,
+                        entity_id: r.opt_text("entity_id")?,
+                        at: r.ts("at")?,
+                        outcome: r.text("outcome")?,
+                        detail: r.opt_text("detail")?,
+                    })
+                })
+                .collect()
+        }
+        .await;
+        self.store.conclude(actor, s, r, &call).await
+    }
+}
