@@ -466,6 +466,72 @@ async fn postgres_migrates_step_by_step_and_catalog_has_the_data_model() {
     store.close().await;
     let cat = pg_catalog(&url).await;
     assert_catalog("postgres", &cat);
+    assert_row_level_security(&url).await;
+}
+
+/// User-owned tables under row-level security (migration 0010).
+const RLS_TABLES: &[&str] = &[
+    "users",
+    "portfolios",
+    "positions",
+    "trades",
+    "notifications",
+    "relationships",
+    "beta_feedback",
+    "audit_log",
+];
+
+/// Migration 0010: RLS on the user-owned tables, the application role
+/// without BYPASSRLS or LOGIN, and no UPDATE/DELETE on `audit_log` for it.
+async fn assert_row_level_security(url: &str) {
+    use std::str::FromStr;
+    let mut c = sqlx::postgres::PgConnectOptions::from_str(url).unwrap().connect().await.unwrap();
+    let secured: Vec<String> = sqlx::query(
+        "SELECT c.relname::text AS t FROM pg_class c \
+         JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() \
+         WHERE c.relrowsecurity",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get("t"))
+    .collect();
+    for t in RLS_TABLES {
+        assert!(secured.iter().any(|s| s == t), "row-level security off on {t}: {secured:?}");
+        let policies: i64 =
+            sqlx::query("SELECT count(*) AS n FROM pg_policies WHERE tablename = $1")
+                .bind(t)
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
+                .get("n");
+        assert!(policies >= 1, "no policy on {t}");
+    }
+    let role =
+        sqlx::query("SELECT rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = 'elson_app'")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    assert!(!role.get::<bool, _>("rolbypassrls"), "elson_app must not bypass RLS");
+    assert!(!role.get::<bool, _>("rolcanlogin"), "elson_app is a group role");
+    for (table, privilege, granted) in [
+        ("audit_log", "INSERT", true),
+        ("audit_log", "SELECT", true),
+        ("audit_log", "UPDATE", false),
+        ("audit_log", "DELETE", false),
+        ("trades", "UPDATE", true),
+        ("users", "DELETE", true),
+    ] {
+        let has: bool = sqlx::query("SELECT has_table_privilege('elson_app', $1, $2) AS h")
+            .bind(table)
+            .bind(privilege)
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+            .get("h");
+        assert_eq!(has, granted, "elson_app {privilege} on {table}");
+    }
 }
 
 #[tokio::test]

@@ -3,12 +3,13 @@
 
 use elson_core::ElsonError;
 use elson_core::entities::Relationship;
+use elson_core::enums::RelationshipStatus;
 use elson_core::families::{ApprovalSettings, Permissions};
 use uuid::Uuid;
 
 use elson_core::families::{Action, Resource};
 
-use crate::access::{Call, Mode, NOBODY, live};
+use crate::access::{Call, Mode, NOBODY, Session, live};
 use crate::actor::Actor;
 use crate::db::{Arg, Conn, DbRow, enum_text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
@@ -72,6 +73,22 @@ pub(crate) fn from_row(r: &DbRow) -> StoreResult<Relationship> {
     })
 }
 
+/// Making a link ACTIVE decides who may act for a minor (DESIGN §3): it is
+/// verification, authorized as an update of the minor's standing, which
+/// `authorize` grants admins (and the system) only. A guardian may propose a
+/// PENDING link and change the permissions of an active one.
+async fn authorize_activation(
+    s: &mut Session,
+    before: Option<&Relationship>,
+    after: &Relationship,
+) -> StoreResult<()> {
+    let was_active = before.is_some_and(|b| b.status == RelationshipStatus::Active);
+    if after.status == RelationshipStatus::Active && !was_active {
+        s.authorize(Action::Update, Resource::UserStanding { id: after.minor_id }).await?;
+    }
+    Ok(())
+}
+
 fn resource(r: &Relationship) -> Resource {
     Resource::Relationship { guardian_id: r.guardian_id, minor_id: r.minor_id }
 }
@@ -106,8 +123,9 @@ impl Relationships<'_> {
     /// Inserts a relationship.
     ///
     /// # Errors
-    /// `Forbidden` when `authorize` refuses (a guardian links themself, an
-    /// admin verifies links); `InvalidInput` for a self-relationship or bad
+    /// `Forbidden` when `authorize` refuses (a guardian proposes a PENDING
+    /// link to themself; making it ACTIVE is an admin's verification);
+    /// `InvalidInput` for a self-relationship or bad
     /// settings, `NotFound` for an unknown user, `Conflict` when the pair is
     /// already linked.
     pub async fn insert(self, actor: &Actor, r: &Relationship) -> StoreResult<()> {
@@ -116,6 +134,7 @@ impl Relationships<'_> {
         let res = async {
             let s = live(&mut s)?;
             s.authorize(Action::Create, resource(r)).await?;
+            authorize_activation(s, None, r).await?;
             self.write_in(&mut s.conn(), call.op, INSERT, r).await.map(|_| ())
         }
         .await;
@@ -140,6 +159,7 @@ impl Relationships<'_> {
             if resource(&before) != resource(r) {
                 s.authorize(Action::Create, resource(r)).await?;
             }
+            authorize_activation(s, Some(&before), r).await?;
             match self.write_in(&mut s.conn(), call.op, UPDATE, r).await? {
                 0 => Err(StoreError::not_found("relationship", r.id)),
                 _ => Ok(()),

@@ -182,8 +182,9 @@ impl Users<'_> {
     }
 
     /// Replaces every column of an existing user. A change of `role`,
-    /// `status` or `date_of_birth` is also authorized as an update of the
-    /// user's standing (an admin's, never one's own).
+    /// `status` or `date_of_birth` is authorized as an update of the user's
+    /// standing (an admin's, never one's own), a change of anything else as
+    /// an update of the profile (the user's own).
     ///
     /// # Errors
     /// `NotFound` for an unknown id; otherwise as [`Users::insert`].
@@ -196,10 +197,17 @@ impl Users<'_> {
             let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(user.id)]).await? else {
                 return Err(StoreError::not_found("user", user.id));
             };
-            s.authorize(Action::Update, Resource::User { id: user.id }).await?;
             // Through the PII cipher: the stored date of birth may be sealed.
             let b = self.row_to_user(&row)?;
-            if (b.role, b.status, b.date_of_birth) != (user.role, user.status, user.date_of_birth) {
+            let standing =
+                (b.role, b.status, b.date_of_birth) != (user.role, user.status, user.date_of_birth);
+            let mut profile_only = user.clone();
+            (profile_only.role, profile_only.status) = (b.role, b.status);
+            (profile_only.date_of_birth, profile_only.updated_at) = (b.date_of_birth, b.updated_at);
+            if profile_only != b || !standing {
+                s.authorize(Action::Update, Resource::User { id: user.id }).await?;
+            }
+            if standing {
                 s.authorize(Action::Update, Resource::UserStanding { id: user.id }).await?;
             }
             match self.write_in(&mut s.conn(), call.op, UPDATE, user).await? {

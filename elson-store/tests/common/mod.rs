@@ -318,3 +318,84 @@ pub async fn family(store: &Store, tag: &str) -> (User, User, Portfolio) {
     store.portfolios().insert(&a, &p).await.unwrap();
     (g, m, p)
 }
+
+/// Runs the same async test body against SQLite (a file) and PostgreSQL,
+/// with the database URL, for tests that also look at the raw tables.
+#[macro_export]
+macro_rules! both_backends_url {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let (store, url) = $crate::common::sqlite_file_store().await;
+                ($body)(store, url).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(url) = $crate::common::pg_fresh_url().await else { return };
+                let opts = StoreOptions { max_connections: 4, ..StoreOptions::default() };
+                let store = Store::open_with(&url, opts).await.unwrap();
+                ($body)(store, url).await;
+            }
+        }
+    };
+}
+
+/// A migrated SQLite store in a fresh temporary file, and its URL.
+pub async fn sqlite_file_store() -> (Store, String) {
+    let dir = std::env::temp_dir().join(format!("elson-t-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("elson.db").display());
+    (Store::open(&url).await.unwrap(), url)
+}
+
+/// Every table of the store, for row counts.
+pub const ALL_TABLES: &[&str] = &[
+    "users",
+    "portfolios",
+    "positions",
+    "trades",
+    "notifications",
+    "relationships",
+    "volatility_regimes",
+    "model_parameters",
+    "backtest_results",
+    "beta_feedback",
+    "feature_flags",
+    "audit_log",
+];
+
+/// Row count of every table in [`ALL_TABLES`], read over a raw connection
+/// (as the URL's role: on PostgreSQL the owner, which row-level security
+/// does not restrict).
+pub async fn row_counts(url: &str) -> Vec<(&'static str, i64)> {
+    use sqlx::Connection;
+    let mut out = Vec::new();
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+        for t in ALL_TABLES {
+            let sql = format!("SELECT COUNT(*) FROM {t}");
+            let n: i64 =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&mut c).await.unwrap();
+            out.push((*t, n));
+        }
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        for t in ALL_TABLES {
+            let sql = format!("SELECT COUNT(*) FROM {t}");
+            let n: i64 =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&mut c).await.unwrap();
+            out.push((*t, n));
+        }
+    }
+    out
+}
+
+/// [`row_counts`] without `audit_log` (which records every call).
+pub async fn domain_counts(url: &str) -> Vec<(&'static str, i64)> {
+    row_counts(url).await.into_iter().filter(|(t, _)| *t != "audit_log").collect()
+}
