@@ -77,10 +77,10 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
     SELECT CASE
         WHEN NULLIF(current_setting('elson.actor_id', true), '') IS NULL THEN false
         WHEN current_setting('elson.actor_role', true) IN ('ADMIN', 'SYSTEM') THEN true
-        WHEN owner = current_setting('elson.actor_id', true)::uuid THEN true
+        WHEN owner = NULLIF(current_setting('elson.actor_id', true), '')::uuid THEN true
         ELSE EXISTS (
             SELECT 1 FROM relationships r
-            WHERE r.guardian_id = current_setting('elson.actor_id', true)::uuid
+            WHERE r.guardian_id = NULLIF(current_setting('elson.actor_id', true), '')::uuid
               AND r.minor_id = owner
               AND r.status = 'ACTIVE')
     END
