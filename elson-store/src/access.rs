@@ -24,7 +24,9 @@
 //! `authorize` marked `audited`, appends `audit_log` rows in the SAME
 //! transaction (they commit or roll back together; on SQLite an audited
 //! read's row is written right after the read in its own transaction, since
-//! a read has nothing to commit). A denied call (`FORBIDDEN`) writes no
+//! a read has nothing to commit). A read's record does not wait for a disk
+//! flush of its own (see `Store::append_read_audit`): it is durable with the
+//! next flushed commit, so auditing reads costs no fsync per read. A denied call (`FORBIDDEN`) writes no
 //! domain row, rolls back, and is recorded in its own small transaction. The
 //! in-process [`crate::AuditHook`] still hears of every call.
 
@@ -56,6 +58,9 @@ const AUDIT_INSERT: &str = "INSERT INTO audit_log (actor_id, action, entity, ent
      outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const AUDIT_INSERT_PREFIX: &str =
     "INSERT INTO audit_log (actor_id, action, entity, entity_id, at, outcome, detail) VALUES ";
+/// PostgreSQL: an audited read's transaction commits without waiting for
+/// its WAL flush (only the audit row was written).
+const PG_NO_FLUSH_WAIT: &str = "SET LOCAL synchronous_commit = off";
 const AUDIT_RECENT: &str = "SELECT id, actor_id, action, entity, entity_id, at, outcome, detail \
      FROM audit_log ORDER BY id DESC LIMIT $1";
 
@@ -356,21 +361,67 @@ impl Store {
         } else {
             Vec::new()
         };
+        let read = s.mode == Mode::Read;
         match s.work {
             Work::Tx(mut tx) => {
-                write_audit(&mut tx.conn(), op, &rows).await?;
+                let mut c = tx.conn();
+                write_audit(&mut c, op, &rows).await?;
+                if read && !rows.is_empty() {
+                    // A read's record need not wait for its own WAL flush
+                    // (see `append_read_audit`).
+                    c.execute(op, PG_NO_FLUSH_WAIT, &[]).await?;
+                }
                 tx.commit(op).await?;
             }
             Work::Pooled(p) => {
                 drop(p);
-                if !rows.is_empty() {
-                    let mut tx = self.begin_write(op).await?;
-                    write_audit(&mut tx.conn(), op, &rows).await?;
-                    tx.commit(op).await?;
-                }
+                self.append_read_audit(op, &rows).await?;
             }
         }
         Ok(value)
+    }
+
+    /// SQLite: appends the audit rows of a read in their own transaction,
+    /// committed without an fsync of its own (`synchronous = NORMAL` for
+    /// that commit, restored right after). In WAL mode the next fsynced
+    /// commit makes them durable too, and they survive a process crash
+    /// already; a power failure can lose only the records of the last reads
+    /// (a read changes nothing), never a write's record, which commits with
+    /// the write. Without this an audited read would cost a disk flush.
+    /// PostgreSQL does the same with `SET LOCAL synchronous_commit = off`.
+    async fn append_read_audit(&self, op: &'static str, rows: &[AuditRow<'_>]) -> StoreResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        if !self.sqlite_synchronous_full() {
+            let mut tx = self.begin_write(op).await?;
+            write_audit(&mut tx.conn(), op, rows).await?;
+            return tx.commit(op).await;
+        }
+        let _turn = self.sqlite_writer_turn().await;
+        let mut pooled = self.acquire(op).await?;
+        let mut c = pooled.conn();
+        c.execute(op, "PRAGMA synchronous = NORMAL", &[]).await?;
+        let written = async {
+            c.execute(op, "BEGIN IMMEDIATE", &[]).await?;
+            let r = async {
+                write_audit(&mut c, op, rows).await?;
+                c.execute(op, "COMMIT", &[]).await
+            }
+            .await;
+            if r.is_err() {
+                let _ = c.execute(op, "ROLLBACK", &[]).await;
+            }
+            r
+        }
+        .await;
+        let restored = c.execute(op, "PRAGMA synchronous = FULL", &[]).await;
+        if restored.is_err() {
+            // Never hand a connection that skips fsyncs back to the pool.
+            pooled.close_on_drop();
+        }
+        written?;
+        restored.map(|_| ())
     }
 
     /// Writes the FORBIDDEN row of a denied call in its own transaction.

@@ -1,9 +1,10 @@
-//! The audit seam: every store call reports what it did, for whom and how it
-//! ended to an [`AuditHook`].
+//! The in-process audit seam: every store call reports what it did, for
+//! whom and how it ended to an [`AuditHook`].
 //!
-//! The default hook does nothing. The security layer (issue 5) will replace
-//! it with one that appends to the `audit_log` table inside the same
-//! transaction; the table already exists and refuses UPDATE and DELETE.
+//! The default hook does nothing. It is independent of the durable trail:
+//! the store itself appends `audit_log` rows for every write (in the same
+//! transaction), every audited read and every denied call (see
+//! [`crate::Store::audit_log`]); a hook is for metrics, logs or tests.
 
 use std::sync::Mutex;
 

@@ -59,12 +59,37 @@
 //! a busy database with bounded backoff ([`StoreOptions::write_attempts_max`]),
 //! then reports [`StoreError::Busy`].
 //!
-//! ## Seams for the security layer
-//! Every call takes the core's [`Actor`] and reports to an [`AuditHook`]
-//! (no-op by default; [`MemoryAudit`] records); PII columns pass through a
-//! [`PiiCipher`] (plain text by default); `audit_log` exists and is append
-//! only. Authorization (`elson_core::families::authorize` before each call),
-//! row-level security and encryption are the security layer's (issue 5).
+//! ## Access control and audit
+//! Every call takes the acting [`Actor`]; the store uses only its **id** and
+//! reads the actor's current role and status from `users` (so a suspended
+//! user or a forged role claim is refused), except for [`system_actor`]
+//! (the SDK's own service identity: trusted in-process code such as payment
+//! webhooks, schedulers and generators). Each repository method and atomic
+//! operation resolves the owner of what it touches (a portfolio's user, a
+//! trade's portfolio owner, …), loads the actor's relationships only when the
+//! rule may depend on them, and asks `elson_core::families::authorize`;
+//! every rule is the core's. A denied call is `Forbidden` and writes no
+//! domain row.
+//!
+//! `audit_log` (append only: UPDATE and DELETE raise) gets a row — who,
+//! action, table, row id, when, outcome, and the access basis — for every
+//! write, in the same transaction (they commit or roll back together), and
+//! for every read `authorize` marks audited (guardian and admin reads of
+//! another user's data, and everything the system actor does). Denied calls
+//! are recorded with outcome `FORBIDDEN` in their own small transaction.
+//! [`Store::audit_log`] reads it back (admins only). The in-process
+//! [`AuditHook`] (no-op by default; [`MemoryAudit`] records) still hears of
+//! every call. PII columns pass through a [`PiiCipher`] (plain text by
+//! default).
+//!
+//! On PostgreSQL every call, reads included, is a transaction that first sets
+//! `elson.actor_id` / `elson.actor_role` with `set_config(…, true)` (so they
+//! cannot leak between pooled uses); row-level-security policies on the
+//! user-owned tables read them (migration 0010). Connect the application as a
+//! LOGIN member of the `elson_app` role (no BYPASSRLS, no UPDATE/DELETE on
+//! `audit_log`) for the database to enforce them as a second line; the role
+//! that owns the tables is not restricted. SQLite has no roles: the store's
+//! checks are the whole story there.
 //!
 //! ## Tests on real databases
 //! `scripts/with-postgres CMD…` starts a throwaway PostgreSQL (installing it

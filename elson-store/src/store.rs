@@ -109,6 +109,15 @@ impl Pooled {
             Pooled::Sqlite(c) => Conn::Sqlite(c),
         }
     }
+
+    /// Closes the connection instead of returning it to the pool (its
+    /// session state could not be restored).
+    pub(crate) fn close_on_drop(&mut self) {
+        match self {
+            Pooled::Pg(c) => c.close_on_drop(),
+            Pooled::Sqlite(c) => c.close_on_drop(),
+        }
+    }
 }
 
 /// An open write transaction of either backend. Dropped without
@@ -301,6 +310,16 @@ impl Store {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,
         }
+    }
+
+    /// SQLite: whether commits are fsynced (`synchronous = FULL`).
+    pub(crate) fn sqlite_synchronous_full(&self) -> bool {
+        self.inner.options.sqlite_synchronous_full
+    }
+
+    /// SQLite: this process's writer turn (see [`Store::begin_write`]).
+    pub(crate) async fn sqlite_writer_turn(&self) -> OwnedMutexGuard<()> {
+        Arc::clone(&self.inner.sqlite_writer).lock_owned().await
     }
 
     pub(crate) fn pii(&self) -> &dyn PiiCipher {

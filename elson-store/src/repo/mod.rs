@@ -1,5 +1,7 @@
 //! One repository per table, one file each. Every method takes the acting
-//! [`crate::Actor`] and reports to the audit hook.
+//! [`crate::Actor`], is authorized by `elson_core::families::authorize`
+//! against the owner of what it touches, writes its `audit_log` rows, and
+//! reports to the audit hook.
 
 pub mod backtest_results;
 pub mod beta_feedback;
