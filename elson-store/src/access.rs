@@ -64,6 +64,17 @@ const PG_NO_FLUSH_WAIT: &str = "SET LOCAL synchronous_commit = off";
 const AUDIT_RECENT: &str = "SELECT id, actor_id, action, entity, entity_id, at, outcome, detail \
      FROM audit_log ORDER BY id DESC LIMIT $1";
 
+/// Sets the system actor for a transaction the store runs outside a
+/// [`Session`] (the demo generator's bulk writes), so PostgreSQL row-level
+/// security admits them when the store connects as `elson_app`. No-op on
+/// SQLite.
+pub(crate) async fn act_as_system(c: &mut Conn<'_>, op: &'static str) -> StoreResult<()> {
+    if let Conn::Pg(_) = c {
+        c.fetch_optional(op, ACT_AS_PG, &[uuid(Actor::system().id), Arg::Bool(true)]).await?;
+    }
+    Ok(())
+}
+
 /// Read or write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {

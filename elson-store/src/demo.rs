@@ -174,7 +174,13 @@ impl<'s> Writer<'s> {
         let Some(store) = self.store else { return Ok(None) };
         let tx = match self.tx.take() {
             Some(tx) => tx,
-            None => store.begin_write(OP).await?,
+            None => {
+                // Authorized once for the system actor (`generate`); set it
+                // for row-level security too.
+                let mut tx = store.begin_write(OP).await?;
+                crate::access::act_as_system(&mut tx.conn(), OP).await?;
+                tx
+            }
         };
         Ok(Some((self.tx.insert(tx).conn(), store)))
     }

@@ -255,4 +255,14 @@ async fn the_store_works_unchanged_as_the_app_role() {
     assert!(log.iter().any(|e| e.actor_id == g.id && e.action == "decide" && e.outcome == "OK"));
     assert!(log.iter().any(|e| e.actor_id == m.id && e.action == "execute"));
     let _ = f.mb;
+    // The demo generator's bulk writes run as the system actor under RLS too.
+    let summary =
+        elson_store::demo::generate(&store, &admin(), 3, &elson_store::demo::DemoSizes::small())
+            .await
+            .unwrap();
+    assert!(summary.trades > 0);
+    // ...and nobody else may run it.
+    let e =
+        elson_store::demo::generate(&store, &g, 4, &elson_store::demo::DemoSizes::small()).await;
+    assert_eq!(e.unwrap_err().code(), "FORBIDDEN");
 }
