@@ -16,6 +16,15 @@
 //! batch of 1,000 ≈ 14–22.6 k/s; PostgreSQL single ≈ 0.8 k/s (commit
 //! flush-bound), batch of 100 ≈ 18 k/s; 16 writers on 16 portfolios:
 //! SQLite ≈ 0.27 k/s, PostgreSQL ≈ 0.66 k/s (load 10).
+//!
+//! With access control and the audit trail (issue 5: actor standing read
+//! from `users`, `authorize`, one `audit_log` row per trade in the same
+//! transaction), 7 rounds alternating with the code before it, load 5–9,
+//! median (best) of the medians: SQLite single 620 → 573/s (764 → 742),
+//! batch of 100 10.3 → 11.3 k/s, batch of 1,000 13.4 → 16.0 k/s (noise);
+//! PostgreSQL single 509 → 346/s (760 → 630; two more round trips per
+//! transaction, within this VM's ±50 % noise but worth a quiet re-run),
+//! batch of 100 8.6 → 9.0 k/s, batch of 1,000 10.9 → 11.1 k/s.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::cell::Cell;
