@@ -86,23 +86,29 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod actor;
+mod analytics;
 mod audit;
+mod cache;
 mod check;
 pub mod codec;
 mod db;
 pub mod demo;
 mod error;
 mod explain;
+mod partitions;
 mod pii;
 pub mod repo;
 mod store;
 mod trading;
 
 pub use actor::{Actor, system_actor};
+pub use analytics::PortfolioAnalytics;
 pub use audit::{AuditEvent, AuditHook, MemoryAudit, NoAudit};
+pub use cache::CacheStats;
 pub use elson_core;
 pub use error::{StoreError, StoreResult};
 pub use explain::{QueryPlan, SeedQueryParams};
+pub use partitions::PartitionCreated;
 pub use pii::{PiiCipher, Plaintext};
 pub use store::{Backend, Store, StoreOptions};
 pub use trading::{Fill, OrderRequest, TradeResult};

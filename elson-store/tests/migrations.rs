@@ -282,12 +282,8 @@ const MIGRATION_NAMES: &[&str] = &[
 /// security, partitioning, environments), in order. Every backend has every
 /// number, so the two histories line up; a step one backend does not need is
 /// a documented no-op there.
-const SDK_MIGRATION_NAMES: &[&str] = &[
-    "security",
-    "row level security",
-    "partitioning and analytics",
-    "environments",
-];
+const SDK_MIGRATION_NAMES: &[&str] =
+    &["security", "row level security", "partitioning and analytics", "environments"];
 
 /// (table → columns, [(table, index columns, unique)]) read from the catalog.
 struct Catalog {
