@@ -59,6 +59,21 @@
 //! a busy database with bounded backoff ([`StoreOptions::write_attempts_max`]),
 //! then reports [`StoreError::Busy`].
 //!
+//! ## Scale (PostgreSQL)
+//! Migration 11 partitions `trades` by month of `created_at` and
+//! `volatility_regimes` by month of `timestamp`, each with a DEFAULT partition
+//! so no insert fails; [`Store::ensure_partitions`] creates months ahead and
+//! moves rows already in DEFAULT into them. `notifications` is
+//! hash-partitioned by `user_id` (8). Primary keys include the partition key:
+//! `id` stays unique because ids are UUIDs (v4/v7) and a retried write reuses
+//! the same instant; a lookup by id alone is one index probe per partition.
+//! `portfolio_analytics` ([`PortfolioAnalytics`]) is a materialized view
+//! refreshed concurrently by [`Store::refresh_portfolio_analytics`] (on
+//! SQLite a plain, always-fresh view). Portfolio reads go through a short
+//! cache ([`StoreOptions::portfolio_cache_ttl`]) that this store's writes
+//! invalidate when they commit. SQLite needs none of the partitioning; the
+//! calls are documented no-ops there.
+//!
 //! ## Seams for the security layer
 //! Every call takes the core's [`Actor`] and reports to an [`AuditHook`]
 //! (no-op by default; [`MemoryAudit`] records); PII columns pass through a
