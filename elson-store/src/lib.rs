@@ -65,8 +65,10 @@
 //! so no insert fails; [`Store::ensure_partitions`] creates months ahead and
 //! moves rows already in DEFAULT into them. `notifications` is
 //! hash-partitioned by `user_id` (8). Primary keys include the partition key:
-//! `id` stays unique because ids are UUIDs (v4/v7) and a retried write reuses
-//! the same instant; a lookup by id alone is one index probe per partition.
+//! `id` stays unique because ids are random UUIDs (v4/v7); PostgreSQL refuses
+//! a reused id only at the same partition-key value (SQLite refuses any
+//! reuse), so a caller retrying an order must reuse its `now` too. A lookup
+//! by id alone is one index probe per partition.
 //! `portfolio_analytics` ([`PortfolioAnalytics`]) is a materialized view
 //! refreshed concurrently by [`Store::refresh_portfolio_analytics`] (on
 //! SQLite a plain, always-fresh view). Portfolio reads go through a short

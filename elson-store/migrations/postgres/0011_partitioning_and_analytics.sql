@@ -13,9 +13,10 @@
 -- Keys: PostgreSQL requires a partitioned table's primary key to contain the
 -- partition key, so the keys are (id, created_at), (id, timestamp) and
 -- (id, user_id). `id` stays unique in practice because ids are UUIDs (v4/v7,
--- 122/74 random bits) chosen by the SDK or its caller; a reused id at the same
--- instant (a retried call) is still refused. A lookup by id alone is one index
--- probe per partition.
+-- 122/74 random bits) chosen by the SDK or its caller. The database refuses a
+-- reused id only at the same key value (a retry must reuse its timestamp);
+-- SQLite still refuses any reuse. A lookup by id alone is one index probe per
+-- partition (cheap: each probe is one b-tree descent, and new months are few).
 --
 -- The conversion keeps the data, every column and CHECK (CREATE TABLE … LIKE,
 -- so columns added by earlier migrations come along), the foreign keys, the
