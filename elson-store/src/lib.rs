@@ -59,6 +59,23 @@
 //! a busy database with bounded backoff ([`StoreOptions::write_attempts_max`]),
 //! then reports [`StoreError::Busy`].
 //!
+//! ## Scale (PostgreSQL)
+//! Migration 11 partitions `trades` by month of `created_at` and
+//! `volatility_regimes` by month of `timestamp`, each with a DEFAULT partition
+//! so no insert fails; [`Store::ensure_partitions`] creates months ahead and
+//! moves rows already in DEFAULT into them. `notifications` is
+//! hash-partitioned by `user_id` (8). Primary keys include the partition key:
+//! `id` stays unique because ids are random UUIDs (v4/v7); PostgreSQL refuses
+//! a reused id only at the same partition-key value (SQLite refuses any
+//! reuse), so a caller retrying an order must reuse its `now` too. A lookup
+//! by id alone is one index probe per partition.
+//! `portfolio_analytics` ([`PortfolioAnalytics`]) is a materialized view
+//! refreshed concurrently by [`Store::refresh_portfolio_analytics`] (on
+//! SQLite a plain, always-fresh view). Portfolio reads go through a short
+//! cache ([`StoreOptions::portfolio_cache_ttl`]) that this store's writes
+//! invalidate when they commit. SQLite needs none of the partitioning; the
+//! calls are documented no-ops there.
+//!
 //! ## Seams for the security layer
 //! Every call takes the core's [`Actor`] and reports to an [`AuditHook`]
 //! (no-op by default; [`MemoryAudit`] records); PII columns pass through a
@@ -86,23 +103,29 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod actor;
+mod analytics;
 mod audit;
+mod cache;
 mod check;
 pub mod codec;
 mod db;
 pub mod demo;
 mod error;
 mod explain;
+mod partitions;
 mod pii;
 pub mod repo;
 mod store;
 mod trading;
 
 pub use actor::{Actor, system_actor};
+pub use analytics::PortfolioAnalytics;
 pub use audit::{AuditEvent, AuditHook, MemoryAudit, NoAudit};
+pub use cache::CacheStats;
 pub use elson_core;
 pub use error::{StoreError, StoreResult};
 pub use explain::{QueryPlan, SeedQueryParams};
+pub use partitions::PartitionCreated;
 pub use pii::{PiiCipher, Plaintext};
 pub use store::{Backend, Store, StoreOptions};
 pub use trading::{Fill, OrderRequest, TradeResult};

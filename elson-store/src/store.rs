@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::audit::{AuditEvent, AuditHook, NoAudit};
+use crate::cache::PortfolioCache;
 use crate::db::{Arg, Conn, DbRow, is_busy, map_err};
 use crate::error::{StoreError, StoreResult};
 use crate::pii::{PiiCipher, Plaintext};
@@ -50,6 +51,12 @@ pub struct StoreOptions {
     /// loss). `false` selects `NORMAL`, durable across process crashes only.
     /// Default true.
     pub sqlite_synchronous_full: bool,
+    /// How long [`crate::repo::portfolios::Portfolios::get`] may answer from
+    /// memory (see [`Store::portfolio_cache_stats`]); every write through
+    /// this store that changes the row invalidates it at once, so the TTL
+    /// only bounds how long writes by *other* processes go unseen.
+    /// `Duration::ZERO` disables the cache. Default 2 s.
+    pub portfolio_cache_ttl: Duration,
 }
 
 impl Default for StoreOptions {
@@ -60,6 +67,7 @@ impl Default for StoreOptions {
             busy_timeout: Duration::from_secs(5),
             write_attempts_max: 8,
             sqlite_synchronous_full: true,
+            portfolio_cache_ttl: Duration::from_secs(2),
         }
     }
 }
@@ -78,6 +86,8 @@ struct Inner {
     pii: Arc<dyn PiiCipher>,
     /// SQLite: the in-process writer queue (see [`Store::begin_write`]).
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+    /// Portfolio rows read recently (pgscale: crate::cache).
+    portfolio_cache: Arc<PortfolioCache>,
 }
 
 /// A handle on one database. Cheap to clone; clones share the pool.
@@ -208,6 +218,7 @@ impl Store {
                 audit: Arc::new(NoAudit),
                 pii: Arc::new(Plaintext),
                 sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
+                portfolio_cache: Arc::new(PortfolioCache::new(options.portfolio_cache_ttl)),
             }),
         };
         if options.migrate {
@@ -233,6 +244,7 @@ impl Store {
             audit: Arc::clone(&self.inner.audit),
             pii: Arc::clone(&self.inner.pii),
             sqlite_writer: Arc::clone(&self.inner.sqlite_writer),
+            portfolio_cache: Arc::clone(&self.inner.portfolio_cache),
         };
         change(&mut inner);
         Store { inner: Arc::new(inner) }
@@ -301,6 +313,10 @@ impl Store {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,
         }
+    }
+
+    pub(crate) fn portfolio_cache(&self) -> &PortfolioCache {
+        &self.inner.portfolio_cache
     }
 
     pub(crate) fn pii(&self) -> &dyn PiiCipher {
