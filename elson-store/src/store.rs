@@ -50,6 +50,14 @@ pub struct StoreOptions {
     /// loss). `false` selects `NORMAL`, durable across process crashes only.
     /// Default true.
     pub sqlite_synchronous_full: bool,
+    /// bcrypt cost of [`Store::hash_password`] and of the dummy hash an
+    /// unknown email is checked against at login. Default 12
+    /// ([`crate::security::DEFAULT_BCRYPT_COST`]); 4–31 accepted, below 12
+    /// only for tests.
+    pub bcrypt_cost: u32,
+    /// Issuer shown by authenticator apps for two-factor enrollment
+    /// (`otpauth://totp/<issuer>:<email>…`). Default `Elson`.
+    pub totp_issuer: String,
 }
 
 impl Default for StoreOptions {
@@ -60,6 +68,8 @@ impl Default for StoreOptions {
             busy_timeout: Duration::from_secs(5),
             write_attempts_max: 8,
             sqlite_synchronous_full: true,
+            bcrypt_cost: crate::security::DEFAULT_BCRYPT_COST,
+            totp_issuer: "Elson".to_string(),
         }
     }
 }
@@ -226,6 +236,16 @@ impl Store {
         self.rebuild(|inner| inner.pii = pii)
     }
 
+    /// The same store with PII encrypted at rest under keys from
+    /// `provider` ([`crate::security::EnvelopeCipher`]): `first_name`,
+    /// `last_name`, `date_of_birth` and `two_factor_secret` of every user
+    /// written from now on are AES-256-GCM ciphertext under a per-user data
+    /// key wrapped by the provider's current key. Rows written in plain text
+    /// before stay readable; [`Store::reseal_plaintext_users`] encrypts them.
+    pub fn with_key_provider(self, provider: Arc<dyn crate::security::KeyProvider>) -> Store {
+        self.with_pii_cipher(Arc::new(crate::security::EnvelopeCipher::new(provider)))
+    }
+
     fn rebuild(self, change: impl FnOnce(&mut Inner)) -> Store {
         let mut inner = Inner {
             pool: self.inner.pool.clone(),
@@ -301,6 +321,10 @@ impl Store {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,
         }
+    }
+
+    pub(crate) fn options(&self) -> &StoreOptions {
+        &self.inner.options
     }
 
     pub(crate) fn pii(&self) -> &dyn PiiCipher {

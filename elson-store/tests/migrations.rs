@@ -30,6 +30,9 @@ const TABLES: &[(&str, &[&str])] = &[
             "education_progress",
             "preferences",
             "beta_feedback",
+            "pii_kek_id",
+            "pii_data_key",
+            "two_factor_last_step",
         ],
     ),
     (
@@ -219,6 +222,7 @@ const INDICES: &[(&str, &[&str], bool)] = &[
     // Primary indices.
     ("users", &["id"], true),
     ("users", &["email"], true),
+    ("users", &["pii_kek_id"], false),
     ("portfolios", &["id"], true),
     ("portfolios", &["user_id"], false),
     ("positions", &["id"], true),
@@ -282,12 +286,8 @@ const MIGRATION_NAMES: &[&str] = &[
 /// security, partitioning, environments), in order. Every backend has every
 /// number, so the two histories line up; a step one backend does not need is
 /// a documented no-op there.
-const SDK_MIGRATION_NAMES: &[&str] = &[
-    "security",
-    "row level security",
-    "partitioning and analytics",
-    "environments",
-];
+const SDK_MIGRATION_NAMES: &[&str] =
+    &["security", "row level security", "partitioning and analytics", "environments"];
 
 /// (table → columns, [(table, index columns, unique)]) read from the catalog.
 struct Catalog {
