@@ -45,8 +45,9 @@ pub fn hash_password(password: &str, cost: u32) -> Result<String, ElsonError> {
         ));
     }
     check_cost(cost)?;
-    bcrypt::non_truncating_hash(password, cost)
-        .map_err(|e| ElsonError::invalid("password", e.to_string()))
+    // At most 72 bytes (checked above), so nothing is cut; 72 exactly is
+    // hashed as other implementations do (without the terminating NUL).
+    bcrypt::hash(password, cost).map_err(|e| ElsonError::invalid("password", e.to_string()))
 }
 
 /// Whether `password` matches a bcrypt `hash` (`$2a$`, `$2b$`, `$2x$` or
