@@ -8,6 +8,8 @@
 
 use elson_core::ElsonError;
 
+use crate::security::CryptoError;
+
 /// Result alias of the store.
 pub type StoreResult<T> = std::result::Result<T, StoreError>;
 
@@ -43,17 +45,23 @@ pub enum StoreError {
         /// What went wrong.
         message: String,
     },
+    /// Encrypted data could not be sealed or opened: an unknown or wrong
+    /// key, a tampered, moved or malformed stored value, no key provider.
+    /// Nothing was written.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
 }
 
 impl StoreError {
     /// A stable machine-readable code: the core's code for domain errors,
-    /// `STORAGE`, `BUSY` or `OPEN` otherwise.
+    /// `STORAGE`, `BUSY`, `OPEN` or `CRYPTO` otherwise.
     pub fn code(&self) -> &'static str {
         match self {
             StoreError::Domain(e) => e.code(),
             StoreError::Storage { .. } => "STORAGE",
             StoreError::Busy { .. } => "BUSY",
             StoreError::Open { .. } => "OPEN",
+            StoreError::Crypto(_) => "CRYPTO",
         }
     }
 

@@ -80,8 +80,15 @@
 //! Every call takes the core's [`Actor`] and reports to an [`AuditHook`]
 //! (no-op by default; [`MemoryAudit`] records); PII columns pass through a
 //! [`PiiCipher`] (plain text by default); `audit_log` exists and is append
-//! only. Authorization (`elson_core::families::authorize` before each call),
-//! row-level security and encryption are the security layer's (issue 5).
+//! only. Authorization (`elson_core::families::authorize` before each call)
+//! and row-level security are the security layer's (issue 5).
+//!
+//! ## Passwords, two-factor, encryption at rest
+//! [`security`]: bcrypt passwords and [`Store::login`], TOTP two-factor
+//! ([`Store::enroll_two_factor`], [`Store::complete_login`]), and envelope
+//! encryption of the PII columns under an application-supplied
+//! [`security::KeyProvider`] ([`Store::with_key_provider`],
+//! [`Store::rotate_pii_keys`]).
 //!
 //! ## Tests on real databases
 //! `scripts/with-postgres CMD…` starts a throwaway PostgreSQL (installing it
@@ -115,6 +122,7 @@ mod explain;
 mod partitions;
 mod pii;
 pub mod repo;
+pub mod security;
 mod store;
 mod trading;
 
@@ -126,6 +134,6 @@ pub use elson_core;
 pub use error::{StoreError, StoreResult};
 pub use explain::{QueryPlan, SeedQueryParams};
 pub use partitions::PartitionCreated;
-pub use pii::{PiiCipher, Plaintext};
+pub use pii::{PiiCipher, PiiField, Plaintext, WrappedKey};
 pub use store::{Backend, Store, StoreOptions};
 pub use trading::{Fill, OrderRequest, TradeResult};

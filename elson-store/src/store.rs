@@ -57,6 +57,14 @@ pub struct StoreOptions {
     /// only bounds how long writes by *other* processes go unseen.
     /// `Duration::ZERO` disables the cache. Default 2 s.
     pub portfolio_cache_ttl: Duration,
+    /// bcrypt cost of [`Store::hash_password`] and of the dummy hash an
+    /// unknown email is checked against at login. Default 12
+    /// ([`crate::security::DEFAULT_BCRYPT_COST`]); 4–31 accepted, below 12
+    /// only for tests.
+    pub bcrypt_cost: u32,
+    /// Issuer shown by authenticator apps for two-factor enrollment
+    /// (`otpauth://totp/<issuer>:<email>…`). Default `Elson`.
+    pub totp_issuer: String,
 }
 
 impl Default for StoreOptions {
@@ -68,6 +76,8 @@ impl Default for StoreOptions {
             write_attempts_max: 8,
             sqlite_synchronous_full: true,
             portfolio_cache_ttl: Duration::from_secs(2),
+            bcrypt_cost: crate::security::DEFAULT_BCRYPT_COST,
+            totp_issuer: "Elson".to_string(),
         }
     }
 }
@@ -237,6 +247,16 @@ impl Store {
         self.rebuild(|inner| inner.pii = pii)
     }
 
+    /// The same store with PII encrypted at rest under keys from
+    /// `provider` ([`crate::security::EnvelopeCipher`]): `first_name`,
+    /// `last_name`, `date_of_birth` and `two_factor_secret` of every user
+    /// written from now on are AES-256-GCM ciphertext under a per-user data
+    /// key wrapped by the provider's current key. Rows written in plain text
+    /// before stay readable; [`Store::reseal_plaintext_users`] encrypts them.
+    pub fn with_key_provider(self, provider: Arc<dyn crate::security::KeyProvider>) -> Store {
+        self.with_pii_cipher(Arc::new(crate::security::EnvelopeCipher::new(provider)))
+    }
+
     fn rebuild(self, change: impl FnOnce(&mut Inner)) -> Store {
         let mut inner = Inner {
             pool: self.inner.pool.clone(),
@@ -317,6 +337,10 @@ impl Store {
 
     pub(crate) fn portfolio_cache(&self) -> &PortfolioCache {
         &self.inner.portfolio_cache
+    }
+
+    pub(crate) fn options(&self) -> &StoreOptions {
+        &self.inner.options
     }
 
     pub(crate) fn pii(&self) -> &dyn PiiCipher {

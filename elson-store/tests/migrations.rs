@@ -30,6 +30,9 @@ const TABLES: &[(&str, &[&str])] = &[
             "education_progress",
             "preferences",
             "beta_feedback",
+            "pii_kek_id",
+            "pii_data_key",
+            "two_factor_last_step",
         ],
     ),
     (
@@ -219,6 +222,7 @@ const INDICES: &[(&str, &[&str], bool)] = &[
     // Primary indices.
     ("users", &["id"], true),
     ("users", &["email"], true),
+    ("users", &["pii_kek_id"], false),
     ("portfolios", &["id"], true),
     ("portfolios", &["user_id"], false),
     ("positions", &["id"], true),
