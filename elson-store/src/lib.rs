@@ -66,6 +66,14 @@
 //! only. Authorization (`elson_core::families::authorize` before each call),
 //! row-level security and encryption are the security layer's (issue 5).
 //!
+//! ## Beta safeguards
+//! A store is opened for one environment
+//! ([`StoreOptions::environment`]); the database is stamped with it and
+//! refuses another environment's stores and rows. [`Store::snapshot`] and
+//! [`Store::restore`] back up and restore a SQLite database online; on
+//! PostgreSQL use `pg_dump`/`pg_restore`. The demo data of [`demo`] is
+//! sanitized: fake names, emails under `example.com`. See [`environment`].
+//!
 //! ## Tests on real databases
 //! `scripts/with-postgres CMD…` starts a throwaway PostgreSQL (installing it
 //! from Debian packages when `initdb` is missing), exports
@@ -91,6 +99,7 @@ mod check;
 pub mod codec;
 mod db;
 pub mod demo;
+pub mod environment;
 mod error;
 mod explain;
 mod pii;

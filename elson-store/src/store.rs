@@ -50,6 +50,15 @@ pub struct StoreOptions {
     /// loss). `false` selects `NORMAL`, durable across process crashes only.
     /// Default true.
     pub sqlite_synchronous_full: bool,
+    /// The environment this store is for (data model "Beta Safeguards").
+    /// `Some(env)`: the first open stamps the database with `env`; opening a
+    /// database stamped with another environment fails with
+    /// [`StoreError::EnvironmentMismatch`]; feature flags of other
+    /// environments are refused on write and invisible on read. `None` (the
+    /// default, so existing callers keep working): the store takes the
+    /// database's stamp when it has one, otherwise it is unscoped and leaves
+    /// the database unstamped. See [`crate::environment`].
+    pub environment: Option<elson_core::enums::Environment>,
 }
 
 impl Default for StoreOptions {
@@ -60,6 +69,7 @@ impl Default for StoreOptions {
             busy_timeout: Duration::from_secs(5),
             write_attempts_max: 8,
             sqlite_synchronous_full: true,
+            environment: None,
         }
     }
 }
@@ -78,6 +88,8 @@ struct Inner {
     pii: Arc<dyn PiiCipher>,
     /// SQLite: the in-process writer queue (see [`Store::begin_write`]).
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+    /// The database's environment stamp (beta safeguards), once resolved.
+    environment: Option<elson_core::enums::Environment>,
 }
 
 /// A handle on one database. Cheap to clone; clones share the pool.
@@ -208,12 +220,15 @@ impl Store {
                 audit: Arc::new(NoAudit),
                 pii: Arc::new(Plaintext),
                 sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
+                environment: None,
             }),
         };
         if options.migrate {
             store.migrate().await?;
         }
-        Ok(store)
+        // Beta safeguards: stamp or check the database's environment.
+        let environment = crate::environment::resolve(&store, options.environment).await?;
+        Ok(store.rebuild(|inner| inner.environment = environment))
     }
 
     /// The same store with another audit hook (the default records nothing).
@@ -233,6 +248,7 @@ impl Store {
             audit: Arc::clone(&self.inner.audit),
             pii: Arc::clone(&self.inner.pii),
             sqlite_writer: Arc::clone(&self.inner.sqlite_writer),
+            environment: self.inner.environment,
         };
         change(&mut inner);
         Store { inner: Arc::new(inner) }
@@ -301,6 +317,26 @@ impl Store {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,
         }
+    }
+
+    /// The environment of this store and its database (`None`: unscoped, an
+    /// unstamped database opened without an environment).
+    pub fn environment(&self) -> Option<elson_core::enums::Environment> {
+        self.inner.environment
+    }
+
+    /// SQLite: the pool (snapshots and restores, see [`crate::environment`]).
+    pub(crate) fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.inner.pool {
+            Pool::Sqlite(p) => Some(p),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// SQLite: this process's writer turn, for a writer that manages its own
+    /// transaction (a restore).
+    pub(crate) async fn sqlite_writer_turn(&self) -> OwnedMutexGuard<()> {
+        Arc::clone(&self.inner.sqlite_writer).lock_owned().await
     }
 
     pub(crate) fn pii(&self) -> &dyn PiiCipher {

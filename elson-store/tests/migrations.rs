@@ -210,6 +210,8 @@ const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     ("audit_log", &["id", "actor_id", "action", "entity", "entity_id", "at", "outcome", "detail"]),
+    // Migration 12 (beta safeguards): the database's environment stamp.
+    ("store_environment", &["singleton", "environment", "stamped_at"]),
 ];
 
 /// Every index of the seed's "Database Indices": (table, leading columns,
@@ -282,12 +284,8 @@ const MIGRATION_NAMES: &[&str] = &[
 /// security, partitioning, environments), in order. Every backend has every
 /// number, so the two histories line up; a step one backend does not need is
 /// a documented no-op there.
-const SDK_MIGRATION_NAMES: &[&str] = &[
-    "security",
-    "row level security",
-    "partitioning and analytics",
-    "environments",
-];
+const SDK_MIGRATION_NAMES: &[&str] =
+    &["security", "row level security", "partitioning and analytics", "environments"];
 
 /// (table → columns, [(table, index columns, unique)]) read from the catalog.
 struct Catalog {
