@@ -66,7 +66,8 @@
 //! The restored database keeps its environment stamp; open it with the same
 //! [`StoreOptions::environment`]. Use `pg_dump` and `pg_restore` of the
 //! server's major version (e.g. `/usr/lib/postgresql/<v>/bin`). The test
-//! `tests/pg_dump_restore.rs` runs this round trip on every test run.
+//! `postgres_dump_and_restore_round_trip` in `tests/beta.rs` runs this round
+//! trip (also while trades execute) in every `scripts/test-all`.
 //!
 //! [`StoreOptions::environment`]: crate::StoreOptions::environment
 //! [`FeatureFlags::beta_enabled`]: crate::repo::feature_flags::FeatureFlags::beta_enabled
