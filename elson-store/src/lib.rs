@@ -90,6 +90,14 @@
 //! [`security::KeyProvider`] ([`Store::with_key_provider`],
 //! [`Store::rotate_pii_keys`]).
 //!
+//! ## Beta safeguards
+//! A store is opened for one environment
+//! ([`StoreOptions::environment`]); the database is stamped with it and
+//! refuses another environment's stores and rows. [`Store::snapshot`] and
+//! [`Store::restore`] back up and restore a SQLite database online; on
+//! PostgreSQL use `pg_dump`/`pg_restore`. The demo data of [`demo`] is
+//! sanitized: fake names, emails under `example.com`. See [`environment`].
+//!
 //! ## Tests on real databases
 //! `scripts/with-postgres CMD…` starts a throwaway PostgreSQL (installing it
 //! from Debian packages when `initdb` is missing), exports
@@ -117,6 +125,7 @@ mod check;
 pub mod codec;
 mod db;
 pub mod demo;
+pub mod environment;
 mod error;
 mod explain;
 mod partitions;

@@ -65,6 +65,15 @@ pub struct StoreOptions {
     /// Issuer shown by authenticator apps for two-factor enrollment
     /// (`otpauth://totp/<issuer>:<email>…`). Default `Elson`.
     pub totp_issuer: String,
+    /// The environment this store is for (data model "Beta Safeguards").
+    /// `Some(env)`: the first open stamps the database with `env`; opening a
+    /// database stamped with another environment fails with
+    /// [`StoreError::EnvironmentMismatch`]; feature flags of other
+    /// environments are refused on write and invisible on read. `None` (the
+    /// default, so existing callers keep working): the store takes the
+    /// database's stamp when it has one, otherwise it is unscoped and leaves
+    /// the database unstamped. See [`crate::environment`].
+    pub environment: Option<elson_core::enums::Environment>,
 }
 
 impl Default for StoreOptions {
@@ -78,6 +87,7 @@ impl Default for StoreOptions {
             portfolio_cache_ttl: Duration::from_secs(2),
             bcrypt_cost: crate::security::DEFAULT_BCRYPT_COST,
             totp_issuer: "Elson".to_string(),
+            environment: None,
         }
     }
 }
@@ -98,6 +108,8 @@ struct Inner {
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
     /// Portfolio rows read recently (pgscale: crate::cache).
     portfolio_cache: Arc<PortfolioCache>,
+    /// The database's environment stamp (beta safeguards), once resolved.
+    environment: Option<elson_core::enums::Environment>,
 }
 
 /// A handle on one database. Cheap to clone; clones share the pool.
@@ -229,12 +241,15 @@ impl Store {
                 pii: Arc::new(Plaintext),
                 sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
                 portfolio_cache: Arc::new(PortfolioCache::new(options.portfolio_cache_ttl)),
+                environment: None,
             }),
         };
         if options.migrate {
             store.migrate().await?;
         }
-        Ok(store)
+        // Beta safeguards: stamp or check the database's environment.
+        let environment = crate::environment::resolve(&store, options.environment).await?;
+        Ok(store.rebuild(|inner| inner.environment = environment))
     }
 
     /// The same store with another audit hook (the default records nothing).
@@ -265,6 +280,7 @@ impl Store {
             pii: Arc::clone(&self.inner.pii),
             sqlite_writer: Arc::clone(&self.inner.sqlite_writer),
             portfolio_cache: Arc::clone(&self.inner.portfolio_cache),
+            environment: self.inner.environment,
         };
         change(&mut inner);
         Store { inner: Arc::new(inner) }
@@ -341,6 +357,26 @@ impl Store {
 
     pub(crate) fn options(&self) -> &StoreOptions {
         &self.inner.options
+    }
+
+    /// The environment of this store and its database (`None`: unscoped, an
+    /// unstamped database opened without an environment).
+    pub fn environment(&self) -> Option<elson_core::enums::Environment> {
+        self.inner.environment
+    }
+
+    /// SQLite: the pool (snapshots and restores, see [`crate::environment`]).
+    pub(crate) fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.inner.pool {
+            Pool::Sqlite(p) => Some(p),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// SQLite: this process's writer turn, for a writer that manages its own
+    /// transaction (a restore).
+    pub(crate) async fn sqlite_writer_turn(&self) -> OwnedMutexGuard<()> {
+        Arc::clone(&self.inner.sqlite_writer).lock_owned().await
     }
 
     pub(crate) fn pii(&self) -> &dyn PiiCipher {

@@ -213,6 +213,8 @@ const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     ("audit_log", &["id", "actor_id", "action", "entity", "entity_id", "at", "outcome", "detail"]),
+    // Migration 12 (beta safeguards): the database's environment stamp.
+    ("store_environment", &["singleton", "environment", "stamped_at"]),
 ];
 
 /// Every index of the seed's "Database Indices": (table, leading columns,
