@@ -50,7 +50,8 @@
 //! row. Triggers of the replaced tables are dropped and re-created inside
 //! the transaction (the rows come from a database that already passed
 //! them; replaying them in another order could refuse valid rows), and
-//! foreign keys are checked at commit.
+//! foreign keys are checked at commit. The portfolio read cache is
+//! cleared after the commit.
 //!
 //! ## PostgreSQL
 //! Both calls return [`StoreError::Unsupported`]: a PostgreSQL database is
@@ -308,6 +309,10 @@ impl Store {
         let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DETACH DATABASE {ATTACHED}")))
             .execute(&mut *conn)
             .await;
+        if result.is_ok() {
+            // Cached portfolio rows describe the replaced data.
+            self.clear_portfolio_cache();
+        }
         result
     }
 }

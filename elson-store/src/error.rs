@@ -9,6 +9,8 @@
 use elson_core::ElsonError;
 use elson_core::enums::Environment;
 
+use crate::security::CryptoError;
+
 /// Result alias of the store.
 pub type StoreResult<T> = std::result::Result<T, StoreError>;
 
@@ -44,6 +46,11 @@ pub enum StoreError {
         /// What went wrong.
         message: String,
     },
+    /// Encrypted data could not be sealed or opened: an unknown or wrong
+    /// key, a tampered, moved or malformed stored value, no key provider.
+    /// Nothing was written.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
     // --- beta safeguards (environments, snapshots) ---
     /// A database or snapshot belongs to another environment than the store
     /// (`None`: not stamped with any). Nothing was opened or written.
@@ -86,14 +93,15 @@ fn env_name(e: Option<Environment>) -> &'static str {
 
 impl StoreError {
     /// A stable machine-readable code: the core's code for domain errors,
-    /// `STORAGE`, `BUSY`, `OPEN`, `ENVIRONMENT_MISMATCH`, `UNSUPPORTED` or
-    /// `SNAPSHOT` otherwise.
+    /// `STORAGE`, `BUSY`, `OPEN`, `CRYPTO`, `ENVIRONMENT_MISMATCH`,
+    /// `UNSUPPORTED` or `SNAPSHOT` otherwise.
     pub fn code(&self) -> &'static str {
         match self {
             StoreError::Domain(e) => e.code(),
             StoreError::Storage { .. } => "STORAGE",
             StoreError::Busy { .. } => "BUSY",
             StoreError::Open { .. } => "OPEN",
+            StoreError::Crypto(_) => "CRYPTO",
             StoreError::EnvironmentMismatch { .. } => "ENVIRONMENT_MISMATCH",
             StoreError::Unsupported { .. } => "UNSUPPORTED",
             StoreError::Snapshot { .. } => "SNAPSHOT",

@@ -59,12 +59,36 @@
 //! a busy database with bounded backoff ([`StoreOptions::write_attempts_max`]),
 //! then reports [`StoreError::Busy`].
 //!
+//! ## Scale (PostgreSQL)
+//! Migration 11 partitions `trades` by month of `created_at` and
+//! `volatility_regimes` by month of `timestamp`, each with a DEFAULT partition
+//! so no insert fails; [`Store::ensure_partitions`] creates months ahead and
+//! moves rows already in DEFAULT into them. `notifications` is
+//! hash-partitioned by `user_id` (8). Primary keys include the partition key:
+//! `id` stays unique because ids are random UUIDs (v4/v7); PostgreSQL refuses
+//! a reused id only at the same partition-key value (SQLite refuses any
+//! reuse), so a caller retrying an order must reuse its `now` too. A lookup
+//! by id alone is one index probe per partition.
+//! `portfolio_analytics` ([`PortfolioAnalytics`]) is a materialized view
+//! refreshed concurrently by [`Store::refresh_portfolio_analytics`] (on
+//! SQLite a plain, always-fresh view). Portfolio reads go through a short
+//! cache ([`StoreOptions::portfolio_cache_ttl`]) that this store's writes
+//! invalidate when they commit. SQLite needs none of the partitioning; the
+//! calls are documented no-ops there.
+//!
 //! ## Seams for the security layer
 //! Every call takes the core's [`Actor`] and reports to an [`AuditHook`]
 //! (no-op by default; [`MemoryAudit`] records); PII columns pass through a
 //! [`PiiCipher`] (plain text by default); `audit_log` exists and is append
-//! only. Authorization (`elson_core::families::authorize` before each call),
-//! row-level security and encryption are the security layer's (issue 5).
+//! only. Authorization (`elson_core::families::authorize` before each call)
+//! and row-level security are the security layer's (issue 5).
+//!
+//! ## Passwords, two-factor, encryption at rest
+//! [`security`]: bcrypt passwords and [`Store::login`], TOTP two-factor
+//! ([`Store::enroll_two_factor`], [`Store::complete_login`]), and envelope
+//! encryption of the PII columns under an application-supplied
+//! [`security::KeyProvider`] ([`Store::with_key_provider`],
+//! [`Store::rotate_pii_keys`]).
 //!
 //! ## Beta safeguards
 //! A store is opened for one environment
@@ -94,7 +118,9 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod actor;
+mod analytics;
 mod audit;
+mod cache;
 mod check;
 pub mod codec;
 mod db;
@@ -102,16 +128,21 @@ pub mod demo;
 pub mod environment;
 mod error;
 mod explain;
+mod partitions;
 mod pii;
 pub mod repo;
+pub mod security;
 mod store;
 mod trading;
 
 pub use actor::{Actor, system_actor};
+pub use analytics::PortfolioAnalytics;
 pub use audit::{AuditEvent, AuditHook, MemoryAudit, NoAudit};
+pub use cache::CacheStats;
 pub use elson_core;
 pub use error::{StoreError, StoreResult};
 pub use explain::{QueryPlan, SeedQueryParams};
-pub use pii::{PiiCipher, Plaintext};
+pub use partitions::PartitionCreated;
+pub use pii::{PiiCipher, PiiField, Plaintext, WrappedKey};
 pub use store::{Backend, Store, StoreOptions};
 pub use trading::{Fill, OrderRequest, TradeResult};

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::audit::{AuditEvent, AuditHook, NoAudit};
+use crate::cache::PortfolioCache;
 use crate::db::{Arg, Conn, DbRow, is_busy, map_err};
 use crate::error::{StoreError, StoreResult};
 use crate::pii::{PiiCipher, Plaintext};
@@ -59,6 +60,20 @@ pub struct StoreOptions {
     /// database's stamp when it has one, otherwise it is unscoped and leaves
     /// the database unstamped. See [`crate::environment`].
     pub environment: Option<elson_core::enums::Environment>,
+    /// How long [`crate::repo::portfolios::Portfolios::get`] may answer from
+    /// memory (see [`Store::portfolio_cache_stats`]); every write through
+    /// this store that changes the row invalidates it at once, so the TTL
+    /// only bounds how long writes by *other* processes go unseen.
+    /// `Duration::ZERO` disables the cache. Default 2 s.
+    pub portfolio_cache_ttl: Duration,
+    /// bcrypt cost of [`Store::hash_password`] and of the dummy hash an
+    /// unknown email is checked against at login. Default 12
+    /// ([`crate::security::DEFAULT_BCRYPT_COST`]); 4–31 accepted, below 12
+    /// only for tests.
+    pub bcrypt_cost: u32,
+    /// Issuer shown by authenticator apps for two-factor enrollment
+    /// (`otpauth://totp/<issuer>:<email>…`). Default `Elson`.
+    pub totp_issuer: String,
 }
 
 impl Default for StoreOptions {
@@ -70,6 +85,9 @@ impl Default for StoreOptions {
             write_attempts_max: 8,
             sqlite_synchronous_full: true,
             environment: None,
+            portfolio_cache_ttl: Duration::from_secs(2),
+            bcrypt_cost: crate::security::DEFAULT_BCRYPT_COST,
+            totp_issuer: "Elson".to_string(),
         }
     }
 }
@@ -90,6 +108,8 @@ struct Inner {
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
     /// The database's environment stamp (beta safeguards), once resolved.
     environment: Option<elson_core::enums::Environment>,
+    /// Portfolio rows read recently (pgscale: crate::cache).
+    portfolio_cache: Arc<PortfolioCache>,
 }
 
 /// A handle on one database. Cheap to clone; clones share the pool.
@@ -221,6 +241,7 @@ impl Store {
                 pii: Arc::new(Plaintext),
                 sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
                 environment: None,
+                portfolio_cache: Arc::new(PortfolioCache::new(options.portfolio_cache_ttl)),
             }),
         };
         if options.migrate {
@@ -241,6 +262,16 @@ impl Store {
         self.rebuild(|inner| inner.pii = pii)
     }
 
+    /// The same store with PII encrypted at rest under keys from
+    /// `provider` ([`crate::security::EnvelopeCipher`]): `first_name`,
+    /// `last_name`, `date_of_birth` and `two_factor_secret` of every user
+    /// written from now on are AES-256-GCM ciphertext under a per-user data
+    /// key wrapped by the provider's current key. Rows written in plain text
+    /// before stay readable; [`Store::reseal_plaintext_users`] encrypts them.
+    pub fn with_key_provider(self, provider: Arc<dyn crate::security::KeyProvider>) -> Store {
+        self.with_pii_cipher(Arc::new(crate::security::EnvelopeCipher::new(provider)))
+    }
+
     fn rebuild(self, change: impl FnOnce(&mut Inner)) -> Store {
         let mut inner = Inner {
             pool: self.inner.pool.clone(),
@@ -249,6 +280,7 @@ impl Store {
             pii: Arc::clone(&self.inner.pii),
             sqlite_writer: Arc::clone(&self.inner.sqlite_writer),
             environment: self.inner.environment,
+            portfolio_cache: Arc::clone(&self.inner.portfolio_cache),
         };
         change(&mut inner);
         Store { inner: Arc::new(inner) }
@@ -337,6 +369,14 @@ impl Store {
     /// transaction (a restore).
     pub(crate) async fn sqlite_writer_turn(&self) -> OwnedMutexGuard<()> {
         Arc::clone(&self.inner.sqlite_writer).lock_owned().await
+    }
+
+    pub(crate) fn portfolio_cache(&self) -> &PortfolioCache {
+        &self.inner.portfolio_cache
+    }
+
+    pub(crate) fn options(&self) -> &StoreOptions {
+        &self.inner.options
     }
 
     pub(crate) fn pii(&self) -> &dyn PiiCipher {

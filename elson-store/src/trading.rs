@@ -299,7 +299,7 @@ impl Store {
         let r = async {
             let mut tx = self.begin_write(OP_PLACE).await?;
             let result = self.place_in(&mut tx, order, now).await?;
-            tx.commit(OP_PLACE).await?;
+            self.commit_touching(tx, OP_PLACE, &[result.portfolio.id]).await?;
             Ok(result)
         }
         .await;
@@ -410,7 +410,7 @@ impl Store {
         let r = async {
             let mut tx = self.begin_write(OP_EXECUTE).await?;
             let result = self.execute_in(&mut tx, trade_id, fill, now).await?;
-            tx.commit(OP_EXECUTE).await?;
+            self.commit_touching(tx, OP_EXECUTE, &[result.portfolio.id]).await?;
             Ok(result)
         }
         .await;
@@ -484,7 +484,7 @@ impl Store {
             let result = self.place_execute_on(c, &mut acct, order, fill, now, &mut out).await?;
             out.flush(c, OP_EXECUTE).await?;
             write_book(c, OP_EXECUTE, &acct.before, &acct.book).await?;
-            tx.commit(OP_EXECUTE).await?;
+            self.commit_touching(tx, OP_EXECUTE, &[acct.book.portfolio().id]).await?;
             Ok(result)
         }
         .await;
@@ -584,7 +584,8 @@ impl Store {
             for acct in &accounts {
                 write_book(c, OP_EXECUTE, &acct.before, &acct.book).await?;
             }
-            tx.commit(OP_EXECUTE).await?;
+            let ids: Vec<Uuid> = accounts.iter().map(|a| a.book.portfolio().id).collect();
+            self.commit_touching(tx, OP_EXECUTE, &ids).await?;
             Ok(results)
         }
         .await;
@@ -622,7 +623,7 @@ impl Store {
                 events.extend(final_event(&trade, portfolio.user_id, guardian_ids));
             }
             let notifications = write_notifications(c, &events, now).await?;
-            tx.commit(OP_DECIDE).await?;
+            self.commit_touching(tx, OP_DECIDE, &[portfolio.id]).await?;
             Ok(TradeResult { trade, portfolio, outcome: None, notifications })
         }
         .await;
@@ -653,7 +654,7 @@ impl Store {
             let events: Vec<DomainEvent> =
                 final_event(&trade, portfolio.user_id, guardian_ids).into_iter().collect();
             let notifications = write_notifications(c, &events, now).await?;
-            tx.commit(OP_CANCEL).await?;
+            self.commit_touching(tx, OP_CANCEL, &[portfolio.id]).await?;
             Ok(TradeResult { trade, portfolio, outcome: None, notifications })
         }
         .await;
@@ -680,7 +681,7 @@ impl Store {
             let mut book = Book::from_rows(portfolio, before.clone())?;
             book.deposit(amount, now)?;
             write_book(c, OP_DEPOSIT, &before, &book).await?;
-            tx.commit(OP_DEPOSIT).await?;
+            self.commit_touching(tx, OP_DEPOSIT, &[portfolio_id]).await?;
             Ok(book.portfolio().clone())
         }
         .await;
@@ -713,7 +714,7 @@ impl Store {
                 }
             }
             write_book(c, OP_MARK, &before, &book).await?;
-            tx.commit(OP_MARK).await?;
+            self.commit_touching(tx, OP_MARK, &[portfolio_id]).await?;
             Ok(book.into_rows())
         }
         .await;

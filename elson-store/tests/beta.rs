@@ -469,8 +469,10 @@ async fn sqlite_restore_round_trip() {
     s.users().update(&a, &changed).await.unwrap();
     assert_ne!(demo_state(&s, &summary).await, before);
 
-    // A clone shares the database: it sees the restore too.
+    // A clone shares the database (and the portfolio cache, filled here
+    // with the later state): it sees the restore too.
     let clone = s.clone();
+    assert_ne!(clone.portfolios().get(&a, pid).await.unwrap(), before_pf);
     s.restore(&a, &file).await.unwrap();
     assert_eq!(clone.users().get(&a, late.id).await.unwrap_err().code(), "NOT_FOUND");
     assert_eq!(clone.feature_flags().get(&a, f.id).await.unwrap_err().code(), "NOT_FOUND");
@@ -794,6 +796,8 @@ async fn postgres_dump_and_restore_round_trip() {
     restored.close().await;
 
     // 2. A dump of the quiet database restores to an identical one.
+    // (pg_restore refreshes materialized views: refresh the original too.)
+    s.refresh_portfolio_analytics(&a).await.unwrap();
     let copy = pg_fresh_url().await.unwrap();
     dump_and_restore(&bin, &url, &copy, &dir.file("quiet.dump")).await;
     let (want, got) = (pg_digest(&url).await, pg_digest(&copy).await);

@@ -454,6 +454,68 @@ fn fill(
     })
 }
 
+/// One order of `place_and_execute_batch`, from a mapping of the keyword
+/// arguments of `place_and_execute`.
+fn batch_order(item: &Bound<'_, PyAny>) -> PyResult<(OrderRequest, Fill)> {
+    const KEYS: &[&str] = &[
+        "portfolio_id",
+        "symbol",
+        "side",
+        "quantity",
+        "market_price",
+        "order_type",
+        "limit_price",
+        "asset_type",
+        "confidence_score",
+        "notes",
+        "id",
+        "fees",
+    ];
+    let map = item.cast::<pyo3::types::PyMapping>().map_err(|_| {
+        to_py_err(elson_core::ElsonError::invalid("orders", "each order must be a mapping"))
+    })?;
+    for key in map.keys()?.iter() {
+        let key: String = key.extract()?;
+        if !KEYS.contains(&key.as_str()) {
+            return Err(to_py_err(elson_core::ElsonError::invalid(
+                "orders",
+                format!("unknown key {key:?}; expected {}", KEYS.join(", ")),
+            )));
+        }
+    }
+    let get = |k: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
+        match map.get_item(k) {
+            Ok(v) if v.is_none() => Ok(None),
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(item.py()) => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    let need = |k: &'static str| -> PyResult<Bound<'_, PyAny>> {
+        get(k)?.ok_or_else(|| to_py_err(elson_core::ElsonError::invalid(k, "is required")))
+    };
+    let market_price = need("market_price")?;
+    let asset_type = get("asset_type")?;
+    let fees = get("fees")?;
+    let fees: Option<PyRef<'_, PyFeeSchedule>> = fees.as_ref().map(|f| f.extract()).transpose()?;
+    let notes: Option<String> = get("notes")?.map(|n| n.extract()).transpose()?;
+    let order = order(
+        &need("portfolio_id")?,
+        need("symbol")?.extract()?,
+        &need("side")?,
+        &need("quantity")?,
+        get("order_type")?.as_ref(),
+        get("limit_price")?.as_ref(),
+        Some(&market_price),
+        asset_type.as_ref(),
+        get("confidence_score")?.as_ref(),
+        notes,
+        get("id")?.as_ref(),
+    )?;
+    let fill = fill(extract_decimal("market_price", &market_price)?, asset_type.as_ref(), fees)?;
+    Ok((order, fill))
+}
+
 #[pymethods]
 impl PyStore {
     /// Opens (and migrates) the database at `url`. Raises `StorageError`
@@ -688,6 +750,32 @@ impl PyStore {
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
         wait(py, store.place_and_execute(&actor, order, &fill, now)).map(results)
+    }
+
+    /// The batching API: places and executes every order in ONE transaction
+    /// (one commit), in order; all or nothing — the first refused order
+    /// rolls the whole batch back and raises its exception. Each order is a
+    /// mapping with the keyword arguments of `place_and_execute`
+    /// (`portfolio_id`, `symbol`, `side`, `quantity`, `market_price`, and
+    /// optionally `order_type`, `limit_price`, `asset_type`,
+    /// `confidence_score`, `notes`, `id`, `fees`).
+    #[pyo3(signature = (actor, orders, *, now))]
+    fn place_and_execute_batch(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        orders: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyTradeResult>> {
+        let actor = self::actor(actor)?;
+        let now = extract_datetime("now", now)?;
+        let mut batch = Vec::new();
+        for item in orders.try_iter()? {
+            batch.push(batch_order(&item?)?);
+        }
+        let store = self.store()?;
+        wait(py, store.place_and_execute_batch(&actor, batch, now))
+            .map(|v| v.into_iter().map(results).collect())
     }
 
     /// A guardian's decision on a minor's PENDING trade: `verdict`

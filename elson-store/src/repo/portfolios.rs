@@ -82,7 +82,7 @@ pub struct PortfolioOverview {
 /// Repository of `portfolios`; from [`Store::portfolios`].
 #[derive(Debug, Clone, Copy)]
 pub struct Portfolios<'s> {
-    store: &'s Store,
+    pub(crate) store: &'s Store,
 }
 
 pub(crate) fn validate(p: &Portfolio) -> Result<(), ElsonError> {
@@ -176,27 +176,33 @@ impl Portfolios<'_> {
         let op = "portfolios.update";
         let r = async {
             validate(p)?;
-            self.store
+            let r = self
+                .store
                 .exec_one(op, UPDATE, &args(p), "portfolio", p.id)
                 .await
-                .map_err(|e| e.refine_fk("user", p.user_id))
+                .map_err(|e| e.refine_fk("user", p.user_id));
+            // pgscale: after the statement's transaction ended (crate::cache).
+            self.store.portfolio_cache().invalidate(&[p.id]);
+            r
         }
         .await;
         self.store.audited(actor, "update", "portfolios", Some(p.id), r)
     }
 
-    /// One portfolio by id.
+    /// One portfolio by id; may answer from the short read cache
+    /// ([`crate::StoreOptions::portfolio_cache_ttl`]), which this store's
+    /// writes invalidate.
     ///
     /// # Errors
     /// `NotFound` for an unknown id.
     pub async fn get(self, actor: &Actor, id: Uuid) -> StoreResult<Portfolio> {
-        let r = async {
+        let read = async {
             match self.store.query_opt("portfolios.get", GET, &[uuid(id)]).await? {
                 Some(row) => from_row(&row),
                 None => Err(StoreError::not_found("portfolio", id)),
             }
-        }
-        .await;
+        };
+        let r = self.store.cached_portfolio(id, read).await;
         self.store.audited(actor, "get", "portfolios", Some(id), r)
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -1281,6 +1281,9 @@ class Store:
         id: Optional[Id] = None,
         fees: Optional[FeeSchedule] = None,
     ) -> TradeResult: ...
+    def place_and_execute_batch(
+        self, actor: Actor, orders: Iterable[Mapping[str, Any]], *, now: Moment
+    ) -> List[TradeResult]: ...
     def decide_trade(
         self,
         actor: Actor,
