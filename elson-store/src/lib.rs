@@ -88,7 +88,9 @@
 //! ([`Store::enroll_two_factor`], [`Store::complete_login`]), and envelope
 //! encryption of the PII columns under an application-supplied
 //! [`security::KeyProvider`] ([`Store::with_key_provider`],
-//! [`Store::rotate_pii_keys`]).
+//! [`Store::rotate_pii_keys`]). Since migration 0009 the four PII columns
+//! are unconstrained `TEXT` on both backends (`date_of_birth` as
+//! `YYYY-MM-DD` or ciphertext); their limits are checked on the plain value.
 //!
 //! ## Beta safeguards
 //! A store is opened for one environment

@@ -51,15 +51,6 @@ pub struct StoreOptions {
     /// loss). `false` selects `NORMAL`, durable across process crashes only.
     /// Default true.
     pub sqlite_synchronous_full: bool,
-    /// The environment this store is for (data model "Beta Safeguards").
-    /// `Some(env)`: the first open stamps the database with `env`; opening a
-    /// database stamped with another environment fails with
-    /// [`StoreError::EnvironmentMismatch`]; feature flags of other
-    /// environments are refused on write and invisible on read. `None` (the
-    /// default, so existing callers keep working): the store takes the
-    /// database's stamp when it has one, otherwise it is unscoped and leaves
-    /// the database unstamped. See [`crate::environment`].
-    pub environment: Option<elson_core::enums::Environment>,
     /// How long [`crate::repo::portfolios::Portfolios::get`] may answer from
     /// memory (see [`Store::portfolio_cache_stats`]); every write through
     /// this store that changes the row invalidates it at once, so the TTL
@@ -74,6 +65,15 @@ pub struct StoreOptions {
     /// Issuer shown by authenticator apps for two-factor enrollment
     /// (`otpauth://totp/<issuer>:<email>…`). Default `Elson`.
     pub totp_issuer: String,
+    /// The environment this store is for (data model "Beta Safeguards").
+    /// `Some(env)`: the first open stamps the database with `env`; opening a
+    /// database stamped with another environment fails with
+    /// [`StoreError::EnvironmentMismatch`]; feature flags of other
+    /// environments are refused on write and invisible on read. `None` (the
+    /// default, so existing callers keep working): the store takes the
+    /// database's stamp when it has one, otherwise it is unscoped and leaves
+    /// the database unstamped. See [`crate::environment`].
+    pub environment: Option<elson_core::enums::Environment>,
 }
 
 impl Default for StoreOptions {
@@ -84,10 +84,10 @@ impl Default for StoreOptions {
             busy_timeout: Duration::from_secs(5),
             write_attempts_max: 8,
             sqlite_synchronous_full: true,
-            environment: None,
             portfolio_cache_ttl: Duration::from_secs(2),
             bcrypt_cost: crate::security::DEFAULT_BCRYPT_COST,
             totp_issuer: "Elson".to_string(),
+            environment: None,
         }
     }
 }
@@ -106,10 +106,10 @@ struct Inner {
     pii: Arc<dyn PiiCipher>,
     /// SQLite: the in-process writer queue (see [`Store::begin_write`]).
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
-    /// The database's environment stamp (beta safeguards), once resolved.
-    environment: Option<elson_core::enums::Environment>,
     /// Portfolio rows read recently (pgscale: crate::cache).
     portfolio_cache: Arc<PortfolioCache>,
+    /// The database's environment stamp (beta safeguards), once resolved.
+    environment: Option<elson_core::enums::Environment>,
 }
 
 /// A handle on one database. Cheap to clone; clones share the pool.
@@ -240,8 +240,8 @@ impl Store {
                 audit: Arc::new(NoAudit),
                 pii: Arc::new(Plaintext),
                 sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
-                environment: None,
                 portfolio_cache: Arc::new(PortfolioCache::new(options.portfolio_cache_ttl)),
+                environment: None,
             }),
         };
         if options.migrate {
@@ -279,8 +279,8 @@ impl Store {
             audit: Arc::clone(&self.inner.audit),
             pii: Arc::clone(&self.inner.pii),
             sqlite_writer: Arc::clone(&self.inner.sqlite_writer),
-            environment: self.inner.environment,
             portfolio_cache: Arc::clone(&self.inner.portfolio_cache),
+            environment: self.inner.environment,
         };
         change(&mut inner);
         Store { inner: Arc::new(inner) }
@@ -351,6 +351,14 @@ impl Store {
         }
     }
 
+    pub(crate) fn portfolio_cache(&self) -> &PortfolioCache {
+        &self.inner.portfolio_cache
+    }
+
+    pub(crate) fn options(&self) -> &StoreOptions {
+        &self.inner.options
+    }
+
     /// The environment of this store and its database (`None`: unscoped, an
     /// unstamped database opened without an environment).
     pub fn environment(&self) -> Option<elson_core::enums::Environment> {
@@ -369,14 +377,6 @@ impl Store {
     /// transaction (a restore).
     pub(crate) async fn sqlite_writer_turn(&self) -> OwnedMutexGuard<()> {
         Arc::clone(&self.inner.sqlite_writer).lock_owned().await
-    }
-
-    pub(crate) fn portfolio_cache(&self) -> &PortfolioCache {
-        &self.inner.portfolio_cache
-    }
-
-    pub(crate) fn options(&self) -> &StoreOptions {
-        &self.inner.options
     }
 
     pub(crate) fn pii(&self) -> &dyn PiiCipher {

@@ -828,7 +828,8 @@ async fn postgres_dump_and_restore_round_trip() {
     restored.close().await;
 
     // 2. A dump of the quiet database restores to an identical one.
-    // (pg_restore refreshes materialized views: refresh the original too.)
+    // pg_restore refreshes materialized views, so bring portfolio_analytics
+    // up to date first: a stale view would differ from its restored copy.
     s.refresh_portfolio_analytics(&a).await.unwrap();
     let copy = pg_fresh_url().await.unwrap();
     dump_and_restore(&bin, &url, &copy, &dir.file("quiet.dump")).await;

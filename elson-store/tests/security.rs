@@ -239,6 +239,11 @@ on_both!(login_by_password, |db: Db| async move {
     broken.password_hash = "not-a-bcrypt-hash".into();
     s.users().insert(&admin(), &broken).await.unwrap();
     assert_eq!(s.login("broken@example.com", "x", later(1)).await.unwrap_err(), unknown);
+    // SQL in the email is just an unknown email; the table is intact.
+    for evil in ["' OR '1'='1", "ok@example.com' --", "x'; DROP TABLE users; --"] {
+        assert_eq!(s.login(evil, "right-pass", later(1)).await.unwrap_err(), unknown, "{evil}");
+    }
+    assert_eq!(s.users().get(&admin(), ok.id).await.unwrap().email, "ok@example.com");
     // A failed login records nothing.
     assert_eq!(s.users().get(&admin(), ok.id).await.unwrap().last_login, Some(now()));
 
@@ -335,6 +340,10 @@ on_both!(two_factor_enrollment_login_and_replay, |db: Db| async move {
         "CONFLICT"
     );
     assert_eq!(s.enroll_two_factor(&a, u.id, now()).await.unwrap_err().code(), "CONFLICT");
+    // ... and the refused call changed nothing.
+    let kept = s.users().get(&a, u.id).await.unwrap();
+    assert_eq!(kept.two_factor_secret.as_deref(), Some(e.secret_base32.as_str()));
+    assert!(kept.two_factor_enabled);
 
     // Password step, then the code.
     let LoginOutcome::TwoFactorRequired(ch) =

@@ -194,8 +194,9 @@ impl Store {
     /// finishes in [`Store::complete_login`].
     ///
     /// An unknown email and a wrong password fail identically — same error,
-    /// same message, and an unknown email is checked against a dummy hash of
-    /// the same cost so the time taken does not tell them apart either. The
+    /// same message, and an unknown email is checked against a dummy hash at
+    /// [`crate::StoreOptions::bcrypt_cost`] (the cost stored hashes are made
+    /// with), so the time taken does not tell them apart either. The
     /// account status is checked only after the password matched, so it
     /// reveals nothing to someone without the password.
     ///
