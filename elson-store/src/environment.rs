@@ -10,7 +10,9 @@
 //! [`StoreError::EnvironmentMismatch`] naming both. A store opened without
 //! an environment (the default) takes the stamp of a stamped database and
 //! is unscoped on an unstamped one (every environment's rows, as before
-//! migration 12).
+//! migration 12). The default is not DEV because existing callers keep one
+//! default store with flags of every environment (the seed's "BETA flags"
+//! query on a development database); a DEV default would refuse them.
 //!
 //! Rows that carry an environment, and what a stamped database does:
 //! - `feature_flags.environment`: a flag of another environment is refused
@@ -50,7 +52,13 @@
 //! row. Triggers of the replaced tables are dropped and re-created inside
 //! the transaction (the rows come from a database that already passed
 //! them; replaying them in another order could refuse valid rows), and
-//! foreign keys are checked at commit.
+//! foreign keys are checked at commit. The portfolio read cache is
+//! cleared after the commit.
+//!
+//! Only an active ADMIN may snapshot or restore (`Forbidden` otherwise).
+//! A restore brings back the snapshot's users rows whole, including their
+//! wrapped data keys (keep the key-encryption keys the snapshot used
+//! readable in the `KeyProvider`) and their last accepted TOTP step.
 //!
 //! ## PostgreSQL
 //! Both calls return [`StoreError::Unsupported`]: a PostgreSQL database is
@@ -308,6 +316,10 @@ impl Store {
         let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DETACH DATABASE {ATTACHED}")))
             .execute(&mut *conn)
             .await;
+        if result.is_ok() {
+            // Cached portfolio rows describe the replaced data.
+            self.clear_portfolio_cache();
+        }
         result
     }
 }
