@@ -108,6 +108,7 @@ mod audit;
 mod cache;
 mod check;
 pub mod codec;
+mod combined;
 mod db;
 pub mod demo;
 mod error;

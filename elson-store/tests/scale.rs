@@ -406,3 +406,44 @@ async fn sqlite_cache_expires() {
 async fn postgres_cache_expires() {
     cache_ttl_case(Backend::Postgres).await;
 }
+
+both_backends!(
+    place_and_execute_writes_in_one_statement_and_fails_whole,
+    |store: Store| async move {
+        // On PostgreSQL the trade, notification, position and portfolio rows go
+        // out as one statement; a refused row refuses all of them.
+        let a = admin();
+        let (me, p) = solo(&store, "100.00").await;
+        let first = market(p.id, "AAPL", "1", "10.00");
+        let done =
+            store.place_and_execute(&me, first.clone(), &fill("10.00"), at(5)).await.unwrap();
+        let before = store.portfolios().get(&a, p.id).await.unwrap();
+        assert_eq!(before, done.portfolio);
+        let positions = store.positions().list_for_portfolio(&a, p.id).await.unwrap();
+        // The same trade id at the same instant: the database refuses the insert.
+        let e = store.place_and_execute(&me, first, &fill("10.00"), at(5)).await.unwrap_err();
+        assert_eq!(e.code(), "CONFLICT", "{e}");
+        store.clear_portfolio_cache();
+        assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), before, "nothing written");
+        assert_eq!(store.positions().list_for_portfolio(&a, p.id).await.unwrap(), positions);
+        // Selling everything (a deleted position) and buying another symbol.
+        let sell = OrderRequest {
+            trade: NewTrade::market(Uuid::now_v7(), p.id, "AAPL", TradeSide::Sell, dec("1")),
+            asset_type: AssetType::Stock,
+            market_price: Some(dec("10.00")),
+        };
+        store.place_and_execute(&me, sell, &fill("10.00"), at(6)).await.unwrap();
+        assert!(store.positions().list_for_portfolio(&a, p.id).await.unwrap().is_empty());
+        let r = store
+            .place_and_execute(&me, market(p.id, "MSFT", "2", "5.00"), &fill("5.00"), at(7))
+            .await
+            .unwrap();
+        let now = store.positions().list_for_portfolio(&a, p.id).await.unwrap();
+        assert_eq!(now.len(), 1);
+        assert_eq!(r.portfolio.total_value, r.portfolio.cash_balance + now[0].current_value);
+        assert_eq!(
+            store.notifications().list_for_user(&a, p.user_id, 100, 0).await.unwrap().len(),
+            3
+        );
+    }
+);
