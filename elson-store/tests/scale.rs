@@ -447,3 +447,88 @@ both_backends!(
         );
     }
 );
+
+#[tokio::test]
+async fn postgres_migration_11_keeps_what_earlier_migrations_put_on_the_tables() {
+    // Row-level security, policies, grants and triggers that an earlier
+    // migration (e.g. 0010) put on trades/notifications survive the conversion.
+    let Some(url) = pg_fresh_url().await else { return };
+    let store = Store::open_with(&url, StoreOptions { migrate: false, ..StoreOptions::default() })
+        .await
+        .unwrap();
+    store.migrate_to(10).await.unwrap();
+    let mut raw = raw_pg(&url).await;
+    let role = format!("elson_app_{}", Uuid::new_v4().simple());
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "CREATE ROLE {role}; \
+         ALTER TABLE trades ENABLE ROW LEVEL SECURITY; \
+         CREATE POLICY trades_owner ON trades FOR SELECT TO {role} \
+           USING (portfolio_id::text = current_setting('elson.portfolio', true)); \
+         GRANT SELECT, INSERT ON trades TO {role}; \
+         ALTER TABLE notifications ENABLE ROW LEVEL SECURITY; \
+         ALTER TABLE notifications FORCE ROW LEVEL SECURITY; \
+         CREATE POLICY notifications_all ON notifications USING (true) WITH CHECK (true); \
+         CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; \
+         CREATE TRIGGER trades_touch BEFORE UPDATE ON trades FOR EACH ROW EXECUTE FUNCTION touch();"
+    )))
+    .execute(&mut raw)
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    let flags: (bool, bool) = {
+        let r = sqlx::query(
+            "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'notifications'",
+        )
+        .fetch_one(&mut raw)
+        .await
+        .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert_eq!(flags, (true, true));
+    let policies: Vec<String> = sqlx::query(
+        "SELECT tablename || '.' || policyname || ':' || cmd || ':' || array_to_string(roles, ',') \
+         || ':' || coalesce(qual, '') FROM pg_policies ORDER BY 1",
+    )
+    .fetch_all(&mut raw)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    assert_eq!(policies.len(), 2, "{policies:?}");
+    assert!(
+        policies[0].starts_with("notifications.notifications_all:ALL:public:true"),
+        "{policies:?}"
+    );
+    assert!(
+        policies[1].starts_with(&format!("trades.trades_owner:SELECT:{role}:")),
+        "{policies:?}"
+    );
+    assert!(policies[1].contains("current_setting('elson.portfolio'"), "{policies:?}");
+    let grants: Vec<String> = sqlx::query(
+        "SELECT privilege_type::text FROM information_schema.role_table_grants \
+         WHERE table_name = 'trades' AND grantee = $1 ORDER BY 1",
+    )
+    .bind(&role)
+    .fetch_all(&mut raw)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    assert_eq!(grants, ["INSERT", "SELECT"]);
+    let trigger: i64 = sqlx::query(
+        "SELECT count(*) FROM pg_trigger WHERE tgname = 'trades_touch' \
+         AND tgrelid = 'trades'::regclass",
+    )
+    .fetch_one(&mut raw)
+    .await
+    .unwrap()
+    .get(0);
+    assert_eq!(trigger, 1);
+    store.close().await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP OWNED BY {role}; DROP ROLE {role}")))
+        .execute(&mut raw)
+        .await
+        .unwrap();
+}
