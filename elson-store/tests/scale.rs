@@ -532,3 +532,42 @@ async fn postgres_migration_11_keeps_what_earlier_migrations_put_on_the_tables()
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn postgres_ensure_partitions_errors_write_nothing() {
+    let Some(url) = pg_fresh_url().await else { return };
+    let store = Store::open(&url).await.unwrap();
+    let a = admin();
+    let e = store.ensure_partitions(&a, DateTime::<Utc>::MAX_UTC, 1).await.unwrap_err();
+    assert_eq!(e.code(), "INVALID_INPUT", "{e}");
+    // A role that does not own the tables may not create partitions.
+    let mut raw = raw_pg(&url).await;
+    let role = format!("elson_ro_{}", Uuid::new_v4().simple());
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE ROLE {role} LOGIN")))
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let as_role = url.replacen("://elson@", &format!("://{role}@"), 1);
+    assert_ne!(as_role, url, "the test URL names the role `elson`");
+    let weak =
+        Store::open_with(&as_role, StoreOptions { migrate: false, ..StoreOptions::default() })
+            .await
+            .unwrap();
+    let e = weak.ensure_partitions(&a, utc(2031, 1, 1), 0).await.unwrap_err();
+    assert_eq!(e.code(), "STORAGE", "{e}");
+    // Nor refresh the materialized view it does not own.
+    let e = weak.refresh_portfolio_analytics(&a).await.unwrap_err();
+    assert_eq!(e.code(), "STORAGE", "{e}");
+    weak.close().await;
+    let n: i64 = sqlx::query("SELECT count(*) FROM pg_class WHERE relname LIKE '%_2031_01'")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0, "nothing created");
+    assert_eq!(store.ensure_partitions(&a, utc(2031, 1, 1), 0).await.unwrap().len(), 2);
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP ROLE {role}")))
+        .execute(&mut raw)
+        .await
+        .unwrap();
+}
