@@ -125,6 +125,7 @@ mod audit;
 mod cache;
 mod check;
 pub mod codec;
+mod combined;
 mod db;
 pub mod demo;
 pub mod environment;

@@ -55,7 +55,8 @@ impl Store {
     /// nothing.
     ///
     /// # Errors
-    /// `Storage` when the database refuses the DDL (e.g. a role that does
+    /// `InvalidInput` when the range runs past the last representable date
+    /// (nothing is created); `Storage` when the database refuses the DDL (e.g. a role that does
     /// not own the tables); each month is its own transaction, so months
     /// created before the failure stay.
     ///
@@ -80,13 +81,16 @@ impl Store {
                 return Ok(created);
             }
             let first = month_start(from.date_naive());
+            let months: Option<Vec<NaiveDate>> =
+                (0..=months_ahead).map(|k| first.checked_add_months(Months::new(k + 1))).collect();
+            if months.is_none() {
+                return Err(StoreError::Domain(elson_core::ElsonError::invalid(
+                    "months_ahead",
+                    "goes past the last representable date",
+                )));
+            }
             for k in 0..=months_ahead {
-                let Some(month) = first.checked_add_months(Months::new(k)) else {
-                    return Err(StoreError::Domain(elson_core::ElsonError::invalid(
-                        "months_ahead",
-                        "goes past the last representable date",
-                    )));
-                };
+                let month = first.checked_add_months(Months::new(k)).unwrap_or(first);
                 for (table, key) in RANGE_PARTITIONED {
                     let mut tx = self.begin_write(OP).await?;
                     if let Some(c) = self.create_month(&mut tx, table, key, month).await? {
@@ -112,6 +116,14 @@ impl Store {
         let Tx::Pg(t) = tx else { return Ok(None) };
         let conn: &mut sqlx::PgConnection = t;
         let partition = format!("{table}_{}", month.format("%Y_%m"));
+        // The DEFAULT partition is locked first: no row for this month can
+        // land there between the move and the ATTACH (which checks it), and
+        // a concurrent ensure_partitions waits here, then sees the partition.
+        let lock = format!("LOCK TABLE {table}_default IN ACCESS EXCLUSIVE MODE");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(lock))
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| map_err(OP, e))?;
         let exists: bool = sqlx::query("SELECT to_regclass($1) IS NOT NULL AS e")
             .bind(&partition)
             .fetch_one(&mut *conn)
@@ -125,11 +137,8 @@ impl Store {
         let next = month.checked_add_months(Months::new(1)).unwrap_or(month);
         let (lo, hi) = (utc_midnight(month), utc_midnight(next));
         // Names and bounds are this crate's constants and formatted dates.
-        // The DEFAULT partition is locked first, so no row for this month can
-        // land there between the move and the ATTACH (which checks it).
         let default = format!("{table}_default");
         let steps = [
-            format!("LOCK TABLE {default} IN ACCESS EXCLUSIVE MODE"),
             format!(
                 "CREATE TABLE {partition} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS \
                  INCLUDING STORAGE INCLUDING COMMENTS)"
@@ -148,7 +157,7 @@ impl Store {
                 .execute(&mut *conn)
                 .await
                 .map_err(|e| map_err(OP, e))?;
-            if i == 2 {
+            if i == 1 {
                 rows_moved = done.rows_affected();
             }
         }

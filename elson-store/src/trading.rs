@@ -31,6 +31,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::actor::Actor;
+use crate::combined::Combined;
 use crate::db::{Conn, ts, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::repo::{notifications, portfolios, positions, relationships, trades, users};
@@ -252,6 +253,48 @@ async fn write_book(
             None => positions::insert_in(c, after).await?,
         }
     }
+    Ok(())
+}
+
+/// pgscale: [`Outbox::flush`] and [`write_book`] in ONE round trip on
+/// PostgreSQL ([`Combined`]): the same rows, checks and statements. When a
+/// position is deleted (a symbol closed) the two run as before, so a
+/// reopened symbol never meets its old row inside one statement.
+async fn write_all(
+    c: &mut Conn<'_>,
+    op: &'static str,
+    out: &mut Outbox,
+    before: &[Position],
+    book: &Book,
+) -> StoreResult<()> {
+    if before.iter().any(|b| !book.positions().iter().any(|a| a.id == b.id)) {
+        out.flush(c, op).await?;
+        return write_book(c, op, before, book).await;
+    }
+    let p = book.portfolio();
+    portfolios::validate(p)?;
+    let mut w = Combined::default();
+    for t in &out.trades {
+        trades::validate(t)?;
+        w.push(trades::INSERT, trades::args(t).to_vec());
+    }
+    for n in &out.notifications {
+        notifications::validate(n)?;
+        w.push(notifications::INSERT, notifications::args(n).to_vec());
+    }
+    for after in book.positions() {
+        let sql = match before.iter().find(|b| b.id == after.id) {
+            Some(b) if b == after => continue,
+            Some(_) => positions::UPDATE,
+            None => positions::INSERT,
+        };
+        positions::validate(after)?;
+        w.push(sql, positions::args(after).to_vec());
+    }
+    w.push(portfolios::UPDATE, portfolios::args(p).to_vec());
+    w.run(c, op).await?;
+    out.trades.clear();
+    out.notifications.clear();
     Ok(())
 }
 
@@ -482,8 +525,7 @@ impl Store {
             let mut acct = self.load_account(c, OP_EXECUTE, order.trade.portfolio_id).await?;
             let mut out = Outbox::default();
             let result = self.place_execute_on(c, &mut acct, order, fill, now, &mut out).await?;
-            out.flush(c, OP_EXECUTE).await?;
-            write_book(c, OP_EXECUTE, &acct.before, &acct.book).await?;
+            write_all(c, OP_EXECUTE, &mut out, &acct.before, &acct.book).await?;
             self.commit_touching(tx, OP_EXECUTE, &[acct.book.portfolio().id]).await?;
             Ok(result)
         }

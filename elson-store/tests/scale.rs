@@ -406,3 +406,168 @@ async fn sqlite_cache_expires() {
 async fn postgres_cache_expires() {
     cache_ttl_case(Backend::Postgres).await;
 }
+
+both_backends!(
+    place_and_execute_writes_in_one_statement_and_fails_whole,
+    |store: Store| async move {
+        // On PostgreSQL the trade, notification, position and portfolio rows go
+        // out as one statement; a refused row refuses all of them.
+        let a = admin();
+        let (me, p) = solo(&store, "100.00").await;
+        let first = market(p.id, "AAPL", "1", "10.00");
+        let done =
+            store.place_and_execute(&me, first.clone(), &fill("10.00"), at(5)).await.unwrap();
+        let before = store.portfolios().get(&a, p.id).await.unwrap();
+        assert_eq!(before, done.portfolio);
+        let positions = store.positions().list_for_portfolio(&a, p.id).await.unwrap();
+        // The same trade id at the same instant: the database refuses the insert.
+        let e = store.place_and_execute(&me, first, &fill("10.00"), at(5)).await.unwrap_err();
+        assert_eq!(e.code(), "CONFLICT", "{e}");
+        store.clear_portfolio_cache();
+        assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), before, "nothing written");
+        assert_eq!(store.positions().list_for_portfolio(&a, p.id).await.unwrap(), positions);
+        // Selling everything (a deleted position) and buying another symbol.
+        let sell = OrderRequest {
+            trade: NewTrade::market(Uuid::now_v7(), p.id, "AAPL", TradeSide::Sell, dec("1")),
+            asset_type: AssetType::Stock,
+            market_price: Some(dec("10.00")),
+        };
+        store.place_and_execute(&me, sell, &fill("10.00"), at(6)).await.unwrap();
+        assert!(store.positions().list_for_portfolio(&a, p.id).await.unwrap().is_empty());
+        let r = store
+            .place_and_execute(&me, market(p.id, "MSFT", "2", "5.00"), &fill("5.00"), at(7))
+            .await
+            .unwrap();
+        let now = store.positions().list_for_portfolio(&a, p.id).await.unwrap();
+        assert_eq!(now.len(), 1);
+        assert_eq!(r.portfolio.total_value, r.portfolio.cash_balance + now[0].current_value);
+        assert_eq!(
+            store.notifications().list_for_user(&a, p.user_id, 100, 0).await.unwrap().len(),
+            3
+        );
+    }
+);
+
+#[tokio::test]
+async fn postgres_migration_11_keeps_what_earlier_migrations_put_on_the_tables() {
+    // Row-level security, policies, grants and triggers that an earlier
+    // migration (e.g. 0010) put on trades/notifications survive the conversion.
+    let Some(url) = pg_fresh_url().await else { return };
+    let store = Store::open_with(&url, StoreOptions { migrate: false, ..StoreOptions::default() })
+        .await
+        .unwrap();
+    store.migrate_to(10).await.unwrap();
+    let mut raw = raw_pg(&url).await;
+    let role = format!("elson_app_{}", Uuid::new_v4().simple());
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "CREATE ROLE {role}; \
+         ALTER TABLE trades ENABLE ROW LEVEL SECURITY; \
+         CREATE POLICY trades_owner ON trades FOR SELECT TO {role} \
+           USING (portfolio_id::text = current_setting('elson.portfolio', true)); \
+         GRANT SELECT, INSERT ON trades TO {role}; \
+         ALTER TABLE notifications ENABLE ROW LEVEL SECURITY; \
+         ALTER TABLE notifications FORCE ROW LEVEL SECURITY; \
+         CREATE POLICY notifications_all ON notifications USING (true) WITH CHECK (true); \
+         CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; \
+         CREATE TRIGGER trades_touch BEFORE UPDATE ON trades FOR EACH ROW EXECUTE FUNCTION touch();"
+    )))
+    .execute(&mut raw)
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    let flags: (bool, bool) = {
+        let r = sqlx::query(
+            "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'notifications'",
+        )
+        .fetch_one(&mut raw)
+        .await
+        .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert_eq!(flags, (true, true));
+    let policies: Vec<String> = sqlx::query(
+        "SELECT tablename || '.' || policyname || ':' || cmd || ':' || array_to_string(roles, ',') \
+         || ':' || coalesce(qual, '') FROM pg_policies ORDER BY 1",
+    )
+    .fetch_all(&mut raw)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    assert_eq!(policies.len(), 2, "{policies:?}");
+    assert!(
+        policies[0].starts_with("notifications.notifications_all:ALL:public:true"),
+        "{policies:?}"
+    );
+    assert!(
+        policies[1].starts_with(&format!("trades.trades_owner:SELECT:{role}:")),
+        "{policies:?}"
+    );
+    assert!(policies[1].contains("current_setting('elson.portfolio'"), "{policies:?}");
+    let grants: Vec<String> = sqlx::query(
+        "SELECT privilege_type::text FROM information_schema.role_table_grants \
+         WHERE table_name = 'trades' AND grantee = $1 ORDER BY 1",
+    )
+    .bind(&role)
+    .fetch_all(&mut raw)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    assert_eq!(grants, ["INSERT", "SELECT"]);
+    let trigger: i64 = sqlx::query(
+        "SELECT count(*) FROM pg_trigger WHERE tgname = 'trades_touch' \
+         AND tgrelid = 'trades'::regclass",
+    )
+    .fetch_one(&mut raw)
+    .await
+    .unwrap()
+    .get(0);
+    assert_eq!(trigger, 1);
+    store.close().await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP OWNED BY {role}; DROP ROLE {role}")))
+        .execute(&mut raw)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn postgres_ensure_partitions_errors_write_nothing() {
+    let Some(url) = pg_fresh_url().await else { return };
+    let store = Store::open(&url).await.unwrap();
+    let a = admin();
+    let e = store.ensure_partitions(&a, DateTime::<Utc>::MAX_UTC, 1).await.unwrap_err();
+    assert_eq!(e.code(), "INVALID_INPUT", "{e}");
+    // A role that does not own the tables may not create partitions.
+    let mut raw = raw_pg(&url).await;
+    let role = format!("elson_ro_{}", Uuid::new_v4().simple());
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE ROLE {role} LOGIN")))
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let as_role = url.replacen("://elson@", &format!("://{role}@"), 1);
+    assert_ne!(as_role, url, "the test URL names the role `elson`");
+    let weak =
+        Store::open_with(&as_role, StoreOptions { migrate: false, ..StoreOptions::default() })
+            .await
+            .unwrap();
+    let e = weak.ensure_partitions(&a, utc(2031, 1, 1), 0).await.unwrap_err();
+    assert_eq!(e.code(), "STORAGE", "{e}");
+    // Nor refresh the materialized view it does not own.
+    let e = weak.refresh_portfolio_analytics(&a).await.unwrap_err();
+    assert_eq!(e.code(), "STORAGE", "{e}");
+    weak.close().await;
+    let n: i64 = sqlx::query("SELECT count(*) FROM pg_class WHERE relname LIKE '%_2031_01'")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0, "nothing created");
+    assert_eq!(store.ensure_partitions(&a, utc(2031, 1, 1), 0).await.unwrap().len(), 2);
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP ROLE {role}")))
+        .execute(&mut raw)
+        .await
+        .unwrap();
+}
