@@ -7,8 +7,10 @@
 -- Each range-partitioned table has a DEFAULT partition, so an insert outside
 -- every monthly range still succeeds; Store::ensure_partitions creates the
 -- months ahead (and moves rows out of DEFAULT into a month it creates).
--- Monthly partitions exist here for 2025-01 .. 2027-12 (the demo data starts
--- 2025-01; deployments call ensure_partitions from a scheduler).
+-- Monthly partitions exist here for 2025-01 .. 2026-12 (the demo data starts
+-- 2025-01; deployments call ensure_partitions from a scheduler). Keep the
+-- window short: a query without the partition key (history by portfolio,
+-- readings by symbol, lookup by id) opens every partition, ~10-15 µs each.
 --
 -- Keys: PostgreSQL requires a partitioned table's primary key to contain the
 -- partition key, so the keys are (id, created_at), (id, timestamp) and
@@ -98,7 +100,7 @@ ALTER TABLE trades RENAME TO trades_unpartitioned;
 CREATE TABLE trades (LIKE trades_unpartitioned INCLUDING ALL EXCLUDING INDEXES)
     PARTITION BY RANGE (created_at);
 CREATE TABLE trades_default PARTITION OF trades DEFAULT;
-SELECT elson_create_monthly_partitions('trades', '2025-01-01', '2027-12-01');
+SELECT elson_create_monthly_partitions('trades', '2025-01-01', '2026-12-01');
 INSERT INTO trades SELECT * FROM trades_unpartitioned;
 SELECT elson_copy_table_extras('trades_unpartitioned', 'trades');
 DROP TABLE trades_unpartitioned;
@@ -117,7 +119,7 @@ ALTER TABLE volatility_regimes RENAME TO volatility_regimes_unpartitioned;
 CREATE TABLE volatility_regimes (LIKE volatility_regimes_unpartitioned INCLUDING ALL EXCLUDING INDEXES)
     PARTITION BY RANGE (timestamp);
 CREATE TABLE volatility_regimes_default PARTITION OF volatility_regimes DEFAULT;
-SELECT elson_create_monthly_partitions('volatility_regimes', '2025-01-01', '2027-12-01');
+SELECT elson_create_monthly_partitions('volatility_regimes', '2025-01-01', '2026-12-01');
 -- Copied before the trigger exists: these rows were checked when written.
 INSERT INTO volatility_regimes SELECT * FROM volatility_regimes_unpartitioned;
 SELECT elson_copy_table_extras('volatility_regimes_unpartitioned', 'volatility_regimes');
