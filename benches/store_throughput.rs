@@ -17,9 +17,19 @@
 //! flush-bound), batch of 100 ≈ 18 k/s; 16 writers on 16 portfolios:
 //! SQLite ≈ 0.27 k/s, PostgreSQL ≈ 0.66 k/s (load 10).
 //!
+//! PostgreSQL round trips per `place_and_execute` (server statement log): 9
+//! before 2026-11-25 (BEGIN, lock portfolio, owner, positions, INSERT trade,
+//! INSERT notification, UPDATE portfolio, UPDATE position, COMMIT), 6 since
+//! the four writes travel as one statement. One connection's durable rate is
+//! bounded by the commit flush: `pg_test_fsync` here gives 0.24–3.7 ms per
+//! 8 kB write + fdatasync (270–4,000 flushes/s), so 5,000 durable trades/s
+//! needs the batch API or many writers sharing flushes (group commit).
+//! Load 8–10 after the change: single 0.23 k/s durable (0.49 k/s with
+//! `synchronous_commit = off`), 16 writers 0.75 k/s (1.27 k/s).
+//!
 //! With access control and the audit trail (issue 5: actor standing read
 //! from `users`, `authorize`, one `audit_log` row per trade in the same
-//! transaction), 7 rounds alternating with the code before it, load 5–9,
+//! transaction), 7 rounds alternating with the code before it (before the one-statement writes), load 5–9,
 //! median (best) of the medians: SQLite single 620 → 573/s (764 → 742),
 //! batch of 100 10.3 → 11.3 k/s, batch of 1,000 13.4 → 16.0 k/s (noise);
 //! PostgreSQL single 509 → 346/s (760 → 630; two more round trips per

@@ -103,6 +103,14 @@ pub enum ElsonError {
         /// Why the order is blocked.
         reason: String,
     },
+    /// A login did not prove who the caller is: unknown email or wrong
+    /// password (one message for both, so a caller cannot probe which emails
+    /// exist), or a wrong, expired or already used two-factor code.
+    #[error("authentication failed: {reason}")]
+    AuthenticationFailed {
+        /// What failed, worded so it reveals nothing about other accounts.
+        reason: String,
+    },
 }
 
 impl ElsonError {
@@ -120,6 +128,7 @@ impl ElsonError {
             ElsonError::PositionLimitExceeded { .. } => "POSITION_LIMIT_EXCEEDED",
             ElsonError::ConfidenceTooLow { .. } => "CONFIDENCE_TOO_LOW",
             ElsonError::TradingHalted { .. } => "TRADING_HALTED",
+            ElsonError::AuthenticationFailed { .. } => "AUTHENTICATION_FAILED",
         }
     }
 
@@ -159,5 +168,8 @@ mod tests {
         let e = ElsonError::transition("trade", "EXECUTED", "CANCELLED");
         assert_eq!(e.code(), "INVALID_TRANSITION");
         assert!(e.to_string().contains("EXECUTED"));
+        let e = ElsonError::AuthenticationFailed { reason: "invalid email or password".into() };
+        assert_eq!(e.code(), "AUTHENTICATION_FAILED");
+        assert_eq!(e.to_string(), "authentication failed: invalid email or password");
     }
 }

@@ -124,6 +124,8 @@ pub(crate) struct Session {
     /// Rows to name in the audit log instead of the call's `entity_id`
     /// (a batch writes one row per trade).
     audit_ids: Vec<Uuid>,
+    /// Portfolios whose cached rows the commit must invalidate.
+    touched: Vec<Uuid>,
 }
 
 /// The session of a call, or the error opening it failed with.
@@ -168,6 +170,11 @@ impl Session {
         if self.actor.is_none() && user.id == actor_id {
             self.actor = Some(Actor::from(user));
         }
+    }
+
+    /// Invalidates these portfolios' cached rows when the call commits.
+    pub(crate) fn touch(&mut self, portfolio_ids: &[Uuid]) {
+        self.touched.extend_from_slice(portfolio_ids);
     }
 
     /// Names these rows in the audit log instead of the call's `entity_id`.
@@ -290,6 +297,7 @@ impl Store {
             audited: false,
             basis: None,
             audit_ids: Vec::new(),
+            touched: Vec::new(),
         };
         let system = actor.is_system();
         let row = match self.backend() {
@@ -382,7 +390,13 @@ impl Store {
                     // (see `append_read_audit`).
                     c.execute(op, PG_NO_FLUSH_WAIT, &[]).await?;
                 }
-                tx.commit(op).await?;
+                // Invalidate after the commit (no read caches the old row
+                // afterwards), also when it fails (its outcome is unknown).
+                let committed = tx.commit(op).await;
+                if !s.touched.is_empty() {
+                    self.portfolio_cache().invalidate(&s.touched);
+                }
+                committed?;
             }
             Work::Pooled(p) => {
                 drop(p);

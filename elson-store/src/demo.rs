@@ -3,11 +3,24 @@
 //! positions, trade histories, notifications, regime readings, beta feedback
 //! and feature flags — the same rows for the same seed, on either backend.
 //!
-//! Used by the EXPLAIN tests, the benches and the quickstart. Names come from
-//! a fixed list of obviously fake names and every email is under
-//! `example.com`. The trade history is plausible (statuses, fees, approval
-//! states) but is not replayed through accounting: use the trading
-//! operations when cash and positions must agree with the trades.
+//! Used by the EXPLAIN tests, the benches and the quickstart. The trade
+//! history is plausible (statuses, fees, approval states) but is not
+//! replayed through accounting: use the trading operations when cash and
+//! positions must agree with the trades.
+//!
+//! ## Sanitized (data model "Beta Safeguards")
+//! - Names only from [`FIRST_NAMES`] and [`LAST_NAMES`], obviously fake.
+//! - Emails only `<role><n>@example.com` ([`EMAIL_DOMAIN`], reserved for
+//!   documentation by RFC 2606), so no mail can reach a real person.
+//! - No phone numbers, addresses, government ids or free text about people;
+//!   password hashes are not usable hashes (demo users cannot log in).
+//! - Deterministic: every value comes from the seed (splitmix64) and a fixed
+//!   base time; no clock, no OS randomness. The same seed and sizes give the
+//!   same rows on either backend.
+//! - Environment-aware: on a store opened for an environment, every flag is
+//!   that environment's, and a PRODUCTION store gets no BETA_TESTER users
+//!   (see [`crate::environment`]); the generator draws the same random
+//!   numbers either way.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use elson_core::entities::{
@@ -46,7 +59,8 @@ pub struct DemoSizes {
     pub regimes_per_symbol: usize,
     /// One feedback from every n-th user (0: none).
     pub feedback_every_nth_user: usize,
-    /// Feature flags, spread over the four environments.
+    /// Feature flags, spread over the four environments (on a store opened
+    /// for an environment: all of that environment).
     pub flags: usize,
 }
 
@@ -111,10 +125,14 @@ pub const SYMBOLS: &[&str] = &[
     "SCHD", "VIG", "ARKK", "DIA", "XLK", "XLF", "XLE", "BTC", "ETH",
 ];
 
-const FIRST_NAMES: &[&str] =
+/// Every first name the generator uses: none is a plausible real person's.
+pub const FIRST_NAMES: &[&str] =
     &["Testy", "Sample", "Demo", "Placeholder", "Fictional", "Mock", "Dummy", "Example"];
-const LAST_NAMES: &[&str] =
+/// Every last name the generator uses.
+pub const LAST_NAMES: &[&str] =
     &["Testperson", "Samplesson", "Demoford", "Mockington", "Fakerly", "Stubbs", "Fixture"];
+/// Every generated email is `…@EMAIL_DOMAIN`, a domain reserved by RFC 2606.
+pub const EMAIL_DOMAIN: &str = "example.com";
 
 /// splitmix64: tiny, fast, good enough to vary demo data deterministically.
 #[derive(Debug, Clone)]
@@ -210,7 +228,13 @@ fn money(cents: u64) -> Decimal {
     Decimal::new(cents as i64, 2)
 }
 
-fn demo_user(rng: &mut Rng, n: usize, role: UserRole, created: DateTime<Utc>) -> User {
+fn demo_user(
+    rng: &mut Rng,
+    n: usize,
+    role: UserRole,
+    created: DateTime<Utc>,
+    env: Option<Environment>,
+) -> User {
     let dob = match role {
         UserRole::Minor => NaiveDate::from_ymd_opt(
             2010 + (n % 10) as i32,
@@ -225,7 +249,7 @@ fn demo_user(rng: &mut Rng, n: usize, role: UserRole, created: DateTime<Utc>) ->
     };
     User {
         id: rng.uuid(),
-        email: format!("{}{n}@example.com", role.as_str().to_lowercase()),
+        email: format!("{}{n}@{EMAIL_DOMAIN}", role.as_str().to_lowercase()),
         // Not a usable hash: demo users cannot log in.
         password_hash: "$2b$12$demo.demo.demo.demo.demo.demo.demo.demo.demo.demo.de".to_string(),
         role,
@@ -235,7 +259,12 @@ fn demo_user(rng: &mut Rng, n: usize, role: UserRole, created: DateTime<Utc>) ->
         created_at: created,
         updated_at: created,
         last_login: Some(created + Duration::hours(rng.below(2_000) as i64)),
-        status: if rng.below(20) == 0 { UserStatus::BetaTester } else { UserStatus::Active },
+        // Beta testers do not live in production (crate::environment).
+        status: if rng.below(20) == 0 && env != Some(Environment::Production) {
+            UserStatus::BetaTester
+        } else {
+            UserStatus::Active
+        },
         two_factor_enabled: false,
         two_factor_secret: None,
         risk_profile: [RiskProfile::Low, RiskProfile::Moderate, RiskProfile::Aggressive]
@@ -310,6 +339,7 @@ pub async fn plan(seed: u64, sizes: &DemoSizes) -> StoreResult<DemoSummary> {
 
 async fn run(store: Option<&Store>, seed: u64, sizes: &DemoSizes) -> StoreResult<DemoSummary> {
     let mut rng = Rng(seed);
+    let env = store.and_then(Store::environment);
     let mut w = Writer { store, tx: None, pending: 0 };
     let symbols: Vec<&str> =
         SYMBOLS.iter().copied().take(sizes.symbols.clamp(1, SYMBOLS.len())).collect();
@@ -327,8 +357,8 @@ async fn run(store: Option<&Store>, seed: u64, sizes: &DemoSizes) -> StoreResult
     let mut n = 0usize;
     for f in 0..sizes.families {
         let created = t0 + Duration::minutes(f as i64);
-        let g = demo_user(&mut rng, n, UserRole::Guardian, created);
-        let m = demo_user(&mut rng, n + 1, UserRole::Minor, created);
+        let g = demo_user(&mut rng, n, UserRole::Guardian, created, env);
+        let m = demo_user(&mut rng, n + 1, UserRole::Minor, created, env);
         n += 2;
         for u in [&g, &m] {
             put!(w, |c, s| s.users().write_in(&mut c, "demo.users", crate::repo::users::INSERT, u));
@@ -359,7 +389,7 @@ async fn run(store: Option<&Store>, seed: u64, sizes: &DemoSizes) -> StoreResult
     }
     for s in 0..sizes.solo_users {
         let created = t0 + Duration::minutes((sizes.families + s) as i64);
-        let u = demo_user(&mut rng, n, UserRole::User, created);
+        let u = demo_user(&mut rng, n, UserRole::User, created, env);
         n += 1;
         put!(w, |c, s| s.users().write_in(&mut c, "demo.users", crate::repo::users::INSERT, &u));
         let p = demo_portfolio(&mut rng, &u, PortfolioType::Standard, false);
@@ -524,7 +554,8 @@ async fn run(store: Option<&Store>, seed: u64, sizes: &DemoSizes) -> StoreResult
             flag_name: format!("flag-{k}"),
             description: None,
             enabled: rng.below(10) == 0,
-            environment: Environment::ALL[k % Environment::ALL.len()],
+            // Spread over the four environments, or all the store's own.
+            environment: env.unwrap_or(Environment::ALL[k % Environment::ALL.len()]),
             user_percentage: rng.below(101) as i32,
             user_whitelist: Vec::new(),
             created_at: t0,
@@ -541,4 +572,50 @@ async fn run(store: Option<&Store>, seed: u64, sizes: &DemoSizes) -> StoreResult
     }
     w.flush().await?;
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn longest_digit_run(s: &str) -> usize {
+        s.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0)
+    }
+
+    #[tokio::test]
+    async fn the_plan_is_a_function_of_the_seed() {
+        let sizes = DemoSizes::small();
+        let a = plan(7, &sizes).await.unwrap();
+        assert_eq!(a, plan(7, &sizes).await.unwrap());
+        let b = plan(8, &sizes).await.unwrap();
+        assert_ne!(a.user_ids, b.user_ids);
+        assert_eq!(a.users, sizes.families * 2 + sizes.solo_users);
+    }
+
+    #[test]
+    fn users_are_sanitized_and_deterministic() {
+        let t = base_time();
+        for env in [None, Some(Environment::Beta), Some(Environment::Production)] {
+            let (mut r1, mut r2) = (Rng(42), Rng(42));
+            for n in 0..500 {
+                let role = [UserRole::Guardian, UserRole::Minor, UserRole::User][n % 3];
+                let u = demo_user(&mut r1, n, role, t, env);
+                assert_eq!(u, demo_user(&mut r2, n, role, t, env), "same seed, same user");
+                let (local, domain) = u.email.split_once('@').unwrap();
+                assert_eq!(domain, EMAIL_DOMAIN);
+                assert!(local.chars().all(|c| c.is_ascii_alphanumeric()), "{}", u.email);
+                assert!(FIRST_NAMES.contains(&u.first_name.as_deref().unwrap()));
+                assert!(LAST_NAMES.contains(&u.last_name.as_deref().unwrap()));
+                assert!(u.two_factor_secret.is_none() && u.preferences.is_none());
+                // Nothing phone- or SSN-like: no run of 7+ digits anywhere.
+                for text in [&u.email, &u.password_hash] {
+                    assert!(longest_digit_run(text) < 7, "{text}");
+                }
+                if env == Some(Environment::Production) {
+                    assert_ne!(u.status, UserStatus::BetaTester);
+                }
+            }
+        }
+        assert_eq!(longest_digit_run("555-123-4567 / 1234567"), 7);
+    }
 }

@@ -7,6 +7,9 @@
 //! never crosses the public API (STYLE §11).
 
 use elson_core::ElsonError;
+use elson_core::enums::Environment;
+
+use crate::security::CryptoError;
 
 /// Result alias of the store.
 pub type StoreResult<T> = std::result::Result<T, StoreError>;
@@ -43,17 +46,65 @@ pub enum StoreError {
         /// What went wrong.
         message: String,
     },
+    /// Encrypted data could not be sealed or opened: an unknown or wrong
+    /// key, a tampered, moved or malformed stored value, no key provider.
+    /// Nothing was written.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    // --- beta safeguards (environments, snapshots) ---
+    /// A database or snapshot belongs to another environment than the store
+    /// (`None`: not stamped with any). Nothing was opened or written.
+    #[error(
+        "environment mismatch: the {what} belongs to {}, the store is opened for {}",
+        env_name(*.found),
+        env_name(*.expected)
+    )]
+    EnvironmentMismatch {
+        /// `database` or `snapshot`.
+        what: &'static str,
+        /// The environment the database or snapshot is stamped with.
+        found: Option<Environment>,
+        /// The environment of the store.
+        expected: Option<Environment>,
+    },
+    /// The call does not exist on this backend; `hint` says what does the
+    /// job there (e.g. `pg_dump` for a PostgreSQL snapshot).
+    #[error("{operation} is not supported here: {hint}")]
+    Unsupported {
+        /// The store operation.
+        operation: &'static str,
+        /// What to use instead.
+        hint: String,
+    },
+    /// A snapshot file cannot be used: not a database, corrupt, not an
+    /// Elson database, or another schema version. Nothing was written.
+    #[error("unusable snapshot {path}: {reason}")]
+    Snapshot {
+        /// The snapshot file.
+        path: String,
+        /// Why it was refused.
+        reason: String,
+    },
+}
+
+fn env_name(e: Option<Environment>) -> &'static str {
+    e.map_or("no environment", Environment::as_str)
 }
 
 impl StoreError {
     /// A stable machine-readable code: the core's code for domain errors,
-    /// `STORAGE`, `BUSY` or `OPEN` otherwise.
+    /// `STORAGE`, `BUSY`, `OPEN`, `CRYPTO`, `ENVIRONMENT_MISMATCH`,
+    /// `UNSUPPORTED` or `SNAPSHOT` otherwise.
     pub fn code(&self) -> &'static str {
         match self {
             StoreError::Domain(e) => e.code(),
             StoreError::Storage { .. } => "STORAGE",
             StoreError::Busy { .. } => "BUSY",
             StoreError::Open { .. } => "OPEN",
+            StoreError::Crypto(_) => "CRYPTO",
+            StoreError::EnvironmentMismatch { .. } => "ENVIRONMENT_MISMATCH",
+            StoreError::Unsupported { .. } => "UNSUPPORTED",
+            StoreError::Snapshot { .. } => "SNAPSHOT",
         }
     }
 
@@ -98,5 +149,16 @@ mod tests {
         assert_eq!(StoreError::Busy { operation: "op", attempts: 3 }.code(), "BUSY");
         assert_eq!(StoreError::Open { message: "m".into() }.code(), "OPEN");
         assert!(StoreError::storage("op", "m").as_domain().is_none());
+        let e = StoreError::EnvironmentMismatch {
+            what: "database",
+            found: Some(Environment::Production),
+            expected: None,
+        };
+        assert_eq!(e.code(), "ENVIRONMENT_MISMATCH");
+        assert!(e.to_string().contains("PRODUCTION") && e.to_string().contains("no environment"));
+        let e = StoreError::Unsupported { operation: "snapshot", hint: "pg_dump".into() };
+        assert_eq!(e.code(), "UNSUPPORTED");
+        let e = StoreError::Snapshot { path: "x".into(), reason: "corrupt".into() };
+        assert_eq!(e.code(), "SNAPSHOT");
     }
 }

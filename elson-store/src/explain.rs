@@ -34,7 +34,9 @@ pub struct QueryPlan {
     pub plan: String,
     /// Tables the plan reads in full (a sequential scan, or a scan of a
     /// whole index). Empty when every table is reached through an index
-    /// search.
+    /// search. A PostgreSQL sequential scan the planner costs at zero — a
+    /// relation its statistics show as empty, such as a monthly partition
+    /// not yet reached — reads no page and is not listed.
     pub full_scans: Vec<String>,
 }
 
@@ -52,7 +54,10 @@ fn sqlite_full_scans(lines: &[String]) -> Vec<String> {
 fn pg_full_scans(plan: &Value, out: &mut Vec<String>) {
     match plan {
         Value::Object(map) => {
+            // pgscale: a zero-cost scan reads no page (an empty partition).
+            let empty = map.get("Total Cost").and_then(Value::as_f64) == Some(0.0);
             if map.get("Node Type").and_then(Value::as_str) == Some("Seq Scan")
+                && !empty
                 && let Some(rel) = map.get("Relation Name").and_then(Value::as_str)
             {
                 out.push(rel.to_string());
@@ -174,7 +179,8 @@ mod tests {
         ];
         assert_eq!(sqlite_full_scans(&lines), vec!["trades", "t"]);
         let plan = serde_json::json!([{"Plan": {"Node Type": "Nested Loop", "Plans": [
-            {"Node Type": "Seq Scan", "Relation Name": "users"},
+            {"Node Type": "Seq Scan", "Relation Name": "users", "Total Cost": 12.5},
+            {"Node Type": "Seq Scan", "Relation Name": "trades_2031_05", "Total Cost": 0.0},
             {"Node Type": "Index Scan", "Relation Name": "trades"}]}}]);
         let mut out = Vec::new();
         pg_full_scans(&plan, &mut out);

@@ -91,6 +91,40 @@
 //! that owns the tables is not restricted. SQLite has no roles: the store's
 //! checks are the whole story there.
 //!
+//! ## Scale (PostgreSQL)
+//! Migration 11 partitions `trades` by month of `created_at` and
+//! `volatility_regimes` by month of `timestamp`, each with a DEFAULT partition
+//! so no insert fails; [`Store::ensure_partitions`] creates months ahead and
+//! moves rows already in DEFAULT into them. `notifications` is
+//! hash-partitioned by `user_id` (8). Primary keys include the partition key:
+//! `id` stays unique because ids are random UUIDs (v4/v7); PostgreSQL refuses
+//! a reused id only at the same partition-key value (SQLite refuses any
+//! reuse), so a caller retrying an order must reuse its `now` too. A lookup
+//! by id alone is one index probe per partition.
+//! `portfolio_analytics` ([`PortfolioAnalytics`]) is a materialized view
+//! refreshed concurrently by [`Store::refresh_portfolio_analytics`] (on
+//! SQLite a plain, always-fresh view). Portfolio reads go through a short
+//! cache ([`StoreOptions::portfolio_cache_ttl`]) that this store's writes
+//! invalidate when they commit. SQLite needs none of the partitioning; the
+//! calls are documented no-ops there.
+//!
+//! ## Passwords, two-factor, encryption at rest
+//! [`security`]: bcrypt passwords and [`Store::login`], TOTP two-factor
+//! ([`Store::enroll_two_factor`], [`Store::complete_login`]), and envelope
+//! encryption of the PII columns under an application-supplied
+//! [`security::KeyProvider`] ([`Store::with_key_provider`],
+//! [`Store::rotate_pii_keys`]). Since migration 0009 the four PII columns
+//! are unconstrained `TEXT` on both backends (`date_of_birth` as
+//! `YYYY-MM-DD` or ciphertext); their limits are checked on the plain value.
+//!
+//! ## Beta safeguards
+//! A store is opened for one environment
+//! ([`StoreOptions::environment`]); the database is stamped with it and
+//! refuses another environment's stores and rows. [`Store::snapshot`] and
+//! [`Store::restore`] back up and restore a SQLite database online; on
+//! PostgreSQL use `pg_dump`/`pg_restore`. The demo data of [`demo`] is
+//! sanitized: fake names, emails under `example.com`. See [`environment`].
+//!
 //! ## Tests on real databases
 //! `scripts/with-postgres CMD…` starts a throwaway PostgreSQL (installing it
 //! from Debian packages when `initdb` is missing), exports
@@ -112,24 +146,33 @@
 
 mod access;
 mod actor;
+mod analytics;
 mod audit;
+mod cache;
 mod check;
 pub mod codec;
+mod combined;
 mod db;
 pub mod demo;
+pub mod environment;
 mod error;
 mod explain;
+mod partitions;
 mod pii;
 pub mod repo;
+pub mod security;
 mod store;
 mod trading;
 
 pub use access::{AuditEntry, AuditLog};
 pub use actor::{Actor, system_actor};
+pub use analytics::PortfolioAnalytics;
 pub use audit::{AuditEvent, AuditHook, MemoryAudit, NoAudit};
+pub use cache::CacheStats;
 pub use elson_core;
 pub use error::{StoreError, StoreResult};
 pub use explain::{QueryPlan, SeedQueryParams};
-pub use pii::{PiiCipher, Plaintext};
+pub use partitions::PartitionCreated;
+pub use pii::{PiiCipher, PiiField, Plaintext, WrappedKey};
 pub use store::{Backend, Store, StoreOptions};
 pub use trading::{Fill, OrderRequest, TradeResult};

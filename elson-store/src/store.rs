@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::audit::{AuditEvent, AuditHook, NoAudit};
+use crate::cache::PortfolioCache;
 use crate::db::{Arg, Conn, DbRow, is_busy, map_err};
 use crate::error::{StoreError, StoreResult};
 use crate::pii::{PiiCipher, Plaintext};
@@ -50,6 +51,29 @@ pub struct StoreOptions {
     /// loss). `false` selects `NORMAL`, durable across process crashes only.
     /// Default true.
     pub sqlite_synchronous_full: bool,
+    /// How long [`crate::repo::portfolios::Portfolios::get`] may answer from
+    /// memory (see [`Store::portfolio_cache_stats`]); every write through
+    /// this store that changes the row invalidates it at once, so the TTL
+    /// only bounds how long writes by *other* processes go unseen.
+    /// `Duration::ZERO` disables the cache. Default 2 s.
+    pub portfolio_cache_ttl: Duration,
+    /// bcrypt cost of [`Store::hash_password`] and of the dummy hash an
+    /// unknown email is checked against at login. Default 12
+    /// ([`crate::security::DEFAULT_BCRYPT_COST`]); 4–31 accepted, below 12
+    /// only for tests.
+    pub bcrypt_cost: u32,
+    /// Issuer shown by authenticator apps for two-factor enrollment
+    /// (`otpauth://totp/<issuer>:<email>…`). Default `Elson`.
+    pub totp_issuer: String,
+    /// The environment this store is for (data model "Beta Safeguards").
+    /// `Some(env)`: the first open stamps the database with `env`; opening a
+    /// database stamped with another environment fails with
+    /// [`StoreError::EnvironmentMismatch`]; feature flags of other
+    /// environments are refused on write and invisible on read. `None` (the
+    /// default, so existing callers keep working): the store takes the
+    /// database's stamp when it has one, otherwise it is unscoped and leaves
+    /// the database unstamped. See [`crate::environment`].
+    pub environment: Option<elson_core::enums::Environment>,
 }
 
 impl Default for StoreOptions {
@@ -60,6 +84,10 @@ impl Default for StoreOptions {
             busy_timeout: Duration::from_secs(5),
             write_attempts_max: 8,
             sqlite_synchronous_full: true,
+            portfolio_cache_ttl: Duration::from_secs(2),
+            bcrypt_cost: crate::security::DEFAULT_BCRYPT_COST,
+            totp_issuer: "Elson".to_string(),
+            environment: None,
         }
     }
 }
@@ -78,6 +106,10 @@ struct Inner {
     pii: Arc<dyn PiiCipher>,
     /// SQLite: the in-process writer queue (see [`Store::begin_write`]).
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+    /// Portfolio rows read recently (pgscale: crate::cache).
+    portfolio_cache: Arc<PortfolioCache>,
+    /// The database's environment stamp (beta safeguards), once resolved.
+    environment: Option<elson_core::enums::Environment>,
 }
 
 /// A handle on one database. Cheap to clone; clones share the pool.
@@ -217,12 +249,16 @@ impl Store {
                 audit: Arc::new(NoAudit),
                 pii: Arc::new(Plaintext),
                 sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
+                portfolio_cache: Arc::new(PortfolioCache::new(options.portfolio_cache_ttl)),
+                environment: None,
             }),
         };
         if options.migrate {
             store.migrate().await?;
         }
-        Ok(store)
+        // Beta safeguards: stamp or check the database's environment.
+        let environment = crate::environment::resolve(&store, options.environment).await?;
+        Ok(store.rebuild(|inner| inner.environment = environment))
     }
 
     /// The same store with another audit hook (the default records nothing).
@@ -235,6 +271,16 @@ impl Store {
         self.rebuild(|inner| inner.pii = pii)
     }
 
+    /// The same store with PII encrypted at rest under keys from
+    /// `provider` ([`crate::security::EnvelopeCipher`]): `first_name`,
+    /// `last_name`, `date_of_birth` and `two_factor_secret` of every user
+    /// written from now on are AES-256-GCM ciphertext under a per-user data
+    /// key wrapped by the provider's current key. Rows written in plain text
+    /// before stay readable; [`Store::reseal_plaintext_users`] encrypts them.
+    pub fn with_key_provider(self, provider: Arc<dyn crate::security::KeyProvider>) -> Store {
+        self.with_pii_cipher(Arc::new(crate::security::EnvelopeCipher::new(provider)))
+    }
+
     fn rebuild(self, change: impl FnOnce(&mut Inner)) -> Store {
         let mut inner = Inner {
             pool: self.inner.pool.clone(),
@@ -242,6 +288,8 @@ impl Store {
             audit: Arc::clone(&self.inner.audit),
             pii: Arc::clone(&self.inner.pii),
             sqlite_writer: Arc::clone(&self.inner.sqlite_writer),
+            portfolio_cache: Arc::clone(&self.inner.portfolio_cache),
+            environment: self.inner.environment,
         };
         change(&mut inner);
         Store { inner: Arc::new(inner) }
@@ -317,7 +365,30 @@ impl Store {
         self.inner.options.sqlite_synchronous_full
     }
 
-    /// SQLite: this process's writer turn (see [`Store::begin_write`]).
+    pub(crate) fn portfolio_cache(&self) -> &PortfolioCache {
+        &self.inner.portfolio_cache
+    }
+
+    pub(crate) fn options(&self) -> &StoreOptions {
+        &self.inner.options
+    }
+
+    /// The environment of this store and its database (`None`: unscoped, an
+    /// unstamped database opened without an environment).
+    pub fn environment(&self) -> Option<elson_core::enums::Environment> {
+        self.inner.environment
+    }
+
+    /// SQLite: the pool (snapshots and restores, see [`crate::environment`]).
+    pub(crate) fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.inner.pool {
+            Pool::Sqlite(p) => Some(p),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// SQLite: this process's writer turn, for a writer that manages its own
+    /// transaction (a restore).
     pub(crate) async fn sqlite_writer_turn(&self) -> OwnedMutexGuard<()> {
         Arc::clone(&self.inner.sqlite_writer).lock_owned().await
     }

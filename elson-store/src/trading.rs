@@ -34,6 +34,7 @@ use elson_core::families::{Action, Resource};
 
 use crate::access::{Call, Mode, Session, live};
 use crate::actor::Actor;
+use crate::combined::Combined;
 use crate::db::{Conn, ts, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::repo::{notifications, portfolios, positions, relationships, trades, users};
@@ -258,6 +259,48 @@ async fn write_book(
     Ok(())
 }
 
+/// pgscale: [`Outbox::flush`] and [`write_book`] in ONE round trip on
+/// PostgreSQL ([`Combined`]): the same rows, checks and statements. When a
+/// position is deleted (a symbol closed) the two run as before, so a
+/// reopened symbol never meets its old row inside one statement.
+async fn write_all(
+    c: &mut Conn<'_>,
+    op: &'static str,
+    out: &mut Outbox,
+    before: &[Position],
+    book: &Book,
+) -> StoreResult<()> {
+    if before.iter().any(|b| !book.positions().iter().any(|a| a.id == b.id)) {
+        out.flush(c, op).await?;
+        return write_book(c, op, before, book).await;
+    }
+    let p = book.portfolio();
+    portfolios::validate(p)?;
+    let mut w = Combined::default();
+    for t in &out.trades {
+        trades::validate(t)?;
+        w.push(trades::INSERT, trades::args(t).to_vec());
+    }
+    for n in &out.notifications {
+        notifications::validate(n)?;
+        w.push(notifications::INSERT, notifications::args(n).to_vec());
+    }
+    for after in book.positions() {
+        let sql = match before.iter().find(|b| b.id == after.id) {
+            Some(b) if b == after => continue,
+            Some(_) => positions::UPDATE,
+            None => positions::INSERT,
+        };
+        positions::validate(after)?;
+        w.push(sql, positions::args(after).to_vec());
+    }
+    w.push(portfolios::UPDATE, portfolios::args(p).to_vec());
+    w.run(c, op).await?;
+    out.trades.clear();
+    out.notifications.clear();
+    Ok(())
+}
+
 async fn update_trade(c: &mut Conn<'_>, op: &'static str, t: &Trade) -> StoreResult<()> {
     trades::validate(t)?;
     c.execute(op, trades::UPDATE, &trades::args(t)).await?;
@@ -378,6 +421,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
         let acct = self.load_account(s, OP_PLACE, order.trade.portfolio_id, Action::Create).await?;
+        s.touch(&[acct.book.portfolio().id]);
         let c = &mut s.conn();
         let (trade, decision) = self.decide_order(c, OP_PLACE, &acct, order, now).await?;
         // After this point only the database can refuse.
@@ -426,6 +470,7 @@ impl Store {
         let portfolio = lock_portfolio(&mut s.conn(), OP_EXECUTE, portfolio_id).await?;
         // Executing is the trade's next step: authorized like cancelling it.
         s.authorize(Action::Update, Resource::Trade { owner_id: portfolio.user_id }).await?;
+        s.touch(&[portfolio_id]);
         let c = &mut s.conn();
         // Re-read under the lock: every change of a trade locks its portfolio first.
         let mut trade = load_trade(c, OP_EXECUTE, trade_id).await?;
@@ -484,8 +529,8 @@ impl Store {
             let c = &mut s.conn();
             let mut out = Outbox::default();
             let result = self.place_execute_on(c, &mut acct, order, fill, now, &mut out).await?;
-            out.flush(c, OP_EXECUTE).await?;
-            write_book(c, OP_EXECUTE, &acct.before, &acct.book).await?;
+            write_all(c, OP_EXECUTE, &mut out, &acct.before, &acct.book).await?;
+            s.touch(&[acct.book.portfolio().id]);
             Ok(result)
         }
         .await;
@@ -588,6 +633,8 @@ impl Store {
             for acct in &accounts {
                 write_book(c, OP_EXECUTE, &acct.before, &acct.book).await?;
             }
+            let ids: Vec<Uuid> = accounts.iter().map(|a| a.book.portfolio().id).collect();
+            s.touch(&ids);
             // One audit row per trade written.
             s.audit_rows(results.iter().map(|r: &TradeResult| r.trade.id));
             Ok(results)
@@ -630,6 +677,7 @@ impl Store {
                 events.extend(final_event(&trade, portfolio.user_id, guardian_ids));
             }
             let notifications = write_notifications(c, &events, now).await?;
+            s.touch(&[portfolio.id]);
             Ok(TradeResult { trade, portfolio, outcome: None, notifications })
         }
         .await;
@@ -663,6 +711,7 @@ impl Store {
             let events: Vec<DomainEvent> =
                 final_event(&trade, portfolio.user_id, guardian_ids).into_iter().collect();
             let notifications = write_notifications(c, &events, now).await?;
+            s.touch(&[portfolio.id]);
             Ok(TradeResult { trade, portfolio, outcome: None, notifications })
         }
         .await;
@@ -693,6 +742,7 @@ impl Store {
             let mut book = Book::from_rows(portfolio, before.clone())?;
             book.deposit(amount, now)?;
             write_book(c, OP_DEPOSIT, &before, &book).await?;
+            s.touch(&[portfolio_id]);
             Ok(book.portfolio().clone())
         }
         .await;
@@ -729,6 +779,7 @@ impl Store {
                 }
             }
             write_book(c, OP_MARK, &before, &book).await?;
+            s.touch(&[portfolio_id]);
             Ok(book.into_rows())
         }
         .await;

@@ -30,6 +30,9 @@ const TABLES: &[(&str, &[&str])] = &[
             "education_progress",
             "preferences",
             "beta_feedback",
+            "pii_kek_id",
+            "pii_data_key",
+            "two_factor_last_step",
         ],
     ),
     (
@@ -210,6 +213,8 @@ const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     ("audit_log", &["id", "actor_id", "action", "entity", "entity_id", "at", "outcome", "detail"]),
+    // Migration 12 (beta safeguards): the database's environment stamp.
+    ("store_environment", &["singleton", "environment", "stamped_at"]),
 ];
 
 /// Every index of the seed's "Database Indices": (table, leading columns,
@@ -219,6 +224,7 @@ const INDICES: &[(&str, &[&str], bool)] = &[
     // Primary indices.
     ("users", &["id"], true),
     ("users", &["email"], true),
+    ("users", &["pii_kek_id"], false),
     ("portfolios", &["id"], true),
     ("portfolios", &["user_id"], false),
     ("positions", &["id"], true),
@@ -284,6 +290,23 @@ const MIGRATION_NAMES: &[&str] = &[
 /// a documented no-op there.
 const SDK_MIGRATION_NAMES: &[&str] =
     &["security", "row level security", "partitioning and analytics", "environments"];
+
+/// Columns of the `portfolio_analytics` view (migration 11): a materialized
+/// view on PostgreSQL, a plain view on SQLite.
+const ANALYTICS_COLUMNS: &[&str] = &[
+    "portfolio_id",
+    "user_id",
+    "cash_balance",
+    "total_value",
+    "position_count",
+    "positions_value",
+    "gain_loss",
+    "trades_pending",
+    "trades_executed",
+    "trades_cancelled",
+    "trades_rejected",
+    "last_trade_at",
+];
 
 /// (table → columns, [(table, index columns, unique)]) read from the catalog.
 struct Catalog {
@@ -442,6 +465,26 @@ async fn sqlite_migrates_step_by_step_and_catalog_has_the_data_model() {
     store.close().await;
     let cat = sqlite_catalog(&path).await;
     assert_catalog("sqlite", &cat);
+    {
+        let mut c =
+            sqlx::sqlite::SqliteConnectOptions::new().filename(&path).connect().await.unwrap();
+        let kind: String =
+            sqlx::query("SELECT type FROM sqlite_master WHERE name = 'portfolio_analytics'")
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
+                .get(0);
+        assert_eq!(kind, "view");
+        let cols: Vec<String> =
+            sqlx::query("SELECT name FROM pragma_table_info('portfolio_analytics') ORDER BY cid")
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+        assert_eq!(cols, ANALYTICS_COLUMNS);
+    }
     // A deliberately wrong expectation must fail the check.
     let broken = Catalog {
         columns: cat.columns.iter().filter(|(t, _)| t != "trades").cloned().collect(),
@@ -466,6 +509,54 @@ async fn postgres_migrates_step_by_step_and_catalog_has_the_data_model() {
     store.close().await;
     let cat = pg_catalog(&url).await;
     assert_catalog("postgres", &cat);
+    // Migration 11: partitioned tables, their strategies and keys, and the
+    // materialized view with the unique index CONCURRENTLY needs.
+    use std::str::FromStr;
+    let mut c = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap().connect().await.unwrap();
+    let parts: Vec<(String, String, String)> = sqlx::query(
+        "SELECT c.relname::text, p.partstrat::text, pg_get_partkeydef(c.oid) \
+         FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid ORDER BY 1",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2)))
+    .collect();
+    let expected = [
+        ("notifications", "h", "HASH (user_id)"),
+        ("trades", "r", "RANGE (created_at)"),
+        ("volatility_regimes", "r", "RANGE (\"timestamp\")"),
+    ];
+    assert_eq!(
+        parts.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect::<Vec<_>>(),
+        expected
+    );
+    for default in ["trades_default", "volatility_regimes_default"] {
+        let bound: String =
+            sqlx::query("SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = $1")
+                .bind(default)
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
+                .get(0);
+        assert_eq!(bound, "DEFAULT");
+    }
+    let cols: Vec<String> = sqlx::query(
+        "SELECT attname::text FROM pg_attribute WHERE attrelid = 'portfolio_analytics'::regclass \
+         AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    assert_eq!(cols, ANALYTICS_COLUMNS);
+    let unique = cat.indices.iter().any(|(t, cols, u)| {
+        t == "portfolio_analytics" && *u && cols == &["portfolio_id".to_string()]
+    });
+    assert!(unique, "REFRESH … CONCURRENTLY needs a unique index");
     assert_row_level_security(&url).await;
 }
 

@@ -22,6 +22,27 @@ create_exception!(elson, ConfidenceTooLow, ElsonError, "Model confidence below t
 create_exception!(elson, TradingHalted, ElsonError, "The circuit breaker blocks the order.");
 create_exception!(elson, StorageError, ElsonError, "The database failed or is unreachable.");
 create_exception!(elson, InternalError, ElsonError, "A bug in the SDK (a Rust panic).");
+create_exception!(
+    elson,
+    AuthenticationFailed,
+    ElsonError,
+    "A login did not prove who the caller is (unknown email or wrong password, told apart by \
+     nothing; or a wrong, expired or reused two-factor code)."
+);
+create_exception!(
+    elson,
+    CryptoError,
+    ElsonError,
+    "Encrypted data could not be sealed or opened (unknown or wrong key, tampered or moved value)."
+);
+create_exception!(
+    elson,
+    EnvironmentMismatch,
+    ElsonError,
+    "A database or snapshot belongs to another environment than the store."
+);
+create_exception!(elson, Unsupported, ElsonError, "The call does not exist on this backend.");
+create_exception!(elson, SnapshotError, ElsonError, "A snapshot file cannot be used.");
 
 /// Registers the exception classes on the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -40,12 +61,17 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("TradingHalted", py.get_type::<TradingHalted>())?;
     m.add("StorageError", py.get_type::<StorageError>())?;
     m.add("InternalError", py.get_type::<InternalError>())?;
+    m.add("AuthenticationFailed", py.get_type::<AuthenticationFailed>())?;
+    m.add("CryptoError", py.get_type::<CryptoError>())?;
+    m.add("EnvironmentMismatch", py.get_type::<EnvironmentMismatch>())?;
+    m.add("Unsupported", py.get_type::<Unsupported>())?;
+    m.add("SnapshotError", py.get_type::<SnapshotError>())?;
     Ok(())
 }
 
 /// Builds an exception of class `E` with `message`, then sets `code` and the
 /// given attributes on it.
-fn build<E: pyo3::PyTypeInfo>(
+pub(crate) fn build<E: pyo3::PyTypeInfo>(
     py: Python<'_>,
     message: String,
     code: &str,
@@ -62,7 +88,7 @@ fn build<E: pyo3::PyTypeInfo>(
     err
 }
 
-fn obj<'py, T: IntoPyObjectExt<'py>>(py: Python<'py>, v: T) -> Py<PyAny> {
+pub(crate) fn obj<'py, T: IntoPyObjectExt<'py>>(py: Python<'py>, v: T) -> Py<PyAny> {
     v.into_py_any(py).unwrap_or_else(|_| py.None())
 }
 
@@ -141,6 +167,9 @@ pub fn to_py_err(e: CoreError) -> PyErr {
                 code,
                 &[("state", obj(py, state)), ("reason", obj(py, reason))],
             ),
+            CoreError::AuthenticationFailed { reason } => {
+                build::<AuthenticationFailed>(py, msg, code, &[("reason", obj(py, reason))])
+            }
             // The core's error is non-exhaustive: a variant added later still
             // reaches Python as an ElsonError with its code.
             _ => build::<ElsonError>(py, msg, code, &[]),

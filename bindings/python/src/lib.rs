@@ -18,6 +18,7 @@ pub mod errors;
 pub mod families;
 pub mod flags;
 pub mod metrics;
+pub mod security;
 pub mod sizing;
 pub mod store;
 
@@ -51,6 +52,7 @@ fn _elson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     metrics::register(m)?;
     analytics::register(m)?;
     backtest::register(m)?;
+    security::register(m)?;
     store::register(m)?;
     m.add_function(wrap_pyfunction!(_enum_values, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;

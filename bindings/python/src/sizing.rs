@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::conv::{extract_datetime, extract_decimal, extract_enum};
 use crate::entities::PyModelParameter;
-use crate::errors::{IntoPyResult, invalid};
+use crate::errors::{IntoPyResult, guard, invalid};
 
 /// The model parameters in force: the built-in defaults, optionally
 /// overridden by effective-dated `ModelParameter` rows.
@@ -29,13 +29,13 @@ impl PyParameterSet {
     #[new]
     #[pyo3(signature = (overrides=Vec::new()))]
     fn new(overrides: Vec<PyRef<'_, PyModelParameter>>) -> PyResult<Self> {
-        Ok(Self { inner: ParameterSet::with_overrides(rows(&overrides)).py()? })
+        guard(|| Ok(Self { inner: ParameterSet::with_overrides(rows(&overrides)).py()? }))
     }
 
     /// Exactly `rows`, without the built-in defaults.
     #[staticmethod]
     fn from_rows(rows: Vec<PyRef<'_, PyModelParameter>>) -> PyResult<Self> {
-        Ok(Self { inner: ParameterSet::from_rows(self::rows(&rows)).py()? })
+        guard(|| Ok(Self { inner: ParameterSet::from_rows(self::rows(&rows)).py()? }))
     }
 
     /// The value for (level, type, name) at `at`, or None when no row is in
@@ -47,12 +47,9 @@ impl PyParameterSet {
         parameter_name: &str,
         at: &Bound<'_, PyAny>,
     ) -> PyResult<Option<Decimal>> {
-        Ok(self.inner.value(
-            extract_enum("volatility_level", volatility_level)?,
-            parameter_type,
-            parameter_name,
-            extract_datetime("at", at)?,
-        ))
+        let (level, at) =
+            (extract_enum("volatility_level", volatility_level)?, extract_datetime("at", at)?);
+        guard(|| Ok(self.inner.value(level, parameter_type, parameter_name, at)))
     }
 }
 
@@ -60,10 +57,12 @@ fn with_params<T>(
     params: Option<PyRef<'_, PyParameterSet>>,
     f: impl FnOnce(&ParameterSet) -> PyResult<T>,
 ) -> PyResult<T> {
-    match params {
+    // Every sizing call runs under the panic guard: a bug in the core
+    // reaches Python as `elson.InternalError`, never as a PanicException.
+    guard(|| match params {
         Some(p) => f(&p.inner),
         None => f(&ParameterSet::builtin()),
-    }
+    })
 }
 
 /// The `position_sizing` factor for (breaker state, regime) at `at`.

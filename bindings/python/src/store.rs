@@ -8,7 +8,10 @@ use std::sync::OnceLock;
 
 use elson_core::enums::{AssetType, OrderType};
 use elson_core::families::{Actor, Verdict};
-use elson_store::{Backend, Fill, OrderRequest, Store, StoreError, TradeResult};
+use elson_store::security::LoginOutcome;
+use elson_store::{
+    Backend, Fill, OrderRequest, PortfolioAnalytics, Store, StoreError, TradeResult,
+};
 use pyo3::create_exception;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -18,8 +21,14 @@ use uuid::Uuid;
 use crate::accounting::{PyFeeSchedule, PyFill, fill_or_none, opt_decimal, opt_enum, opt_uuid};
 use crate::conv::{ToPy, extract_datetime, extract_decimal, extract_enum, extract_uuid};
 use crate::entities::*;
-use crate::errors::{StorageError, to_py_err};
+use crate::errors::{
+    CryptoError, EnvironmentMismatch, SnapshotError, StorageError, Unsupported, build, invalid,
+    obj, to_py_err,
+};
 use crate::families::actor;
+use crate::security::{
+    PyLocalKeyProvider, PyTwoFactorChallenge, PyTwoFactorEnrollment, rotation_report,
+};
 
 create_exception!(
     elson,
@@ -58,6 +67,46 @@ pub fn store_err(e: StoreError) -> PyErr {
             (PyErr::new::<StorageError, _>(msg), Some(operation), message)
         }
         StoreError::Open { message } => (PyErr::new::<StorageError, _>(msg), None, message),
+        StoreError::Crypto(c) => {
+            return Python::attach(|py| {
+                build::<CryptoError>(py, msg, c.code(), &[("reason", obj(py, c.to_string()))])
+            });
+        }
+        StoreError::EnvironmentMismatch { what, found, expected } => {
+            return Python::attach(|py| {
+                let name = |e: Option<elson_core::enums::Environment>| e.map(|e| e.as_str());
+                build::<EnvironmentMismatch>(
+                    py,
+                    msg,
+                    code,
+                    &[
+                        ("what", obj(py, what)),
+                        ("found", obj(py, name(found))),
+                        ("expected", obj(py, name(expected))),
+                    ],
+                )
+            });
+        }
+        StoreError::Unsupported { operation, hint } => {
+            return Python::attach(|py| {
+                build::<Unsupported>(
+                    py,
+                    msg,
+                    code,
+                    &[("operation", obj(py, operation)), ("hint", obj(py, hint))],
+                )
+            });
+        }
+        StoreError::Snapshot { path, reason } => {
+            return Python::attach(|py| {
+                build::<SnapshotError>(
+                    py,
+                    msg,
+                    code,
+                    &[("path", obj(py, path)), ("reason", obj(py, reason))],
+                )
+            });
+        }
         _ => (PyErr::new::<StorageError, _>(msg.clone()), None, msg),
     };
     Python::attach(|py| {
@@ -454,16 +503,404 @@ fn fill(
     })
 }
 
+/// One order of `place_and_execute_batch`, from a mapping of the keyword
+/// arguments of `place_and_execute`.
+fn batch_order(item: &Bound<'_, PyAny>) -> PyResult<(OrderRequest, Fill)> {
+    const KEYS: &[&str] = &[
+        "portfolio_id",
+        "symbol",
+        "side",
+        "quantity",
+        "market_price",
+        "order_type",
+        "limit_price",
+        "asset_type",
+        "confidence_score",
+        "notes",
+        "id",
+        "fees",
+    ];
+    let map = item.cast::<pyo3::types::PyMapping>().map_err(|_| {
+        to_py_err(elson_core::ElsonError::invalid("orders", "each order must be a mapping"))
+    })?;
+    for key in map.keys()?.iter() {
+        let key: String = key.extract()?;
+        if !KEYS.contains(&key.as_str()) {
+            return Err(to_py_err(elson_core::ElsonError::invalid(
+                "orders",
+                format!("unknown key {key:?}; expected {}", KEYS.join(", ")),
+            )));
+        }
+    }
+    let get = |k: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
+        match map.get_item(k) {
+            Ok(v) if v.is_none() => Ok(None),
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(item.py()) => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    let need = |k: &'static str| -> PyResult<Bound<'_, PyAny>> {
+        get(k)?.ok_or_else(|| to_py_err(elson_core::ElsonError::invalid(k, "is required")))
+    };
+    let market_price = need("market_price")?;
+    let asset_type = get("asset_type")?;
+    let fees = get("fees")?;
+    let fees: Option<PyRef<'_, PyFeeSchedule>> = fees.as_ref().map(|f| f.extract()).transpose()?;
+    let notes: Option<String> = get("notes")?.map(|n| n.extract()).transpose()?;
+    let order = order(
+        &need("portfolio_id")?,
+        need("symbol")?.extract()?,
+        &need("side")?,
+        &need("quantity")?,
+        get("order_type")?.as_ref(),
+        get("limit_price")?.as_ref(),
+        Some(&market_price),
+        asset_type.as_ref(),
+        get("confidence_score")?.as_ref(),
+        notes,
+        get("id")?.as_ref(),
+    )?;
+    let fill = fill(extract_decimal("market_price", &market_price)?, asset_type.as_ref(), fees)?;
+    Ok((order, fill))
+}
+
 #[pymethods]
 impl PyStore {
     /// Opens (and migrates) the database at `url`. Raises `StorageError`
     /// when it cannot be opened.
+    ///
+    /// `environment` ("DEV", "BETA", "STAGING", "PRODUCTION") stamps a new
+    /// database and refuses one stamped for another (`EnvironmentMismatch`);
+    /// `key_provider` turns on envelope encryption of the PII columns;
+    /// `bcrypt_cost` (default 12) is for `hash_password` and login;
+    /// `portfolio_cache_ttl` (seconds, default 2, 0 disables) bounds how long
+    /// portfolio reads may come from memory.
     #[staticmethod]
-    #[pyo3(signature = (url, *, migrate=true, max_connections=8))]
-    fn open(py: Python<'_>, url: &str, migrate: bool, max_connections: u32) -> PyResult<Self> {
-        let options = elson_store::StoreOptions { migrate, max_connections, ..Default::default() };
+    #[pyo3(signature = (url, *, migrate=true, max_connections=8, environment=None,
+        key_provider=None, bcrypt_cost=elson_store::security::DEFAULT_BCRYPT_COST,
+        totp_issuer=None, portfolio_cache_ttl=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
+    fn open(
+        py: Python<'_>,
+        url: &str,
+        migrate: bool,
+        max_connections: u32,
+        environment: Option<&Bound<'_, PyAny>>,
+        key_provider: Option<PyRef<'_, PyLocalKeyProvider>>,
+        bcrypt_cost: u32,
+        totp_issuer: Option<String>,
+        portfolio_cache_ttl: Option<f64>,
+    ) -> PyResult<Self> {
+        let defaults = elson_store::StoreOptions::default();
+        let portfolio_cache_ttl = match portfolio_cache_ttl {
+            None => defaults.portfolio_cache_ttl,
+            Some(t) => std::time::Duration::try_from_secs_f64(t).map_err(|_| {
+                invalid("portfolio_cache_ttl", "must be a finite number of seconds >= 0")
+            })?,
+        };
+        let options = elson_store::StoreOptions {
+            migrate,
+            max_connections,
+            environment: opt_enum("environment", environment)?,
+            bcrypt_cost,
+            totp_issuer: totp_issuer.unwrap_or(defaults.totp_issuer.clone()),
+            portfolio_cache_ttl,
+            ..defaults
+        };
         let store = wait(py, Store::open_with(url, options))?;
+        let store = match key_provider {
+            Some(k) => store.with_key_provider(std::sync::Arc::new(k.inner.clone())),
+            None => store,
+        };
         Ok(Self { inner: Some(store) })
+    }
+
+    /// The same database through a store that seals and opens the PII
+    /// columns with `key_provider` (e.g. one holding an old and a new key
+    /// during a rotation).
+    fn with_key_provider(&self, key_provider: PyRef<'_, PyLocalKeyProvider>) -> PyResult<Self> {
+        let store = self
+            .store()?
+            .clone()
+            .with_key_provider(std::sync::Arc::new(key_provider.inner.clone()));
+        Ok(Self { inner: Some(store) })
+    }
+
+    /// The environment of this store and its database, or None (unscoped).
+    #[getter]
+    fn environment<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.store()?.environment().map(|e| e.to_py(py)).transpose()
+    }
+
+    // --- Passwords and two-factor.
+
+    /// A bcrypt hash of `password` at the store's cost (GIL released).
+    fn hash_password(&self, py: Python<'_>, password: &str) -> PyResult<String> {
+        let store = self.store()?;
+        wait(py, store.hash_password(password))
+    }
+
+    /// Replaces a user's password hash with a fresh bcrypt hash.
+    #[pyo3(signature = (actor, user_id, password, *, now))]
+    fn set_password(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        user_id: &Bound<'_, PyAny>,
+        password: &str,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.set_password(&actor, id, password, now))
+    }
+
+    /// Logs in by email and password: returns the actor (a dict for later
+    /// calls), or a `TwoFactorChallenge` when the user has two-factor on.
+    /// Raises `AuthenticationFailed` — the same for an unknown email and a
+    /// wrong password — and `Forbidden` for an INACTIVE or SUSPENDED user.
+    #[pyo3(signature = (email, password, *, now))]
+    fn login<'py>(
+        &self,
+        py: Python<'py>,
+        email: &str,
+        password: &str,
+        now: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        match wait(py, store.login(email, password, now))? {
+            LoginOutcome::Authenticated(a) => Ok(actor_dict(py, &a)?.into_any()),
+            LoginOutcome::TwoFactorRequired(c) => {
+                Ok(Bound::new(py, PyTwoFactorChallenge { inner: c })?.into_any())
+            }
+        }
+    }
+
+    /// The second step of a login: the challenge and a code from the
+    /// authenticator. Returns the actor; raises `AuthenticationFailed` for a
+    /// wrong, expired or already used code.
+    #[pyo3(signature = (challenge, code, *, now))]
+    fn complete_login<'py>(
+        &self,
+        py: Python<'py>,
+        challenge: PyRef<'py, PyTwoFactorChallenge>,
+        code: &str,
+        now: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let now = extract_datetime("now", now)?;
+        let challenge = challenge.inner.clone();
+        let store = self.store()?;
+        let a = wait(py, store.complete_login(&challenge, code, now))?;
+        actor_dict(py, &a)
+    }
+
+    /// Starts two-factor enrollment: stores a new secret (encrypted when a
+    /// key provider is set) and returns it with its `otpauth://` URI.
+    /// Two-factor stays off until `confirm_two_factor` sees a valid code.
+    #[pyo3(signature = (actor, user_id, *, now))]
+    fn enroll_two_factor(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        user_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PyTwoFactorEnrollment> {
+        let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        let e = wait(py, store.enroll_two_factor(&actor, id, now))?;
+        Ok(PyTwoFactorEnrollment { secret_base32: e.secret_base32, otpauth_uri: e.otpauth_uri })
+    }
+
+    /// Turns two-factor on with a first valid code (replays refused).
+    #[pyo3(signature = (actor, user_id, code, *, now))]
+    fn confirm_two_factor(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        user_id: &Bound<'_, PyAny>,
+        code: &str,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.confirm_two_factor(&actor, id, code, now))
+    }
+
+    /// Turns two-factor off and forgets the secret.
+    #[pyo3(signature = (actor, user_id, *, now))]
+    fn disable_two_factor(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        user_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.disable_two_factor(&actor, id, now))
+    }
+
+    // --- Keys.
+
+    /// Re-wraps, in batches, every user's data key that is not under the
+    /// provider's current key (field ciphertexts untouched). Returns a report
+    /// dict.
+    #[pyo3(signature = (actor, batch_size=500))]
+    fn rotate_pii_keys<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'py, PyAny>,
+        batch_size: u32,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let actor = self::actor(actor)?;
+        let store = self.store()?;
+        rotation_report(py, wait(py, store.rotate_pii_keys(&actor, batch_size))?)
+    }
+
+    /// Encrypts users written in plain text before a key provider was set.
+    #[pyo3(signature = (actor, batch_size=500))]
+    fn reseal_plaintext_users<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'py, PyAny>,
+        batch_size: u32,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let actor = self::actor(actor)?;
+        let store = self.store()?;
+        rotation_report(py, wait(py, store.reseal_plaintext_users(&actor, batch_size))?)
+    }
+
+    /// (key id, users) pairs: which key-encryption key wraps how many rows.
+    fn pii_key_usage(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<(String, i64)>> {
+        let actor = self::actor(actor)?;
+        let store = self.store()?;
+        wait(py, store.pii_key_usage(&actor))
+    }
+
+    // --- Beta safeguards.
+
+    /// SQLite: an online, consistent copy of the database to `path` (never
+    /// overwrites). PostgreSQL raises `Unsupported` (use pg_dump).
+    fn snapshot(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        path: std::path::PathBuf,
+    ) -> PyResult<()> {
+        let actor = self::actor(actor)?;
+        let store = self.store()?;
+        wait(py, store.snapshot(&actor, path))
+    }
+
+    /// SQLite: brings the database back to the snapshot at `path`, in one
+    /// transaction (the audit log keeps its history). Raises
+    /// `SnapshotError`, `EnvironmentMismatch`, `NotFound`.
+    fn restore(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        path: std::path::PathBuf,
+    ) -> PyResult<()> {
+        let actor = self::actor(actor)?;
+        let store = self.store()?;
+        wait(py, store.restore(&actor, path))
+    }
+
+    // --- Scale.
+
+    /// PostgreSQL: creates the monthly partitions of trades and volatility
+    /// regimes from `start`'s month to `months_ahead` months later, moving
+    /// rows out of the DEFAULT partitions; returns what it created (dicts).
+    /// SQLite: nothing to do, returns [].
+    #[pyo3(signature = (actor, start, months_ahead=3))]
+    fn ensure_partitions<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'py, PyAny>,
+        start: &Bound<'py, PyAny>,
+        months_ahead: u32,
+    ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let (actor, start) = (self::actor(actor)?, extract_datetime("start", start)?);
+        let store = self.store()?;
+        let created = wait(py, store.ensure_partitions(&actor, start, months_ahead))?;
+        created
+            .into_iter()
+            .map(|p| {
+                let d = PyDict::new(py);
+                d.set_item("table", p.table)?;
+                d.set_item("partition", p.partition)?;
+                d.set_item("month", p.month)?;
+                d.set_item("rows_moved", p.rows_moved)?;
+                Ok(d)
+            })
+            .collect()
+    }
+
+    /// PostgreSQL: `REFRESH MATERIALIZED VIEW CONCURRENTLY portfolio_analytics`
+    /// (readers are not blocked). SQLite: the view is always fresh.
+    fn refresh_portfolio_analytics(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let actor = self::actor(actor)?;
+        let store = self.store()?;
+        wait(py, store.refresh_portfolio_analytics(&actor))
+    }
+
+    /// One portfolio's analytics row (as of the last refresh on PostgreSQL),
+    /// as a dict.
+    fn portfolio_analytics<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'py, PyAny>,
+        portfolio_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let (actor, id) = (self::actor(actor)?, extract_uuid("portfolio_id", portfolio_id)?);
+        let store = self.store()?;
+        let a = wait(py, async { store.portfolios().analytics(&actor, id).await })?;
+        analytics_dict(py, a)
+    }
+
+    /// The analytics rows of every portfolio of a user.
+    fn portfolio_analytics_for_user<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'py, PyAny>,
+        user_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
+        let store = self.store()?;
+        let rows = wait(py, async { store.portfolios().analytics_for_user(&actor, id).await })?;
+        rows.into_iter().map(|a| analytics_dict(py, a)).collect()
+    }
+
+    /// Portfolio read cache counters: `hits`, `misses`, `invalidations`,
+    /// `entries`.
+    fn portfolio_cache_stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let st = self.store()?.portfolio_cache_stats();
+        let d = PyDict::new(py);
+        d.set_item("hits", st.hits)?;
+        d.set_item("misses", st.misses)?;
+        d.set_item("invalidations", st.invalidations)?;
+        d.set_item("entries", st.entries)?;
+        Ok(d)
+    }
+
+    /// Empties the portfolio read cache.
+    fn clear_portfolio_cache(&self) -> PyResult<()> {
+        self.store()?.clear_portfolio_cache();
+        Ok(())
     }
 
     /// `"SQLITE"` or `"POSTGRES"`.
@@ -690,6 +1127,32 @@ impl PyStore {
         wait(py, store.place_and_execute(&actor, order, &fill, now)).map(results)
     }
 
+    /// The batching API: places and executes every order in ONE transaction
+    /// (one commit), in order; all or nothing — the first refused order
+    /// rolls the whole batch back and raises its exception. Each order is a
+    /// mapping with the keyword arguments of `place_and_execute`
+    /// (`portfolio_id`, `symbol`, `side`, `quantity`, `market_price`, and
+    /// optionally `order_type`, `limit_price`, `asset_type`,
+    /// `confidence_score`, `notes`, `id`, `fees`).
+    #[pyo3(signature = (actor, orders, *, now))]
+    fn place_and_execute_batch(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        orders: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyTradeResult>> {
+        let actor = self::actor(actor)?;
+        let now = extract_datetime("now", now)?;
+        let mut batch = Vec::new();
+        for item in orders.try_iter()? {
+            batch.push(batch_order(&item?)?);
+        }
+        let store = self.store()?;
+        wait(py, store.place_and_execute_batch(&actor, batch, now))
+            .map(|v| v.into_iter().map(results).collect())
+    }
+
     /// A guardian's decision on a minor's PENDING trade: `verdict`
     /// "APPROVE" or "REJECT" (with a `reason`).
     #[pyo3(signature = (actor, trade_id, verdict, reason=None, *, now))]
@@ -794,11 +1257,32 @@ impl PyStore {
 /// for the `actor` arguments.
 #[pyfunction]
 pub fn system_actor<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-    let a: Actor = elson_store::system_actor();
+    actor_dict(py, &elson_store::system_actor())
+}
+
+/// An actor as the dict every store call accepts.
+fn actor_dict<'py>(py: Python<'py>, a: &Actor) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("id", a.id)?;
     d.set_item("role", a.role.to_py(py)?)?;
     d.set_item("status", a.status.to_py(py)?)?;
+    Ok(d)
+}
+
+fn analytics_dict(py: Python<'_>, a: PortfolioAnalytics) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("portfolio_id", a.portfolio_id)?;
+    d.set_item("user_id", a.user_id)?;
+    d.set_item("cash_balance", a.cash_balance)?;
+    d.set_item("total_value", a.total_value)?;
+    d.set_item("position_count", a.position_count)?;
+    d.set_item("positions_value", a.positions_value)?;
+    d.set_item("gain_loss", a.gain_loss)?;
+    d.set_item("trades_pending", a.trades_pending)?;
+    d.set_item("trades_executed", a.trades_executed)?;
+    d.set_item("trades_cancelled", a.trades_cancelled)?;
+    d.set_item("trades_rejected", a.trades_rejected)?;
+    d.set_item("last_trade_at", a.last_trade_at)?;
     Ok(d)
 }
 

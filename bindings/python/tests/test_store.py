@@ -212,3 +212,37 @@ def test_concurrent_writers_never_overdraw(store: elson.Store) -> None:
     final = store.portfolios.get(adult, p.id)
     assert final.cash_balance == Decimal("0.00")
     assert final.total_value == Decimal("1000.00")
+
+
+def test_batch_is_one_all_or_nothing_transaction(store: elson.Store) -> None:
+    adult = user("USER")
+    store.users.insert(SYSTEM, adult)
+    p = elson.new_portfolio(adult.id, "Batch", now=NOW)
+    store.portfolios.insert(SYSTEM, p)
+    store.deposit(adult, p.id, "1000", now=NOW)
+    zero = elson.FeeSchedule.zero()
+    orders = [
+        {"portfolio_id": p.id, "symbol": "VTI", "side": "BUY", "quantity": 2, "market_price": "100", "fees": zero},
+        {"portfolio_id": p.id, "symbol": "BND", "side": "BUY", "quantity": "1.5", "market_price": "80", "fees": zero},
+        {"portfolio_id": p.id, "symbol": "VTI", "side": "SELL", "quantity": 1, "market_price": "110", "fees": zero},
+    ]
+    results = store.place_and_execute_batch(adult, orders, now=NOW)
+    assert [r.trade.symbol for r in results] == ["VTI", "BND", "VTI"]
+    assert all(r.trade.status == elson.TradeStatus.EXECUTED for r in results)
+    after = store.portfolios.get(adult, p.id)
+    assert after.cash_balance == Decimal("1000") - 200 - 120 + 110
+    # The fourth order oversells: the whole batch is refused and nothing of it is written.
+    bad = orders + [{"portfolio_id": p.id, "symbol": "BND", "side": "SELL", "quantity": 9, "market_price": "80"}]
+    with pytest.raises(elson.InsufficientQuantity):
+        store.place_and_execute_batch(adult, bad, now=NOW)
+    assert store.portfolios.get(adult, p.id).cash_balance == after.cash_balance
+    assert len(store.trades.history(adult, p.id)) == 3
+    # Malformed orders are input errors, before anything runs.
+    with pytest.raises(elson.InvalidInput):
+        store.place_and_execute_batch(adult, [{"symbol": "VTI"}], now=NOW)
+    with pytest.raises(elson.InvalidInput):
+        store.place_and_execute_batch(adult, [dict(orders[0], colour="red")], now=NOW)
+    with pytest.raises(elson.InvalidInput):
+        store.place_and_execute_batch(adult, [42], now=NOW)
+    with pytest.raises(elson.InvalidInput):
+        store.place_and_execute_batch(adult, [dict(orders[0], market_price=100.5)], now=NOW)

@@ -84,6 +84,7 @@ impl FeatureFlags<'_> {
         f: &FeatureFlag,
     ) -> StoreResult<u64> {
         validate(f)?;
+        self.own_environment(f.environment)?;
         let args = [
             uuid(f.id),
             text(&f.flag_name),
@@ -104,7 +105,8 @@ impl FeatureFlags<'_> {
     ///
     /// # Errors
     /// `InvalidInput` for a value that does not fit (a percentage outside
-    /// 0–100, …), `Conflict` for a name already used in the environment or a
+    /// 0–100, …) or a flag of another environment than the store's
+    /// (field `environment`), `Conflict` for a name already used in the environment or a
     /// reused id.
     pub async fn insert(self, actor: &Actor, f: &FeatureFlag) -> StoreResult<()> {
         let call = Call::new("feature_flags.insert", "insert", "feature_flags", Some(f.id));
@@ -148,7 +150,10 @@ impl FeatureFlags<'_> {
             let s = live(&mut s)?;
             s.authorize(Action::Read, Resource::FeatureFlag).await?;
             match s.conn().fetch_optional(call.op, GET, &[uuid(id)]).await? {
-                Some(row) => from_row(&row),
+                // Another environment's flag is invisible (beta safeguards).
+                Some(row) => from_row(&row)?
+                    .into_visible(self.store.environment())
+                    .ok_or_else(|| StoreError::not_found("feature_flag", id)),
                 None => Err(StoreError::not_found("feature_flag", id)),
             }
         }
@@ -157,7 +162,8 @@ impl FeatureFlags<'_> {
     }
 
     /// Every enabled flag of an environment, by name. The core's
-    /// `is_enabled` then applies expiry, whitelist and rollout per user.
+    /// `is_enabled` then applies expiry, whitelist and rollout per user. A
+    /// store opened for another environment sees none of them.
     ///
     /// # Errors
     /// Only storage failures.
@@ -171,6 +177,10 @@ impl FeatureFlags<'_> {
         let r = async {
             let s = live(&mut s)?;
             s.authorize(Action::Read, Resource::FeatureFlag).await?;
+            // Another environment's flags are invisible (beta safeguards).
+            if self.store.environment().is_some_and(|own| own != environment) {
+                return Ok(Vec::new());
+            }
             let rows = s.conn().fetch_all(call.op, ENABLED_IN, &[enum_text(environment)]).await?;
             rows.iter().map(from_row).collect()
         }
@@ -178,12 +188,37 @@ impl FeatureFlags<'_> {
         self.store.conclude(actor, s, r, &call).await
     }
 
-    /// The seed's "Feature Flag Evaluation": every enabled BETA flag.
+    /// The seed's "Feature Flag Evaluation": every enabled BETA flag. On a
+    /// store of another environment: none (they are not its rows).
     ///
     /// # Errors
     /// Only storage failures.
     pub async fn beta_enabled(self, actor: &Actor) -> StoreResult<Vec<FeatureFlag>> {
         self.enabled_in(actor, Environment::Beta).await
+    }
+}
+
+// --- beta safeguards: one environment per store (crate::environment) ---
+impl FeatureFlags<'_> {
+    /// Refuses a flag of another environment than the store's.
+    fn own_environment(self, flag: Environment) -> Result<(), ElsonError> {
+        match self.store.environment() {
+            Some(own) if own != flag => Err(ElsonError::invalid(
+                "environment",
+                format!("a {flag} flag does not belong in this {own} store"),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+trait Visible: Sized {
+    fn into_visible(self, own: Option<Environment>) -> Option<Self>;
+}
+
+impl Visible for FeatureFlag {
+    fn into_visible(self, own: Option<Environment>) -> Option<Self> {
+        own.is_none_or(|own| own == self.environment).then_some(self)
     }
 }
 

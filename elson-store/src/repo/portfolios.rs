@@ -86,7 +86,7 @@ pub struct PortfolioOverview {
 /// Repository of `portfolios`; from [`Store::portfolios`].
 #[derive(Debug, Clone, Copy)]
 pub struct Portfolios<'s> {
-    store: &'s Store,
+    pub(crate) store: &'s Store,
 }
 
 pub(crate) fn validate(p: &Portfolio) -> Result<(), ElsonError> {
@@ -216,13 +216,17 @@ impl Portfolios<'_> {
                 .execute(op, UPDATE, &args(p))
                 .await
                 .map_err(|e| e.refine_fk("user", p.user_id))?;
+            // pgscale: the cached row is invalidated when the call commits.
+            s.touch(&[p.id]);
             Ok(())
         }
         .await;
         self.store.conclude(actor, s, r, &call).await
     }
 
-    /// One portfolio by id.
+    /// One portfolio by id; may answer from the short read cache
+    /// ([`crate::StoreOptions::portfolio_cache_ttl`]), which this store's
+    /// writes invalidate.
     ///
     /// # Errors
     /// `NotFound` for an unknown id; `Forbidden` when `authorize` refuses.
@@ -231,10 +235,14 @@ impl Portfolios<'_> {
         let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
             let s = live(&mut s)?;
-            let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(id)]).await? else {
-                return Err(StoreError::not_found("portfolio", id));
+            let read = async {
+                match s.conn().fetch_optional(call.op, GET, &[uuid(id)]).await? {
+                    Some(row) => from_row(&row),
+                    None => Err(StoreError::not_found("portfolio", id)),
+                }
             };
-            let p = from_row(&row)?;
+            // The row may come from the cache; the access is decided anew.
+            let p = self.store.cached_portfolio(id, read).await?;
             s.authorize(Action::Read, Resource::Portfolio { owner_id: p.user_id }).await?;
             Ok(p)
         }

@@ -13,6 +13,7 @@ use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_dec, opt_enum, opt_text, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
+use crate::pii::PiiField;
 use crate::repo::portfolios;
 use crate::store::Store;
 
@@ -84,7 +85,8 @@ pub(crate) const COUNT_FOR_OWNER_SINCE: &str = "SELECT COUNT(*) AS n FROM trades
 pub(crate) const APPROVAL_QUEUE: &str = concat!(
     "SELECT ",
     cols!("t."),
-    ", p.name AS portfolio_name, u.id AS minor_id, u.first_name, u.last_name FROM trades t \
+    ", p.name AS portfolio_name, u.id AS minor_id, u.first_name, u.last_name, u.pii_kek_id, \
+     u.pii_data_key FROM trades t \
      JOIN portfolios p ON t.portfolio_id = p.id \
      JOIN users u ON p.user_id = u.id \
      JOIN relationships r ON u.id = r.minor_id \
@@ -321,17 +323,22 @@ impl Trades<'_> {
             let mut items = Vec::with_capacity(rows.len());
             for r in &rows {
                 let minor_id = r.uuid("minor_id")?;
+                // Only minors the guardian may still read (an ACTIVE link).
                 if !s.may(Action::Read, Resource::Trade { owner_id: minor_id }).await? {
                     continue;
                 }
-                let open = |col: &'static str| -> StoreResult<Option<String>> {
-                    Ok(r.opt_text(col)?.map(|s| pii.open(minor_id, col, &s)).transpose()?)
-                };
+                let mut names = [
+                    PiiField { column: "first_name", value: r.opt_text("first_name")? },
+                    PiiField { column: "last_name", value: r.opt_text("last_name")? },
+                ];
+                let key = crate::security::wrapped_key(r, minor_id)?;
+                pii.open_row(minor_id, key.as_ref(), &mut names)?;
+                let [first_name, last_name] = names.map(|f| f.value);
                 items.push(ApprovalQueueItem {
                     trade: from_row(r)?,
                     portfolio_name: r.text("portfolio_name")?,
-                    first_name: open("first_name")?,
-                    last_name: open("last_name")?,
+                    first_name,
+                    last_name,
                 });
             }
             Ok(items)

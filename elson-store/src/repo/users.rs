@@ -10,27 +10,30 @@ use elson_core::families::{Action, Resource};
 
 use crate::access::{Call, Mode, NOBODY, live};
 use crate::actor::Actor;
-use crate::check;
 use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
+use crate::pii::{PiiField, WrappedKey};
+use crate::security::wrapped_key;
 use crate::store::Store;
+use crate::{check, codec};
 
 macro_rules! cols {
     () => {
         "id, email, password_hash, role, first_name, last_name, date_of_birth, created_at, \
          updated_at, last_login, status, two_factor_enabled, two_factor_secret, risk_profile, \
-         education_progress, preferences, beta_feedback"
+         education_progress, preferences, beta_feedback, pii_kek_id, pii_data_key"
     };
 }
 pub(crate) const INSERT: &str = concat!(
     "INSERT INTO users (",
     cols!(),
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
 );
-const UPDATE: &str = "UPDATE users SET email = $2, password_hash = $3, role = $4, first_name = $5, \
-     last_name = $6, date_of_birth = $7, created_at = $8, updated_at = $9, last_login = $10, \
-     status = $11, two_factor_enabled = $12, two_factor_secret = $13, risk_profile = $14, \
-     education_progress = $15, preferences = $16, beta_feedback = $17 WHERE id = $1";
+pub(crate) const UPDATE: &str = "UPDATE users SET email = $2, password_hash = $3, role = $4, \
+     first_name = $5, last_name = $6, date_of_birth = $7, created_at = $8, updated_at = $9, \
+     last_login = $10, status = $11, two_factor_enabled = $12, two_factor_secret = $13, \
+     risk_profile = $14, education_progress = $15, preferences = $16, beta_feedback = $17, \
+     pii_kek_id = $18, pii_data_key = $19 WHERE id = $1";
 pub(crate) const GET: &str = concat!("SELECT ", cols!(), " FROM users WHERE id = $1");
 pub(crate) const AUTH: &str = "SELECT id, password_hash, role, status FROM users WHERE email = $1";
 const BY_ROLE_STATUS: &str = concat!(
@@ -80,46 +83,78 @@ fn validate(u: &User) -> Result<(), ElsonError> {
     Ok(())
 }
 
-/// PII columns after the cipher.
+/// PII columns after the cipher, and the row's data key.
 struct Sealed {
     first_name: Option<String>,
     last_name: Option<String>,
+    date_of_birth: Option<String>,
     two_factor_secret: Option<String>,
+    key: Option<WrappedKey>,
+}
+
+/// The PII columns, in the order [`Sealed`] and the row readers use.
+fn pii_fields(
+    first_name: Option<String>,
+    last_name: Option<String>,
+    date_of_birth: Option<String>,
+    two_factor_secret: Option<String>,
+) -> [PiiField; 4] {
+    [
+        PiiField { column: "first_name", value: first_name },
+        PiiField { column: "last_name", value: last_name },
+        PiiField { column: "date_of_birth", value: date_of_birth },
+        PiiField { column: "two_factor_secret", value: two_factor_secret },
+    ]
 }
 
 impl Users<'_> {
-    fn seal(self, u: &User) -> Result<Sealed, ElsonError> {
-        let pii = self.store.pii();
-        let seal = |col: &'static str, v: &Option<String>| {
-            v.as_deref().map(|s| pii.seal(u.id, col, s)).transpose()
-        };
-        Ok(Sealed {
-            first_name: seal("first_name", &u.first_name)?,
-            last_name: seal("last_name", &u.last_name)?,
-            two_factor_secret: seal("two_factor_secret", &u.two_factor_secret)?,
-        })
+    /// Seals the PII of `u` with a fresh data key (every write of a row
+    /// gets a new one, under the current key-encryption key). The date of
+    /// birth is sealed as `YYYY-MM-DD` text.
+    fn seal(self, u: &User) -> StoreResult<Sealed> {
+        let mut fields = pii_fields(
+            u.first_name.clone(),
+            u.last_name.clone(),
+            u.date_of_birth.map(codec::date_to_text),
+            u.two_factor_secret.clone(),
+        );
+        let key = self.store.pii().seal_row(u.id, &mut fields)?;
+        let [first_name, last_name, date_of_birth, two_factor_secret] = fields.map(|f| f.value);
+        Ok(Sealed { first_name, last_name, date_of_birth, two_factor_secret, key })
     }
 
     pub(crate) fn row_to_user(self, r: &DbRow) -> StoreResult<User> {
         let id = r.uuid("id")?;
-        let pii = self.store.pii();
-        let open = |col: &'static str| -> StoreResult<Option<String>> {
-            Ok(r.opt_text(col)?.map(|s| pii.open(id, col, &s)).transpose()?)
-        };
+        let mut fields = pii_fields(
+            r.opt_text("first_name")?,
+            r.opt_text("last_name")?,
+            r.opt_text("date_of_birth")?,
+            r.opt_text("two_factor_secret")?,
+        );
+        let key = wrapped_key(r, id)?;
+        self.store.pii().open_row(id, key.as_ref(), &mut fields)?;
+        let [first_name, last_name, date_of_birth, two_factor_secret] = fields.map(|f| f.value);
+        let date_of_birth = date_of_birth
+            .map(|d| {
+                codec::text_to_date(&d).map_err(|e| {
+                    StoreError::storage("decode", format!("column date_of_birth: {e}"))
+                })
+            })
+            .transpose()?;
         Ok(User {
             id,
             email: r.text("email")?,
             password_hash: r.text("password_hash")?,
             role: r.parse("role")?,
-            first_name: open("first_name")?,
-            last_name: open("last_name")?,
-            date_of_birth: r.opt_date("date_of_birth")?,
+            first_name,
+            last_name,
+            date_of_birth,
             created_at: r.ts("created_at")?,
             updated_at: r.ts("updated_at")?,
             last_login: r.opt_ts("last_login")?,
             status: r.parse("status")?,
             two_factor_enabled: r.bool("two_factor_enabled")?,
-            two_factor_secret: open("two_factor_secret")?,
+            two_factor_secret,
             risk_profile: r.parse("risk_profile")?,
             education_progress: r.opt_json("education_progress")?,
             preferences: r.opt_json("preferences")?,
@@ -143,7 +178,7 @@ impl Users<'_> {
             enum_text(u.role),
             opt_text(&sealed.first_name),
             opt_text(&sealed.last_name),
-            Arg::Date(u.date_of_birth),
+            opt_text(&sealed.date_of_birth),
             ts(u.created_at),
             ts(u.updated_at),
             Arg::Ts(u.last_login),
@@ -154,6 +189,8 @@ impl Users<'_> {
             Arg::Json(u.education_progress.as_ref()),
             Arg::Json(u.preferences.as_ref()),
             opt_text(&u.beta_feedback),
+            Arg::Text(sealed.key.as_ref().map(|k| k.key_id.as_str())),
+            Arg::Text(sealed.key.as_ref().map(|k| k.wrapped.as_str())),
         ];
         c.execute(op, sql, &args).await
     }
@@ -198,13 +235,22 @@ impl Users<'_> {
                 return Err(StoreError::not_found("user", user.id));
             };
             // Through the PII cipher: the stored date of birth may be sealed.
-            let b = self.row_to_user(&row)?;
-            let standing =
-                (b.role, b.status, b.date_of_birth) != (user.role, user.status, user.date_of_birth);
-            let mut profile_only = user.clone();
-            (profile_only.role, profile_only.status) = (b.role, b.status);
-            (profile_only.date_of_birth, profile_only.updated_at) = (b.date_of_birth, b.updated_at);
-            if profile_only != b || !standing {
+            // A stored row that no longer opens (a lost or moved key) is
+            // treated as changing both profile and standing, so only those
+            // allowed both (admins, the system) may rewrite it.
+            let (profile, standing) = match self.row_to_user(&row) {
+                Ok(b) => {
+                    let standing = (b.role, b.status, b.date_of_birth)
+                        != (user.role, user.status, user.date_of_birth);
+                    let mut profile_only = user.clone();
+                    (profile_only.role, profile_only.status) = (b.role, b.status);
+                    (profile_only.date_of_birth, profile_only.updated_at) =
+                        (b.date_of_birth, b.updated_at);
+                    (profile_only != b, standing)
+                }
+                Err(_) => (true, true),
+            };
+            if profile || !standing {
                 s.authorize(Action::Update, Resource::User { id: user.id }).await?;
             }
             if standing {

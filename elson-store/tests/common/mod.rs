@@ -331,7 +331,9 @@ macro_rules! both_backends_url {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let (store, url) = $crate::common::sqlite_file_store().await;
-                ($body)(store, url).await;
+                ($body)(store.clone(), url.clone()).await;
+                store.close().await;
+                $crate::common::remove_sqlite_file(&url);
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -351,6 +353,14 @@ pub async fn sqlite_file_store() -> (Store, String) {
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("elson.db").display());
     (Store::open(&url).await.unwrap(), url)
+}
+
+/// Removes the directory of a [`sqlite_file_store`].
+pub fn remove_sqlite_file(url: &str) {
+    if let Some(dir) = url.strip_prefix("sqlite://").and_then(|p| std::path::Path::new(p).parent())
+    {
+        std::fs::remove_dir_all(dir).ok();
+    }
 }
 
 /// Every table of the store, for row counts.

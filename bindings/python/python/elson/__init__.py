@@ -110,6 +110,17 @@ from ._elson import (  # noqa: F401
     synthetic_bars,
     system_actor,
     win_rate,
+    AuthenticationFailed,
+    CryptoError,
+    EnvironmentMismatch,
+    Unsupported,
+    SnapshotError,
+    LocalKeyProvider,
+    TwoFactorChallenge,
+    TwoFactorEnrollment,
+    hash_password,
+    verify_password,
+    totp_code,
 )
 
 __all__ = [
@@ -212,4 +223,15 @@ __all__ = [
     "system_actor",
     "win_rate",
     *_enum_names,
+    "AuthenticationFailed",
+    "CryptoError",
+    "EnvironmentMismatch",
+    "Unsupported",
+    "SnapshotError",
+    "LocalKeyProvider",
+    "TwoFactorChallenge",
+    "TwoFactorEnrollment",
+    "hash_password",
+    "verify_password",
+    "totp_code",
 ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import os
 import uuid
 from decimal import Decimal
-from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -89,6 +90,36 @@ class StorageError(ElsonError):
     message: str
 
 class InternalError(ElsonError): ...
+
+class AuthenticationFailed(ElsonError):
+    """Unknown email or wrong password (one message for both), or a wrong,
+    expired or reused two-factor code."""
+
+    reason: str
+
+class CryptoError(ElsonError):
+    """Encrypted data could not be sealed or opened."""
+
+    reason: str
+
+class EnvironmentMismatch(ElsonError):
+    """A database or snapshot belongs to another environment."""
+
+    what: str
+    found: Optional[str]
+    expected: Optional[str]
+
+class Unsupported(ElsonError):
+    """The call does not exist on this backend; ``hint`` says what does."""
+
+    operation: str
+    hint: str
+
+class SnapshotError(ElsonError):
+    """A snapshot file cannot be used."""
+
+    path: str
+    reason: str
 
 def _enum_values() -> List[Tuple[str, List[str]]]: ...
 def _panic_for_test() -> None: ...
@@ -1202,11 +1233,85 @@ class FeatureFlags:
     def enabled_in(self, actor: Actor, environment: Union[Environment, str]) -> List[FeatureFlag]: ...
     def beta_enabled(self, actor: Actor) -> List[FeatureFlag]: ...
 
+class LocalKeyProvider:
+    """Key-encryption keys held in this process (development and tests)."""
+
+    def __init__(self, key_id: str, key: bytes) -> None: ...
+    def with_key(self, key_id: str, key: bytes) -> LocalKeyProvider: ...
+    def with_current(self, key_id: str) -> LocalKeyProvider: ...
+    def without_key(self, key_id: str) -> LocalKeyProvider: ...
+    @property
+    def key_ids(self) -> List[str]: ...
+    @staticmethod
+    def generate_key() -> bytes: ...
+
+class TwoFactorChallenge:
+    """Proof that the password step passed; expires after five minutes."""
+
+    @property
+    def user_id(self) -> uuid.UUID: ...
+    @property
+    def issued_at(self) -> datetime.datetime: ...
+    @property
+    def expires_at(self) -> datetime.datetime: ...
+
+class TwoFactorEnrollment:
+    """The TOTP secret and its otpauth:// URI."""
+
+    secret_base32: str
+    otpauth_uri: str
+
+def hash_password(password: str, cost: int = 12) -> str:
+    """A bcrypt ``$2b$`` hash of ``password``."""
+
+def verify_password(password: str, hash: str) -> bool:
+    """True when ``password`` matches the bcrypt ``hash``."""
+
+def totp_code(secret_base32: str, at: Moment) -> str:
+    """The 6-digit RFC 6238 code of a base32 secret at ``at``."""
+
 class Store:
     """A store on SQLite or PostgreSQL with synchronous methods."""
 
     @staticmethod
-    def open(url: str, *, migrate: bool = True, max_connections: int = 8) -> Store: ...
+    def open(
+        url: str,
+        *,
+        migrate: bool = True,
+        max_connections: int = 8,
+        environment: Union[Environment, str, None] = None,
+        key_provider: Optional[LocalKeyProvider] = None,
+        bcrypt_cost: int = 12,
+        totp_issuer: Optional[str] = None,
+        portfolio_cache_ttl: Optional[float] = None,
+    ) -> Store: ...
+    def with_key_provider(self, key_provider: LocalKeyProvider) -> Store: ...
+    @property
+    def environment(self) -> Optional[Environment]: ...
+    def hash_password(self, password: str) -> str: ...
+    def set_password(self, actor: Actor, user_id: Id, password: str, *, now: Moment) -> None: ...
+    def login(
+        self, email: str, password: str, *, now: Moment
+    ) -> Union[Dict[str, Any], TwoFactorChallenge]: ...
+    def complete_login(
+        self, challenge: TwoFactorChallenge, code: str, *, now: Moment
+    ) -> Dict[str, Any]: ...
+    def enroll_two_factor(self, actor: Actor, user_id: Id, *, now: Moment) -> TwoFactorEnrollment: ...
+    def confirm_two_factor(self, actor: Actor, user_id: Id, code: str, *, now: Moment) -> None: ...
+    def disable_two_factor(self, actor: Actor, user_id: Id, *, now: Moment) -> None: ...
+    def rotate_pii_keys(self, actor: Actor, batch_size: int = 500) -> Dict[str, Any]: ...
+    def reseal_plaintext_users(self, actor: Actor, batch_size: int = 500) -> Dict[str, Any]: ...
+    def pii_key_usage(self, actor: Actor) -> List[Tuple[str, int]]: ...
+    def snapshot(self, actor: Actor, path: Union[str, os.PathLike[str]]) -> None: ...
+    def restore(self, actor: Actor, path: Union[str, os.PathLike[str]]) -> None: ...
+    def ensure_partitions(
+        self, actor: Actor, start: Moment, months_ahead: int = 3
+    ) -> List[Dict[str, Any]]: ...
+    def refresh_portfolio_analytics(self, actor: Actor) -> None: ...
+    def portfolio_analytics(self, actor: Actor, portfolio_id: Id) -> Dict[str, Any]: ...
+    def portfolio_analytics_for_user(self, actor: Actor, user_id: Id) -> List[Dict[str, Any]]: ...
+    def portfolio_cache_stats(self) -> Dict[str, int]: ...
+    def clear_portfolio_cache(self) -> None: ...
     @property
     def backend(self) -> Literal["SQLITE", "POSTGRES"]: ...
     def migrate(self) -> None: ...
@@ -1281,6 +1386,9 @@ class Store:
         id: Optional[Id] = None,
         fees: Optional[FeeSchedule] = None,
     ) -> TradeResult: ...
+    def place_and_execute_batch(
+        self, actor: Actor, orders: Iterable[Mapping[str, Any]], *, now: Moment
+    ) -> List[TradeResult]: ...
     def decide_trade(
         self,
         actor: Actor,

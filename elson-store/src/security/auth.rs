@@ -1,0 +1,526 @@
+//! Login (password, then a TOTP code when two-factor is on) and two-factor
+//! enrollment, on the store.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Duration, Utc};
+use elson_core::ElsonError;
+use elson_core::entities::User;
+use elson_core::enums::{UserRole, UserStatus};
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use super::error::CryptoError;
+use super::password::{MAX_BCRYPT_COST, MAX_PASSWORD_BYTES, check_cost, hash_password};
+use super::totp::{self, CodeCheck};
+use crate::actor::{Actor, system_actor};
+use crate::db::{Arg, DbRow, text, ts, uuid};
+use crate::error::{StoreError, StoreResult};
+use crate::pii::{PiiField, WrappedKey};
+use crate::repo::users::{self, normalize_email};
+use crate::store::Store;
+
+const LOGIN: &str =
+    "SELECT id, password_hash, role, status, two_factor_enabled FROM users WHERE email = $1";
+const TOUCH_LOGIN: &str = "UPDATE users SET last_login = $2, updated_at = $2 WHERE id = $1";
+const TWO_FACTOR_STATE: &str = "SELECT id, role, status, two_factor_enabled, two_factor_secret, \
+     COALESCE(two_factor_last_step, -1) AS last_step, pii_kek_id, pii_data_key FROM users \
+     WHERE id = $1";
+/// Compare-and-set: accepts step $2 only when it is later than the last
+/// accepted one and the secret is still the one the code was checked with,
+/// so two concurrent uses of one code cannot both pass.
+const ACCEPT_LOGIN_CODE: &str = "UPDATE users SET two_factor_last_step = $2, last_login = $3, \
+     updated_at = $3 WHERE id = $1 AND two_factor_enabled = $4 AND two_factor_secret = $5 \
+     AND (two_factor_last_step IS NULL OR two_factor_last_step < $2)";
+const ACCEPT_CONFIRM_CODE: &str = "UPDATE users SET two_factor_last_step = $2, \
+     two_factor_enabled = $4, updated_at = $3 WHERE id = $1 AND two_factor_enabled = $6 \
+     AND two_factor_secret = $5 AND (two_factor_last_step IS NULL OR two_factor_last_step < $2)";
+const RESET_LAST_STEP: &str = "UPDATE users SET two_factor_last_step = NULL WHERE id = $1";
+
+/// How long a [`TwoFactorChallenge`] stays valid after the password step.
+pub const TWO_FACTOR_CHALLENGE_TTL: Duration = Duration::minutes(5);
+
+/// The one message for an unknown email and a wrong password.
+const BAD_CREDENTIALS: &str = "invalid email or password";
+
+fn auth_failed(reason: &str) -> StoreError {
+    StoreError::Domain(ElsonError::AuthenticationFailed { reason: reason.to_string() })
+}
+
+/// What a correct email and password lead to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginOutcome {
+    /// Logged in; `last_login` was recorded. The actor is what later store
+    /// calls take.
+    Authenticated(Actor),
+    /// The password was right and the user has two-factor on: pass the
+    /// challenge and a code from their authenticator to
+    /// [`Store::complete_login`].
+    TwoFactorRequired(TwoFactorChallenge),
+}
+
+/// Proof that the password step of a login passed, for
+/// [`Store::complete_login`]. Only [`Store::login`] makes one; it expires
+/// [`TWO_FACTOR_CHALLENGE_TTL`] after it was issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwoFactorChallenge {
+    user_id: Uuid,
+    issued_at: DateTime<Utc>,
+}
+
+impl TwoFactorChallenge {
+    /// The user logging in.
+    pub fn user_id(&self) -> Uuid {
+        self.user_id
+    }
+
+    /// When the password step passed.
+    pub fn issued_at(&self) -> DateTime<Utc> {
+        self.issued_at
+    }
+
+    /// After this instant the challenge is refused.
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        self.issued_at + TWO_FACTOR_CHALLENGE_TTL
+    }
+}
+
+/// What enrollment hands the user: the secret (base32) to type into an
+/// authenticator app, or the `otpauth://` URI to show as a QR code. `Debug`
+/// does not print either.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TwoFactorEnrollment {
+    /// The TOTP secret, base32 without padding.
+    pub secret_base32: String,
+    /// `otpauth://totp/Issuer:email?secret=…&issuer=Issuer`.
+    pub otpauth_uri: String,
+}
+
+impl fmt::Debug for TwoFactorEnrollment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TwoFactorEnrollment { <redacted> }")
+    }
+}
+
+/// One dummy hash per cost, made on first use: unknown emails are checked
+/// against it so they take as long as a wrong password.
+static DUMMY_HASHES: [OnceLock<String>; MAX_BCRYPT_COST as usize + 1] =
+    [const { OnceLock::new() }; MAX_BCRYPT_COST as usize + 1];
+
+fn dummy_hash(cost: u32) -> Option<&'static str> {
+    let slot = DUMMY_HASHES.get(cost as usize)?;
+    if let Some(h) = slot.get() {
+        return Some(h);
+    }
+    let h = hash_password("elson-dummy-password", cost).ok()?;
+    Some(slot.get_or_init(|| h))
+}
+
+/// bcrypt off the async threads: a cost-12 verify takes about 0.25 s.
+async fn blocking<T: Send + 'static>(
+    op: &'static str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> StoreResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| StoreError::storage(op, e.to_string()))
+}
+
+struct TwoFactorState {
+    id: Uuid,
+    role: UserRole,
+    status: UserStatus,
+    enabled: bool,
+    /// As stored (sealed), for the compare-and-set.
+    stored_secret: Option<String>,
+    /// Opened.
+    secret: Option<Zeroizing<String>>,
+    last_step: Option<u64>,
+}
+
+fn may_log_in(status: UserStatus) -> StoreResult<()> {
+    match status {
+        UserStatus::Active | UserStatus::BetaTester => Ok(()),
+        other => {
+            Err(StoreError::Domain(ElsonError::forbidden(format!("a {other} user may not log in"))))
+        }
+    }
+}
+
+impl Store {
+    /// Hashes `password` with bcrypt at [`crate::StoreOptions::bcrypt_cost`]
+    /// (`$2b$`, 12 by default), off the async threads. Put the result in
+    /// `User::password_hash`, or use [`Store::set_password`].
+    ///
+    /// # Errors
+    /// `InvalidInput` for an empty password, one over 72 bytes, or a cost
+    /// outside 4–31.
+    pub async fn hash_password(&self, password: &str) -> StoreResult<String> {
+        let cost = self.options().bcrypt_cost;
+        let password = Zeroizing::new(password.to_string());
+        Ok(blocking("hash_password", move || hash_password(&password, cost)).await??)
+    }
+
+    /// Replaces a user's password hash with a fresh bcrypt hash of
+    /// `password`.
+    ///
+    /// # Errors
+    /// As [`Store::hash_password`]; `NotFound` for an unknown user.
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        const SQL: &str = "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1";
+        let r = async {
+            let hash = self.hash_password(password).await?;
+            self.exec_one(
+                "users.set_password",
+                SQL,
+                &[uuid(user_id), text(&hash), ts(now)],
+                "user",
+                user_id,
+            )
+            .await
+        }
+        .await;
+        self.audited(actor, "update", "users", Some(user_id), r)
+    }
+
+    /// Logs in by email and password. Email is matched normalized (trimmed,
+    /// lower case). ACTIVE and BETA_TESTER users may log in. Without
+    /// two-factor, success records `last_login`; with it, the login
+    /// finishes in [`Store::complete_login`].
+    ///
+    /// An unknown email and a wrong password fail identically — same error,
+    /// same message, and an unknown email is checked against a dummy hash at
+    /// [`crate::StoreOptions::bcrypt_cost`] (the cost stored hashes are made
+    /// with), so the time taken does not tell them apart either. The
+    /// account status is checked only after the password matched, so it
+    /// reveals nothing to someone without the password.
+    ///
+    /// # Errors
+    /// `AuthenticationFailed` ("invalid email or password") for an unknown
+    /// email, a wrong password, a password over 72 bytes, or a stored hash
+    /// that is not bcrypt; `Forbidden` for an INACTIVE or SUSPENDED user.
+    ///
+    /// # Example
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use elson_store::security::LoginOutcome;
+    /// use elson_store::{Store, StoreOptions, system_actor};
+    /// use elson_store::elson_core::{entities::User, enums::*};
+    /// let options = StoreOptions { bcrypt_cost: 4, ..StoreOptions::default() }; // tests only
+    /// let store = Store::open_with("sqlite::memory:", options).await.unwrap();
+    /// let now = chrono::Utc::now();
+    /// let user = User {
+    ///     id: uuid::Uuid::new_v4(), email: "ada@example.com".into(),
+    ///     password_hash: store.hash_password("s3cret-pass").await.unwrap(),
+    ///     role: UserRole::User, first_name: None, last_name: None, date_of_birth: None,
+    ///     created_at: now, updated_at: now, last_login: None, status: UserStatus::Active,
+    ///     two_factor_enabled: false, two_factor_secret: None, risk_profile: RiskProfile::Moderate,
+    ///     education_progress: None, preferences: None, beta_feedback: None,
+    /// };
+    /// store.users().insert(&system_actor(), &user).await.unwrap();
+    /// let outcome = store.login("Ada@Example.com", "s3cret-pass", now).await.unwrap();
+    /// assert!(matches!(outcome, LoginOutcome::Authenticated(a) if a.id == user.id));
+    /// let err = store.login("ada@example.com", "wrong", now).await.unwrap_err();
+    /// assert_eq!(err.code(), "AUTHENTICATION_FAILED");
+    /// # });
+    /// ```
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<LoginOutcome> {
+        let r = self.login_inner(email, password, now).await;
+        let id = match &r {
+            Ok(LoginOutcome::Authenticated(a)) => Some(a.id),
+            Ok(LoginOutcome::TwoFactorRequired(c)) => Some(c.user_id),
+            Err(_) => None,
+        };
+        self.audited(&system_actor(), "login", "users", id, r)
+    }
+
+    async fn login_inner(
+        &self,
+        email: &str,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<LoginOutcome> {
+        const OP: &str = "users.login";
+        if password.len() > MAX_PASSWORD_BYTES {
+            // No stored password is this long (hash_password refuses it);
+            // bcrypt would only compare its first 72 bytes.
+            return Err(auth_failed(BAD_CREDENTIALS));
+        }
+        let cost = self.options().bcrypt_cost;
+        check_cost(cost)?;
+        let email = normalize_email(email);
+        let row = self.query_opt(OP, LOGIN, &[text(&email)]).await?;
+        let password = Zeroizing::new(password.to_string());
+        let Some(row) = row else {
+            blocking(OP, move || {
+                if let Some(h) = dummy_hash(cost) {
+                    let _ = bcrypt::verify(password.as_bytes(), h);
+                }
+            })
+            .await?;
+            return Err(auth_failed(BAD_CREDENTIALS));
+        };
+        let hash = row.text("password_hash")?;
+        // A hash that is not bcrypt cannot match: same answer as a wrong
+        // password, so nothing about the account shows.
+        let ok = blocking(OP, move || bcrypt::verify(password.as_bytes(), &hash).unwrap_or(false))
+            .await?;
+        if !ok {
+            return Err(auth_failed(BAD_CREDENTIALS));
+        }
+        let actor =
+            Actor { id: row.uuid("id")?, role: row.parse("role")?, status: row.parse("status")? };
+        may_log_in(actor.status)?;
+        if row.bool("two_factor_enabled")? {
+            return Ok(LoginOutcome::TwoFactorRequired(TwoFactorChallenge {
+                user_id: actor.id,
+                issued_at: now,
+            }));
+        }
+        self.exec_one(OP, TOUCH_LOGIN, &[uuid(actor.id), ts(now)], "user", actor.id).await?;
+        Ok(LoginOutcome::Authenticated(actor))
+    }
+
+    /// The second step of a login with two-factor: checks `code` (the
+    /// user's current TOTP code; ±30 s of clock skew accepted) and records
+    /// `last_login`. A code is accepted once: a replay, even concurrent, is
+    /// refused.
+    ///
+    /// # Errors
+    /// `AuthenticationFailed` for an expired challenge, a wrong or already
+    /// used code, or two-factor turned off since the password step;
+    /// `Forbidden` when the user was suspended meanwhile; `Crypto` when the
+    /// stored secret does not decrypt.
+    pub async fn complete_login(
+        &self,
+        challenge: &TwoFactorChallenge,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Actor> {
+        let r = async {
+            const OP: &str = "users.complete_login";
+            if now > challenge.expires_at() || now < challenge.issued_at - TWO_FACTOR_CHALLENGE_TTL
+            {
+                return Err(auth_failed("two-factor challenge expired; log in again"));
+            }
+            let Some(state) = self.two_factor_state(OP, challenge.user_id).await? else {
+                return Err(auth_failed(BAD_CREDENTIALS));
+            };
+            may_log_in(state.status)?;
+            let (true, Some(secret)) = (state.enabled, state.secret.as_ref()) else {
+                return Err(auth_failed("two-factor is not enabled; log in again"));
+            };
+            let step = accepted_step(secret, code, now, state.last_step)?;
+            let args = [
+                uuid(state.id),
+                step_arg(OP, step)?,
+                ts(now),
+                Arg::Bool(true),
+                Arg::Text(state.stored_secret.as_deref()),
+            ];
+            match self.exec(OP, ACCEPT_LOGIN_CODE, &args).await? {
+                0 => Err(auth_failed("two-factor code already used")),
+                _ => Ok(Actor { id: state.id, role: state.role, status: state.status }),
+            }
+        }
+        .await;
+        self.audited(&system_actor(), "login", "users", Some(challenge.user_id), r)
+    }
+
+    /// Starts two-factor enrollment: a fresh secret, stored encrypted (under
+    /// the key provider, when one is configured), with `two_factor_enabled`
+    /// still false until [`Store::confirm_two_factor`] sees a first correct
+    /// code. Enrolling again before confirming replaces the secret.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown user; `Conflict` when two-factor is already
+    /// enabled (turn it off first with [`Store::disable_two_factor`]).
+    pub async fn enroll_two_factor(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<TwoFactorEnrollment> {
+        let r = async {
+            const OP: &str = "users.enroll_two_factor";
+            let secret = Zeroizing::new(totp::generate_secret()?);
+            let mut tx = self.begin_write(OP).await?;
+            let mut user = load_user(self, &mut tx, OP, user_id).await?;
+            if user.two_factor_enabled {
+                return Err(StoreError::Domain(ElsonError::Conflict {
+                    reason: "two-factor is already enabled".into(),
+                }));
+            }
+            let uri = totp::otpauth_uri(&secret, &self.options().totp_issuer, &user.email)?;
+            user.two_factor_secret = Some(secret.to_string());
+            user.updated_at = now;
+            self.users().write_in(&mut tx.conn(), OP, users::UPDATE, &user).await?;
+            tx.conn().execute(OP, RESET_LAST_STEP, &[uuid(user_id)]).await?;
+            tx.commit(OP).await?;
+            Ok(TwoFactorEnrollment { secret_base32: secret.to_string(), otpauth_uri: uri })
+        }
+        .await;
+        self.audited(actor, "update", "users", Some(user_id), r)
+    }
+
+    /// Finishes enrollment: a correct `code` turns `two_factor_enabled` on;
+    /// the code is then used up.
+    ///
+    /// # Errors
+    /// `AuthenticationFailed` for a wrong or already used code; `Conflict`
+    /// when the user has not enrolled or is already enabled; `NotFound` for
+    /// an unknown user.
+    pub async fn confirm_two_factor(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let r = async {
+            const OP: &str = "users.confirm_two_factor";
+            let Some(state) = self.two_factor_state(OP, user_id).await? else {
+                return Err(StoreError::not_found("user", user_id));
+            };
+            if state.enabled {
+                return Err(StoreError::Domain(ElsonError::Conflict {
+                    reason: "two-factor is already enabled".into(),
+                }));
+            }
+            let Some(secret) = state.secret.as_ref() else {
+                return Err(StoreError::Domain(ElsonError::Conflict {
+                    reason: "two-factor is not enrolled".into(),
+                }));
+            };
+            let step = accepted_step(secret, code, now, state.last_step)?;
+            let args = [
+                uuid(user_id),
+                step_arg(OP, step)?,
+                ts(now),
+                Arg::Bool(true),
+                Arg::Text(state.stored_secret.as_deref()),
+                Arg::Bool(false),
+            ];
+            match self.exec(OP, ACCEPT_CONFIRM_CODE, &args).await? {
+                0 => Err(auth_failed("two-factor code already used")),
+                _ => Ok(()),
+            }
+        }
+        .await;
+        self.audited(actor, "update", "users", Some(user_id), r)
+    }
+
+    /// Turns two-factor off and forgets the secret.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown user.
+    pub async fn disable_two_factor(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let r = async {
+            const OP: &str = "users.disable_two_factor";
+            let mut tx = self.begin_write(OP).await?;
+            let mut user = load_user(self, &mut tx, OP, user_id).await?;
+            user.two_factor_enabled = false;
+            user.two_factor_secret = None;
+            user.updated_at = now;
+            self.users().write_in(&mut tx.conn(), OP, users::UPDATE, &user).await?;
+            tx.conn().execute(OP, RESET_LAST_STEP, &[uuid(user_id)]).await?;
+            tx.commit(OP).await
+        }
+        .await;
+        self.audited(actor, "update", "users", Some(user_id), r)
+    }
+
+    async fn two_factor_state(
+        &self,
+        op: &'static str,
+        user_id: Uuid,
+    ) -> StoreResult<Option<TwoFactorState>> {
+        let Some(row) = self.query_opt(op, TWO_FACTOR_STATE, &[uuid(user_id)]).await? else {
+            return Ok(None);
+        };
+        let id = row.uuid("id")?;
+        let stored_secret = row.opt_text("two_factor_secret")?;
+        let mut fields = [PiiField { column: "two_factor_secret", value: stored_secret.clone() }];
+        let key = wrapped_key(&row, id)?;
+        self.pii().open_row(id, key.as_ref(), &mut fields)?;
+        let [PiiField { value: secret, .. }] = fields;
+        // -1: no code accepted yet (steps are never negative).
+        let last_step = u64::try_from(row.i64("last_step")?).ok();
+        Ok(Some(TwoFactorState {
+            id,
+            role: row.parse("role")?,
+            status: row.parse("status")?,
+            enabled: row.bool("two_factor_enabled")?,
+            stored_secret,
+            secret: secret.map(Zeroizing::new),
+            last_step,
+        }))
+    }
+}
+
+fn accepted_step(
+    secret: &str,
+    code: &str,
+    now: DateTime<Utc>,
+    last_step: Option<u64>,
+) -> StoreResult<u64> {
+    let check = totp::check_code(secret, code, now, last_step).map_err(|e| {
+        // The secret came from the database: a bad one is corrupt data.
+        StoreError::Crypto(CryptoError::Malformed {
+            row: String::new(),
+            column: "two_factor_secret",
+            reason: e.to_string(),
+        })
+    })?;
+    match check {
+        CodeCheck::Accepted { step } => Ok(step),
+        CodeCheck::Replayed => Err(auth_failed("two-factor code already used")),
+        CodeCheck::Wrong => Err(auth_failed("invalid two-factor code")),
+    }
+}
+
+fn step_arg(op: &'static str, step: u64) -> StoreResult<Arg<'static>> {
+    i64::try_from(step)
+        .map(Arg::I64)
+        .map_err(|_| StoreError::storage(op, format!("time step {step} out of range")))
+}
+
+/// The row's data key columns: both NULL (plain-text row) or both set.
+pub(crate) fn wrapped_key(row: &DbRow, id: Uuid) -> StoreResult<Option<WrappedKey>> {
+    match (row.opt_text("pii_kek_id")?, row.opt_text("pii_data_key")?) {
+        (None, None) => Ok(None),
+        (Some(key_id), Some(wrapped)) => Ok(Some(WrappedKey { key_id, wrapped })),
+        _ => Err(StoreError::Crypto(CryptoError::Malformed {
+            row: id.to_string(),
+            column: "pii_data_key",
+            reason: "pii_kek_id and pii_data_key must be both set or both NULL".into(),
+        })),
+    }
+}
+
+async fn load_user(
+    store: &Store,
+    tx: &mut crate::store::Tx,
+    op: &'static str,
+    id: Uuid,
+) -> StoreResult<User> {
+    match tx.conn().fetch_optional(op, users::GET, &[uuid(id)]).await? {
+        Some(row) => store.users().row_to_user(&row),
+        None => Err(StoreError::not_found("user", id)),
+    }
+}

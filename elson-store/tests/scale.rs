@@ -1,0 +1,585 @@
+//! PostgreSQL scale features (issue 5, part 5) on both backends: monthly
+//! partitions and `ensure_partitions`, the hash-partitioned notifications,
+//! the portfolio analytics view, and the portfolio read cache.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use common::*;
+use elson_store::elson_core::accounting::FeeSchedule;
+use elson_store::elson_core::entities::{NewTrade, Portfolio};
+use elson_store::elson_core::enums::*;
+use elson_store::{Actor, Backend, Fill, OrderRequest, Store, StoreOptions};
+use rust_decimal::Decimal;
+use sqlx::{ConnectOptions, Connection, Row};
+use uuid::Uuid;
+
+fn fill(price: &str) -> Fill {
+    Fill { market_price: dec(price), asset_type: AssetType::Stock, fees: FeeSchedule::default() }
+}
+
+fn market(portfolio_id: Uuid, symbol: &str, qty: &str, price: &str) -> OrderRequest {
+    OrderRequest {
+        trade: NewTrade::market(Uuid::now_v7(), portfolio_id, symbol, TradeSide::Buy, dec(qty)),
+        asset_type: AssetType::Stock,
+        market_price: Some(dec(price)),
+    }
+}
+
+async fn solo(store: &Store, cash: &str) -> (Actor, Portfolio) {
+    let a = admin();
+    let u = user(UserRole::User, &format!("solo-{}@example.com", Uuid::new_v4().simple()));
+    store.users().insert(&a, &u).await.unwrap();
+    let mut p = portfolio(u.id, "0.00");
+    p.guardian_approval = false;
+    store.portfolios().insert(&a, &p).await.unwrap();
+    let p = store.deposit(&Actor::from(&u), p.id, dec(cash), at(1)).await.unwrap();
+    (Actor::from(&u), p)
+}
+
+fn utc(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()
+}
+
+/// A raw connection to the same PostgreSQL database as `url`.
+async fn raw_pg(url: &str) -> sqlx::PgConnection {
+    sqlx::postgres::PgConnectOptions::from_str(url).unwrap().connect().await.unwrap()
+}
+
+async fn partition_of(c: &mut sqlx::PgConnection, table: &str, id: Uuid) -> String {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT tableoid::regclass::text AS p FROM {table} WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_one(c)
+    .await
+    .unwrap()
+    .get("p")
+}
+
+async fn explain_text(c: &mut sqlx::PgConnection, sql: &str) -> String {
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN {sql}"))).fetch_all(c).await.unwrap();
+    rows.iter().map(|r| r.get::<String, _>(0)).collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test]
+async fn sqlite_has_no_partitions_and_says_so() {
+    let store = sqlite_store().await;
+    let created = store.ensure_partitions(&admin(), utc(2031, 4, 20), 2).await.unwrap();
+    assert!(created.is_empty());
+    // A far-future trade is an ordinary row.
+    let (_, p) = solo(&store, "100.00").await;
+    let t = trade(p.id, "AAPL", utc(2031, 5, 15));
+    store.trades().insert(&admin(), &t).await.unwrap();
+    assert_eq!(store.trades().get(&admin(), t.id).await.unwrap(), t);
+}
+
+#[tokio::test]
+async fn postgres_future_rows_land_in_default_and_move_into_their_month() {
+    let Some(url) = pg_fresh_url().await else { return };
+    let store = Store::open(&url).await.unwrap();
+    let a = admin();
+    let mut raw = raw_pg(&url).await;
+    let (_, p) = solo(&store, "100.00").await;
+
+    // Inside the initial range: its month's partition.
+    let now_trade = trade(p.id, "AAPL", t0());
+    store.trades().insert(&a, &now_trade).await.unwrap();
+    assert_eq!(partition_of(&mut raw, "trades", now_trade.id).await, "trades_2026_01");
+
+    // Far in the future: the DEFAULT partition takes it, the insert succeeds.
+    let future = trade(p.id, "MSFT", utc(2031, 5, 15));
+    store.trades().insert(&a, &future).await.unwrap();
+    assert_eq!(partition_of(&mut raw, "trades", future.id).await, "trades_default");
+    let reading = regime("SPY", utc(2031, 5, 16), VolatilityLevel::Low, 1);
+    store.volatility_regimes().insert(&a, &reading).await.unwrap();
+    assert_eq!(
+        partition_of(&mut raw, "volatility_regimes", reading.id).await,
+        "volatility_regimes_default"
+    );
+
+    let created = store.ensure_partitions(&a, utc(2031, 4, 20), 2).await.unwrap();
+    let names: Vec<&str> = created.iter().map(|c| c.partition.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "trades_2031_04",
+            "volatility_regimes_2031_04",
+            "trades_2031_05",
+            "volatility_regimes_2031_05",
+            "trades_2031_06",
+            "volatility_regimes_2031_06"
+        ]
+    );
+    let moved: Vec<u64> = created.iter().map(|c| c.rows_moved).collect();
+    assert_eq!(moved, [0, 0, 1, 1, 0, 0]);
+    assert_eq!(partition_of(&mut raw, "trades", future.id).await, "trades_2031_05");
+    assert_eq!(
+        partition_of(&mut raw, "volatility_regimes", reading.id).await,
+        "volatility_regimes_2031_05"
+    );
+    // Idempotent.
+    assert!(store.ensure_partitions(&a, utc(2031, 4, 1), 2).await.unwrap().is_empty());
+
+    // Everything is still readable through the parent tables.
+    assert_eq!(store.trades().get(&a, future.id).await.unwrap(), future);
+    assert_eq!(store.trades().get(&a, now_trade.id).await.unwrap(), now_trade);
+    let history = store.trades().history(&a, p.id, 10, 0).await.unwrap();
+    assert_eq!(history.iter().map(|t| t.id).collect::<Vec<_>>(), [future.id, now_trade.id]);
+    assert_eq!(store.volatility_regimes().get(&a, reading.id).await.unwrap(), reading);
+    // New rows of the new month go straight to its partition, and the new
+    // partition carries the parent's checks, indices and trigger.
+    let next = trade(p.id, "GOOG", utc(2031, 6, 2));
+    store.trades().insert(&a, &next).await.unwrap();
+    assert_eq!(partition_of(&mut raw, "trades", next.id).await, "trades_2031_06");
+    let mut bad = trade(p.id, "GOOG", utc(2031, 6, 3));
+    bad.status = TradeStatus::Executed; // without executed_at
+    assert_eq!(store.trades().insert(&a, &bad).await.unwrap_err().code(), "INVALID_INPUT");
+    let jump = regime("SPY", utc(2031, 6, 1), VolatilityLevel::Extreme, 1);
+    let e = store.volatility_regimes().insert(&a, &jump).await.unwrap_err();
+    assert_eq!(e.code(), "INVALID_INPUT", "the stabilization trigger spans partitions: {e}");
+    let indexed: i64 =
+        sqlx::query("SELECT count(*) AS n FROM pg_indexes WHERE tablename = 'trades_2031_06'")
+            .fetch_one(&mut raw)
+            .await
+            .unwrap()
+            .get("n");
+    assert_eq!(indexed, 7, "primary key and the six indices of trades");
+    // The same id at the same instant is still a conflict.
+    assert_eq!(store.trades().insert(&a, &next).await.unwrap_err().code(), "CONFLICT");
+}
+
+#[tokio::test]
+async fn postgres_queries_with_the_key_prune_partitions() {
+    let Some(url) = pg_fresh_url().await else { return };
+    let store = Store::open(&url).await.unwrap();
+    let (_, p) = solo(&store, "10.00").await;
+    let mut raw = raw_pg(&url).await;
+    let plan = explain_text(
+        &mut raw,
+        "SELECT count(*) FROM trades WHERE created_at >= '2026-03-02' AND created_at < '2026-03-09'",
+    )
+    .await;
+    assert!(plan.contains("trades_2026_03"), "{plan}");
+    assert_eq!(plan.matches("on trades_").count(), 1, "one partition: {plan}");
+    let plan = explain_text(
+        &mut raw,
+        &format!("SELECT * FROM notifications WHERE user_id = '{}'", p.user_id),
+    )
+    .await;
+    assert_eq!(plan.matches(" on notifications_p").count(), 1, "one hash partition: {plan}");
+    // Notifications written by the trading operations are found again.
+    let n = notification(p.user_id);
+    store.notifications().insert(&admin(), &n).await.unwrap();
+    assert!(partition_of(&mut raw, "notifications", n.id).await.starts_with("notifications_p"));
+    let listed = store.notifications().list_for_user(&admin(), p.user_id, 10, 0).await.unwrap();
+    assert_eq!(listed, vec![n]);
+    // Hash partitions spread users.
+    let parts: i64 = sqlx::query(
+        "SELECT count(*) AS n FROM pg_inherits WHERE inhparent = 'notifications'::regclass",
+    )
+    .fetch_one(&mut raw)
+    .await
+    .unwrap()
+    .get("n");
+    assert_eq!(parts, 8);
+}
+
+both_backends!(analytics_match_the_tables, |store: Store| async move {
+    let a = admin();
+    let (me, p) = solo(&store, "1000.00").await;
+    store
+        .place_and_execute(&me, market(p.id, "AAPL", "2", "100.00"), &fill("100.00"), at(10))
+        .await
+        .unwrap();
+    store
+        .place_and_execute(&me, market(p.id, "MSFT", "1", "50.00"), &fill("50.00"), at(20))
+        .await
+        .unwrap();
+    store.place_trade(&me, market(p.id, "GOOG", "1", "10.00"), at(30)).await.unwrap();
+    let pg = store.backend() == Backend::Postgres;
+    if pg {
+        // Created after the last refresh: not in the materialized view yet.
+        assert_eq!(store.portfolios().analytics(&a, p.id).await.unwrap_err().code(), "NOT_FOUND");
+    }
+    store.refresh_portfolio_analytics(&a).await.unwrap();
+    let expect = |store: Store| async move {
+        let portfolio = store.portfolios().get(&a, p.id).await.unwrap();
+        let positions = store.positions().list_for_portfolio(&a, p.id).await.unwrap();
+        let trades = store.trades().history(&a, p.id, 100, 0).await.unwrap();
+        let count = |s: TradeStatus| trades.iter().filter(|t| t.status == s).count() as i64;
+        elson_store::PortfolioAnalytics {
+            portfolio_id: p.id,
+            user_id: p.user_id,
+            cash_balance: portfolio.cash_balance,
+            total_value: portfolio.total_value,
+            position_count: positions.len() as i64,
+            positions_value: positions.iter().map(|x| x.current_value).sum(),
+            gain_loss: positions.iter().map(|x| x.gain_loss).sum::<Decimal>(),
+            trades_pending: count(TradeStatus::Pending),
+            trades_executed: count(TradeStatus::Executed),
+            trades_cancelled: count(TradeStatus::Cancelled),
+            trades_rejected: count(TradeStatus::Rejected),
+            last_trade_at: trades.iter().map(|t| t.created_at).max(),
+        }
+    };
+    let fresh = expect(store.clone()).await;
+    assert_eq!((fresh.trades_executed, fresh.trades_pending, fresh.position_count), (2, 1, 2));
+    assert_eq!(store.portfolios().analytics(&a, p.id).await.unwrap(), fresh);
+    assert_eq!(
+        store.portfolios().analytics_for_user(&a, p.user_id).await.unwrap(),
+        vec![fresh.clone()]
+    );
+
+    // Another trade: stale on PostgreSQL until the next refresh, live on SQLite.
+    let pending = store.trades().history(&a, p.id, 1, 0).await.unwrap()[0].id;
+    store.cancel_trade(&me, pending, at(40)).await.unwrap();
+    let now = expect(store.clone()).await;
+    assert_eq!((now.trades_pending, now.trades_cancelled), (0, 1));
+    let seen = store.portfolios().analytics(&a, p.id).await.unwrap();
+    assert_eq!(seen, if pg { fresh } else { now.clone() });
+    store.refresh_portfolio_analytics(&a).await.unwrap();
+    assert_eq!(store.portfolios().analytics(&a, p.id).await.unwrap(), now);
+    assert_eq!(
+        store.portfolios().analytics(&a, Uuid::new_v4()).await.unwrap_err().code(),
+        "NOT_FOUND"
+    );
+});
+
+#[tokio::test]
+async fn postgres_refresh_does_not_wait_for_readers() {
+    let Some(url) = pg_fresh_url().await else { return };
+    let store = Store::open(&url).await.unwrap();
+    let (me, p) = solo(&store, "500.00").await;
+    store.refresh_portfolio_analytics(&admin()).await.unwrap();
+    // A reader holds a transaction open on the view.
+    let mut reader = raw_pg(&url).await;
+    let mut tx = reader.begin().await.unwrap();
+    let n: i64 = sqlx::query("SELECT count(*) AS n FROM portfolio_analytics")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(n, 1);
+    store
+        .place_and_execute(&me, market(p.id, "AAPL", "1", "10.00"), &fill("10.00"), at(5))
+        .await
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), store.refresh_portfolio_analytics(&admin()))
+        .await
+        .expect("the refresh waited for a reader")
+        .unwrap();
+    // The reader is not blocked either, and sees the refreshed contents.
+    let executed: i64 =
+        sqlx::query("SELECT trades_executed FROM portfolio_analytics WHERE portfolio_id = $1")
+            .bind(p.id)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap()
+            .get(0);
+    assert_eq!(executed, 1);
+    tx.commit().await.unwrap();
+}
+
+/// Two stores on one database: `cached` with the given TTL, `other` without a
+/// cache (another process, as far as `cached` can tell).
+async fn two_stores(backend: Backend, ttl: Duration) -> Option<(Store, Store)> {
+    let url = match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("elson-cache-{}", Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&dir).unwrap();
+            format!("sqlite://{}", dir.join("elson.db").display())
+        }
+        Backend::Postgres => pg_fresh_url().await?,
+    };
+    let opts = |ttl| StoreOptions {
+        portfolio_cache_ttl: ttl,
+        max_connections: 4,
+        ..StoreOptions::default()
+    };
+    let cached = Store::open_with(&url, opts(ttl)).await.unwrap();
+    let other = Store::open_with(&url, opts(Duration::ZERO)).await.unwrap();
+    Some((cached, other))
+}
+
+async fn cache_case(backend: Backend) {
+    let Some((store, other)) = two_stores(backend, Duration::from_secs(60)).await else { return };
+    let a = admin();
+    let (me, p) = solo(&store, "100.00").await;
+    let s0 = store.portfolio_cache_stats();
+    let first = store.portfolios().get(&a, p.id).await.unwrap();
+    assert_eq!(first, p);
+    let s1 = store.portfolio_cache_stats();
+    assert_eq!((s1.misses - s0.misses, s1.hits - s0.hits), (1, 0));
+
+    // Changed behind this store's back: a cached read does not query, so it
+    // still returns the row it holds.
+    let mut renamed = p.clone();
+    renamed.name = "Renamed elsewhere".into();
+    other.portfolios().update(&a, &renamed).await.unwrap();
+    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), first);
+    assert_eq!(store.portfolio_cache_stats().hits - s1.hits, 1);
+
+    // A write through this store invalidates when it commits.
+    let after = store.deposit(&me, p.id, dec("5.00"), at(2)).await.unwrap();
+    assert_eq!(after.name, "Renamed elsewhere");
+    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), after);
+    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), after, "cached again");
+
+    // A write that rolls back leaves the committed row cached.
+    let hits = store.portfolio_cache_stats().hits;
+    let orders = vec![
+        (market(p.id, "AAPL", "0.5", "10.00"), fill("10.00")),
+        (market(p.id, "MSFT", "1000", "10.00"), fill("10.00")), // insufficient funds
+    ];
+    assert!(store.place_and_execute_batch(&me, orders, at(3)).await.is_err());
+    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), after);
+    assert_eq!(store.portfolio_cache_stats().hits, hits + 1);
+    assert_eq!(other.portfolios().get(&a, p.id).await.unwrap(), after, "nothing written");
+
+    // Every trading write invalidates.
+    let executed = store
+        .place_and_execute(&me, market(p.id, "AAPL", "1", "10.00"), &fill("10.00"), at(4))
+        .await
+        .unwrap();
+    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), executed.portfolio);
+    let marked = store.mark_to_market(&me, p.id, &[("AAPL", dec("12.00"))], at(5)).await.unwrap().0;
+    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), marked);
+    let mut edited = marked.clone();
+    edited.description = Some("edited".into());
+    store.portfolios().update(&a, &edited).await.unwrap();
+    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), edited);
+    assert!(store.portfolio_cache_stats().invalidations >= 5);
+
+    // Clearing drops everything.
+    other.portfolios().update(&a, &marked).await.unwrap();
+    store.clear_portfolio_cache();
+    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), marked);
+}
+
+async fn cache_ttl_case(backend: Backend) {
+    let Some((store, other)) = two_stores(backend, Duration::from_millis(300)).await else {
+        return;
+    };
+    let a = admin();
+    let (_, p) = solo(&store, "100.00").await;
+    store.portfolios().get(&a, p.id).await.unwrap();
+    let mut renamed = p.clone();
+    renamed.name = "Later".into();
+    other.portfolios().update(&a, &renamed).await.unwrap();
+    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap().name, p.name, "within the TTL");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap().name, "Later", "expired");
+
+    // Duration::ZERO: no cache at all.
+    let hits = other.portfolio_cache_stats().hits;
+    other.portfolios().get(&a, p.id).await.unwrap();
+    other.portfolios().get(&a, p.id).await.unwrap();
+    assert_eq!(other.portfolio_cache_stats().hits, hits);
+    renamed.name = "Now".into();
+    store.portfolios().update(&a, &renamed).await.unwrap();
+    assert_eq!(other.portfolios().get(&a, p.id).await.unwrap().name, "Now");
+    assert_eq!(StoreOptions::default().portfolio_cache_ttl, Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn sqlite_cache_hits_invalidates_and_survives_rollback() {
+    cache_case(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_cache_hits_invalidates_and_survives_rollback() {
+    cache_case(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn sqlite_cache_expires() {
+    cache_ttl_case(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_cache_expires() {
+    cache_ttl_case(Backend::Postgres).await;
+}
+
+both_backends!(
+    place_and_execute_writes_in_one_statement_and_fails_whole,
+    |store: Store| async move {
+        // On PostgreSQL the trade, notification, position and portfolio rows go
+        // out as one statement; a refused row refuses all of them.
+        let a = admin();
+        let (me, p) = solo(&store, "100.00").await;
+        let first = market(p.id, "AAPL", "1", "10.00");
+        let done =
+            store.place_and_execute(&me, first.clone(), &fill("10.00"), at(5)).await.unwrap();
+        let before = store.portfolios().get(&a, p.id).await.unwrap();
+        assert_eq!(before, done.portfolio);
+        let positions = store.positions().list_for_portfolio(&a, p.id).await.unwrap();
+        // The same trade id at the same instant: the database refuses the insert.
+        let e = store.place_and_execute(&me, first, &fill("10.00"), at(5)).await.unwrap_err();
+        assert_eq!(e.code(), "CONFLICT", "{e}");
+        store.clear_portfolio_cache();
+        assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), before, "nothing written");
+        assert_eq!(store.positions().list_for_portfolio(&a, p.id).await.unwrap(), positions);
+        // Selling everything (a deleted position) and buying another symbol.
+        let sell = OrderRequest {
+            trade: NewTrade::market(Uuid::now_v7(), p.id, "AAPL", TradeSide::Sell, dec("1")),
+            asset_type: AssetType::Stock,
+            market_price: Some(dec("10.00")),
+        };
+        store.place_and_execute(&me, sell, &fill("10.00"), at(6)).await.unwrap();
+        assert!(store.positions().list_for_portfolio(&a, p.id).await.unwrap().is_empty());
+        let r = store
+            .place_and_execute(&me, market(p.id, "MSFT", "2", "5.00"), &fill("5.00"), at(7))
+            .await
+            .unwrap();
+        let now = store.positions().list_for_portfolio(&a, p.id).await.unwrap();
+        assert_eq!(now.len(), 1);
+        assert_eq!(r.portfolio.total_value, r.portfolio.cash_balance + now[0].current_value);
+        assert_eq!(
+            store.notifications().list_for_user(&a, p.user_id, 100, 0).await.unwrap().len(),
+            3
+        );
+    }
+);
+
+#[tokio::test]
+async fn postgres_migration_11_keeps_what_earlier_migrations_put_on_the_tables() {
+    // Row-level security, policies, grants and triggers that an earlier
+    // migration (e.g. 0010) put on trades/notifications survive the conversion.
+    let Some(url) = pg_fresh_url().await else { return };
+    let store = Store::open_with(&url, StoreOptions { migrate: false, ..StoreOptions::default() })
+        .await
+        .unwrap();
+    store.migrate_to(10).await.unwrap();
+    let mut raw = raw_pg(&url).await;
+    let role = format!("elson_app_{}", Uuid::new_v4().simple());
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "CREATE ROLE {role}; \
+         ALTER TABLE trades ENABLE ROW LEVEL SECURITY; \
+         CREATE POLICY trades_owner ON trades FOR SELECT TO {role} \
+           USING (portfolio_id::text = current_setting('elson.portfolio', true)); \
+         GRANT SELECT, INSERT ON trades TO {role}; \
+         ALTER TABLE notifications ENABLE ROW LEVEL SECURITY; \
+         ALTER TABLE notifications FORCE ROW LEVEL SECURITY; \
+         CREATE POLICY notifications_all ON notifications USING (true) WITH CHECK (true); \
+         CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; \
+         CREATE TRIGGER trades_touch BEFORE UPDATE ON trades FOR EACH ROW EXECUTE FUNCTION touch();"
+    )))
+    .execute(&mut raw)
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    let flags: (bool, bool) = {
+        let r = sqlx::query(
+            "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = 'notifications'",
+        )
+        .fetch_one(&mut raw)
+        .await
+        .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert_eq!(flags, (true, true));
+    let policies: Vec<String> = sqlx::query(
+        "SELECT tablename || '.' || policyname || ':' || cmd || ':' || array_to_string(roles, ',') \
+         || ':' || coalesce(qual, '') FROM pg_policies ORDER BY 1",
+    )
+    .fetch_all(&mut raw)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    // Migration 0010's own policies (access control) survive too.
+    for kept in [
+        "trades.trades_actor:ALL:public:elson_rls_sees_portfolio(portfolio_id)",
+        "notifications.notifications_actor:ALL:public:elson_rls_sees(user_id)",
+        "notifications.notifications_notify:INSERT:public:",
+    ] {
+        assert!(policies.iter().any(|p| p == kept), "{kept} missing: {policies:?}");
+    }
+    let policies: Vec<&String> = policies
+        .iter()
+        .filter(|p| p.contains(".notifications_all:") || p.contains(".trades_owner:"))
+        .collect();
+    assert_eq!(policies.len(), 2, "{policies:?}");
+    assert!(
+        policies[0].starts_with("notifications.notifications_all:ALL:public:true"),
+        "{policies:?}"
+    );
+    assert!(
+        policies[1].starts_with(&format!("trades.trades_owner:SELECT:{role}:")),
+        "{policies:?}"
+    );
+    assert!(policies[1].contains("current_setting('elson.portfolio'"), "{policies:?}");
+    let grants: Vec<String> = sqlx::query(
+        "SELECT privilege_type::text FROM information_schema.role_table_grants \
+         WHERE table_name = 'trades' AND grantee = $1 ORDER BY 1",
+    )
+    .bind(&role)
+    .fetch_all(&mut raw)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    assert_eq!(grants, ["INSERT", "SELECT"]);
+    let trigger: i64 = sqlx::query(
+        "SELECT count(*) FROM pg_trigger WHERE tgname = 'trades_touch' \
+         AND tgrelid = 'trades'::regclass",
+    )
+    .fetch_one(&mut raw)
+    .await
+    .unwrap()
+    .get(0);
+    assert_eq!(trigger, 1);
+    store.close().await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP OWNED BY {role}; DROP ROLE {role}")))
+        .execute(&mut raw)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn postgres_ensure_partitions_errors_write_nothing() {
+    let Some(url) = pg_fresh_url().await else { return };
+    let store = Store::open(&url).await.unwrap();
+    let a = admin();
+    let e = store.ensure_partitions(&a, DateTime::<Utc>::MAX_UTC, 1).await.unwrap_err();
+    assert_eq!(e.code(), "INVALID_INPUT", "{e}");
+    // A role that does not own the tables may not create partitions.
+    let mut raw = raw_pg(&url).await;
+    let role = format!("elson_ro_{}", Uuid::new_v4().simple());
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE ROLE {role} LOGIN")))
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let as_role = url.replacen("://elson@", &format!("://{role}@"), 1);
+    assert_ne!(as_role, url, "the test URL names the role `elson`");
+    let weak =
+        Store::open_with(&as_role, StoreOptions { migrate: false, ..StoreOptions::default() })
+            .await
+            .unwrap();
+    let e = weak.ensure_partitions(&a, utc(2031, 1, 1), 0).await.unwrap_err();
+    assert_eq!(e.code(), "STORAGE", "{e}");
+    // Nor refresh the materialized view it does not own.
+    let e = weak.refresh_portfolio_analytics(&a).await.unwrap_err();
+    assert_eq!(e.code(), "STORAGE", "{e}");
+    weak.close().await;
+    let n: i64 = sqlx::query("SELECT count(*) FROM pg_class WHERE relname LIKE '%_2031_01'")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0, "nothing created");
+    assert_eq!(store.ensure_partitions(&a, utc(2031, 1, 1), 0).await.unwrap().len(), 2);
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP ROLE {role}")))
+        .execute(&mut raw)
+        .await
+        .unwrap();
+}

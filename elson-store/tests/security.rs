@@ -1,0 +1,798 @@
+//! Login, two-factor and encryption at rest on real databases: every case
+//! on an SQLite file and on PostgreSQL, with raw SQL beside the store to
+//! look at (and tamper with) what is stored.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use common::*;
+use elson_store::elson_core::entities::{NewTrade, User};
+use elson_store::elson_core::enums::*;
+use elson_store::security::totp::code_at;
+use elson_store::security::{CryptoError, EnvelopeCipher, LocalKeyProvider, LoginOutcome};
+use elson_store::{Actor, OrderRequest, Store, StoreError, StoreOptions};
+use sqlx::{ConnectOptions, Row};
+use uuid::Uuid;
+
+/// A store (plain text, bcrypt cost 4) and a way to reach its database
+/// without it.
+struct Db {
+    store: Store,
+    raw: Raw,
+}
+
+enum Raw {
+    Sqlite(PathBuf),
+    Pg(String),
+}
+
+fn options() -> StoreOptions {
+    StoreOptions { bcrypt_cost: 4, max_connections: 4, ..StoreOptions::default() }
+}
+
+async fn sqlite_db() -> Db {
+    let dir = std::env::temp_dir().join(format!("elson-sec-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("elson.db");
+    let store = Store::open_with(&format!("sqlite://{}", path.display()), options()).await.unwrap();
+    Db { store, raw: Raw::Sqlite(path) }
+}
+
+async fn pg_db() -> Option<Db> {
+    let url = pg_fresh_url().await?;
+    let store = Store::open_with(&url, options()).await.unwrap();
+    Some(Db { store, raw: Raw::Pg(url) })
+}
+
+macro_rules! on_both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                ($body)(sqlite_db().await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = pg_db().await else { return };
+                ($body)(db).await;
+            }
+        }
+    };
+}
+
+impl Db {
+    fn keyed(&self, provider: LocalKeyProvider) -> Store {
+        self.store.clone().with_key_provider(Arc::new(provider))
+    }
+
+    /// One text column of one user, as stored.
+    async fn raw_text(&self, column: &str, id: Uuid) -> Option<String> {
+        let sql = format!("SELECT {column} AS v FROM users WHERE id = $1");
+        match &self.raw {
+            Raw::Sqlite(path) => {
+                let mut c = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(path)
+                    .connect()
+                    .await
+                    .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(id)
+                    .fetch_one(&mut c)
+                    .await
+                    .unwrap()
+                    .get("v")
+            }
+            Raw::Pg(url) => {
+                let mut c: sqlx::PgConnection = url
+                    .parse::<sqlx::postgres::PgConnectOptions>()
+                    .unwrap()
+                    .connect()
+                    .await
+                    .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(id)
+                    .fetch_one(&mut c)
+                    .await
+                    .unwrap()
+                    .get("v")
+            }
+        }
+    }
+
+    /// Runs `sql` with `$1` = `a` and `$2` = `b`, behind the store's back.
+    async fn raw_exec(&self, sql: &str, a: Uuid, b: Uuid) {
+        match &self.raw {
+            Raw::Sqlite(path) => {
+                let mut c = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(path)
+                    .connect()
+                    .await
+                    .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                    .bind(a)
+                    .bind(b)
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }
+            Raw::Pg(url) => {
+                let mut c: sqlx::PgConnection = url
+                    .parse::<sqlx::postgres::PgConnectOptions>()
+                    .unwrap()
+                    .connect()
+                    .await
+                    .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                    .bind(a)
+                    .bind(b)
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+
+    /// Sets one column of one user to `value`, behind the store's back.
+    async fn raw_set(&self, column: &str, id: Uuid, value: Option<&str>) {
+        let sql = format!("UPDATE users SET {column} = $2 WHERE id = $1");
+        match &self.raw {
+            Raw::Sqlite(path) => {
+                let mut c = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(path)
+                    .connect()
+                    .await
+                    .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(id)
+                    .bind(value)
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }
+            Raw::Pg(url) => {
+                let mut c: sqlx::PgConnection = url
+                    .parse::<sqlx::postgres::PgConnectOptions>()
+                    .unwrap()
+                    .connect()
+                    .await
+                    .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(id)
+                    .bind(value)
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
+/// 2026-01-01T00:00:15Z: 15 s into a TOTP step.
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_767_225_615, 0).unwrap()
+}
+
+fn later(seconds: i64) -> DateTime<Utc> {
+    now() + chrono::Duration::seconds(seconds)
+}
+
+fn k(id: &str, byte: u8) -> LocalKeyProvider {
+    LocalKeyProvider::new(id, [byte; 32]).unwrap()
+}
+
+/// A user with `password` hashed by the store, and PII to encrypt.
+async fn person(store: &Store, email: &str, password: &str, status: UserStatus) -> User {
+    let mut u = user(UserRole::User, email);
+    u.password_hash = store.hash_password(password).await.unwrap();
+    u.status = status;
+    u.first_name = Some("Zebediah".into());
+    u.last_name = Some("Quimbyworth".into());
+    u.date_of_birth = Some(NaiveDate::from_ymd_opt(2011, 7, 13).unwrap());
+    store.users().insert(&admin(), &u).await.unwrap();
+    u
+}
+
+fn crypto(e: StoreError) -> CryptoError {
+    match e {
+        StoreError::Crypto(c) => c,
+        other => panic!("expected a crypto error, got {other:?}"),
+    }
+}
+
+on_both!(login_by_password, |db: Db| async move {
+    let s = &db.store;
+    let ok = person(s, "ok@example.com", "right-pass", UserStatus::Active).await;
+    let suspended = person(s, "sus@example.com", "right-pass", UserStatus::Suspended).await;
+    let _inactive = person(s, "off@example.com", "right-pass", UserStatus::Inactive).await;
+    let beta = person(s, "beta@example.com", "right-pass", UserStatus::BetaTester).await;
+
+    // Success: email matched normalized, last_login recorded.
+    let LoginOutcome::Authenticated(actor) =
+        s.login("  OK@Example.COM ", "right-pass", now()).await.unwrap()
+    else {
+        panic!("no two-factor for this user")
+    };
+    assert_eq!(actor, Actor { id: ok.id, role: UserRole::User, status: UserStatus::Active });
+    assert_eq!(s.users().get(&admin(), ok.id).await.unwrap().last_login, Some(now()));
+
+    // Unknown email and wrong password: the same error, word for word.
+    let unknown = s.login("nobody@example.com", "right-pass", later(1)).await.unwrap_err();
+    let wrong = s.login("ok@example.com", "wrong-pass", later(1)).await.unwrap_err();
+    assert_eq!(unknown, wrong);
+    assert_eq!(unknown.code(), "AUTHENTICATION_FAILED");
+    assert_eq!(unknown.to_string(), "authentication failed: invalid email or password");
+    assert_eq!(unknown.to_string(), wrong.to_string());
+    // ... also for an empty or over-long password, and a stored hash that
+    // is not bcrypt.
+    assert_eq!(s.login("ok@example.com", "", later(1)).await.unwrap_err(), unknown);
+    assert_eq!(s.login("ok@example.com", &"r".repeat(80), later(1)).await.unwrap_err(), unknown);
+    let mut broken = user(UserRole::User, "broken@example.com");
+    broken.password_hash = "not-a-bcrypt-hash".into();
+    s.users().insert(&admin(), &broken).await.unwrap();
+    assert_eq!(s.login("broken@example.com", "x", later(1)).await.unwrap_err(), unknown);
+    // SQL in the email is just an unknown email; the table is intact.
+    for evil in ["' OR '1'='1", "ok@example.com' --", "x'; DROP TABLE users; --"] {
+        assert_eq!(s.login(evil, "right-pass", later(1)).await.unwrap_err(), unknown, "{evil}");
+    }
+    assert_eq!(s.users().get(&admin(), ok.id).await.unwrap().email, "ok@example.com");
+    // A failed login records nothing.
+    assert_eq!(s.users().get(&admin(), ok.id).await.unwrap().last_login, Some(now()));
+
+    // Non-ACTIVE users: a distinct error, and only with the right password.
+    let e = s.login("sus@example.com", "right-pass", later(2)).await.unwrap_err();
+    assert_eq!(e.code(), "FORBIDDEN");
+    assert!(e.to_string().contains("SUSPENDED"), "{e}");
+    assert_eq!(s.login("sus@example.com", "wrong-pass", later(2)).await.unwrap_err(), unknown);
+    let e = s.login("off@example.com", "right-pass", later(2)).await.unwrap_err();
+    assert_eq!(e.code(), "FORBIDDEN");
+    assert!(e.to_string().contains("INACTIVE"), "{e}");
+    assert_eq!(s.users().get(&admin(), suspended.id).await.unwrap().last_login, None);
+    // BETA_TESTER may log in (AuthRecord's rule).
+    let outcome = s.login("beta@example.com", "right-pass", later(3)).await.unwrap();
+    assert!(matches!(outcome, LoginOutcome::Authenticated(a) if a.id == beta.id));
+
+    // set_password: the old password stops working.
+    s.set_password(&admin(), ok.id, "new-pass", later(4)).await.unwrap();
+    assert_eq!(s.login("ok@example.com", "right-pass", later(5)).await.unwrap_err(), unknown);
+    assert!(s.login("ok@example.com", "new-pass", later(5)).await.is_ok());
+    assert_eq!(
+        s.set_password(&admin(), Uuid::new_v4(), "x", later(5)).await.unwrap_err().code(),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        s.set_password(&admin(), ok.id, "", later(5)).await.unwrap_err().code(),
+        "INVALID_INPUT"
+    );
+    let h = s.hash_password("p").await.unwrap();
+    assert!(h.starts_with("$2b$04$"), "{h}");
+});
+
+on_both!(unknown_email_costs_a_bcrypt_verify_too, |db: Db| async move {
+    // At cost 10 a verify takes tens of milliseconds; a lookup alone takes
+    // about one. Unknown emails must cost about as much as wrong passwords.
+    let store = Store::open_with(
+        &match &db.raw {
+            Raw::Sqlite(p) => format!("sqlite://{}", p.display()),
+            Raw::Pg(u) => u.clone(),
+        },
+        StoreOptions { bcrypt_cost: 10, ..options() },
+    )
+    .await
+    .unwrap();
+    person(&store, "t@example.com", "right-pass", UserStatus::Active).await;
+    let _ = store.login("warm@example.com", "x", now()).await; // makes the dummy hash
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let (mut unknown, mut wrong) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let t = Instant::now();
+        let _ = store.login("nobody@example.com", "right-pass", now()).await.unwrap_err();
+        unknown.push(t.elapsed());
+        let t = Instant::now();
+        let _ = store.login("t@example.com", "wrong-pass", now()).await.unwrap_err();
+        wrong.push(t.elapsed());
+    }
+    let (u, w) = (median(unknown), median(wrong));
+    assert!(u * 10 >= w * 3, "unknown email {u:?} vs wrong password {w:?}");
+    assert!(w * 10 >= u * 3, "unknown email {u:?} vs wrong password {w:?}");
+});
+
+on_both!(two_factor_enrollment_login_and_replay, |db: Db| async move {
+    let s = db.keyed(k("k1", 1));
+    let u = person(&s, "tf@example.com", "pw-1", UserStatus::Active).await;
+    let a = Actor::from(&u);
+
+    let e = s.enroll_two_factor(&a, u.id, now()).await.unwrap();
+    assert_eq!(
+        e.otpauth_uri,
+        format!("otpauth://totp/Elson:tf%40example.com?secret={}&issuer=Elson", e.secret_base32)
+    );
+    assert!(!format!("{e:?}").contains(&e.secret_base32), "Debug hides the secret");
+    let stored = s.users().get(&a, u.id).await.unwrap();
+    assert!(!stored.two_factor_enabled, "not enabled before a first code");
+    assert_eq!(stored.two_factor_secret.as_deref(), Some(e.secret_base32.as_str()));
+    // Still a one-step login until confirmed.
+    assert!(matches!(
+        s.login("tf@example.com", "pw-1", now()).await.unwrap(),
+        LoginOutcome::Authenticated(_)
+    ));
+
+    let code = |t: DateTime<Utc>| code_at(&e.secret_base32, t).unwrap();
+    let wrong_code = if code(now()) == "000000" { "111111" } else { "000000" };
+    let err = s.confirm_two_factor(&a, u.id, wrong_code, now()).await.unwrap_err();
+    assert_eq!(err.code(), "AUTHENTICATION_FAILED");
+    assert!(!s.users().get(&a, u.id).await.unwrap().two_factor_enabled);
+    s.confirm_two_factor(&a, u.id, &code(now()), now()).await.unwrap();
+    assert!(s.users().get(&a, u.id).await.unwrap().two_factor_enabled);
+    assert_eq!(
+        s.confirm_two_factor(&a, u.id, &code(later(30)), later(30)).await.unwrap_err().code(),
+        "CONFLICT"
+    );
+    assert_eq!(s.enroll_two_factor(&a, u.id, now()).await.unwrap_err().code(), "CONFLICT");
+    // ... and the refused call changed nothing.
+    let kept = s.users().get(&a, u.id).await.unwrap();
+    assert_eq!(kept.two_factor_secret.as_deref(), Some(e.secret_base32.as_str()));
+    assert!(kept.two_factor_enabled);
+
+    // Password step, then the code.
+    let LoginOutcome::TwoFactorRequired(ch) =
+        s.login("tf@example.com", "pw-1", now()).await.unwrap()
+    else {
+        panic!("two-factor is on")
+    };
+    assert_eq!(ch.user_id(), u.id);
+    // (last_login is from the one-step login above: not updated yet.)
+    assert_eq!(s.users().get(&a, u.id).await.unwrap().last_login, Some(now()), "not logged in yet");
+    // The code that confirmed enrollment is used up.
+    let replay = s.complete_login(&ch, &code(now()), now()).await.unwrap_err();
+    assert_eq!(replay.code(), "AUTHENTICATION_FAILED");
+    assert!(replay.to_string().contains("already used"), "{replay}");
+    let actor = s.complete_login(&ch, &code(later(30)), later(30)).await.unwrap();
+    assert_eq!(actor, a);
+    assert_eq!(s.users().get(&a, u.id).await.unwrap().last_login, Some(later(30)));
+    let again = s.complete_login(&ch, &code(later(30)), later(31)).await.unwrap_err();
+    assert!(again.to_string().contains("already used"), "{again}");
+
+    // ±1 step accepted, ±2 refused. At T = now + 150 s (step s+5; last
+    // accepted s+1).
+    let t = later(150);
+    for off in [-2i64, 2] {
+        let e = s
+            .complete_login(&ch, &code(t + chrono::Duration::seconds(30 * off)), t)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("invalid two-factor code"), "offset {off}: {e}");
+    }
+    s.complete_login(&ch, &code(t - chrono::Duration::seconds(30)), t).await.unwrap();
+    s.complete_login(&ch, &code(t + chrono::Duration::seconds(30)), t).await.unwrap();
+    // Behind the newest accepted step now: refused even though in window.
+    let e = s.complete_login(&ch, &code(t), t).await.unwrap_err();
+    assert!(e.to_string().contains("already used"), "{e}");
+    assert_eq!(
+        s.complete_login(&ch, "12345", later(300)).await.unwrap_err().code(),
+        "AUTHENTICATION_FAILED"
+    );
+
+    // The challenge expires after five minutes.
+    let e = s.complete_login(&ch, &code(later(400)), later(400)).await.unwrap_err();
+    assert!(e.to_string().contains("expired"), "{e}");
+
+    // Suspended between the two steps.
+    let LoginOutcome::TwoFactorRequired(ch) =
+        s.login("tf@example.com", "pw-1", later(420)).await.unwrap()
+    else {
+        panic!()
+    };
+    let mut sus = s.users().get(&a, u.id).await.unwrap();
+    sus.status = UserStatus::Suspended;
+    s.users().update(&admin(), &sus).await.unwrap();
+    assert_eq!(
+        s.complete_login(&ch, &code(later(450)), later(450)).await.unwrap_err().code(),
+        "FORBIDDEN"
+    );
+    sus.status = UserStatus::Active;
+    s.users().update(&admin(), &sus).await.unwrap();
+
+    // Turning it off: a one-step login again, and a challenge from before
+    // no longer completes.
+    s.disable_two_factor(&a, u.id, later(460)).await.unwrap();
+    let off = s.users().get(&a, u.id).await.unwrap();
+    assert!(!off.two_factor_enabled && off.two_factor_secret.is_none());
+    assert!(matches!(
+        s.login("tf@example.com", "pw-1", later(470)).await.unwrap(),
+        LoginOutcome::Authenticated(_)
+    ));
+    assert_eq!(
+        s.complete_login(&ch, &code(later(480)), later(480)).await.unwrap_err().code(),
+        "AUTHENTICATION_FAILED"
+    );
+
+    // Errors for unknown users and confirming without enrolling.
+    assert_eq!(
+        s.enroll_two_factor(&a, Uuid::new_v4(), now()).await.unwrap_err().code(),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        s.confirm_two_factor(&a, Uuid::new_v4(), "123456", now()).await.unwrap_err().code(),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        s.confirm_two_factor(&a, u.id, "123456", now()).await.unwrap_err().code(),
+        "CONFLICT"
+    );
+});
+
+on_both!(one_code_used_twice_at_once_passes_once, |db: Db| async move {
+    let s = db.keyed(k("k1", 1));
+    let u = person(&s, "race@example.com", "pw", UserStatus::Active).await;
+    let a = Actor::from(&u);
+    let e = s.enroll_two_factor(&a, u.id, now()).await.unwrap();
+    let code = |t: DateTime<Utc>| code_at(&e.secret_base32, t).unwrap();
+    s.confirm_two_factor(&a, u.id, &code(now()), now()).await.unwrap();
+    for round in 1..=6i64 {
+        let t = later(30 * round);
+        let LoginOutcome::TwoFactorRequired(ch) =
+            s.login("race@example.com", "pw", t).await.unwrap()
+        else {
+            panic!()
+        };
+        let c = code(t);
+        let (x, y) = tokio::join!(s.complete_login(&ch, &c, t), s.complete_login(&ch, &c, t));
+        let passed = [x.is_ok(), y.is_ok()].iter().filter(|ok| **ok).count();
+        assert_eq!(passed, 1, "round {round}: {x:?} {y:?}");
+        let failed = if x.is_err() { x } else { y }.unwrap_err();
+        assert_eq!(failed.code(), "AUTHENTICATION_FAILED");
+    }
+});
+
+on_both!(pii_is_ciphertext_at_rest, |db: Db| async move {
+    let s = db.keyed(k("k1", 1));
+    let u = person(&s, "secret@example.com", "pw", UserStatus::Active).await;
+    let e = s.enroll_two_factor(&Actor::from(&u), u.id, now()).await.unwrap();
+    // A positive control: the plain-text store's row is visible as such.
+    let mut plain = user(UserRole::User, "plain@example.com");
+    plain.first_name = Some("Plainfellow".into());
+    db.store.users().insert(&admin(), &plain).await.unwrap();
+
+    // The store reads everything back.
+    let back = s.users().get(&admin(), u.id).await.unwrap();
+    assert_eq!(back.first_name.as_deref(), Some("Zebediah"));
+    assert_eq!(back.last_name.as_deref(), Some("Quimbyworth"));
+    assert_eq!(back.date_of_birth, NaiveDate::from_ymd_opt(2011, 7, 13));
+    assert_eq!(back.two_factor_secret.as_deref(), Some(e.secret_base32.as_str()));
+    assert_eq!(
+        s.users().get(&admin(), plain.id).await.unwrap().first_name.as_deref(),
+        Some("Plainfellow")
+    );
+
+    // Raw columns over a plain connection: ciphertext only.
+    for column in ["first_name", "last_name", "date_of_birth", "two_factor_secret"] {
+        let v = db.raw_text(column, u.id).await.unwrap();
+        assert!(v.starts_with("v1:"), "{column}: {v}");
+        for secret in ["Zebediah", "Quimbyworth", "2011-07-13", e.secret_base32.as_str()] {
+            assert!(!v.contains(secret), "{column} holds {secret}");
+        }
+    }
+    assert_eq!(db.raw_text("pii_kek_id", u.id).await.as_deref(), Some("k1"));
+    assert_eq!(db.raw_text("first_name", plain.id).await.as_deref(), Some("Plainfellow"));
+
+    if let Raw::Sqlite(path) = &db.raw {
+        // The database file itself (and its write-ahead log): no plaintext.
+        s.close().await;
+        let mut bytes = Vec::new();
+        for suffix in ["", "-wal", "-journal"] {
+            let p = PathBuf::from(format!("{}{suffix}", path.display()));
+            if let Ok(b) = std::fs::read(&p) {
+                bytes.extend(b);
+            }
+        }
+        let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+        assert!(has("Plainfellow"), "the scan finds what is stored in plain text");
+        assert!(has("secret@example.com"), "email stays plain (it is the login key)");
+        for secret in ["Zebediah", "Quimbyworth", "2011-07-13", e.secret_base32.as_str()] {
+            assert!(!has(secret), "the file holds {secret}");
+        }
+    }
+});
+
+on_both!(tampered_moved_and_wrong_key_fail_typed, |db: Db| async move {
+    let s = db.keyed(k("k1", 1));
+    let a = person(&s, "a@example.com", "pw", UserStatus::Active).await;
+    let b = person(&s, "b@example.com", "pw", UserStatus::Active).await;
+    let get = |id| {
+        let s = s.clone();
+        async move { s.users().get(&admin(), id).await }
+    };
+    // Wrong key material under the same id; an unknown key id; no keys.
+    let e = crypto(db.keyed(k("k1", 2)).users().get(&admin(), a.id).await.unwrap_err());
+    assert_eq!(e, CryptoError::UnwrapFailed { row: a.id.to_string(), key_id: "k1".into() });
+    let e = crypto(db.keyed(k("k2", 1)).users().get(&admin(), a.id).await.unwrap_err());
+    assert_eq!(e, CryptoError::UnknownKey { key_id: "k1".into() });
+    let e = db.store.users().get(&admin(), a.id).await.unwrap_err();
+    assert_eq!(e.code(), "CRYPTO");
+    assert_eq!(crypto(e).code(), "NO_KEY_PROVIDER");
+    // Lists fail the same way rather than skipping rows.
+    let e = db
+        .keyed(k("k1", 2))
+        .users()
+        .list_by_role_status(&admin(), UserRole::User, UserStatus::Active, 10, 0)
+        .await;
+    assert_eq!(e.unwrap_err().code(), "CRYPTO");
+
+    // One column moved from a to b.
+    db.raw_exec(
+        "UPDATE users SET first_name = (SELECT first_name FROM users WHERE id = $1) WHERE id = $2",
+        a.id,
+        b.id,
+    )
+    .await;
+    let e = crypto(get(b.id).await.unwrap_err());
+    assert_eq!(e, CryptoError::DecryptFailed { row: b.id.to_string(), column: "first_name" });
+    // The whole of a's PII and data key copied onto b.
+    db.raw_exec(
+        "UPDATE users SET (first_name, last_name, date_of_birth, two_factor_secret, pii_kek_id, pii_data_key) = \
+         (SELECT first_name, last_name, date_of_birth, two_factor_secret, pii_kek_id, pii_data_key FROM users WHERE id = $1) \
+         WHERE id = $2",
+        a.id,
+        b.id,
+    )
+    .await;
+    assert!(matches!(crypto(get(b.id).await.unwrap_err()), CryptoError::UnwrapFailed { .. }));
+    // Rewriting b through the store repairs it (a fresh data key).
+    s.users().update(&admin(), &b).await.unwrap();
+    assert_eq!(get(b.id).await.unwrap().first_name.as_deref(), Some("Zebediah"));
+
+    // One character of the ciphertext changed.
+    let v = db.raw_text("last_name", b.id).await.unwrap();
+    let mut t = v.into_bytes();
+    let i = t.len() - 3;
+    t[i] = if t[i] == b'A' { b'B' } else { b'A' };
+    db.raw_set("last_name", b.id, Some(std::str::from_utf8(&t).unwrap())).await;
+    let e = crypto(get(b.id).await.unwrap_err());
+    assert_eq!(e, CryptoError::DecryptFailed { row: b.id.to_string(), column: "last_name" });
+    // A plain-text value slipped into an encrypted row.
+    s.users().update(&admin(), &b).await.unwrap();
+    db.raw_set("date_of_birth", b.id, Some("2011-07-13")).await;
+    assert!(matches!(
+        crypto(get(b.id).await.unwrap_err()),
+        CryptoError::Malformed { column: "date_of_birth", .. }
+    ));
+    // A wrapped key that is not base64.
+    s.users().update(&admin(), &b).await.unwrap();
+    db.raw_set("pii_data_key", b.id, Some("%%%")).await;
+    assert!(matches!(
+        crypto(get(b.id).await.unwrap_err()),
+        CryptoError::Malformed { column: "pii_data_key", .. }
+    ));
+    // a was never touched.
+    assert_eq!(get(a.id).await.unwrap().last_name.as_deref(), Some("Quimbyworth"));
+});
+
+on_both!(rotation_round_trip, |db: Db| async move {
+    let s1 = db.keyed(k("k1", 1));
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        ids.push(person(&s1, &format!("r{i}@example.com"), "pw", UserStatus::Active).await.id);
+    }
+    // Plain-text rows take no part in rotation.
+    db.store.users().insert(&admin(), &user(UserRole::User, "plain@example.com")).await.unwrap();
+    let both = k("k1", 1).with_key("k2", [2; 32]).unwrap().with_current("k2").unwrap();
+    let s12 = db.keyed(both.clone());
+    // New rows go under k2 at once; old rows still read under k1.
+    ids.push(person(&s12, "new@example.com", "pw", UserStatus::Active).await.id);
+    assert_eq!(
+        s12.pii_key_usage(&admin()).await.unwrap(),
+        vec![("k1".into(), 7), ("k2".into(), 1)]
+    );
+    let before_cipher = db.raw_text("first_name", ids[0]).await.unwrap();
+    let before_key = db.raw_text("pii_data_key", ids[0]).await.unwrap();
+
+    // Rotate in batches of 3 while a reader keeps reading every user.
+    let reader = {
+        let s = s12.clone();
+        let ids = ids.clone();
+        tokio::spawn(async move {
+            let mut reads = 0;
+            for _ in 0..10 {
+                for id in &ids {
+                    assert_eq!(
+                        s.users().get(&admin(), *id).await.unwrap().first_name.as_deref(),
+                        Some("Zebediah")
+                    );
+                    reads += 1;
+                }
+            }
+            reads
+        })
+    };
+    let report = s12.rotate_pii_keys(&admin(), 3).await.unwrap();
+    assert_eq!(reader.await.unwrap(), 80);
+    assert_eq!(
+        (report.rewrapped, report.changed_concurrently, report.batches),
+        (7, 0, 3),
+        "{report:?}"
+    );
+    assert!(report.failed.is_empty());
+    assert_eq!(report.current_key_id, "k2");
+    assert_eq!(s12.pii_key_usage(&admin()).await.unwrap(), vec![("k2".into(), 8)]);
+    // Only the data key moved: column ciphertexts are untouched.
+    assert_eq!(db.raw_text("first_name", ids[0]).await.unwrap(), before_cipher);
+    assert_ne!(db.raw_text("pii_data_key", ids[0]).await.unwrap(), before_key);
+    assert_eq!(db.raw_text("pii_kek_id", ids[0]).await.as_deref(), Some("k2"));
+    // Nothing left to do.
+    assert_eq!(s12.rotate_pii_keys(&admin(), 3).await.unwrap().rewrapped, 0);
+
+    // k1 can go: every row reads under k2 alone, and not under k1 alone.
+    let s2 = db.keyed(both.without_key("k1").unwrap());
+    for id in &ids {
+        assert_eq!(
+            s2.users().get(&admin(), *id).await.unwrap().last_name.as_deref(),
+            Some("Quimbyworth")
+        );
+    }
+    let e = crypto(s1.users().get(&admin(), ids[0]).await.unwrap_err());
+    assert_eq!(e, CryptoError::UnknownKey { key_id: "k2".into() });
+
+    // A row whose key is gone is reported, and the others still move.
+    let s3 = db.keyed(k("k2", 2).with_key("k3", [3; 32]).unwrap().with_current("k3").unwrap());
+    db.raw_set("pii_kek_id", ids[3], Some("k9")).await;
+    let report = s3.rotate_pii_keys(&admin(), 100).await.unwrap();
+    assert_eq!(report.rewrapped, 7);
+    assert_eq!(report.failed, vec![(ids[3], CryptoError::UnknownKey { key_id: "k9".into() })]);
+
+    // Errors: no key provider, a bad batch size.
+    let e = db.store.rotate_pii_keys(&admin(), 10).await.unwrap_err();
+    assert_eq!(crypto(e).code(), "NO_KEY_PROVIDER");
+    assert_eq!(s3.rotate_pii_keys(&admin(), 0).await.unwrap_err().code(), "INVALID_INPUT");
+    assert_eq!(s3.rotate_pii_keys(&admin(), 10_001).await.unwrap_err().code(), "INVALID_INPUT");
+});
+
+on_both!(plaintext_rows_read_then_reseal, |db: Db| async move {
+    // Written before any key provider.
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let mut u = user(UserRole::User, &format!("old{i}@example.com"));
+        u.first_name = Some(format!("Oldname{i}"));
+        u.two_factor_secret =
+            if i == 0 { Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into()) } else { None };
+        db.store.users().insert(&admin(), &u).await.unwrap();
+        ids.push(u.id);
+    }
+    let mut bare = user(UserRole::User, "bare@example.com");
+    bare.first_name = None;
+    bare.last_name = None;
+    bare.date_of_birth = None;
+    db.store.users().insert(&admin(), &bare).await.unwrap();
+    ids.push(bare.id);
+    assert_eq!(db.raw_text("first_name", ids[0]).await.as_deref(), Some("Oldname0"));
+
+    let keyed = db.keyed(k("k1", 1));
+    let strict = db.store.clone().with_pii_cipher(Arc::new(
+        EnvelopeCipher::new(Arc::new(k("k1", 1))).refuse_plaintext_rows(),
+    ));
+    // Read as plain text by default; refused by a strict cipher.
+    assert_eq!(
+        keyed.users().get(&admin(), ids[0]).await.unwrap().first_name.as_deref(),
+        Some("Oldname0")
+    );
+    let e = crypto(strict.users().get(&admin(), ids[0]).await.unwrap_err());
+    assert!(matches!(e, CryptoError::Malformed { column: "pii_data_key", .. }), "{e:?}");
+    // No provider: nothing to reseal with.
+    assert_eq!(
+        crypto(db.store.reseal_plaintext_users(&admin(), 10).await.unwrap_err()).code(),
+        "NO_KEY_PROVIDER"
+    );
+
+    let report = keyed.reseal_plaintext_users(&admin(), 3).await.unwrap();
+    assert_eq!((report.rewrapped, report.batches), (4, 2), "{report:?}");
+    assert!(db.raw_text("first_name", ids[0]).await.unwrap().starts_with("v1:"));
+    assert!(db.raw_text("two_factor_secret", ids[0]).await.unwrap().starts_with("v1:"));
+    assert_eq!(db.raw_text("first_name", bare.id).await, None, "NULL stays NULL");
+    for (i, id) in ids.iter().take(3).enumerate() {
+        let u = strict.users().get(&admin(), *id).await.unwrap();
+        assert_eq!(u.first_name, Some(format!("Oldname{i}")));
+        assert_eq!(u.date_of_birth, NaiveDate::from_ymd_opt(2012, 2, 29));
+    }
+    assert_eq!(
+        strict.users().get(&admin(), ids[0]).await.unwrap().two_factor_secret.as_deref(),
+        Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+    );
+    assert_eq!(keyed.reseal_plaintext_users(&admin(), 3).await.unwrap().rewrapped, 0);
+    assert_eq!(keyed.pii_key_usage(&admin()).await.unwrap(), vec![("k1".into(), 4)]);
+});
+
+on_both!(minor_trades_read_encrypted_birth_dates_and_names, |db: Db| async move {
+    let s = db.keyed(k("k1", 1));
+    let (g, m, p) = family(&s, "enc").await;
+    assert!(db.raw_text("date_of_birth", m.id).await.unwrap().starts_with("v1:"));
+    let order = OrderRequest {
+        trade: NewTrade::market(Uuid::now_v7(), p.id, "VTI", TradeSide::Buy, dec("2")),
+        asset_type: AssetType::Stock,
+        market_price: Some(dec("45.10")),
+    };
+    let placed = s.place_trade(&Actor::from(&m), order, at(10)).await.unwrap();
+    assert_eq!(placed.trade.guardian_approval, GuardianApproval::Pending);
+    let queue = s.trades().approval_queue(&Actor::from(&g), g.id).await.unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(
+        (queue[0].first_name.as_deref(), queue[0].last_name.as_deref()),
+        (Some("Ada"), Some("Example"))
+    );
+    // Without the keys, the queue fails rather than showing ciphertext.
+    assert_eq!(
+        db.store.trades().approval_queue(&Actor::from(&g), g.id).await.unwrap_err().code(),
+        "CRYPTO"
+    );
+});
+
+/// Migration 0009 keeps the values of rows written before it.
+async fn migration_keeps_values(url: &str, backend_sqlite: bool) {
+    let store = Store::open_with(url, StoreOptions { migrate: false, ..options() }).await.unwrap();
+    store.migrate_to(8).await.unwrap();
+    let id = Uuid::new_v4();
+    let long = "N".repeat(100);
+    let insert = if backend_sqlite {
+        "INSERT INTO users (id, email, password_hash, first_name, last_name, date_of_birth, \
+         created_at, updated_at, two_factor_secret) VALUES ($1, 'old@example.com', 'x', $2, 'Timer', \
+         '2011-07-13', 0, 0, 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ')"
+    } else {
+        "INSERT INTO users (id, email, password_hash, first_name, last_name, date_of_birth, \
+         created_at, updated_at, two_factor_secret) VALUES ($1, 'old@example.com', 'x', $2, 'Timer', \
+         DATE '2011-07-13', now(), now(), 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ')"
+    };
+    if backend_sqlite {
+        let path = url.trim_start_matches("sqlite://");
+        let mut c =
+            sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await.unwrap();
+        sqlx::query(insert).bind(id).bind(&long).execute(&mut c).await.unwrap();
+    } else {
+        let mut c: sqlx::PgConnection =
+            url.parse::<sqlx::postgres::PgConnectOptions>().unwrap().connect().await.unwrap();
+        sqlx::query(insert).bind(id).bind(&long).execute(&mut c).await.unwrap();
+    }
+    store.migrate().await.unwrap();
+    let u = store.users().get(&admin(), id).await.unwrap();
+    assert_eq!(u.first_name.as_deref(), Some(long.as_str()));
+    assert_eq!(u.last_name.as_deref(), Some("Timer"));
+    assert_eq!(u.date_of_birth, NaiveDate::from_ymd_opt(2011, 7, 13));
+    assert_eq!(u.two_factor_secret.as_deref(), Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"));
+    // Encrypt it, and a 100-character name's ciphertext fits.
+    let keyed = store.clone().with_key_provider(Arc::new(k("k1", 1)));
+    assert_eq!(keyed.reseal_plaintext_users(&admin(), 10).await.unwrap().rewrapped, 1);
+    assert_eq!(
+        keyed.users().get(&admin(), id).await.unwrap().first_name.as_deref(),
+        Some(long.as_str())
+    );
+    let mut wide = u.clone();
+    wide.first_name = Some("é".repeat(100));
+    keyed.users().update(&admin(), &wide).await.unwrap();
+    assert_eq!(keyed.users().get(&admin(), id).await.unwrap().first_name, wide.first_name);
+    // 101 characters are still refused, on the plain value.
+    wide.first_name = Some("x".repeat(101));
+    assert_eq!(keyed.users().update(&admin(), &wide).await.unwrap_err().code(), "INVALID_INPUT");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migration_0009_keeps_existing_values_sqlite() {
+    let dir = std::env::temp_dir().join(format!("elson-sec-mig-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    migration_keeps_values(&format!("sqlite://{}", dir.join("elson.db").display()), true).await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migration_0009_keeps_existing_values_postgres() {
+    let Some(url) = pg_fresh_url().await else { return };
+    migration_keeps_values(&url, false).await;
+}
