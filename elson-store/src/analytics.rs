@@ -13,6 +13,9 @@ use elson_core::limits::DecimalLimit;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use elson_core::families::{Action, Resource};
+
+use crate::access::{Call, Mode, live};
 use crate::actor::Actor;
 use crate::db::{DbRow, uuid};
 use crate::error::{StoreError, StoreResult};
@@ -130,18 +133,21 @@ impl Portfolios<'_> {
         actor: &Actor,
         portfolio_id: Uuid,
     ) -> StoreResult<PortfolioAnalytics> {
+        let call =
+            Call::new("portfolio_analytics.get", "get", "portfolio_analytics", Some(portfolio_id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            let row = self
-                .store
-                .query_opt("portfolio_analytics.get", BY_PORTFOLIO, &[uuid(portfolio_id)])
-                .await?;
-            match row {
-                Some(row) => from_row(&row),
-                None => Err(StoreError::not_found("portfolio", portfolio_id)),
-            }
+            let s = live(&mut s)?;
+            let row = s.conn().fetch_optional(call.op, BY_PORTFOLIO, &[uuid(portfolio_id)]).await?;
+            let Some(row) = row else {
+                return Err(StoreError::not_found("portfolio", portfolio_id));
+            };
+            let a = from_row(&row)?;
+            s.authorize(Action::Read, Resource::Portfolio { owner_id: a.user_id }).await?;
+            Ok(a)
         }
         .await;
-        self.store.audited(actor, "get", "portfolio_analytics", Some(portfolio_id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 
     /// The analytics rows of every portfolio of a user, by portfolio id.
@@ -153,14 +159,16 @@ impl Portfolios<'_> {
         actor: &Actor,
         user_id: Uuid,
     ) -> StoreResult<Vec<PortfolioAnalytics>> {
+        let call =
+            Call::new("portfolio_analytics.for_user", "list", "portfolio_analytics", Some(user_id));
+        let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
-            let rows = self
-                .store
-                .query_all("portfolio_analytics.for_user", BY_USER, &[uuid(user_id)])
-                .await?;
+            let s = live(&mut s)?;
+            s.authorize(Action::Read, Resource::Portfolio { owner_id: user_id }).await?;
+            let rows = s.conn().fetch_all(call.op, BY_USER, &[uuid(user_id)]).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
-        self.store.audited(actor, "list", "portfolio_analytics", Some(user_id), r)
+        self.store.conclude(actor, s, r, &call).await
     }
 }

@@ -219,6 +219,12 @@ impl Store {
     async fn snapshot_inner(&self, actor: &Actor, path: &Path) -> StoreResult<()> {
         const OP: &str = "snapshot";
         require_admin(actor, "snapshot")?;
+        // The role above is the caller's claim: check the stored one (issue 5).
+        let call = crate::access::Call::new(OP, "snapshot", "database", None);
+        let admins_only =
+            elson_core::families::Resource::UserStanding { id: crate::access::NOBODY };
+        let update = elson_core::families::Action::Update;
+        self.authorize_call(actor, &call, update, admins_only).await?;
         let Some(pool) = self.sqlite_pool() else {
             return Err(StoreError::Unsupported { operation: OP, hint: PG_BACKUP_HINT.into() });
         };
@@ -279,6 +285,12 @@ impl Store {
     async fn restore_inner(&self, actor: &Actor, path: &Path) -> StoreResult<()> {
         const OP: &str = "restore";
         require_admin(actor, "restore")?;
+        // The role above is the caller's claim: check the stored one (issue 5).
+        let call = crate::access::Call::new(OP, "restore", "database", None);
+        let admins_only =
+            elson_core::families::Resource::UserStanding { id: crate::access::NOBODY };
+        let update = elson_core::families::Action::Update;
+        self.authorize_call(actor, &call, update, admins_only).await?;
         let Some(pool) = self.sqlite_pool() else {
             return Err(StoreError::Unsupported { operation: OP, hint: PG_BACKUP_HINT.into() });
         };

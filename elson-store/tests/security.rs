@@ -418,14 +418,19 @@ on_both!(two_factor_enrollment_login_and_replay, |db: Db| async move {
         "AUTHENTICATION_FAILED"
     );
 
-    // Errors for unknown users and confirming without enrolling.
+    // Errors for unknown users (for the system actor; a user touching
+    // another id is refused first) and confirming without enrolling.
     assert_eq!(
-        s.enroll_two_factor(&a, Uuid::new_v4(), now()).await.unwrap_err().code(),
+        s.enroll_two_factor(&admin(), Uuid::new_v4(), now()).await.unwrap_err().code(),
         "NOT_FOUND"
     );
     assert_eq!(
-        s.confirm_two_factor(&a, Uuid::new_v4(), "123456", now()).await.unwrap_err().code(),
+        s.confirm_two_factor(&admin(), Uuid::new_v4(), "123456", now()).await.unwrap_err().code(),
         "NOT_FOUND"
+    );
+    assert_eq!(
+        s.enroll_two_factor(&a, Uuid::new_v4(), now()).await.unwrap_err().code(),
+        "FORBIDDEN"
     );
     assert_eq!(
         s.confirm_two_factor(&a, u.id, "123456", now()).await.unwrap_err().code(),

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use elson_core::ElsonError;
 use elson_core::entities::User;
 use elson_core::enums::{UserRole, UserStatus};
+use elson_core::families::{Action, Resource};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
@@ -173,7 +174,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         const SQL: &str = "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1";
+        let call = crate::access::Call::new("users.set_password", "update", "users", Some(user_id));
         let r = async {
+            self.authorize_call(actor, &call, Action::Update, Resource::User { id: user_id })
+                .await?;
             let hash = self.hash_password(password).await?;
             self.exec_one(
                 "users.set_password",
@@ -185,6 +189,9 @@ impl Store {
             .await
         }
         .await;
+        if r.is_ok() {
+            self.record_outcome(actor, &call, "OK").await;
+        }
         self.audited(actor, "update", "users", Some(user_id), r)
     }
 
@@ -351,8 +358,12 @@ impl Store {
         user_id: Uuid,
         now: DateTime<Utc>,
     ) -> StoreResult<TwoFactorEnrollment> {
+        let call =
+            crate::access::Call::new("users.enroll_two_factor", "update", "users", Some(user_id));
         let r = async {
             const OP: &str = "users.enroll_two_factor";
+            self.authorize_call(actor, &call, Action::Update, Resource::User { id: user_id })
+                .await?;
             let secret = Zeroizing::new(totp::generate_secret()?);
             let mut tx = self.begin_write(OP).await?;
             let mut user = load_user(self, &mut tx, OP, user_id).await?;
@@ -370,6 +381,9 @@ impl Store {
             Ok(TwoFactorEnrollment { secret_base32: secret.to_string(), otpauth_uri: uri })
         }
         .await;
+        if r.is_ok() {
+            self.record_outcome(actor, &call, "OK").await;
+        }
         self.audited(actor, "update", "users", Some(user_id), r)
     }
 
@@ -387,8 +401,12 @@ impl Store {
         code: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let call =
+            crate::access::Call::new("users.confirm_two_factor", "update", "users", Some(user_id));
         let r = async {
             const OP: &str = "users.confirm_two_factor";
+            self.authorize_call(actor, &call, Action::Update, Resource::User { id: user_id })
+                .await?;
             let Some(state) = self.two_factor_state(OP, user_id).await? else {
                 return Err(StoreError::not_found("user", user_id));
             };
@@ -417,6 +435,9 @@ impl Store {
             }
         }
         .await;
+        if r.is_ok() {
+            self.record_outcome(actor, &call, "OK").await;
+        }
         self.audited(actor, "update", "users", Some(user_id), r)
     }
 
@@ -430,8 +451,12 @@ impl Store {
         user_id: Uuid,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let call =
+            crate::access::Call::new("users.disable_two_factor", "update", "users", Some(user_id));
         let r = async {
             const OP: &str = "users.disable_two_factor";
+            self.authorize_call(actor, &call, Action::Update, Resource::User { id: user_id })
+                .await?;
             let mut tx = self.begin_write(OP).await?;
             let mut user = load_user(self, &mut tx, OP, user_id).await?;
             user.two_factor_enabled = false;
@@ -442,6 +467,9 @@ impl Store {
             tx.commit(OP).await
         }
         .await;
+        if r.is_ok() {
+            self.record_outcome(actor, &call, "OK").await;
+        }
         self.audited(actor, "update", "users", Some(user_id), r)
     }
 
