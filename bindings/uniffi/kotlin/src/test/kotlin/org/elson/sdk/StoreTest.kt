@@ -19,7 +19,9 @@ class StoreTest {
     @Test
     fun `a family's trade through the store`() = runBlocking {
         openStore("sqlite::memory:").use { store ->
-            assertEquals(8, store.appliedMigrations().size)
+            // The seed's eight migrations, then the SDK's own (security, row-level security,
+            // partitioning, environments).
+            assertEquals((1L..12L).toList(), store.appliedMigrations())
             val system = systemActor()
             val guardian = userNew(newUser("grace@example.com", hash, UserRole.GUARDIAN), null, now)
             val minor = userNew(newUser("ada@example.com", hash, UserRole.MINOR).copy(dateOfBirth = LocalDate.of(2012, 5, 1)), null, now)
@@ -57,7 +59,12 @@ class StoreTest {
             assertEquals(BigDecimal("498.25"), executed.portfolio.cashBalance)
             assertTrue(executed.outcome is ExecutionOutcome.Executed)
 
-            val marked = store.markToMarket(minorActor, portfolio.id, mapOf("VTI" to BigDecimal("255.10")), later.plusSeconds(3600))
+            // Prices come from the market-data feed, the SDK's service identity: a minor may
+            // not change their portfolio rows (Forbidden).
+            assertThrows<ElsonException.Forbidden> {
+                runBlocking { store.markToMarket(minorActor, portfolio.id, mapOf("VTI" to BigDecimal("255.10")), later) }
+            }
+            val marked = store.markToMarket(system, portfolio.id, mapOf("VTI" to BigDecimal("255.10")), later.plusSeconds(3600))
             assertEquals(BigDecimal("1008.45"), marked.portfolio.totalValue)
             assertEquals(BigDecimal("510.20"), marked.positions.single().currentValue)
             // Durable: read back.
