@@ -35,6 +35,15 @@
 //! PostgreSQL single 509 → 346/s (760 → 630; two more round trips per
 //! transaction, within this VM's ±50 % noise but worth a quiet re-run),
 //! batch of 100 8.6 → 9.0 k/s, batch of 1,000 10.9 → 11.1 k/s.
+//!
+//! Quiet A/B, 2026-11-25 17:35 (load 1–1.5), the code just before access
+//! control vs with it, durable, mean of each criterion run: SQLite single
+//! 1.23 k/s → 1.02–1.27 k/s, batch of 100 17.2 → 14.5–16.8 k/s, batch of
+//! 1,000 23.6 → 22.0–22.6 k/s, 16 writers 1.21 → 0.94–1.02 k/s;
+//! PostgreSQL single 784/s → 592–695/s (−11 % in the better run: two more
+//! round trips, `elson_act_as` and the audit insert), batch of 100 17.3 →
+//! 13.7–16.6 k/s, batch of 1,000 24.1 → 19.5–22.9 k/s, 16 writers 1.93 →
+//! 1.58–1.69 k/s.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::cell::Cell;
