@@ -74,6 +74,14 @@ pub struct StoreOptions {
     /// database's stamp when it has one, otherwise it is unscoped and leaves
     /// the database unstamped. See [`crate::environment`].
     pub environment: Option<elson_core::enums::Environment>,
+    /// PostgreSQL, when `migrate` is on: after migrating, make sure the
+    /// monthly partitions of `trades` and `volatility_regimes` exist from
+    /// this month to this many months ahead ([`Store::ensure_partitions`]),
+    /// so rows of the coming months never pile up in the DEFAULT partitions
+    /// of a store nobody remembered to maintain. 0 skips it. Default 3.
+    /// (Long-running services should still call `ensure_partitions` from a
+    /// monthly job.)
+    pub partition_months_ahead: u32,
 }
 
 impl Default for StoreOptions {
@@ -88,6 +96,7 @@ impl Default for StoreOptions {
             bcrypt_cost: crate::security::DEFAULT_BCRYPT_COST,
             totp_issuer: "Elson".to_string(),
             environment: None,
+            partition_months_ahead: 3,
         }
     }
 }
@@ -255,6 +264,15 @@ impl Store {
         };
         if options.migrate {
             store.migrate().await?;
+            if store.backend() == Backend::Postgres && options.partition_months_ahead > 0 {
+                store
+                    .ensure_partitions(
+                        &crate::actor::system_actor(),
+                        Utc::now(),
+                        options.partition_months_ahead,
+                    )
+                    .await?;
+            }
         }
         // Beta safeguards: stamp or check the database's environment.
         let environment = crate::environment::resolve(&store, options.environment).await?;

@@ -583,3 +583,50 @@ async fn postgres_ensure_partitions_errors_write_nothing() {
         .await
         .unwrap();
 }
+
+/// Opening (and migrating) a PostgreSQL store creates this month's and the
+/// next `partition_months_ahead` months' partitions; 0 skips that.
+#[tokio::test]
+async fn opening_a_postgres_store_creates_the_coming_months() {
+    use chrono::Datelike;
+    let Some(url) = pg_fresh_url().await else { return };
+    let month = |ahead: u32| {
+        let today = Utc::now().date_naive();
+        let m0 = today.year() * 12 + today.month0() as i32 + ahead as i32;
+        format!("{:04}_{:02}", m0 / 12, m0 % 12 + 1)
+    };
+    let names = |store: Store| async move {
+        let rows =
+            store.ensure_partitions(&elson_store::system_actor(), Utc::now(), 3).await.unwrap();
+        rows.into_iter().map(|p| p.partition).collect::<Vec<_>>()
+    };
+    // Skipped (0): a later call still has months to create — migration 11's
+    // initial window ends with 2026-12, three months ahead is past it.
+    let other = pg_fresh_url().await.unwrap();
+    let bare = Store::open_with(
+        &other,
+        StoreOptions { partition_months_ahead: 0, ..StoreOptions::default() },
+    )
+    .await
+    .unwrap();
+    assert!(!names(bare.clone()).await.is_empty(), "nothing ensured when skipped");
+    bare.close().await;
+    let store = Store::open(&url).await.unwrap();
+    assert!(names(store.clone()).await.is_empty(), "open already ensured 3 months ahead");
+    for ahead in 0..=3 {
+        let name = format!("trades_{}", month(ahead));
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_class WHERE relname = $1")
+            .bind(&name)
+            .fetch_one(
+                &mut sqlx::ConnectOptions::connect(
+                    &sqlx::postgres::PgConnectOptions::from_str(&url).unwrap(),
+                )
+                .await
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "{name} exists after open");
+    }
+    store.close().await;
+}
