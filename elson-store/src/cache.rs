@@ -25,7 +25,7 @@ use elson_core::entities::Portfolio;
 use uuid::Uuid;
 
 use crate::error::StoreResult;
-use crate::store::{Store, Tx};
+use crate::store::Store;
 
 /// Entries kept before the cache is emptied (a crude bound, correct under
 /// the generation rule: emptying is an invalidation of every id).
@@ -166,22 +166,6 @@ impl Store {
     /// under the store (a restore, a bulk fix by another tool).
     pub fn clear_portfolio_cache(&self) {
         self.portfolio_cache().clear();
-    }
-
-    /// Commits a write transaction that changed the rows of `portfolio_ids`,
-    /// then invalidates their cache entries: after the commit (so no read
-    /// caches the old row afterwards) and also when the commit fails (its
-    /// outcome may be unknown, and an extra invalidation is harmless).
-    #[allow(dead_code)] // sessions invalidate in `access::finish`; kept for writers outside one
-    pub(crate) async fn commit_touching(
-        &self,
-        tx: Tx,
-        op: &'static str,
-        portfolio_ids: &[Uuid],
-    ) -> StoreResult<()> {
-        let committed = tx.commit(op).await;
-        self.portfolio_cache().invalidate(portfolio_ids);
-        committed
     }
 
     /// One portfolio row through the cache: `read` runs on a miss, and its

@@ -473,7 +473,8 @@ impl Store {
     }
 
     /// Runs one write statement in its own transaction; returns rows changed.
-    #[allow(dead_code)] // unauthorized, unaudited: only for data of no user
+    ///
+    /// Neither authorizes nor audits: callers do both first (see `access`).
     pub(crate) async fn exec(
         &self,
         op: &'static str,
@@ -488,7 +489,8 @@ impl Store {
 
     /// [`Store::exec`] for a statement that must change exactly the row
     /// `id` of `entity`: zero rows changed is `NotFound`.
-    #[allow(dead_code)] // unauthorized, unaudited: only for data of no user
+    ///
+    /// Neither authorizes nor audits: callers do both first (see `access`).
     pub(crate) async fn exec_one(
         &self,
         op: &'static str,
@@ -504,7 +506,8 @@ impl Store {
     }
 
     /// One row or none, on a pooled connection.
-    #[allow(dead_code)] // unauthorized, unaudited: only for data of no user
+    ///
+    /// Neither authorizes nor audits: callers do both first (see `access`).
     pub(crate) async fn query_opt(
         &self,
         op: &'static str,
@@ -516,7 +519,8 @@ impl Store {
     }
 
     /// Every row, on a pooled connection.
-    #[allow(dead_code)] // unauthorized, unaudited: only for data of no user
+    ///
+    /// Neither authorizes nor audits: callers do both first (see `access`).
     pub(crate) async fn query_all(
         &self,
         op: &'static str,
