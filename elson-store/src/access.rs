@@ -54,7 +54,7 @@ pub(crate) const NOBODY: Uuid = Uuid::max();
 const ACT_AS_PG: &str = "SELECT role, status FROM elson_act_as($1, $2)";
 /// SQLite: the actor's current role and status.
 const STANDING: &str = "SELECT role, status FROM users WHERE id = $1";
-const AUDIT_INSERT: &str = "INSERT INTO audit_log (actor_id, action, entity, entity_id, at, \
+pub(crate) const AUDIT_INSERT: &str = "INSERT INTO audit_log (actor_id, action, entity, entity_id, at, \
      outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const AUDIT_INSERT_PREFIX: &str =
     "INSERT INTO audit_log (actor_id, action, entity, entity_id, at, outcome, detail) VALUES ";
@@ -126,6 +126,9 @@ pub(crate) struct Session {
     audit_ids: Vec<Uuid>,
     /// Portfolios whose cached rows the commit must invalidate.
     touched: Vec<Uuid>,
+    /// The call already sent its audit rows inside its own write statement
+    /// ([`Session::take_write_audit`]); `finish` writes none.
+    audit_sent: bool,
 }
 
 /// The session of a call, or the error opening it failed with.
@@ -173,6 +176,44 @@ impl Session {
     }
 
     /// Invalidates these portfolios' cached rows when the call commits.
+    /// The audit rows this call commits when it succeeds: one per row it
+    /// names for a write or an audited read, none otherwise.
+    fn pending_audit<'c>(&self, actor: &Actor, call: &'c Call) -> Vec<AuditRow<'c>> {
+        if !(self.mode == Mode::Write || self.audited) {
+            return Vec::new();
+        }
+        let at = Utc::now();
+        let detail = self.basis.map(|b| basis_name(b).to_string());
+        let ids: Vec<Option<String>> = if self.audit_ids.is_empty() {
+            vec![call.entity_id.map(|id| id.to_string())]
+        } else {
+            self.audit_ids.iter().map(|id| Some(id.to_string())).collect()
+        };
+        ids.into_iter()
+            .map(|entity_id| AuditRow {
+                actor_id: actor.id,
+                call,
+                entity_id,
+                at,
+                outcome: "OK",
+                detail: detail.clone(),
+            })
+            .collect()
+    }
+
+    /// For a write that sends its audit rows in its own last statement (one
+    /// round trip fewer on PostgreSQL): the rows `finish` would write, which
+    /// it then no longer writes. Call it after every authorization of the
+    /// call; the rows commit (or roll back) with the caller's transaction.
+    pub(crate) fn take_write_audit<'c>(
+        &mut self,
+        actor: &Actor,
+        call: &'c Call,
+    ) -> Vec<AuditRow<'c>> {
+        self.audit_sent = true;
+        self.pending_audit(actor, call)
+    }
+
     pub(crate) fn touch(&mut self, portfolio_ids: &[Uuid]) {
         self.touched.extend_from_slice(portfolio_ids);
     }
@@ -234,7 +275,7 @@ fn basis_name(b: AccessBasis) -> &'static str {
 }
 
 /// One `audit_log` row before it is written.
-struct AuditRow<'a> {
+pub(crate) struct AuditRow<'a> {
     actor_id: Uuid,
     call: &'a Call,
     entity_id: Option<String>,
@@ -244,7 +285,7 @@ struct AuditRow<'a> {
 }
 
 impl AuditRow<'_> {
-    fn args(&self) -> [Arg<'_>; 7] {
+    pub(crate) fn args(&self) -> [Arg<'_>; 7] {
         [
             uuid(self.actor_id),
             text(self.call.action),
@@ -259,7 +300,11 @@ impl AuditRow<'_> {
 
 /// Appends audit rows on `c` (inside the caller's transaction): one
 /// prepared statement for a single row, multi-row statements for many.
-async fn write_audit(c: &mut Conn<'_>, op: &'static str, rows: &[AuditRow<'_>]) -> StoreResult<()> {
+pub(crate) async fn write_audit(
+    c: &mut Conn<'_>,
+    op: &'static str,
+    rows: &[AuditRow<'_>],
+) -> StoreResult<()> {
     match rows {
         [] => Ok(()),
         [one] => c.execute(op, AUDIT_INSERT, &one.args()).await.map(|_| ()),
@@ -298,6 +343,7 @@ impl Store {
             basis: None,
             audit_ids: Vec::new(),
             touched: Vec::new(),
+            audit_sent: false,
         };
         let system = actor.is_system();
         let row = match self.backend() {
@@ -358,28 +404,7 @@ impl Store {
                 return Err(e);
             }
         };
-        let must_audit = s.mode == Mode::Write || s.audited;
-        let at = Utc::now();
-        let detail = s.basis.map(|b| basis_name(b).to_string());
-        let ids: Vec<Option<String>> = if s.audit_ids.is_empty() {
-            vec![call.entity_id.map(|id| id.to_string())]
-        } else {
-            s.audit_ids.iter().map(|id| Some(id.to_string())).collect()
-        };
-        let rows: Vec<AuditRow<'_>> = if must_audit {
-            ids.into_iter()
-                .map(|entity_id| AuditRow {
-                    actor_id: actor.id,
-                    call,
-                    entity_id,
-                    at,
-                    outcome: "OK",
-                    detail: detail.clone(),
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let rows = if s.audit_sent { Vec::new() } else { s.pending_audit(actor, call) };
         let read = s.mode == Mode::Read;
         match s.work {
             Work::Tx(mut tx) => {

@@ -32,7 +32,7 @@ use uuid::Uuid;
 
 use elson_core::families::{Action, Resource};
 
-use crate::access::{Call, Mode, Session, live};
+use crate::access::{AUDIT_INSERT, AuditRow, Call, Mode, Session, live, write_audit};
 use crate::actor::Actor;
 use crate::combined::Combined;
 use crate::db::{Conn, ts, uuid};
@@ -263,16 +263,19 @@ async fn write_book(
 /// PostgreSQL ([`Combined`]): the same rows, checks and statements. When a
 /// position is deleted (a symbol closed) the two run as before, so a
 /// reopened symbol never meets its old row inside one statement.
+/// The call's audit rows travel in the same statement.
 async fn write_all(
     c: &mut Conn<'_>,
     op: &'static str,
     out: &mut Outbox,
     before: &[Position],
     book: &Book,
+    audit: &[AuditRow<'_>],
 ) -> StoreResult<()> {
     if before.iter().any(|b| !book.positions().iter().any(|a| a.id == b.id)) {
         out.flush(c, op).await?;
-        return write_book(c, op, before, book).await;
+        write_book(c, op, before, book).await?;
+        return write_audit(c, op, audit).await;
     }
     let p = book.portfolio();
     portfolios::validate(p)?;
@@ -295,6 +298,9 @@ async fn write_all(
         w.push(sql, positions::args(after).to_vec());
     }
     w.push(portfolios::UPDATE, portfolios::args(p).to_vec());
+    for row in audit {
+        w.push(AUDIT_INSERT, row.args().to_vec());
+    }
     w.run(c, op).await?;
     out.trades.clear();
     out.notifications.clear();
@@ -526,10 +532,12 @@ impl Store {
             let s = live(&mut s)?;
             let pid = order.trade.portfolio_id;
             let mut acct = self.load_account(s, OP_EXECUTE, pid, Action::Create).await?;
-            let c = &mut s.conn();
             let mut out = Outbox::default();
-            let result = self.place_execute_on(c, &mut acct, order, fill, now, &mut out).await?;
-            write_all(c, OP_EXECUTE, &mut out, &acct.before, &acct.book).await?;
+            let result =
+                self.place_execute_on(&mut s.conn(), &mut acct, order, fill, now, &mut out).await?;
+            let audit = s.take_write_audit(actor, &call);
+            write_all(&mut s.conn(), OP_EXECUTE, &mut out, &acct.before, &acct.book, &audit)
+                .await?;
             s.touch(&[acct.book.portfolio().id]);
             Ok(result)
         }
