@@ -613,17 +613,15 @@ async fn opening_a_postgres_store_creates_the_coming_months() {
     bare.close().await;
     let store = Store::open(&url).await.unwrap();
     assert!(names(store.clone()).await.is_empty(), "open already ensured 3 months ahead");
+    let mut raw =
+        sqlx::ConnectOptions::connect(&sqlx::postgres::PgConnectOptions::from_str(&url).unwrap())
+            .await
+            .unwrap();
     for ahead in 0..=3 {
         let name = format!("trades_{}", month(ahead));
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_class WHERE relname = $1")
             .bind(&name)
-            .fetch_one(
-                &mut sqlx::ConnectOptions::connect(
-                    &sqlx::postgres::PgConnectOptions::from_str(&url).unwrap(),
-                )
-                .await
-                .unwrap(),
-            )
+            .fetch_one(&mut raw)
             .await
             .unwrap();
         assert_eq!(n, 1, "{name} exists after open");
