@@ -38,7 +38,7 @@ use elson_core::families::{Access, AccessBasis, Action, Resource, authorize};
 use uuid::Uuid;
 
 use crate::actor::Actor;
-use crate::db::{Arg, Conn, text, ts, uuid};
+use crate::db::{Arg, Conn, DbRow, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::repo::relationships;
 use crate::store::{Backend, Pooled, Store, Tx};
@@ -54,6 +54,56 @@ pub(crate) const NOBODY: Uuid = Uuid::max();
 const ACT_AS_PG: &str = "SELECT role, status FROM elson_act_as($1, $2)";
 /// SQLite: the actor's current role and status.
 const STANDING: &str = "SELECT role, status FROM users WHERE id = $1";
+/// PostgreSQL: the actor's standing that [`pg_begin_as`] left in the
+/// transaction, as `ROLE STATUS` (empty for an unknown id).
+const STANDING_PG: &str = "SELECT current_setting('elson.standing', true) AS elson_standing";
+
+/// PostgreSQL: the simple-query string that opens a call's transaction and,
+/// in the same round trip, runs `elson_act_as` (the row-level-security
+/// settings) and keeps the actor's stored role and status in the
+/// transaction-local setting `elson.standing`, where the call's first
+/// query picks it up. One round trip instead of three (`BEGIN`, act-as,
+/// first query) on every PostgreSQL call.
+///
+/// The id is formatted from a `Uuid` (hex and dashes only) and the flag
+/// from a `bool`, so nothing from a caller's text reaches the SQL.
+/// `elson_act_as` raises only for a system flag on another id than the
+/// nil one, which [`Actor::is_system`] rules out.
+fn pg_begin_as(actor: &Actor) -> String {
+    format!(
+        "BEGIN; SELECT set_config('elson.standing', COALESCE((SELECT role || ' ' || status \
+         FROM elson_act_as('{}'::uuid, {})), ''), true)",
+        actor.id,
+        actor.is_system()
+    )
+}
+
+/// The actor named by a standing text (`ROLE STATUS`; empty or missing for
+/// an id that is no user).
+fn parse_standing(id: Uuid, standing: Option<&str>) -> StoreResult<Option<Actor>> {
+    let Some((role, status)) = standing.and_then(|s| s.split_once(' ')) else {
+        return Ok(None);
+    };
+    let corrupt = |e: ElsonError| StoreError::Storage {
+        operation: "access.standing",
+        message: format!("unreadable actor standing: {e}"),
+    };
+    Ok(Some(Actor {
+        id,
+        role: role.parse().map_err(corrupt)?,
+        status: status.parse().map_err(corrupt)?,
+    }))
+}
+
+/// Whether the session knows its actor yet.
+#[derive(Debug, Clone, Copy)]
+enum Standing {
+    /// Resolved: the actor as stored, `None` for an id that is no user.
+    Known(Option<Actor>),
+    /// PostgreSQL: left in `elson.standing` by [`pg_begin_as`] for the
+    /// call's first query to bring back (or [`Session::actor`] to read).
+    Deferred(Uuid),
+}
 pub(crate) const AUDIT_INSERT: &str = "INSERT INTO audit_log (actor_id, action, entity, entity_id, at, \
      outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const AUDIT_INSERT_PREFIX: &str =
@@ -114,7 +164,7 @@ pub(crate) struct Session {
     mode: Mode,
     /// The actor as stored (role and status from `users`); `None` when the
     /// caller's id is no user.
-    actor: Option<Actor>,
+    actor: Standing,
     /// The actor's relationships, loaded on first need.
     links: Option<Vec<Relationship>>,
     /// Some access of this call must be on record.
@@ -169,10 +219,52 @@ impl Session {
     /// created under that id, the actor is that row (its role and status,
     /// not the caller's claim); the core then decides whether that role may
     /// open its own account.
-    pub(crate) fn sign_up(&mut self, actor_id: Uuid, user: &elson_core::entities::User) {
-        if self.actor.is_none() && user.id == actor_id {
-            self.actor = Some(Actor::from(user));
+    ///
+    /// # Errors
+    /// Storage failures reading the actor's standing.
+    pub(crate) async fn sign_up(
+        &mut self,
+        actor_id: Uuid,
+        user: &elson_core::entities::User,
+    ) -> StoreResult<()> {
+        if self.actor().await?.is_none() && user.id == actor_id {
+            self.actor = Standing::Known(Some(Actor::from(user)));
         }
+        Ok(())
+    }
+
+    /// The actor as stored; reads the standing [`pg_begin_as`] left in the
+    /// transaction when no query of the call has brought it back yet.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn actor(&mut self) -> StoreResult<Option<Actor>> {
+        let id = match self.actor {
+            Standing::Known(a) => return Ok(a),
+            Standing::Deferred(id) => id,
+        };
+        let op = self.op;
+        let row = self.conn().fetch_optional(op, STANDING_PG, &[]).await?;
+        let text = match row {
+            Some(r) => r.opt_text("elson_standing")?,
+            None => None,
+        };
+        let actor = parse_standing(id, text.as_deref())?;
+        self.actor = Standing::Known(actor);
+        Ok(actor)
+    }
+
+    /// Takes the actor's standing from a row of a query that selected
+    /// `current_setting('elson.standing', true) AS elson_standing` (a query the call runs anyway, such as the trading calls' portfolio lock), sparing [`Session::actor`] its round trip.
+    ///
+    /// # Errors
+    /// An unreadable standing.
+    pub(crate) fn offer_standing(&mut self, row: &DbRow) -> StoreResult<()> {
+        if let Standing::Deferred(id) = self.actor {
+            let text = row.opt_text("elson_standing")?;
+            self.actor = Standing::Known(parse_standing(id, text.as_deref())?);
+        }
+        Ok(())
     }
 
     /// Invalidates these portfolios' cached rows when the call commits.
@@ -233,7 +325,7 @@ impl Session {
         action: Action,
         resource: Resource,
     ) -> StoreResult<Access> {
-        let Some(actor) = self.actor else {
+        let Some(actor) = self.actor().await? else {
             return Err(ElsonError::forbidden("the acting user does not exist").into());
         };
         if self.links.is_none() && needs_links(&actor, action, &resource) {
@@ -328,16 +420,23 @@ impl Store {
         mode: Mode,
     ) -> StoreResult<Session> {
         let op = call.op;
+        let system = actor.is_system();
+        let pg_begin = || Some(pg_begin_as(actor));
         let work = match (mode, self.backend()) {
-            (Mode::Write, _) => Work::Tx(self.begin_write(op).await?),
-            (Mode::Read, Backend::Postgres) => Work::Tx(self.begin_read(op).await?),
+            (Mode::Write, Backend::Postgres) => {
+                Work::Tx(self.begin_write_with(op, pg_begin()).await?)
+            }
+            (Mode::Write, Backend::Sqlite) => Work::Tx(self.begin_write(op).await?),
+            (Mode::Read, Backend::Postgres) => {
+                Work::Tx(self.begin_read_with(op, pg_begin()).await?)
+            }
             (Mode::Read, Backend::Sqlite) => Work::Pooled(self.acquire(op).await?),
         };
         let mut s = Session {
             op,
             work,
             mode,
-            actor: None,
+            actor: Standing::Known(None),
             links: None,
             audited: false,
             basis: None,
@@ -345,23 +444,19 @@ impl Store {
             touched: Vec::new(),
             audit_sent: false,
         };
-        let system = actor.is_system();
-        let row = match self.backend() {
-            Backend::Postgres => {
-                let args = [uuid(actor.id), Arg::Bool(system)];
-                s.conn().fetch_optional(op, ACT_AS_PG, &args).await?
-            }
-            Backend::Sqlite if system => None,
-            Backend::Sqlite => s.conn().fetch_optional(op, STANDING, &[uuid(actor.id)]).await?,
-        };
-        s.actor = if system {
-            Some(Actor::system())
-        } else {
-            match row {
-                Some(r) => {
-                    Some(Actor { id: actor.id, role: r.parse("role")?, status: r.parse("status")? })
-                }
-                None => None,
+        s.actor = match self.backend() {
+            _ if system => Standing::Known(Some(Actor::system())),
+            Backend::Postgres => Standing::Deferred(actor.id),
+            Backend::Sqlite => {
+                let row = s.conn().fetch_optional(op, STANDING, &[uuid(actor.id)]).await?;
+                Standing::Known(match row {
+                    Some(r) => Some(Actor {
+                        id: actor.id,
+                        role: r.parse("role")?,
+                        status: r.parse("status")?,
+                    }),
+                    None => None,
+                })
             }
         };
         Ok(s)

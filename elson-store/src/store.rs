@@ -186,6 +186,17 @@ impl Tx {
     }
 }
 
+/// Starts a PostgreSQL transaction with a plain `BEGIN`, or with `begin`:
+/// a simple-query string beginning with `BEGIN;` whose further statements
+/// run in the same round trip (their results are not read; one that fails
+/// leaves the transaction aborted, which sqlx reports as a failed begin).
+async fn pg_begin_with(p: &PgPool, begin: Option<String>) -> Result<Tx, sqlx::Error> {
+    match begin {
+        Some(sql) => p.begin_with(sqlx::AssertSqlSafe(sql)).await.map(Tx::Pg),
+        None => p.begin().await.map(Tx::Pg),
+    }
+}
+
 fn open_err(e: impl std::fmt::Display) -> StoreError {
     StoreError::Open { message: e.to_string() }
 }
@@ -427,9 +438,17 @@ impl Store {
     /// set at its start (`set_config(…, true)`) ends with it and never
     /// leaks to the next user of the pooled connection. (SQLite reads use
     /// [`Store::acquire`]: it has no row-level security.)
-    pub(crate) async fn begin_read(&self, op: &'static str) -> StoreResult<Tx> {
+    ///
+    /// On PostgreSQL `pg_begin` (when given) replaces the plain `BEGIN`: a
+    /// simple-query string that starts with `BEGIN;` and may run more
+    /// statements in the same round trip (see `access::pg_begin_as`).
+    pub(crate) async fn begin_read_with(
+        &self,
+        op: &'static str,
+        pg_begin: Option<String>,
+    ) -> StoreResult<Tx> {
         match &self.inner.pool {
-            Pool::Postgres(p) => p.begin().await.map(Tx::Pg).map_err(|e| map_err(op, e)),
+            Pool::Postgres(p) => pg_begin_with(p, pg_begin).await.map_err(|e| map_err(op, e)),
             Pool::Sqlite(_) => self.begin_write(op).await,
         }
     }
@@ -440,6 +459,15 @@ impl Store {
     /// `SELECT … FOR UPDATE`). Busy databases are retried with bounded
     /// exponential backoff.
     pub(crate) async fn begin_write(&self, op: &'static str) -> StoreResult<Tx> {
+        self.begin_write_with(op, None).await
+    }
+
+    /// [`Store::begin_write`] with [`Store::begin_read_with`]'s `pg_begin`.
+    pub(crate) async fn begin_write_with(
+        &self,
+        op: &'static str,
+        pg_begin: Option<String>,
+    ) -> StoreResult<Tx> {
         let attempts_max = self.inner.options.write_attempts_max.max(1);
         let mut backoff = Duration::from_millis(1);
         // SQLite admits one writer at a time. Writers of this process queue
@@ -455,7 +483,7 @@ impl Store {
                 Pool::Sqlite(p) => {
                     p.begin_with("BEGIN IMMEDIATE").await.map(|t| Tx::Sqlite(t, turn.take()))
                 }
-                Pool::Postgres(p) => p.begin().await.map(Tx::Pg),
+                Pool::Postgres(p) => pg_begin_with(p, pg_begin.clone()).await,
             };
             match started {
                 Ok(tx) => return Ok(tx),

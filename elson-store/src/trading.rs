@@ -114,15 +114,21 @@ const OP_CANCEL: &str = "trading.cancel";
 const OP_DEPOSIT: &str = "trading.deposit";
 const OP_MARK: &str = "trading.mark_to_market";
 
-/// Locks and reads a portfolio inside `c`'s transaction.
-async fn lock_portfolio(c: &mut Conn<'_>, op: &'static str, id: Uuid) -> StoreResult<Portfolio> {
-    let sql = match c {
-        Conn::Pg(_) => portfolios::GET_FOR_UPDATE,
+/// Locks and reads a portfolio inside the session's transaction. On
+/// PostgreSQL the same statement brings back the actor's standing (the `elson_standing`
+/// column, see `Session::offer_standing`), so a trading call spends no round trip on it.
+async fn lock_portfolio(s: &mut Session, op: &'static str, id: Uuid) -> StoreResult<Portfolio> {
+    let sql = match s.conn() {
+        Conn::Pg(_) => portfolios::GET_FOR_UPDATE_WITH_STANDING,
         // BEGIN IMMEDIATE already holds the database's write lock.
         Conn::Sqlite(_) => portfolios::GET,
     };
-    match c.fetch_optional(op, sql, &[uuid(id)]).await? {
-        Some(row) => portfolios::from_row(&row),
+    let row = s.conn().fetch_optional(op, sql, &[uuid(id)]).await?;
+    match row {
+        Some(row) => {
+            s.offer_standing(&row)?;
+            portfolios::from_row(&row)
+        }
         None => Err(StoreError::not_found("portfolio", id)),
     }
 }
@@ -363,7 +369,7 @@ impl Store {
         portfolio_id: Uuid,
         action: Action,
     ) -> StoreResult<Account> {
-        let portfolio = lock_portfolio(&mut s.conn(), op, portfolio_id).await?;
+        let portfolio = lock_portfolio(s, op, portfolio_id).await?;
         s.authorize(action, Resource::Trade { owner_id: portfolio.user_id }).await?;
         let c = &mut s.conn();
         let owner = load_user(self, c, op, portfolio.user_id).await?;
@@ -473,7 +479,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
         let portfolio_id = load_trade(&mut s.conn(), OP_EXECUTE, trade_id).await?.portfolio_id;
-        let portfolio = lock_portfolio(&mut s.conn(), OP_EXECUTE, portfolio_id).await?;
+        let portfolio = lock_portfolio(s, OP_EXECUTE, portfolio_id).await?;
         // Executing is the trade's next step: authorized like cancelling it.
         s.authorize(Action::Update, Resource::Trade { owner_id: portfolio.user_id }).await?;
         s.touch(&[portfolio_id]);
@@ -671,7 +677,7 @@ impl Store {
         let r = async {
             let s = live(&mut s)?;
             let portfolio_id = load_trade(&mut s.conn(), OP_DECIDE, trade_id).await?.portfolio_id;
-            let portfolio = lock_portfolio(&mut s.conn(), OP_DECIDE, portfolio_id).await?;
+            let portfolio = lock_portfolio(s, OP_DECIDE, portfolio_id).await?;
             s.authorize(Action::Approve, Resource::Trade { owner_id: portfolio.user_id }).await?;
             let c = &mut s.conn();
             let mut trade = load_trade(c, OP_DECIDE, trade_id).await?;
@@ -709,7 +715,7 @@ impl Store {
         let r = async {
             let s = live(&mut s)?;
             let portfolio_id = load_trade(&mut s.conn(), OP_CANCEL, trade_id).await?.portfolio_id;
-            let portfolio = lock_portfolio(&mut s.conn(), OP_CANCEL, portfolio_id).await?;
+            let portfolio = lock_portfolio(s, OP_CANCEL, portfolio_id).await?;
             s.authorize(Action::Update, Resource::Trade { owner_id: portfolio.user_id }).await?;
             let c = &mut s.conn();
             let mut trade = load_trade(c, OP_CANCEL, trade_id).await?;
@@ -742,7 +748,7 @@ impl Store {
         let mut s = self.session(&call, actor, Mode::Write).await;
         let r = async {
             let s = live(&mut s)?;
-            let portfolio = lock_portfolio(&mut s.conn(), OP_DEPOSIT, portfolio_id).await?;
+            let portfolio = lock_portfolio(s, OP_DEPOSIT, portfolio_id).await?;
             s.authorize(Action::Deposit, Resource::Portfolio { owner_id: portfolio.user_id })
                 .await?;
             let c = &mut s.conn();
@@ -775,7 +781,7 @@ impl Store {
         let mut s = self.session(&call, actor, Mode::Write).await;
         let r = async {
             let s = live(&mut s)?;
-            let portfolio = lock_portfolio(&mut s.conn(), OP_MARK, portfolio_id).await?;
+            let portfolio = lock_portfolio(s, OP_MARK, portfolio_id).await?;
             s.authorize(Action::Update, Resource::Portfolio { owner_id: portfolio.user_id })
                 .await?;
             let c = &mut s.conn();

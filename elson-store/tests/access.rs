@@ -237,9 +237,14 @@ both_backends!(a_forged_role_or_a_suspended_user_is_refused, |store: Store| asyn
     forbidden(store.users().update(&me, &down).await);
     store.users().update(&Actor::from(&w.admin), &down).await.unwrap();
     forbidden(store.portfolios().get(&me, w.plain_p).await);
+    // Trading calls take the standing from their portfolio lock (one round
+    // trip fewer on PostgreSQL): the same refusals hold there.
+    forbidden(store.deposit(&me, w.plain_p, dec("1.00"), at(2)).await);
     // An id that is no user at all.
     let ghost = Actor { id: Uuid::new_v4(), role: UserRole::Admin, status: UserStatus::Active };
     forbidden(store.portfolios().get(&ghost, w.plain_p).await);
+    forbidden(store.deposit(&ghost, w.plain_p, dec("1.00"), at(2)).await);
+    forbidden(store.mark_to_market(&ghost, w.plain_p, &[], at(2)).await);
     let l = log(&store).await;
     assert!(l.iter().any(|e| e.actor_id == ghost.id && e.outcome == "FORBIDDEN"));
 });

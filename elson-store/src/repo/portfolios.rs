@@ -62,6 +62,14 @@ pub(crate) const GET: &str = concat!("SELECT ", cols!(""), " FROM portfolios WHE
 /// (SQLite has no row locks; its writers hold the database lock instead.)
 pub(crate) const GET_FOR_UPDATE: &str =
     concat!("SELECT ", cols!(""), " FROM portfolios WHERE id = $1 FOR UPDATE");
+/// PostgreSQL: [`GET_FOR_UPDATE`] that also brings back the acting user's
+/// standing left in the transaction (`Session::offer_standing`).
+pub(crate) const GET_FOR_UPDATE_WITH_STANDING: &str = concat!(
+    "SELECT ",
+    cols!(""),
+    ", current_setting('elson.standing', true) AS elson_standing \
+     FROM portfolios WHERE id = $1 FOR UPDATE"
+);
 const OWNER: &str = "SELECT user_id FROM portfolios WHERE id = $1";
 const BY_USER: &str =
     concat!("SELECT ", cols!(""), " FROM portfolios WHERE user_id = $1 ORDER BY created_at, id");

@@ -210,7 +210,7 @@ impl Users<'_> {
             let s = live(&mut s)?;
             // Sign-up: an id with no row yet creating its own account acts
             // with the role and status of the row it creates.
-            s.sign_up(actor.id, user);
+            s.sign_up(actor.id, user).await?;
             s.authorize(Action::Create, Resource::User { id: user.id }).await?;
             self.write_in(&mut s.conn(), call.op, INSERT, user).await.map(|_| ())
         }
