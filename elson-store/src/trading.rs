@@ -369,10 +369,9 @@ impl Store {
         portfolio_id: Uuid,
         action: Action,
     ) -> StoreResult<Account> {
-        let portfolio = lock_portfolio(s, op, portfolio_id).await?;
+        let (portfolio, owner) = self.lock_with_owner(s, op, portfolio_id).await?;
         s.authorize(action, Resource::Trade { owner_id: portfolio.user_id }).await?;
         let c = &mut s.conn();
-        let owner = load_user(self, c, op, portfolio.user_id).await?;
         let links = if owner.role == UserRole::Minor {
             load_minor_links(c, op, owner.id).await?
         } else {
@@ -381,6 +380,31 @@ impl Store {
         let before = load_positions(c, op, portfolio_id).await?;
         let book = Book::from_rows(portfolio, before.clone())?;
         Ok(Account { owner, links, before, book })
+    }
+
+    /// Locks a portfolio and reads its owner: one statement on PostgreSQL
+    /// (which also brings back the actor's standing), two on SQLite.
+    async fn lock_with_owner(
+        &self,
+        s: &mut Session,
+        op: &'static str,
+        portfolio_id: Uuid,
+    ) -> StoreResult<(Portfolio, User)> {
+        if let Conn::Sqlite(_) = s.conn() {
+            let portfolio = lock_portfolio(s, op, portfolio_id).await?;
+            let owner = load_user(self, &mut s.conn(), op, portfolio.user_id).await?;
+            return Ok((portfolio, owner));
+        }
+        let sql = users::PORTFOLIO_WITH_OWNER_FOR_UPDATE;
+        let Some(row) = s.conn().fetch_optional(op, sql, &[uuid(portfolio_id)]).await? else {
+            // No portfolio, or (row-level security) one whose owner the
+            // actor may not see: which of the two is the lock's answer.
+            let portfolio = lock_portfolio(s, op, portfolio_id).await?;
+            let owner = load_user(self, &mut s.conn(), op, portfolio.user_id).await?;
+            return Ok((portfolio, owner));
+        };
+        s.offer_standing(&row)?;
+        Ok((portfolios::from_owner_row(&row)?, self.users().row_to_user(&row)?))
     }
 
     /// Builds the trade and applies the core's approval decision (a minor's

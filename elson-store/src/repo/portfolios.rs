@@ -140,13 +140,26 @@ pub(crate) async fn insert_in(c: &mut Conn<'_>, p: &Portfolio) -> StoreResult<()
 }
 
 pub(crate) fn from_row(r: &DbRow) -> StoreResult<Portfolio> {
+    from_row_named(r, ["id", "created_at", "updated_at"])
+}
+
+/// The portfolio of a row that also carries its owner's user row
+/// (`users::PORTFOLIO_WITH_OWNER_FOR_UPDATE`), where the columns both
+/// tables have are aliased.
+pub(crate) fn from_owner_row(r: &DbRow) -> StoreResult<Portfolio> {
+    from_row_named(r, ["portfolio_id", "portfolio_created_at", "portfolio_updated_at"])
+}
+
+/// [`from_row`] with the names of the `id`, `created_at` and `updated_at`
+/// columns given.
+fn from_row_named(r: &DbRow, [id, created_at, updated_at]: [&str; 3]) -> StoreResult<Portfolio> {
     Ok(Portfolio {
-        id: r.uuid("id")?,
+        id: r.uuid(id)?,
         user_id: r.uuid("user_id")?,
         name: r.text("name")?,
         description: r.opt_text("description")?,
-        created_at: r.ts("created_at")?,
-        updated_at: r.ts("updated_at")?,
+        created_at: r.ts(created_at)?,
+        updated_at: r.ts(updated_at)?,
         cash_balance: r.dec("cash_balance", DecimalLimit::MONEY)?,
         total_value: r.dec("total_value", DecimalLimit::MONEY)?,
         portfolio_type: r.parse("type")?,

@@ -17,13 +17,69 @@ use crate::security::wrapped_key;
 use crate::store::Store;
 use crate::{check, codec};
 
+/// The column list, each name after the prefix `$p` (a table alias).
 macro_rules! cols {
     () => {
-        "id, email, password_hash, role, first_name, last_name, date_of_birth, created_at, \
-         updated_at, last_login, status, two_factor_enabled, two_factor_secret, risk_profile, \
-         education_progress, preferences, beta_feedback, pii_kek_id, pii_data_key"
+        cols!("")
+    };
+    ($p:literal) => {
+        concat!(
+            $p,
+            "id, ",
+            $p,
+            "email, ",
+            $p,
+            "password_hash, ",
+            $p,
+            "role, ",
+            $p,
+            "first_name, ",
+            $p,
+            "last_name, ",
+            $p,
+            "date_of_birth, ",
+            $p,
+            "created_at, ",
+            $p,
+            "updated_at, ",
+            $p,
+            "last_login, ",
+            $p,
+            "status, ",
+            $p,
+            "two_factor_enabled, ",
+            $p,
+            "two_factor_secret, ",
+            $p,
+            "risk_profile, ",
+            $p,
+            "education_progress, ",
+            $p,
+            "preferences, ",
+            $p,
+            "beta_feedback, ",
+            $p,
+            "pii_kek_id, ",
+            $p,
+            "pii_data_key"
+        )
     };
 }
+/// PostgreSQL: a portfolio, locked, with its owner's row and the acting
+/// user's standing (`Session::offer_standing`): what a trading call reads
+/// first, in one round trip. The portfolio's `id`, `created_at` and
+/// `updated_at` come back as `portfolio_id`, `portfolio_created_at` and
+/// `portfolio_updated_at` (`portfolios::from_owner_row`); the user's
+/// columns keep their names.
+pub(crate) const PORTFOLIO_WITH_OWNER_FOR_UPDATE: &str = concat!(
+    "SELECT p.id AS portfolio_id, p.user_id, p.name, p.description, \
+     p.created_at AS portfolio_created_at, p.updated_at AS portfolio_updated_at, p.cash_balance, \
+     p.total_value, p.type, p.risk_score, p.diversification_score, p.guardian_approval, \
+     p.volatility_preference, p.performance_metrics, ",
+    cols!("u."),
+    ", current_setting('elson.standing', true) AS elson_standing \
+     FROM portfolios p JOIN users u ON u.id = p.user_id WHERE p.id = $1 FOR UPDATE OF p"
+);
 pub(crate) const INSERT: &str = concat!(
     "INSERT INTO users (",
     cols!(),
