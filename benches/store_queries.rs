@@ -27,10 +27,13 @@
 
 use std::time::{Duration, Instant};
 
-use elson_sdk::core::enums::Environment;
+use chrono::Utc;
+use elson_sdk::core::entities::{NewUser, User};
+use elson_sdk::core::enums::{Environment, UserRole, UserStatus};
 use elson_sdk::store::demo::{self, DemoSizes, DemoSummary};
-use elson_sdk::store::{Store, StoreOptions, system_actor};
+use elson_sdk::store::{Actor, Store, StoreOptions, system_actor};
 use tokio::runtime::Runtime;
+use uuid::Uuid;
 
 const SAMPLES: usize = 2_000;
 const WARMUP: usize = 200;
@@ -78,14 +81,22 @@ where
     );
 }
 
+/// The actor of each query is who asks it in the product: the system actor
+/// looks a user up by email at login (audited), a user reads their own
+/// portfolios, trades and feedback, a guardian their approval queue
+/// (audited: it shows the ward's trades), anyone the public market state,
+/// an admin the flags.
 fn run(rt: &Runtime, label: &str, store: &Store, summary: &DemoSummary) {
-    let a = system_actor();
+    let system = system_actor();
+    let admin = rt.block_on(bench_admin(store));
     println!(
         "{label}: {} users, {} portfolios, {} trades",
         summary.users, summary.portfolios, summary.trades
     );
     let n = summary.user_ids.len();
     let pick = |i: usize| (i * 7919) % n;
+    // The generator aligns them: portfolio i belongs to user i.
+    let owner = |i: usize| user(summary.user_ids[pick(i)], UserRole::User);
     measure(rt, "user authentication", |i| {
         let email = format!(
             "user{}@example.com",
@@ -93,45 +104,67 @@ fn run(rt: &Runtime, label: &str, store: &Store, summary: &DemoSummary) {
         );
         let s = store.clone();
         async move {
-            s.users().find_for_login(&a, &email).await.unwrap();
+            s.users().find_for_login(&system, &email).await.unwrap();
         }
     });
     measure(rt, "portfolio overview", |i| {
-        let (s, id) = (store.clone(), summary.user_ids[pick(i)]);
+        let (s, a) = (store.clone(), owner(i));
         async move {
-            s.portfolios().overview(&a, id).await.unwrap();
+            s.portfolios().overview(&a, a.id).await.unwrap();
         }
     });
     measure(rt, "trade history (20, offset 0)", |i| {
-        let (s, id) = (store.clone(), summary.portfolio_ids[pick(i)]);
+        let (s, a, id) = (store.clone(), owner(i), summary.portfolio_ids[pick(i)]);
         async move {
             s.trades().history(&a, id, 20, 0).await.unwrap();
         }
     });
     measure(rt, "guardian approval queue", |i| {
-        let (s, id) = (store.clone(), summary.guardian_ids[pick(i) % summary.guardian_ids.len()]);
+        let id = summary.guardian_ids[pick(i) % summary.guardian_ids.len()];
+        let (s, a) = (store.clone(), user(id, UserRole::Guardian));
         async move {
             s.trades().approval_queue(&a, id).await.unwrap();
         }
     });
     measure(rt, "volatility tracking (last 30)", |i| {
-        let (s, sym) = (store.clone(), demo::SYMBOLS[i % 60]);
+        let (s, a, sym) = (store.clone(), owner(i), demo::SYMBOLS[i % 60]);
         async move {
             s.volatility_regimes().recent(&a, sym).await.unwrap();
         }
     });
     measure(rt, "beta feedback by user", |i| {
-        let (s, id) = (store.clone(), summary.user_ids[pick(i)]);
+        let (s, a) = (store.clone(), owner(i));
         async move {
-            s.beta_feedback().by_user(&a, id).await.unwrap();
+            s.beta_feedback().by_user(&a, a.id).await.unwrap();
         }
     });
     measure(rt, "BETA enabled flags", |_| {
         let s = store.clone();
         async move {
-            s.feature_flags().enabled_in(&a, Environment::Beta).await.unwrap();
+            s.feature_flags().enabled_in(&admin, Environment::Beta).await.unwrap();
         }
     });
+}
+
+/// An actor by id; the store reads the role and status that count from
+/// `users`, so the claim here is only a label.
+fn user(id: Uuid, role: UserRole) -> Actor {
+    Actor { id, role, status: UserStatus::Active }
+}
+
+/// The platform admin who reads the flags (created on first use).
+async fn bench_admin(store: &Store) -> Actor {
+    let id = Uuid::from_u128(0xad31_0000_0000_4000_8000_0000_0000_0001);
+    if store.users().get(&system_actor(), id).await.is_err() {
+        let params = NewUser::new(
+            "bench-admin@example.com",
+            "$2b$12$abcdefghijklmnopqrstuu5Ou8pm6BzzyT1YgIlH4xa6iJ3zbdO2y",
+            UserRole::Admin,
+        );
+        let u = User::new(params, Some(id), Utc::now()).unwrap();
+        store.users().insert(&system_actor(), &u).await.unwrap();
+    }
+    user(id, UserRole::Admin)
 }
 
 async fn load(store: &Store, divisor: usize) -> DemoSummary {

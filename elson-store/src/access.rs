@@ -502,6 +502,15 @@ impl Store {
         let rows = if s.audit_sent { Vec::new() } else { s.pending_audit(actor, call) };
         let read = s.mode == Mode::Read;
         match s.work {
+            Work::Tx(tx) if read && rows.is_empty() => {
+                // A PostgreSQL read that wrote nothing: its end need not hold
+                // the caller. Dropping the transaction queues its ROLLBACK,
+                // which sqlx sends with the check it runs on every connection
+                // returned to the pool, in the background — one round trip
+                // fewer on the caller's path than a COMMIT (same outcome:
+                // nothing to keep).
+                drop(tx);
+            }
             Work::Tx(mut tx) => {
                 let mut c = tx.conn();
                 write_audit(&mut c, op, &rows).await?;
