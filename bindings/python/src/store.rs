@@ -787,6 +787,37 @@ impl PyStore {
         wait(py, store.pii_key_usage(&actor))
     }
 
+    /// The newest `limit` rows of the append-only audit log, newest first,
+    /// as dicts (`id`, `actor_id`, `action`, `entity`, `entity_id`, `at`,
+    /// `outcome`, `detail`). An admin's read (and itself on record);
+    /// others raise `Forbidden`.
+    #[pyo3(signature = (actor, limit=100))]
+    fn audit_log<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'py, PyAny>,
+        limit: i64,
+    ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let actor = self::actor(actor)?;
+        let store = self.store()?;
+        let entries = wait(py, store.audit_log().recent(&actor, limit))?;
+        entries
+            .into_iter()
+            .map(|e| {
+                let d = PyDict::new(py);
+                d.set_item("id", e.id)?;
+                d.set_item("actor_id", e.actor_id)?;
+                d.set_item("action", e.action)?;
+                d.set_item("entity", e.entity)?;
+                d.set_item("entity_id", e.entity_id)?;
+                d.set_item("at", e.at)?;
+                d.set_item("outcome", e.outcome)?;
+                d.set_item("detail", e.detail)?;
+                Ok(d)
+            })
+            .collect()
+    }
+
     // --- Beta safeguards.
 
     /// SQLite: an online, consistent copy of the database to `path` (never

@@ -228,3 +228,28 @@ def test_partitions_analytics_and_cache(backend: str, tmp_path: Path) -> None:
         assert store.portfolios.get(u, p.id).cash_balance == Decimal("301.00")
     with pytest.raises(elson.InvalidInput):
         elson.Store.open(url_for(backend, tmp_path), portfolio_cache_ttl=-1.0)
+
+
+# --- access control and the audit log ----------------------------------------
+
+
+def test_audit_log_records_writes_and_denials_admins_only(backend: str, tmp_path: Path) -> None:
+    with elson.Store.open(url_for(backend, tmp_path), bcrypt_cost=4) as store:
+        u = new_user(store, "pw")
+        me = store.login(u.email, "pw", now=NOW)
+        stranger = new_user(store, "pw2")
+        with pytest.raises(elson.Forbidden):
+            store.users.get(me, stranger.id)  # another user's profile
+        with pytest.raises(elson.Forbidden):
+            store.audit_log(me)  # only admins read the log
+        log = store.audit_log(SYSTEM, limit=50)
+        assert log == sorted(log, key=lambda e: e["id"], reverse=True)
+        inserts = [e for e in log if e["action"] == "insert" and e["entity_id"] == str(u.id)]
+        assert len(inserts) == 1 and inserts[0]["outcome"] == "OK"
+        assert inserts[0]["actor_id"] == uuid.UUID(int=0)
+        assert isinstance(inserts[0]["at"], datetime) and inserts[0]["at"].tzinfo is not None
+        denied = [e for e in log if e["actor_id"] == u.id and e["outcome"] == "FORBIDDEN"]
+        assert {e["entity"] for e in denied} >= {"users", "audit_log"}
+        assert len(store.audit_log(SYSTEM, limit=2)) == 2
+        with pytest.raises(elson.InvalidInput):
+            store.audit_log(SYSTEM, limit=-1)
