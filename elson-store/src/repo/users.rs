@@ -67,7 +67,11 @@ macro_rules! cols {
 }
 /// PostgreSQL: a portfolio, locked, with its owner's row and the acting
 /// user's standing (`Session::offer_standing`): what a trading call reads
-/// first, in one round trip. The portfolio's `id`, `created_at` and
+/// first, in one round trip. (The positions are read by their own query
+/// after the lock: a statement that waited for the lock re-reads only the
+/// locked row, so positions joined here could predate the commit it waited
+/// for. The owner's row has the same age as a read just before the lock.)
+/// The portfolio's `id`, `created_at` and
 /// `updated_at` come back as `portfolio_id`, `portfolio_created_at` and
 /// `portfolio_updated_at` (`portfolios::from_owner_row`); the user's
 /// columns keep their names.
