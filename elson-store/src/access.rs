@@ -59,23 +59,19 @@ const STANDING: &str = "SELECT role, status FROM users WHERE id = $1";
 const STANDING_PG: &str = "SELECT current_setting('elson.standing', true) AS elson_standing";
 
 /// PostgreSQL: the simple-query string that opens a call's transaction and,
-/// in the same round trip, runs `elson_act_as` (the row-level-security
-/// settings) and keeps the actor's stored role and status in the
-/// transaction-local setting `elson.standing`, where the call's first
-/// query picks it up. One round trip instead of three (`BEGIN`, act-as,
-/// first query) on every PostgreSQL call.
+/// in the same round trip, runs `elson_begin_as` (migration 13: the
+/// row-level-security settings of `elson_act_as`, in one statement) which
+/// also keeps the actor's stored role and status in the transaction-local
+/// setting `elson.standing`, where the call's first query picks it up. One
+/// round trip instead of three (`BEGIN`, act-as, first query) on every
+/// PostgreSQL call.
 ///
 /// The id is formatted from a `Uuid` (hex and dashes only) and the flag
 /// from a `bool`, so nothing from a caller's text reaches the SQL.
-/// `elson_act_as` raises only for a system flag on another id than the
+/// `elson_begin_as` raises only for a system flag on another id than the
 /// nil one, which [`Actor::is_system`] rules out.
 fn pg_begin_as(actor: &Actor) -> String {
-    format!(
-        "BEGIN; SELECT set_config('elson.standing', COALESCE((SELECT role || ' ' || status \
-         FROM elson_act_as('{}'::uuid, {})), ''), true)",
-        actor.id,
-        actor.is_system()
-    )
+    format!("BEGIN; SELECT elson_begin_as('{}'::uuid, {})", actor.id, actor.is_system())
 }
 
 /// The actor named by a standing text (`ROLE STATUS`; empty or missing for

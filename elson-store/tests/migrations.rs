@@ -285,11 +285,16 @@ const MIGRATION_NAMES: &[&str] = &[
 ];
 
 /// The SDK's own migrations after the seed's eight (security, row-level
-/// security, partitioning, environments), in order. Every backend has every
+/// security, partitioning, environments, the per-call actor), in order. Every backend has every
 /// number, so the two histories line up; a step one backend does not need is
 /// a documented no-op there.
-const SDK_MIGRATION_NAMES: &[&str] =
-    &["security", "row level security", "partitioning and analytics", "environments"];
+const SDK_MIGRATION_NAMES: &[&str] = &[
+    "security",
+    "row level security",
+    "partitioning and analytics",
+    "environments",
+    "act as in one statement",
+];
 
 /// Columns of the `portfolio_analytics` view (migration 11): a materialized
 /// view on PostgreSQL, a plain view on SQLite.

@@ -223,6 +223,77 @@ async fn the_app_role_sees_only_the_actors_family_even_with_select_star() {
     }
 }
 
+/// The three settings of the current transaction.
+async fn settings(tx: &mut PgConnection) -> (String, String, String) {
+    sqlx::query_as(
+        "SELECT COALESCE(current_setting('elson.actor_id', true), ''), \
+         COALESCE(current_setting('elson.actor_role', true), ''), \
+         COALESCE(current_setting('elson.standing', true), '')",
+    )
+    .fetch_one(tx)
+    .await
+    .unwrap()
+}
+
+/// `elson_begin_as` (migration 13, what the store runs in every BEGIN) sets
+/// the row-level-security settings exactly as `elson_act_as` does, for an
+/// active user, a suspended one, an unknown id and the system actor, and
+/// keeps the standing the store reads back; a system flag on another id
+/// is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn begin_as_sets_what_act_as_sets_and_keeps_the_standing() {
+    let Some(url) = pg_fresh_url().await else { return };
+    let store = Store::open(&url).await.unwrap();
+    let f = seed(&store).await;
+    let mut suspended = store.users().get(&admin(), f.gb.id).await.unwrap();
+    suspended.status = UserStatus::Suspended;
+    store.users().update(&admin(), &suspended).await.unwrap();
+    let mut app = app_login(&url).await.connect().await.unwrap();
+    let unknown = Uuid::new_v4();
+    let cases = [
+        (f.ga.id, false, "GUARDIAN ACTIVE"),
+        (f.gb.id, false, "GUARDIAN SUSPENDED"),
+        (unknown, false, ""),
+        (Uuid::nil(), true, "ADMIN ACTIVE"),
+    ];
+    for (id, system, standing) in cases {
+        let mut tx = app.begin().await.unwrap();
+        sqlx::query("SELECT * FROM elson_act_as($1, $2)")
+            .bind(id)
+            .bind(system)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let (act_id, act_role, _) = settings(&mut tx).await;
+        tx.rollback().await.unwrap();
+
+        let mut tx = app.begin().await.unwrap();
+        let returned: String = sqlx::query_scalar("SELECT elson_begin_as($1, $2)")
+            .bind(id)
+            .bind(system)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        let (begin_id, begin_role, kept) = settings(&mut tx).await;
+        let visible = ids(&mut tx, "SELECT id FROM portfolios").await;
+        tx.rollback().await.unwrap();
+        assert_eq!((begin_id, begin_role), (act_id, act_role), "{standing:?}");
+        assert_eq!((returned.as_str(), kept.as_str()), (standing, standing));
+        match standing {
+            "GUARDIAN ACTIVE" => assert_eq!(visible, sorted(vec![f.pa, f.ga_own])),
+            "ADMIN ACTIVE" => assert_eq!(visible.len(), 3),
+            _ => assert!(visible.is_empty(), "{standing:?} sees {visible:?}"),
+        }
+    }
+    let mut tx = app.begin().await.unwrap();
+    let e = sqlx::query("SELECT elson_begin_as($1, true)")
+        .bind(f.ga.id)
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("only the nil id is the system actor"), "{e}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_store_works_unchanged_as_the_app_role() {
     let Some(url) = pg_fresh_url().await else { return };
