@@ -674,7 +674,7 @@ async fn sqlite_bad_snapshot_files_are_typed_errors() {
     std::fs::copy(&good, &older).unwrap();
     raw(
         &format!("sqlite://{}", older.display()),
-        "DELETE FROM _sqlx_migrations WHERE version = 12",
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
     )
     .await
     .unwrap();
