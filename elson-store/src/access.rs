@@ -52,8 +52,9 @@ pub(crate) const NOBODY: Uuid = Uuid::max();
 /// PostgreSQL: sets the per-transaction actor for row-level security and
 /// returns the actor's current role and status (none for an unknown id).
 const ACT_AS_PG: &str = "SELECT role, status FROM elson_act_as($1, $2)";
-/// SQLite: the actor's current role and status.
-const STANDING: &str = "SELECT role, status FROM users WHERE id = $1";
+/// SQLite: the actor's current role and status, as `ROLE STATUS` (no row
+/// for an id that is no user).
+const STANDING: &str = "SELECT role || ' ' || status AS elson_standing FROM users WHERE id = $1";
 /// PostgreSQL: the actor's standing that [`pg_begin_as`] left in the
 /// transaction, as `ROLE STATUS` (empty for an unknown id).
 const STANDING_PG: &str = "SELECT current_setting('elson.standing', true) AS elson_standing";
@@ -96,8 +97,9 @@ fn parse_standing(id: Uuid, standing: Option<&str>) -> StoreResult<Option<Actor>
 enum Standing {
     /// Resolved: the actor as stored, `None` for an id that is no user.
     Known(Option<Actor>),
-    /// PostgreSQL: left in `elson.standing` by [`pg_begin_as`] for the
-    /// call's first query to bring back (or [`Session::actor`] to read).
+    /// Not read yet: the call's first query may bring it back (on
+    /// PostgreSQL from `elson.standing`, left by [`pg_begin_as`]; on SQLite
+    /// from `users`), or [`Session::actor`] reads it.
     Deferred(Uuid),
 }
 pub(crate) const AUDIT_INSERT: &str = "INSERT INTO audit_log (actor_id, action, entity, entity_id, at, \
@@ -161,6 +163,8 @@ pub(crate) struct Session {
     /// The actor as stored (role and status from `users`); `None` when the
     /// caller's id is no user.
     actor: Standing,
+    /// The caller's acting id.
+    actor_id: Uuid,
     /// The actor's relationships, loaded on first need.
     links: Option<Vec<Relationship>>,
     /// Some access of this call must be on record.
@@ -240,7 +244,10 @@ impl Session {
             Standing::Deferred(id) => id,
         };
         let op = self.op;
-        let row = self.conn().fetch_optional(op, STANDING_PG, &[]).await?;
+        let row = match self.conn() {
+            Conn::Pg(_) => self.conn().fetch_optional(op, STANDING_PG, &[]).await?,
+            Conn::Sqlite(_) => self.conn().fetch_optional(op, STANDING, &[uuid(id)]).await?,
+        };
         let text = match row {
             Some(r) => r.opt_text("elson_standing")?,
             None => None,
@@ -248,6 +255,12 @@ impl Session {
         let actor = parse_standing(id, text.as_deref())?;
         self.actor = Standing::Known(actor);
         Ok(actor)
+    }
+
+    /// The acting id, whose standing a query may select for
+    /// [`Session::offer_standing`].
+    pub(crate) fn actor_id(&self) -> Uuid {
+        self.actor_id
     }
 
     /// Takes the actor's standing from a row of a query that selected
@@ -433,6 +446,7 @@ impl Store {
             work,
             mode,
             actor: Standing::Known(None),
+            actor_id: actor.id,
             links: None,
             audited: false,
             basis: None,
@@ -440,20 +454,10 @@ impl Store {
             touched: Vec::new(),
             audit_sent: false,
         };
-        s.actor = match self.backend() {
-            _ if system => Standing::Known(Some(Actor::system())),
-            Backend::Postgres => Standing::Deferred(actor.id),
-            Backend::Sqlite => {
-                let row = s.conn().fetch_optional(op, STANDING, &[uuid(actor.id)]).await?;
-                Standing::Known(match row {
-                    Some(r) => Some(Actor {
-                        id: actor.id,
-                        role: r.parse("role")?,
-                        status: r.parse("status")?,
-                    }),
-                    None => None,
-                })
-            }
+        s.actor = if system {
+            Standing::Known(Some(Actor::system()))
+        } else {
+            Standing::Deferred(actor.id)
         };
         Ok(s)
     }

@@ -114,16 +114,23 @@ const OP_CANCEL: &str = "trading.cancel";
 const OP_DEPOSIT: &str = "trading.deposit";
 const OP_MARK: &str = "trading.mark_to_market";
 
-/// Locks and reads a portfolio inside the session's transaction. On
-/// PostgreSQL the same statement brings back the actor's standing (the `elson_standing`
-/// column, see `Session::offer_standing`), so a trading call spends no round trip on it.
+/// Locks and reads a portfolio inside the session's transaction. The same
+/// statement brings back the actor's standing (the `elson_standing` column,
+/// see `Session::offer_standing`), so a trading call spends no round trip
+/// on it.
 async fn lock_portfolio(s: &mut Session, op: &'static str, id: Uuid) -> StoreResult<Portfolio> {
-    let sql = match s.conn() {
-        Conn::Pg(_) => portfolios::GET_FOR_UPDATE_WITH_STANDING,
+    let actor_id = s.actor_id();
+    let row = match s.conn() {
+        Conn::Pg(_) => {
+            let sql = portfolios::GET_FOR_UPDATE_WITH_STANDING;
+            s.conn().fetch_optional(op, sql, &[uuid(id)]).await?
+        }
         // BEGIN IMMEDIATE already holds the database's write lock.
-        Conn::Sqlite(_) => portfolios::GET,
+        Conn::Sqlite(_) => {
+            let sql = portfolios::GET_WITH_STANDING_SQLITE;
+            s.conn().fetch_optional(op, sql, &[uuid(id), uuid(actor_id)]).await?
+        }
     };
-    let row = s.conn().fetch_optional(op, sql, &[uuid(id)]).await?;
     match row {
         Some(row) => {
             s.offer_standing(&row)?;
@@ -382,21 +389,27 @@ impl Store {
         Ok(Account { owner, links, before, book })
     }
 
-    /// Locks a portfolio and reads its owner: one statement on PostgreSQL
-    /// (which also brings back the actor's standing), two on SQLite.
+    /// Locks a portfolio and reads its owner and the actor's standing in one
+    /// statement (the positions follow in their own, see
+    /// `users::PORTFOLIO_WITH_OWNER_FOR_UPDATE`).
     async fn lock_with_owner(
         &self,
         s: &mut Session,
         op: &'static str,
         portfolio_id: Uuid,
     ) -> StoreResult<(Portfolio, User)> {
-        if let Conn::Sqlite(_) = s.conn() {
-            let portfolio = lock_portfolio(s, op, portfolio_id).await?;
-            let owner = load_user(self, &mut s.conn(), op, portfolio.user_id).await?;
-            return Ok((portfolio, owner));
-        }
-        let sql = users::PORTFOLIO_WITH_OWNER_FOR_UPDATE;
-        let Some(row) = s.conn().fetch_optional(op, sql, &[uuid(portfolio_id)]).await? else {
+        let actor_id = s.actor_id();
+        let row = match s.conn() {
+            Conn::Pg(_) => {
+                let sql = users::PORTFOLIO_WITH_OWNER_FOR_UPDATE;
+                s.conn().fetch_optional(op, sql, &[uuid(portfolio_id)]).await?
+            }
+            Conn::Sqlite(_) => {
+                let sql = users::PORTFOLIO_WITH_OWNER_SQLITE;
+                s.conn().fetch_optional(op, sql, &[uuid(portfolio_id), uuid(actor_id)]).await?
+            }
+        };
+        let Some(row) = row else {
             // No portfolio, or (row-level security) one whose owner the
             // actor may not see: which of the two is the lock's answer.
             let portfolio = lock_portfolio(s, op, portfolio_id).await?;

@@ -70,6 +70,14 @@ pub(crate) const GET_FOR_UPDATE_WITH_STANDING: &str = concat!(
     ", current_setting('elson.standing', true) AS elson_standing \
      FROM portfolios WHERE id = $1 FOR UPDATE"
 );
+/// SQLite: [`GET`] that also brings back the standing of the actor `$2`
+/// (`Session::offer_standing`).
+pub(crate) const GET_WITH_STANDING_SQLITE: &str = concat!(
+    "SELECT ",
+    cols!(""),
+    ", (SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $2) AS elson_standing \
+     FROM portfolios WHERE id = $1"
+);
 const OWNER: &str = "SELECT user_id FROM portfolios WHERE id = $1";
 const BY_USER: &str =
     concat!("SELECT ", cols!(""), " FROM portfolios WHERE user_id = $1 ORDER BY created_at, id");

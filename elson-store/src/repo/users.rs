@@ -84,6 +84,17 @@ pub(crate) const PORTFOLIO_WITH_OWNER_FOR_UPDATE: &str = concat!(
     ", current_setting('elson.standing', true) AS elson_standing \
      FROM portfolios p JOIN users u ON u.id = p.user_id WHERE p.id = $1 FOR UPDATE OF p"
 );
+/// SQLite: the same row (the write lock is the database's, taken by
+/// `BEGIN IMMEDIATE`), the standing read from `users` for the actor `$2`.
+pub(crate) const PORTFOLIO_WITH_OWNER_SQLITE: &str = concat!(
+    "SELECT p.id AS portfolio_id, p.user_id, p.name, p.description, \
+     p.created_at AS portfolio_created_at, p.updated_at AS portfolio_updated_at, p.cash_balance, \
+     p.total_value, p.type, p.risk_score, p.diversification_score, p.guardian_approval, \
+     p.volatility_preference, p.performance_metrics, ",
+    cols!("u."),
+    ", (SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $2) AS elson_standing \
+     FROM portfolios p JOIN users u ON u.id = p.user_id WHERE p.id = $1"
+);
 pub(crate) const INSERT: &str = concat!(
     "INSERT INTO users (",
     cols!(),
