@@ -293,7 +293,7 @@ const SDK_MIGRATION_NAMES: &[&str] = &[
     "row level security",
     "partitioning and analytics",
     "environments",
-    "act as in one statement",
+    "per call overhead",
 ];
 
 /// Columns of the `portfolio_analytics` view (migration 11): a materialized

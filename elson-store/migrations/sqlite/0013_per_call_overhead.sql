@@ -1,0 +1,11 @@
+-- Elson SDK, sqlite, migration 13: less work per call.
+-- The function PostgreSQL gains here sets its row-level-security settings;
+-- SQLite has none (see migration 10) and reads the actor's standing from
+-- `users`.
+--
+-- Every write appends an audit_log row in its own transaction, so each
+-- index on audit_log costs a page written (and synced) per trade. The index
+-- on `at` (migration 1) had no reader in the store: the log is read newest
+-- first by id, and rows are appended in time order, so a time range is an
+-- id range.
+DROP INDEX idx_audit_log_at;
