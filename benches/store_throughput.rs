@@ -49,6 +49,23 @@
 //! 752/756/818/808/s (median 782), with access control 650/728/522/703/s
 //! (median 676): −13.5 % by median. The remaining extra round trip is
 //! `elson_act_as` at the start of each transaction.
+//!
+//! Closing the gap (2026-11-25 evening): the server statement log showed
+//! `elson_act_as` (PL/pgSQL, five statements) at ~120 µs of server time
+//! per transaction against 7 µs for a bare `BEGIN`, and the combined write
+//! ~65 µs longer with the audit row. Since then: the actor is set by
+//! `elson_begin_as` (migration 13, one statement) inside the `BEGIN` round
+//! trip; its standing rides the portfolio lock, which also reads the owner
+//! (PostgreSQL: 5 round trips per trade, one fewer than before access
+//! control); SQLite reads standing and owner on the portfolio statement
+//! too; audit_log's unused B-tree on `at` became BRIN (PostgreSQL) or went
+//! (SQLite). A/B against the code before access control, quiet machine,
+//! 5 rounds alternating A-B / B-A, PostgreSQL runs on ONE server (a database
+//! each) to take the server start out of the noise, best-of-criterion mean
+//! per run: PostgreSQL single 760/798/838/822/801 → 812/795/761/684/748/s
+//! (median 801 → 761, −5.0 %; mean −5.5 %); SQLite single (WAL, FULL sync)
+//! 1,336/1,339/1,450/1,403/1,355 → 1,348/1,208/1,372/1,381/1,265/s
+//! (median 1,355 → 1,348, −0.5 %).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::cell::Cell;
