@@ -65,36 +65,40 @@ macro_rules! cols {
         )
     };
 }
-/// PostgreSQL: a portfolio, locked, with its owner's row and the acting
-/// user's standing (`Session::offer_standing`): what a trading call reads
-/// first, in one round trip. (The positions are read by their own query
-/// after the lock: a statement that waited for the lock re-reads only the
-/// locked row, so positions joined here could predate the commit it waited
-/// for. The owner's row has the same age as a read just before the lock.)
-/// The portfolio's `id`, `created_at` and
-/// `updated_at` come back as `portfolio_id`, `portfolio_created_at` and
-/// `portfolio_updated_at` (`portfolios::from_owner_row`); the user's
-/// columns keep their names.
-pub(crate) const PORTFOLIO_WITH_OWNER_FOR_UPDATE: &str = concat!(
-    "SELECT p.id AS portfolio_id, p.user_id, p.name, p.description, \
-     p.created_at AS portfolio_created_at, p.updated_at AS portfolio_updated_at, p.cash_balance, \
-     p.total_value, p.type, p.risk_score, p.diversification_score, p.guardian_approval, \
-     p.volatility_preference, p.performance_metrics, ",
-    cols!("u."),
-    ", current_setting('elson.standing', true) AS elson_standing \
-     FROM portfolios p JOIN users u ON u.id = p.user_id WHERE p.id = $1 FOR UPDATE OF p"
-);
-/// SQLite: the same row (the write lock is the database's, taken by
-/// `BEGIN IMMEDIATE`), the standing read from `users` for the actor `$2`.
-pub(crate) const PORTFOLIO_WITH_OWNER_SQLITE: &str = concat!(
-    "SELECT p.id AS portfolio_id, p.user_id, p.name, p.description, \
-     p.created_at AS portfolio_created_at, p.updated_at AS portfolio_updated_at, p.cash_balance, \
-     p.total_value, p.type, p.risk_score, p.diversification_score, p.guardian_approval, \
-     p.volatility_preference, p.performance_metrics, ",
-    cols!("u."),
-    ", (SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $2) AS elson_standing \
-     FROM portfolios p JOIN users u ON u.id = p.user_id WHERE p.id = $1"
-);
+/// A portfolio with its owner's row and the acting user's standing
+/// (`Session::offer_standing`): what a trading call reads first, in one
+/// round trip. The portfolio's `id`, `created_at` and `updated_at` come back
+/// as `portfolio_id`, `portfolio_created_at` and `portfolio_updated_at`
+/// (`portfolios::from_owner_row`); the user's columns keep their names.
+/// `$standing` is the standing's expression, `$tail` what follows `WHERE`.
+///
+/// The positions are read by their own query after the lock: a statement
+/// that waited for the lock re-reads only the locked row, so positions
+/// joined here could predate the commit it waited for. (The owner's row has
+/// the age of a read just before the lock.)
+macro_rules! portfolio_with_owner {
+    ($standing:literal, $tail:literal) => {
+        concat!(
+            "SELECT p.id AS portfolio_id, p.user_id, p.name, p.description, \
+             p.created_at AS portfolio_created_at, p.updated_at AS portfolio_updated_at, \
+             p.cash_balance, p.total_value, p.type, p.risk_score, p.diversification_score, \
+             p.guardian_approval, p.volatility_preference, p.performance_metrics, ",
+            cols!("u."),
+            ", ",
+            $standing,
+            " AS elson_standing FROM portfolios p JOIN users u ON u.id = p.user_id WHERE p.id = $1",
+            $tail
+        )
+    };
+}
+/// PostgreSQL: [`portfolio_with_owner!`], the portfolio row locked, the
+/// standing from the transaction (`elson_begin_as`).
+pub(crate) const PORTFOLIO_WITH_OWNER_FOR_UPDATE: &str =
+    portfolio_with_owner!("current_setting('elson.standing', true)", " FOR UPDATE OF p");
+/// SQLite: [`portfolio_with_owner!`] (the write lock is the database's, taken
+/// by `BEGIN IMMEDIATE`), the standing read from `users` for the actor `$2`.
+pub(crate) const PORTFOLIO_WITH_OWNER_SQLITE: &str =
+    portfolio_with_owner!("(SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $2)", "");
 pub(crate) const INSERT: &str = concat!(
     "INSERT INTO users (",
     cols!(),
