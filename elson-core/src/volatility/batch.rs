@@ -9,6 +9,7 @@ use super::range::RangeState;
 use super::validate::{check_bar, check_closes};
 use crate::enums::VolatilityMethod;
 use crate::error::{ElsonError, Result};
+use crate::parallel;
 
 /// One defined value of a batch estimate: the typed form, where bars
 /// before the first full window are absent rather than NaN.
@@ -54,7 +55,9 @@ fn needs_bars(cfg: &VolatilityConfig) -> ElsonError {
 /// # Ok::<(), elson_core::ElsonError>(())
 /// ```
 pub fn estimate_closes(closes: &[f64], cfg: &VolatilityConfig) -> Result<Vec<f64>> {
-    let mut out = vec![f64::NAN; closes.len()];
+    // Zeroed memory comes from the allocator without a write pass (fresh
+    // pages); the kernel writes every slot.
+    let mut out = vec![0.0; closes.len()];
     estimate_closes_into(closes, cfg, &mut out)?;
     Ok(out)
 }
@@ -69,7 +72,9 @@ pub fn estimate_closes_into(closes: &[f64], cfg: &VolatilityConfig, out: &mut [f
     cfg.validate()?;
     check_out_len(out, closes.len())?;
     match cfg.method {
-        VolatilityMethod::CloseToClose => close_to_close::batch(closes, cfg, out, |_, _| {}),
+        VolatilityMethod::CloseToClose => {
+            close_to_close::batch(closes, cfg, out, parallel::max_threads())
+        }
         VolatilityMethod::Ewma => {
             check_closes(closes, 0)?;
             let mut state = EwmaState::new(cfg);
