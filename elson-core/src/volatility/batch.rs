@@ -63,7 +63,10 @@ pub fn estimate_closes(closes: &[f64], cfg: &VolatilityConfig) -> Result<Vec<f64
 }
 
 /// [`estimate_closes`] into a caller's buffer (no allocation of the
-/// output; reuse it across calls).
+/// output; reuse it across calls). Every slot is written. For
+/// `CLOSE_TO_CLOSE`, a series of 2¹⁶ closes or more is computed in parts on
+/// up to [`std::thread::available_parallelism`] scoped threads, with the
+/// same bits as one thread.
 ///
 /// # Errors
 /// As [`estimate_closes`], plus field `out` when `out.len() != closes.len()`.
