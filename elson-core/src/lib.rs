@@ -20,6 +20,7 @@ pub mod flags;
 pub mod limits;
 pub mod metrics;
 pub mod notifications;
+mod parallel;
 pub mod params;
 pub mod regime;
 pub mod sizing;

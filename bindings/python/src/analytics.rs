@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use elson_core::enums::{VolatilityLevel, VolatilityMethod};
 use elson_core::regime::{
-    self, RegimeConfig, RegimeDetector, RegimeReading, RegimeSeries, Stabilizer,
+    self, RegimeBuffers, RegimeConfig, RegimeDetector, RegimeReading, RegimeSeries, Stabilizer,
 };
 use elson_core::volatility::{self, Bar, VolatilityConfig, VolatilityEstimator};
 use numpy::{PyArray1, PyArrayMethods, PyUntypedArrayMethods};
@@ -24,15 +24,15 @@ use crate::errors::{IntoPyResult, guard, invalid};
 /// The level names in code order: code i is `LEVELS[i]`, −1 is "no value".
 pub const LEVELS: [&str; 4] = ["LOW", "NORMAL", "HIGH", "EXTREME"];
 
-/// Level → its code 0..=3, `None` → −1.
+/// Level → its code 0..=3, `None` → −1 (the core's [`regime::level_code`]).
 pub fn level_code(level: Option<VolatilityLevel>) -> i8 {
-    match level {
-        None => -1,
-        Some(VolatilityLevel::Low) => 0,
-        Some(VolatilityLevel::Normal) => 1,
-        Some(VolatilityLevel::High) => 2,
-        Some(VolatilityLevel::Extreme) => 3,
-    }
+    regime::level_code(level)
+}
+
+/// An error borrowing a freshly allocated output array (cannot happen: it
+/// is contiguous and nothing else holds it).
+fn fresh(e: impl std::fmt::Display) -> PyErr {
+    invalid("out", e.to_string())
 }
 
 /// The volatility settings from keyword arguments.
@@ -178,12 +178,17 @@ pub fn rolling_volatility<'py>(
             let bars = prices.bars();
             maybe_detach(py, n, || volatility::estimate(&bars, &cfg)).py()?
         } else {
+            // numpy allocates (lazily zeroed, huge pages); the core writes
+            // every slot.
             let closes = prices.close();
-            maybe_detach(py, n, || {
-                let mut out = vec![f64::NAN; closes.len()];
-                volatility::estimate_closes_into(closes, &cfg, &mut out).map(|()| out)
-            })
-            .py()?
+            let array = PyArray1::<f64>::zeros(py, n, false);
+            {
+                let mut view = array.try_readwrite().map_err(fresh)?;
+                let slice = view.as_slice_mut().map_err(fresh)?;
+                maybe_detach(py, n, || volatility::estimate_closes_into(closes, &cfg, slice))
+                    .py()?;
+            }
+            return Ok(array);
         };
         Ok(to_numpy(py, out))
     })
@@ -212,15 +217,6 @@ impl PyRegimeSeries {
             level_code: PyArray1::from_vec(py, codes).unbind(),
             confidence: Some(to_numpy(py, s.confidence).unbind()),
             stabilization_count: Some(PyArray1::from_vec(py, s.stabilization_count).unbind()),
-        }
-    }
-
-    fn levels_only(py: Python<'_>, volatility: Vec<f64>, codes: Vec<i8>) -> Self {
-        Self {
-            volatility: to_numpy(py, volatility).unbind(),
-            level_code: PyArray1::from_vec(py, codes).unbind(),
-            confidence: None,
-            stabilization_count: None,
         }
     }
 }
@@ -317,39 +313,52 @@ pub fn detect_regimes<'py>(
         let rcfg: RegimeConfig = merged("regime", &RegimeConfig::default(), regime)?;
         let prices = Prices::extract(close, open, high, low)?;
         let n = prices.len();
-        if levels_only && !prices.has_range() {
+        if !prices.has_range() {
+            // numpy allocates the outputs (lazily zeroed, huge pages) and
+            // the core writes every slot in its one pass.
             let closes = prices.close();
-            let (vol, codes) = maybe_detach(py, n, || {
-                let mut vol = vec![f64::NAN; n];
-                let mut level = vec![None; n];
-                regime::detect_levels_into(closes, &cfg, &rcfg, &mut vol, &mut level).map(|()| {
-                    let codes: Vec<i8> = level.iter().map(|l| level_code(*l)).collect();
-                    (vol, codes)
-                })
-            })
-            .py()?;
-            return Ok(PyRegimeSeries::levels_only(py, vol, codes));
+            let volatility = PyArray1::<f64>::zeros(py, n, false);
+            let level_code = PyArray1::<i8>::zeros(py, n, false);
+            let confidence = (!levels_only).then(|| PyArray1::<f64>::zeros(py, n, false));
+            let count = (!levels_only).then(|| PyArray1::<u32>::zeros(py, n, false));
+            {
+                let mut vol_rw = volatility.try_readwrite().map_err(fresh)?;
+                let mut code_rw = level_code.try_readwrite().map_err(fresh)?;
+                let mut conf_rw =
+                    confidence.as_ref().map(|a| a.try_readwrite()).transpose().map_err(fresh)?;
+                let mut count_rw =
+                    count.as_ref().map(|a| a.try_readwrite()).transpose().map_err(fresh)?;
+                let out = RegimeBuffers {
+                    volatility: vol_rw.as_slice_mut().map_err(fresh)?,
+                    level_code: code_rw.as_slice_mut().map_err(fresh)?,
+                    confidence: conf_rw
+                        .as_mut()
+                        .map(|a| a.as_slice_mut())
+                        .transpose()
+                        .map_err(fresh)?,
+                    stabilization_count: count_rw
+                        .as_mut()
+                        .map(|a| a.as_slice_mut())
+                        .transpose()
+                        .map_err(fresh)?,
+                };
+                maybe_detach(py, n, || regime::detect_closes_to(closes, &cfg, &rcfg, out)).py()?;
+            }
+            return Ok(PyRegimeSeries {
+                volatility: volatility.unbind(),
+                level_code: level_code.unbind(),
+                confidence: confidence.map(Bound::unbind),
+                stabilization_count: count.map(Bound::unbind),
+            });
         }
-        let (series, codes) = if prices.has_range() {
-            let bars = prices.bars();
-            maybe_detach(py, n, || {
-                regime::detect(&bars, &cfg, &rcfg).map(|s| {
-                    let codes = s.level.iter().map(|l| level_code(*l)).collect();
-                    (s, codes)
-                })
+        let bars = prices.bars();
+        let (series, codes) = maybe_detach(py, n, || {
+            regime::detect(&bars, &cfg, &rcfg).map(|s| {
+                let codes = s.level.iter().map(|l| level_code(*l)).collect();
+                (s, codes)
             })
-            .py()?
-        } else {
-            let closes = prices.close();
-            maybe_detach(py, n, || {
-                let mut s = RegimeSeries::default();
-                regime::detect_closes_into(closes, &cfg, &rcfg, &mut s).map(|()| {
-                    let codes: Vec<i8> = s.level.iter().map(|l| level_code(*l)).collect();
-                    (s, codes)
-                })
-            })
-            .py()?
-        };
+        })
+        .py()?;
         Ok(PyRegimeSeries::from_core(py, series, codes))
     })
 }

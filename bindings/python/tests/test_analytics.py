@@ -116,6 +116,50 @@ def test_regimes_match_classification_and_hysteresis() -> None:
     assert r.levels()[0] is None
 
 
+def stabilize_reference(raw: np.ndarray, switch: int = 3) -> "tuple[List[int], List[int]]":
+    """DESIGN §5's stabilization, one reading at a time, in plain Python."""
+    levels: List[int] = []
+    counts: List[int] = []
+    level, count, candidate, seen = -1, 0, -1, 0
+    for r in raw.tolist():
+        if level < 0:
+            level, count = r, 1
+        elif r == level:
+            count, candidate, seen = count + 1, -1, 0
+        elif r == candidate:
+            seen += 1
+            if seen >= switch:
+                level, count, candidate, seen = r, seen, -1, 0
+        else:
+            candidate, seen = r, 1
+        levels.append(level)
+        counts.append(count)
+    return levels, counts
+
+
+def test_long_series_split_across_threads_matches_the_reference() -> None:
+    # Long enough (2¹⁶ closes and more) for the core to split the work into
+    # parts on several threads: the results must not show the seams.
+    close = random_bars(300_000, 11)["close"]
+    r = elson.detect_regimes(close)
+    lean = elson.detect_regimes(close, levels_only=True)
+    vol = elson.rolling_volatility(close)
+    ref = pd.Series(np.log(close)).diff().rolling(20).std().to_numpy() * np.sqrt(N)
+    assert_close_rel(vol, ref, 1e-9)
+    assert np.array_equal(r.volatility, vol, equal_nan=True)
+    assert np.array_equal(lean.volatility, vol, equal_nan=True)
+    raw = np.digitize(vol[20:], [0.15, 0.25, 0.40])
+    levels, counts = stabilize_reference(raw)
+    assert r.stabilization_count is not None
+    assert np.array_equal(r.level_code[20:], np.array(levels, dtype=np.int8))
+    assert np.array_equal(r.stabilization_count[20:], np.array(counts, dtype=np.uint32))
+    assert np.array_equal(lean.level_code, r.level_code)
+    assert (r.level_code[:20] == -1).all() and (r.stabilization_count[:20] == 0).all()
+    out = np.empty_like(close)
+    assert elson.rolling_volatility(close, out=out) is out
+    assert np.array_equal(out, vol, equal_nan=True)
+
+
 def test_regime_thresholds_can_be_changed() -> None:
     close = random_bars(2000, 9)["close"]
     r = elson.detect_regimes(close, regime={"normal_min": 5, "high_min": 6.0, "extreme_min": 7.0})

@@ -96,14 +96,14 @@ impl RegimeConfig {
     }
 
     /// The values that classify as `level`: `[lo, hi)` (valid config).
+    /// Indexed rather than matched: the batch stabilizer asks at every
+    /// change of level, and a jump table there mispredicts.
     #[inline]
     pub(crate) fn bounds(&self, level: VolatilityLevel) -> (f64, f64) {
-        match level {
-            VolatilityLevel::Low => (f64::NEG_INFINITY, self.normal_min),
-            VolatilityLevel::Normal => (self.normal_min, self.high_min),
-            VolatilityLevel::High => (self.high_min, self.extreme_min),
-            VolatilityLevel::Extreme => (self.extreme_min, f64::INFINITY),
-        }
+        let edges =
+            [f64::NEG_INFINITY, self.normal_min, self.high_min, self.extreme_min, f64::INFINITY];
+        let i = level as usize;
+        (edges[i], edges[i + 1])
     }
 
     /// The level of a [`Self::level_code`].

@@ -34,7 +34,8 @@ mod detector;
 mod stabilizer;
 
 pub use batch::{
-    RegimeSeries, detect, detect_closes, detect_closes_into, detect_levels_into, detect_readings,
+    NO_LEVEL, RegimeBuffers, RegimeSeries, detect, detect_closes, detect_closes_into,
+    detect_closes_to, detect_levels_into, detect_readings, level_code,
 };
 pub use check::{check_regime_rows, check_regime_rows_with};
 pub use config::{RegimeConfig, classify, confidence_score};

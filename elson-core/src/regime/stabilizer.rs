@@ -97,6 +97,18 @@ impl Stabilizer {
         }
     }
 
+    /// Adds `delta` (wrapping) to the count of the current regime: the
+    /// correction of a part of a series stabilized from a guessed start
+    /// (the batch form's stitching).
+    pub(crate) fn shift_count(&mut self, delta: u32) {
+        match &mut self.state {
+            StabilizerState::Empty => {}
+            StabilizerState::Settled { count, .. } | StabilizerState::Pending { count, .. } => {
+                *count = count.wrapping_add(delta);
+            }
+        }
+    }
+
     /// Feeds one raw reading; returns the stabilized level and its
     /// `stabilization_count` after it.
     #[inline]

@@ -9,6 +9,7 @@ use super::range::RangeState;
 use super::validate::{check_bar, check_closes};
 use crate::enums::VolatilityMethod;
 use crate::error::{ElsonError, Result};
+use crate::parallel;
 
 /// One defined value of a batch estimate: the typed form, where bars
 /// before the first full window are absent rather than NaN.
@@ -54,13 +55,18 @@ fn needs_bars(cfg: &VolatilityConfig) -> ElsonError {
 /// # Ok::<(), elson_core::ElsonError>(())
 /// ```
 pub fn estimate_closes(closes: &[f64], cfg: &VolatilityConfig) -> Result<Vec<f64>> {
-    let mut out = vec![f64::NAN; closes.len()];
+    // Zeroed memory comes from the allocator without a write pass (fresh
+    // pages); the kernel writes every slot.
+    let mut out = vec![0.0; closes.len()];
     estimate_closes_into(closes, cfg, &mut out)?;
     Ok(out)
 }
 
 /// [`estimate_closes`] into a caller's buffer (no allocation of the
-/// output; reuse it across calls).
+/// output; reuse it across calls). Every slot is written. For
+/// `CLOSE_TO_CLOSE`, a series of 2¹⁶ closes or more is computed in parts on
+/// up to [`std::thread::available_parallelism`] scoped threads, with the
+/// same bits as one thread.
 ///
 /// # Errors
 /// As [`estimate_closes`], plus field `out` when `out.len() != closes.len()`.
@@ -69,7 +75,9 @@ pub fn estimate_closes_into(closes: &[f64], cfg: &VolatilityConfig, out: &mut [f
     cfg.validate()?;
     check_out_len(out, closes.len())?;
     match cfg.method {
-        VolatilityMethod::CloseToClose => close_to_close::batch(closes, cfg, out, |_, _| {}),
+        VolatilityMethod::CloseToClose => {
+            close_to_close::batch(closes, cfg, out, parallel::max_threads())
+        }
         VolatilityMethod::Ewma => {
             check_closes(closes, 0)?;
             let mut state = EwmaState::new(cfg);

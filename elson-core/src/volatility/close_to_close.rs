@@ -12,6 +12,7 @@ use super::ln::{fast_ln, fast_ln_checked};
 use super::rolling::{BLOCK, Moments, ResumClock, Ring, drifted, sum_sq_dev};
 use super::validate::check_closes;
 use crate::error::Result;
+use crate::parallel;
 
 /// Blocks per chunk of the batch kernel: this many independent running sums
 /// advance side by side, which hides the latency of each addition, and the
@@ -268,53 +269,101 @@ fn chunk_fast(logs: &[f64], n: usize, scale: f64, sums: &mut Sums, out: &mut [f6
     }
 }
 
-/// Batch kernel. Writes one value per close into `out` (NaN before index
-/// n) and calls `on_chunk(range, &out[range])` for every range of defined
-/// values, in order, right after writing it (the regime stage hooks there
-/// while the chunk is still in cache).
-///
-/// Schedule: chunks of [`CHUNK`] closes starting at the first full window,
-/// so that every block of [`BLOCK`] positions starts at a fixed
-/// re-summation point; per chunk, validation and logarithms in one SIMD
-/// loop, then [`chunk_fast`] (or [`block_scalar`] for a partial chunk).
+/// Scratch of one worker of the batch kernel (≈ 40 KB: it stays in cache).
+struct Scratch {
+    logs: Vec<f64>,
+    sums: Sums,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Scratch {
+        Scratch {
+            logs: vec![0.0; n + CHUNK],
+            sums: Sums {
+                s: vec![0.0; CHUNK],
+                q: vec![0.0; CHUNK],
+                e: vec![0.0; BLOCK],
+                window: vec![0.0; n],
+            },
+        }
+    }
+}
+
+/// Fewest positions per part when the batch kernel splits a series across
+/// threads: below this a thread's start (tens of µs) is not repaid, so a
+/// series shorter than two of them (2¹⁶ closes) runs on the calling thread.
+pub(crate) const PART_MIN: usize = 1 << 15;
+
+/// First steps of the batch kernel: fills the values before the first full
+/// window with NaN, validates its closes, and returns the ranges of
+/// positions (close indices) that [`batch_part`] computes — at most
+/// `threads` of them, each a whole number of [`CHUNK`]s from the first full
+/// window (but the last), so that each starts at a fixed re-summation point
+/// and the parts are independent: computed in any order or at the same time,
+/// they give the bits of one sequential pass.
 ///
 /// # Errors
-/// `InvalidInput` naming `close[i]` for the first bad close (everything
-/// before it may have been written).
-pub(crate) fn batch(
+/// `InvalidInput` naming `close[i]` for a bad close in the first window (or
+/// anywhere, for a series shorter than a window).
+pub(crate) fn batch_parts(
     closes: &[f64],
     cfg: &VolatilityConfig,
+    out: &mut [f64],
+    threads: usize,
+) -> Result<Vec<Range<usize>>> {
+    let n = cfg.lookback;
+    let len = closes.len();
+    out[..n.min(len)].fill(f64::NAN);
+    if len <= n {
+        check_closes(closes, 0)?;
+        return Ok(Vec::new());
+    }
+    check_closes(&closes[..n], 0)?;
+    let chunks = (len - n).div_ceil(CHUNK);
+    // Counts stay below u32::MAX on a series this long, which the
+    // stitching of the regime stage relies on.
+    let fits = u32::try_from(len).is_ok();
+    let parts = if fits { threads.min(len / PART_MIN).clamp(1, chunks) } else { 1 };
+    let per_part = chunks.div_ceil(parts) * CHUNK;
+    Ok((n..len).step_by(per_part).map(|start| start..(start + per_part).min(len)).collect())
+}
+
+/// Batch kernel over the positions `part` (one of [`batch_parts`]' ranges):
+/// writes the value of close `part.start + i` into `out[i]` and calls
+/// `on_chunk(range, values)` for every chunk of it, in order, right after
+/// writing it (the regime stage hooks there while the chunk is still in
+/// cache; `range` is in close indices).
+///
+/// Schedule: chunks of [`CHUNK`] closes starting at the part's start, so
+/// that every block of [`BLOCK`] positions starts at a fixed re-summation
+/// point; per chunk, validation and logarithms in one SIMD loop, then
+/// [`chunk_fast`] (or [`block_scalar`] for a partial chunk).
+///
+/// # Errors
+/// `InvalidInput` naming `close[i]` for the first bad close of the part
+/// (everything before it may have been written).
+pub(crate) fn batch_part(
+    closes: &[f64],
+    cfg: &VolatilityConfig,
+    part: Range<usize>,
     out: &mut [f64],
     mut on_chunk: impl FnMut(Range<usize>, &[f64]),
 ) -> Result<()> {
     let n = cfg.lookback;
-    let len = closes.len();
-    let out = &mut out[..len];
-    out[..n.min(len)].fill(f64::NAN);
-    if len <= n {
-        return check_closes(closes, 0);
-    }
     let scale = scale_of(cfg);
-    check_closes(&closes[..n], 0)?;
-    let mut logs = vec![0.0; n + CHUNK];
-    let mut sums = Sums {
-        s: vec![0.0; CHUNK],
-        q: vec![0.0; CHUNK],
-        e: vec![0.0; BLOCK],
-        window: vec![0.0; n],
-    };
-    let mut start = n;
-    while start < len {
-        let end = (start + CHUNK).min(len);
+    let Scratch { logs: mut all_logs, mut sums } = Scratch::new(n);
+    let mut start = part.start;
+    while start < part.end {
+        let end = (start + CHUNK).min(part.end);
         let m = end - start;
         // logs[i] = ln close[start − n + i]: position p (close start + p)
         // has its window's n + 1 logs at logs[p..=p + n].
-        let logs = &mut logs[..n + m];
+        let logs = &mut all_logs[..n + m];
         if !fast_ln_checked(&closes[start - n..end], logs) {
             check_closes(&closes[start..end], start)?;
         }
         let logs = &*logs;
-        let dst = &mut out[start..end];
+        let dst = &mut out[start - part.start..end - part.start];
         if m == CHUNK {
             chunk_fast(logs, n, scale, &mut sums, dst);
         } else {
@@ -327,11 +376,95 @@ pub(crate) fn batch(
             }
         }
         debug_assert!(
-            out[start..end].iter().all(|v| *v >= 0.0),
+            dst.iter().all(|v| *v >= 0.0),
             "Invariant: a volatility is never negative or NaN"
         );
-        on_chunk(start..end, &out[start..end]);
+        on_chunk(start..end, dst);
         start = end;
     }
     Ok(())
+}
+
+/// The volatility alone over a whole series, with up to `threads` threads:
+/// one value per close into `out` (NaN before index n).
+///
+/// # Errors
+/// `InvalidInput` naming `close[i]` for the first bad close.
+pub(crate) fn batch(
+    closes: &[f64],
+    cfg: &VolatilityConfig,
+    out: &mut [f64],
+    threads: usize,
+) -> Result<()> {
+    let out = &mut out[..closes.len()];
+    let parts = batch_parts(closes, cfg, out, threads)?;
+    let Some(first) = parts.first() else { return Ok(()) };
+    let jobs: Vec<_> =
+        parts.iter().cloned().zip(split_parts(&mut out[first.start..], &parts)).collect();
+    parallel::run_all(jobs, |(part, dst)| batch_part(closes, cfg, part, dst, |_, _| {}))
+        .into_iter()
+        .collect()
+}
+
+/// `values` (starting at the first part's start) split into one slice per
+/// part of `parts` (consecutive ranges).
+pub(crate) fn split_parts<'a, T>(
+    mut values: &'a mut [T],
+    parts: &[Range<usize>],
+) -> Vec<&'a mut [T]> {
+    let mut out = Vec::with_capacity(parts.len());
+    for part in parts {
+        let at = part.len().min(values.len());
+        let (head, tail) = std::mem::take(&mut values).split_at_mut(at);
+        out.push(head);
+        values = tail;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_on_threads_give_the_sequential_and_streaming_bits() {
+        // A long series (split into parts) with a flat stretch across the
+        // boundary of the first two parts: the variance collapses and the
+        // drift check re-sums, in the batch as in the stream.
+        let mut price = 100.0_f64;
+        let closes: Vec<f64> = (0..150_000u32)
+            .map(|i| {
+                if !(74_000..77_000).contains(&i) {
+                    let wiggle = f64::from((i.wrapping_mul(2_654_435_761) >> 7) % 2001) - 1000.0;
+                    price *= 1.0 + 1e-5 * wiggle;
+                }
+                price
+            })
+            .collect();
+        let cfg = VolatilityConfig::default();
+        let parts = batch_parts(&closes, &cfg, &mut vec![0.0; closes.len()], 2).unwrap();
+        assert_eq!(parts.len(), 2);
+        assert!((74_000 + cfg.lookback..77_000).contains(&parts[0].end));
+        let run = |threads| {
+            let mut out = vec![0.0; closes.len()];
+            batch(&closes, &cfg, &mut out, threads).unwrap();
+            out.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        };
+        let one = run(1);
+        for threads in [2, 3, 8] {
+            assert_eq!(run(threads), one, "{threads} threads");
+        }
+        let mut state = CloseToCloseState::new(&cfg);
+        for (i, &c) in closes.iter().enumerate() {
+            let want = state.push(c).unwrap_or(f64::NAN);
+            assert_eq!(want.to_bits(), one[i], "close {i}");
+        }
+        assert_eq!(f64::from_bits(one[75_000]), 0.0);
+        assert_eq!(f64::from_bits(one[parts[0].end + 100]), 0.0);
+        // Short series stay on one part.
+        assert_eq!(
+            batch_parts(&closes[..60_000], &cfg, &mut vec![0.0; 60_000], 8).unwrap().len(),
+            1
+        );
+    }
 }
