@@ -100,8 +100,9 @@ enum Standing {
     /// Not read yet: the call's first query may bring it back (on
     /// PostgreSQL from `elson.standing`, left by [`pg_begin_as`]; on SQLite
     /// from `users`), or [`Session::actor`] reads it.
-    Deferred(Uuid),
+    Deferred,
 }
+
 pub(crate) const AUDIT_INSERT: &str = "INSERT INTO audit_log (actor_id, action, entity, entity_id, at, \
      outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const AUDIT_INSERT_PREFIX: &str =
@@ -239,11 +240,10 @@ impl Session {
     /// # Errors
     /// Storage failures.
     async fn actor(&mut self) -> StoreResult<Option<Actor>> {
-        let id = match self.actor {
-            Standing::Known(a) => return Ok(a),
-            Standing::Deferred(id) => id,
-        };
-        let op = self.op;
+        if let Standing::Known(a) = self.actor {
+            return Ok(a);
+        }
+        let (op, id) = (self.op, self.actor_id);
         let row = match self.conn() {
             Conn::Pg(_) => self.conn().fetch_optional(op, STANDING_PG, &[]).await?,
             Conn::Sqlite(_) => self.conn().fetch_optional(op, STANDING, &[uuid(id)]).await?,
@@ -263,15 +263,16 @@ impl Session {
         self.actor_id
     }
 
-    /// Takes the actor's standing from a row of a query that selected
-    /// `current_setting('elson.standing', true) AS elson_standing` (a query the call runs anyway, such as the trading calls' portfolio lock), sparing [`Session::actor`] its round trip.
+    /// Takes the actor's standing from a row of a query the call runs anyway
+    /// (the trading calls' portfolio statement) that also selected it as
+    /// `elson_standing`, sparing [`Session::actor`] its query.
     ///
     /// # Errors
     /// An unreadable standing.
     pub(crate) fn offer_standing(&mut self, row: &DbRow) -> StoreResult<()> {
-        if let Standing::Deferred(id) = self.actor {
+        if let Standing::Deferred = self.actor {
             let text = row.opt_text("elson_standing")?;
-            self.actor = Standing::Known(parse_standing(id, text.as_deref())?);
+            self.actor = Standing::Known(parse_standing(self.actor_id, text.as_deref())?);
         }
         Ok(())
     }
@@ -441,11 +442,11 @@ impl Store {
             }
             (Mode::Read, Backend::Sqlite) => Work::Pooled(self.acquire(op).await?),
         };
-        let mut s = Session {
+        let s = Session {
             op,
             work,
             mode,
-            actor: Standing::Known(None),
+            actor: if system { Standing::Known(Some(Actor::system())) } else { Standing::Deferred },
             actor_id: actor.id,
             links: None,
             audited: false,
@@ -453,11 +454,6 @@ impl Store {
             audit_ids: Vec::new(),
             touched: Vec::new(),
             audit_sent: false,
-        };
-        s.actor = if system {
-            Standing::Known(Some(Actor::system()))
-        } else {
-            Standing::Deferred(actor.id)
         };
         Ok(s)
     }
