@@ -220,7 +220,15 @@ fn main() {
         let divisor: usize =
             std::env::var("ELSON_BENCH_PG_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
         let pg = rt.block_on(Store::open(&pg_url)).unwrap();
-        let summary = rt.block_on(load(&pg, divisor));
+        // `ELSON_BENCH_PG_REUSE=1`: a database this bench loaded before
+        // (same seed, same size) is measured again without reloading.
+        let planned = rt.block_on(demo::plan(7, &sizes(divisor))).unwrap();
+        let loaded = rt.block_on(pg.users().get(&system_actor(), planned.user_ids[0])).is_ok();
+        let summary = if loaded && std::env::var_os("ELSON_BENCH_PG_REUSE").is_some() {
+            planned
+        } else {
+            rt.block_on(load(&pg, divisor))
+        };
         run(&rt, &format!("PostgreSQL (1/{divisor} size)"), &pg, &summary);
         rt.block_on(pg.close());
     } else {

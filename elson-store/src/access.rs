@@ -67,12 +67,22 @@ const STANDING_PG: &str = "SELECT current_setting('elson.standing', true) AS els
 /// round trip instead of three (`BEGIN`, act-as, first query) on every
 /// PostgreSQL call.
 ///
+/// A read's transaction also sets [`PG_NO_FLUSH_WAIT`] there: the only row
+/// a read writes is its audit record, whose commit need not wait for its
+/// own WAL flush (see `Store::append_read_audit`) — set up front, it costs
+/// no round trip of its own.
+///
 /// The id is formatted from a `Uuid` (hex and dashes only) and the flag
 /// from a `bool`, so nothing from a caller's text reaches the SQL.
 /// `elson_begin_as` raises only for a system flag on another id than the
 /// nil one, which [`Actor::is_system`] rules out.
-fn pg_begin_as(actor: &Actor) -> String {
-    format!("BEGIN; SELECT elson_begin_as('{}'::uuid, {})", actor.id, actor.is_system())
+fn pg_begin_as(actor: &Actor, mode: Mode) -> String {
+    let begin =
+        format!("BEGIN; SELECT elson_begin_as('{}'::uuid, {})", actor.id, actor.is_system());
+    match mode {
+        Mode::Read => format!("{begin}; {PG_NO_FLUSH_WAIT}"),
+        Mode::Write => begin,
+    }
 }
 
 /// The actor named by a standing text (`ROLE STATUS`; empty or missing for
@@ -107,8 +117,8 @@ pub(crate) const AUDIT_INSERT: &str = "INSERT INTO audit_log (actor_id, action, 
      outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const AUDIT_INSERT_PREFIX: &str =
     "INSERT INTO audit_log (actor_id, action, entity, entity_id, at, outcome, detail) VALUES ";
-/// PostgreSQL: an audited read's transaction commits without waiting for
-/// its WAL flush (only the audit row was written).
+/// PostgreSQL: a read's transaction commits without waiting for its WAL
+/// flush (the audit row is all it may write).
 const PG_NO_FLUSH_WAIT: &str = "SET LOCAL synchronous_commit = off";
 const AUDIT_RECENT: &str = "SELECT id, actor_id, action, entity, entity_id, at, outcome, detail \
      FROM audit_log ORDER BY id DESC LIMIT $1";
@@ -355,6 +365,40 @@ impl Session {
         Ok(access)
     }
 
+    /// Reads the actor's standing and, for a guardian, their links in one
+    /// round trip, for a call that will need both (a guardian's read of a
+    /// ward's data): [`Session::authorize`] then runs neither of its own
+    /// queries. Does nothing once the standing is known.
+    ///
+    /// # Errors
+    /// Storage failures; an unreadable standing or link.
+    pub(crate) async fn prefetch_links(&mut self) -> StoreResult<()> {
+        if !matches!(self.actor, Standing::Deferred) || self.links.is_some() {
+            return Ok(());
+        }
+        let (op, id) = (self.op, self.actor_id);
+        let sql = match self.conn() {
+            Conn::Pg(_) => relationships::STANDING_AND_LINKS_PG,
+            Conn::Sqlite(_) => relationships::STANDING_AND_LINKS_SQLITE,
+        };
+        let rows = self.conn().fetch_all(op, sql, &[uuid(id)]).await?;
+        // The LEFT JOIN keeps one row even without a link.
+        let Some(first) = rows.first() else { return Ok(()) };
+        self.offer_standing(first)?;
+        let Standing::Known(Some(actor)) = self.actor else { return Ok(()) };
+        // Links by guardian are what `authorize` loads for a guardian only.
+        if actor.role == UserRole::Guardian {
+            let mut links = Vec::with_capacity(rows.len());
+            for r in &rows {
+                if r.opt_uuid("id")?.is_some() {
+                    links.push(relationships::from_row(r)?);
+                }
+            }
+            self.links = Some(links);
+        }
+        Ok(())
+    }
+
     /// [`Session::authorize`] for filtering: `Ok(false)` when the core
     /// refuses, so a list scoped to the actor can drop rows they may no
     /// longer see.
@@ -431,7 +475,7 @@ impl Store {
     ) -> StoreResult<Session> {
         let op = call.op;
         let system = actor.is_system();
-        let pg_begin = || Some(pg_begin_as(actor));
+        let pg_begin = || Some(pg_begin_as(actor, mode));
         let work = match (mode, self.backend()) {
             (Mode::Write, Backend::Postgres) => {
                 Work::Tx(self.begin_write_with(op, pg_begin()).await?)
@@ -508,13 +552,9 @@ impl Store {
                 drop(tx);
             }
             Work::Tx(mut tx) => {
-                let mut c = tx.conn();
-                write_audit(&mut c, op, &rows).await?;
-                if read && !rows.is_empty() {
-                    // A read's record need not wait for its own WAL flush
-                    // (see `append_read_audit`).
-                    c.execute(op, PG_NO_FLUSH_WAIT, &[]).await?;
-                }
+                // A PostgreSQL read's BEGIN already spared its commit the
+                // wait for the WAL flush (see `pg_begin_as`).
+                write_audit(&mut tx.conn(), op, &rows).await?;
                 // Invalidate after the commit (no read caches the old row
                 // afterwards), also when it fails (its outcome is unknown).
                 let committed = tx.commit(op).await;

@@ -150,6 +150,7 @@ mod analytics;
 mod audit;
 mod cache;
 mod check;
+mod checkpoint;
 pub mod codec;
 mod combined;
 mod db;

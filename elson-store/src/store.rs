@@ -119,6 +119,9 @@ struct Inner {
     portfolio_cache: Arc<PortfolioCache>,
     /// The database's environment stamp (beta safeguards), once resolved.
     environment: Option<elson_core::enums::Environment>,
+    /// SQLite file: the background WAL checkpoint task (crate::checkpoint),
+    /// shared by every clone; it stops when the last one is dropped.
+    checkpointer: Option<Arc<crate::checkpoint::Checkpointer>>,
 }
 
 /// A handle on one database. Cheap to clone; clones share the pool.
@@ -219,6 +222,7 @@ impl Store {
     /// # Errors
     /// As [`Store::open`].
     pub async fn open_with(url: &str, options: StoreOptions) -> StoreResult<Store> {
+        let mut checkpointer = None;
         let pool = if url.starts_with("sqlite:") {
             let memory = url.contains(":memory:") || url.contains("mode=memory");
             let connect = SqliteConnectOptions::from_str(url)
@@ -239,6 +243,15 @@ impl Store {
                 // system calls on every insert.
                 connect.journal_mode(SqliteJournalMode::Wal).pragma("cache_size", "-32768")
             };
+            // Checkpoints in the background (crate::checkpoint); the
+            // foreground only checkpoints a log the task left far behind.
+            let background = !memory && crate::checkpoint::available();
+            let connect = if background {
+                let pages = crate::checkpoint::FOREGROUND_PAGES.to_string();
+                connect.pragma("wal_autocheckpoint", pages)
+            } else {
+                connect
+            };
             let mut pool_options = SqlitePoolOptions::new()
                 .max_connections(if memory { 1 } else { options.max_connections.max(1) })
                 .acquire_timeout(options.busy_timeout.max(Duration::from_secs(30)));
@@ -247,7 +260,11 @@ impl Store {
                 pool_options =
                     pool_options.min_connections(1).idle_timeout(None).max_lifetime(None);
             }
-            Pool::Sqlite(pool_options.connect_with(connect).await.map_err(open_err)?)
+            let pool = pool_options.connect_with(connect).await.map_err(open_err)?;
+            if background {
+                checkpointer = crate::checkpoint::start(pool.clone());
+            }
+            Pool::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let connect = PgConnectOptions::from_str(url).map_err(open_err)?;
             let pool = PgPoolOptions::new()
@@ -271,6 +288,7 @@ impl Store {
                 sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
                 portfolio_cache: Arc::new(PortfolioCache::new(options.portfolio_cache_ttl)),
                 environment: None,
+                checkpointer,
             }),
         };
         if options.migrate {
@@ -319,6 +337,7 @@ impl Store {
             sqlite_writer: Arc::clone(&self.inner.sqlite_writer),
             portfolio_cache: Arc::clone(&self.inner.portfolio_cache),
             environment: self.inner.environment,
+            checkpointer: self.inner.checkpointer.clone(),
         };
         change(&mut inner);
         Store { inner: Arc::new(inner) }

@@ -350,3 +350,30 @@ async fn sqlite_file_store_persists_across_reopen() {
     store.close().await;
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A file store checkpoints its write-ahead log in the background: after a
+/// few small commits — far fewer log pages than any foreground threshold —
+/// the database file grows on its own, with no call of ours in between.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_log_is_checkpointed_in_the_background() {
+    let (store, url) = sqlite_file_store().await;
+    let path = std::path::PathBuf::from(url.strip_prefix("sqlite://").unwrap());
+    let wal = path.with_extension("db-wal");
+    for i in 0..40 {
+        let u = user(UserRole::User, &format!("ckpt{i}@example.com"));
+        store.users().insert(&admin(), &u).await.unwrap();
+    }
+    let written = std::fs::metadata(&path).unwrap().len();
+    assert!(std::fs::metadata(&wal).unwrap().len() > 0, "the commits went to the log");
+    let mut grown = written;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        grown = std::fs::metadata(&path).unwrap().len();
+        if grown > written {
+            break;
+        }
+    }
+    assert!(grown > written, "no checkpoint reached the file: {written} → {grown} bytes");
+    store.close().await;
+    remove_sqlite_file(&url);
+}

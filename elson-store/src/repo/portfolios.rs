@@ -78,7 +78,14 @@ pub(crate) const GET_WITH_STANDING_SQLITE: &str = concat!(
     ", (SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $2) AS elson_standing \
      FROM portfolios WHERE id = $1"
 );
-const OWNER: &str = "SELECT user_id FROM portfolios WHERE id = $1";
+/// PostgreSQL: a portfolio's owner and the standing `elson_begin_as` left
+/// in the transaction.
+const OWNER_WITH_STANDING_PG: &str = "SELECT user_id, \
+     current_setting('elson.standing', true) AS elson_standing FROM portfolios WHERE id = $1";
+/// SQLite: a portfolio's owner and the standing of the actor `$2`.
+const OWNER_WITH_STANDING_SQLITE: &str = "SELECT user_id, \
+     (SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $2) AS elson_standing \
+     FROM portfolios WHERE id = $1";
 const BY_USER: &str =
     concat!("SELECT ", cols!(""), " FROM portfolios WHERE user_id = $1 ORDER BY created_at, id");
 pub(crate) const OVERVIEW: &str = concat!(
@@ -179,14 +186,26 @@ fn from_row_named(r: &DbRow, [id, created_at, updated_at]: [&str; 3]) -> StoreRe
     })
 }
 
-/// The owner of a portfolio, on the session's connection.
+/// The owner of a portfolio, on the session's connection. The same round
+/// trip brings back the actor's standing for the authorization that
+/// follows (`Session::offer_standing`): a read of a portfolio's trades or
+/// positions then takes one query fewer.
 pub(crate) async fn owner_of(
     s: &mut Session,
     op: &'static str,
     id: Uuid,
 ) -> StoreResult<Option<Uuid>> {
-    let row = s.conn().fetch_optional(op, OWNER, &[uuid(id)]).await?;
-    row.map(|r| r.uuid("user_id")).transpose()
+    let actor_id = s.actor_id();
+    let row = match s.conn() {
+        Conn::Pg(_) => s.conn().fetch_optional(op, OWNER_WITH_STANDING_PG, &[uuid(id)]).await?,
+        Conn::Sqlite(_) => {
+            let args = [uuid(id), uuid(actor_id)];
+            s.conn().fetch_optional(op, OWNER_WITH_STANDING_SQLITE, &args).await?
+        }
+    };
+    let Some(row) = row else { return Ok(None) };
+    s.offer_standing(&row)?;
+    row.uuid("user_id").map(Some)
 }
 
 impl Portfolios<'_> {

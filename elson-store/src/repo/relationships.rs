@@ -35,6 +35,23 @@ pub(crate) const BY_GUARDIAN: &str = concat!(
     cols!(),
     " FROM relationships WHERE guardian_id = $1 ORDER BY created_at, id"
 );
+/// PostgreSQL: the standing `elson_begin_as` left in the transaction (as
+/// `elson_standing`) and the links of the actor `$1` as a guardian, in one
+/// round trip (`Session::prefetch_links`); one row of NULL link columns
+/// when there is no link.
+pub(crate) const STANDING_AND_LINKS_PG: &str = concat!(
+    "SELECT s.elson_standing, ",
+    cols!(),
+    " FROM (SELECT current_setting('elson.standing', true) AS elson_standing) s \
+     LEFT JOIN relationships r ON r.guardian_id = $1 ORDER BY created_at, id"
+);
+/// SQLite: [`STANDING_AND_LINKS_PG`], the standing read from `users`.
+pub(crate) const STANDING_AND_LINKS_SQLITE: &str = concat!(
+    "SELECT s.elson_standing, ",
+    cols!(),
+    " FROM (SELECT (SELECT role || ' ' || status FROM users WHERE id = $1) AS elson_standing) s \
+     LEFT JOIN relationships r ON r.guardian_id = $1 ORDER BY created_at, id"
+);
 pub(crate) const BY_MINOR: &str =
     concat!("SELECT ", cols!(), " FROM relationships WHERE minor_id = $1 ORDER BY created_at, id");
 

@@ -316,6 +316,9 @@ impl Trades<'_> {
         let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
             let s = live(&mut s)?;
+            // The standing and the links the per-item checks below need,
+            // in one round trip.
+            s.prefetch_links().await?;
             let links = Resource::Relationship { guardian_id, minor_id: NOBODY };
             s.authorize(Action::Read, links).await?;
             let rows = s.conn().fetch_all(call.op, APPROVAL_QUEUE, &[uuid(guardian_id)]).await?;
