@@ -200,6 +200,27 @@ async fn pg_begin_with(p: &PgPool, begin: Option<String>) -> Result<Tx, sqlx::Er
     }
 }
 
+/// A pooled connection idle for longer than this is pinged before a call
+/// gets it.
+///
+/// Why not always (sqlx's default): sqlx already pings every connection
+/// when it returns to the pool, so one handed out again soon after was
+/// checked a moment ago; a second ping is a full round trip to PostgreSQL
+/// on every call, a sixth of a seed query's latency. A connection that has
+/// sat idle longer is checked, so a server restart costs no failed call
+/// after a quiet spell.
+pub(crate) const PING_IF_IDLE_FOR: Duration = Duration::from_secs(5);
+
+async fn ping_if_idle<C: sqlx::Connection>(
+    c: &mut C,
+    meta: sqlx::pool::PoolConnectionMetadata,
+) -> Result<bool, sqlx::Error> {
+    if meta.idle_for > PING_IF_IDLE_FOR {
+        c.ping().await?;
+    }
+    Ok(true)
+}
+
 fn open_err(e: impl std::fmt::Display) -> StoreError {
     StoreError::Open { message: e.to_string() }
 }
@@ -254,7 +275,9 @@ impl Store {
             };
             let mut pool_options = SqlitePoolOptions::new()
                 .max_connections(if memory { 1 } else { options.max_connections.max(1) })
-                .acquire_timeout(options.busy_timeout.max(Duration::from_secs(30)));
+                .acquire_timeout(options.busy_timeout.max(Duration::from_secs(30)))
+                .test_before_acquire(false)
+                .before_acquire(|c, meta| Box::pin(ping_if_idle(c, meta)));
             if memory {
                 // An in-memory database dies with its last connection: keep it.
                 pool_options =
@@ -270,6 +293,8 @@ impl Store {
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections.max(1))
                 .acquire_timeout(Duration::from_secs(30))
+                .test_before_acquire(false)
+                .before_acquire(|c, meta| Box::pin(ping_if_idle(c, meta)))
                 .connect_with(connect)
                 .await
                 .map_err(open_err)?;
