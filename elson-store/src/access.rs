@@ -365,38 +365,31 @@ impl Session {
         Ok(access)
     }
 
-    /// Reads the actor's standing and, for a guardian, their links in one
-    /// round trip, for a call that will need both (a guardian's read of a
-    /// ward's data): [`Session::authorize`] then runs neither of its own
-    /// queries. Does nothing once the standing is known.
+    /// [`Session::may`] with `given` in place of the actor's links, for a
+    /// row that joined the one link the rule can look at (the link between
+    /// the actor and the resource's owner: `is_active_guardian_of` looks at
+    /// no other); spares loading all of the actor's links. The links count
+    /// only where [`Session::authorize`] would load them.
     ///
     /// # Errors
-    /// Storage failures; an unreadable standing or link.
-    pub(crate) async fn prefetch_links(&mut self) -> StoreResult<()> {
-        if !matches!(self.actor, Standing::Deferred) || self.links.is_some() {
-            return Ok(());
-        }
-        let (op, id) = (self.op, self.actor_id);
-        let sql = match self.conn() {
-            Conn::Pg(_) => relationships::STANDING_AND_LINKS_PG,
-            Conn::Sqlite(_) => relationships::STANDING_AND_LINKS_SQLITE,
-        };
-        let rows = self.conn().fetch_all(op, sql, &[uuid(id)]).await?;
-        // The LEFT JOIN keeps one row even without a link.
-        let Some(first) = rows.first() else { return Ok(()) };
-        self.offer_standing(first)?;
-        let Standing::Known(Some(actor)) = self.actor else { return Ok(()) };
-        // Links by guardian are what `authorize` loads for a guardian only.
-        if actor.role == UserRole::Guardian {
-            let mut links = Vec::with_capacity(rows.len());
-            for r in &rows {
-                if r.opt_uuid("id")?.is_some() {
-                    links.push(relationships::from_row(r)?);
-                }
+    /// Storage failures reading the actor's standing.
+    pub(crate) async fn may_given(
+        &mut self,
+        action: Action,
+        resource: Resource,
+        given: &[Relationship],
+    ) -> StoreResult<bool> {
+        let Some(actor) = self.actor().await? else { return Ok(false) };
+        let links = if needs_links(&actor, action, &resource) { given } else { &[] };
+        match authorize(&actor, action, &resource, links) {
+            Ok(access) => {
+                self.audited |= access.audited;
+                self.basis = Some(access.basis);
+                Ok(true)
             }
-            self.links = Some(links);
+            Err(ElsonError::Forbidden { .. }) => Ok(false),
+            Err(e) => Err(e.into()),
         }
-        Ok(())
     }
 
     /// [`Session::authorize`] for filtering: `Ok(false)` when the core

@@ -42,12 +42,21 @@ pub struct QueryPlan {
 
 fn sqlite_full_scans(lines: &[String]) -> Vec<String> {
     // "SCAN trades" or "SCAN t USING INDEX …" read everything;
-    // "SEARCH … USING INDEX …" is an index lookup.
+    // "SEARCH … USING INDEX …" is an index lookup. A subquery the plan
+    // materializes or runs as a co-routine is planned on lines of its own;
+    // scanning its result reads only the rows it produced.
+    let first_word = |rest: &str| rest.split_whitespace().next().unwrap_or_default().to_string();
+    let subqueries: Vec<String> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("MATERIALIZE ").or_else(|| l.strip_prefix("CO-ROUTINE ")))
+        .map(first_word)
+        .collect();
     lines
         .iter()
         .filter_map(|l| l.strip_prefix("SCAN "))
         .filter(|rest| !rest.starts_with("CONSTANT ROW"))
-        .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_string())
+        .map(first_word)
+        .filter(|name| !subqueries.contains(name))
         .collect()
 }
 
@@ -113,12 +122,30 @@ impl Store {
         let queries: [(&'static str, &'static str, Vec<Arg<'_>>); 7] = [
             ("User Authentication", users::AUTH, vec![text(&p.email)]),
             ("Portfolio Overview", portfolios::OVERVIEW, vec![uuid(p.user_id)]),
-            (
-                "Trade History",
-                trades::HISTORY,
-                vec![uuid(p.portfolio_id), Arg::I64(20), Arg::I64(40)],
-            ),
-            ("Guardian Approval Queue", trades::APPROVAL_QUEUE, vec![uuid(p.guardian_id)]),
+            match self.backend() {
+                Backend::Postgres => (
+                    "Trade History",
+                    trades::HISTORY_PG,
+                    vec![uuid(p.portfolio_id), Arg::I64(20), Arg::I64(40)],
+                ),
+                Backend::Sqlite => (
+                    "Trade History",
+                    trades::HISTORY_SQLITE,
+                    vec![uuid(p.portfolio_id), Arg::I64(20), Arg::I64(40), uuid(p.user_id)],
+                ),
+            },
+            match self.backend() {
+                Backend::Postgres => (
+                    "Guardian Approval Queue",
+                    trades::APPROVAL_QUEUE_PG,
+                    vec![uuid(p.guardian_id)],
+                ),
+                Backend::Sqlite => (
+                    "Guardian Approval Queue",
+                    trades::APPROVAL_QUEUE_SQLITE,
+                    vec![uuid(p.guardian_id), uuid(p.guardian_id)],
+                ),
+            },
             ("Volatility Tracking", volatility_regimes::RECENT, vec![text(&p.symbol)]),
             ("Beta User Feedback Collection", beta_feedback::BY_USER, vec![uuid(p.user_id)]),
             (
@@ -178,6 +205,14 @@ mod tests {
             "SCAN CONSTANT ROW".to_string(),
         ];
         assert_eq!(sqlite_full_scans(&lines), vec!["trades", "t"]);
+        // The result of a materialized subquery is not a table read in full.
+        let lines = vec![
+            "MATERIALIZE t".to_string(),
+            "SEARCH trades USING INDEX idx_trades_portfolio_created (portfolio_id=?)".to_string(),
+            "SCAN t LEFT-JOIN".to_string(),
+            "SCAN users".to_string(),
+        ];
+        assert_eq!(sqlite_full_scans(&lines), vec!["users"]);
         let plan = serde_json::json!([{"Plan": {"Node Type": "Nested Loop", "Plans": [
             {"Node Type": "Seq Scan", "Relation Name": "users", "Total Cost": 12.5},
             {"Node Type": "Seq Scan", "Relation Name": "trades_2031_05", "Total Cost": 0.0},

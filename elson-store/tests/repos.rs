@@ -151,6 +151,35 @@ both_backends!(guardian_approval_queue, |store: Store| async move {
     assert!(store.trades().approval_queue(&a, m.id).await.unwrap().is_empty());
 });
 
+// The guardian's own queue: each item is checked against the link its row
+// joined, the read is on record (basis GUARDIAN), and a minor whose link is
+// no longer ACTIVE drops out.
+both_backends!(guardian_reads_own_queue_while_the_link_is_active, |store: Store| async move {
+    let a = admin();
+    let (g, _m, p) = family(&store, "own").await;
+    let (g2, _m2, p2) = family(&store, "own2").await;
+    let mine = trade(p.id, "AAPL", at(1));
+    store.trades().insert(&a, &mine).await.unwrap();
+    store.trades().insert(&a, &trade(p2.id, "AAPL", at(2))).await.unwrap();
+    let guardian = Actor::from(&g);
+    let queue = store.trades().approval_queue(&guardian, g.id).await.unwrap();
+    assert_eq!(queue.iter().map(|i| i.trade.id).collect::<Vec<_>>(), vec![mine.id]);
+    let log = store.audit_log().recent(&a, 50).await.unwrap();
+    let read = log
+        .iter()
+        .find(|e| e.action == "query" && e.actor_id == g.id && e.entity == "trades")
+        .expect("the guardian's read of the ward's trades is on record");
+    assert_eq!(read.detail.as_deref(), Some("basis=GUARDIAN"));
+    // The other guardian sees their own ward's trade, not ours.
+    let other = store.trades().approval_queue(&Actor::from(&g2), g2.id).await.unwrap();
+    assert_eq!(other.len(), 1);
+    assert_eq!(other[0].trade.portfolio_id, p2.id);
+    let mut link = store.relationships().list_for_guardian(&a, g.id).await.unwrap().remove(0);
+    link.status = RelationshipStatus::Inactive;
+    store.relationships().update(&a, &link).await.unwrap();
+    assert!(store.trades().approval_queue(&guardian, g.id).await.unwrap().is_empty());
+});
+
 both_backends!(relationships_round_trip_typed_json, |store: Store| async move {
     let a = admin();
     let (g, m, _) = family(&store, "r").await;

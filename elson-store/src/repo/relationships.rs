@@ -35,23 +35,6 @@ pub(crate) const BY_GUARDIAN: &str = concat!(
     cols!(),
     " FROM relationships WHERE guardian_id = $1 ORDER BY created_at, id"
 );
-/// PostgreSQL: the standing `elson_begin_as` left in the transaction (as
-/// `elson_standing`) and the links of the actor `$1` as a guardian, in one
-/// round trip (`Session::prefetch_links`); one row of NULL link columns
-/// when there is no link.
-pub(crate) const STANDING_AND_LINKS_PG: &str = concat!(
-    "SELECT s.elson_standing, ",
-    cols!(),
-    " FROM (SELECT current_setting('elson.standing', true) AS elson_standing) s \
-     LEFT JOIN relationships r ON r.guardian_id = $1 ORDER BY created_at, id"
-);
-/// SQLite: [`STANDING_AND_LINKS_PG`], the standing read from `users`.
-pub(crate) const STANDING_AND_LINKS_SQLITE: &str = concat!(
-    "SELECT s.elson_standing, ",
-    cols!(),
-    " FROM (SELECT (SELECT role || ' ' || status FROM users WHERE id = $1) AS elson_standing) s \
-     LEFT JOIN relationships r ON r.guardian_id = $1 ORDER BY created_at, id"
-);
 pub(crate) const BY_MINOR: &str =
     concat!("SELECT ", cols!(), " FROM relationships WHERE minor_id = $1 ORDER BY created_at, id");
 
@@ -70,6 +53,28 @@ fn validate(r: &Relationship) -> Result<(), ElsonError> {
 
 fn json_of<T: serde::Serialize>(field: &str, v: &T) -> Result<serde_json::Value, ElsonError> {
     serde_json::to_value(v).map_err(|e| ElsonError::invalid(field, e.to_string()))
+}
+
+/// The link between `guardian_id` and `minor_id` from the `link_*` columns
+/// of a row that joined it (the guardian approval queue).
+pub(crate) fn link_of_row(
+    r: &DbRow,
+    guardian_id: Uuid,
+    minor_id: Uuid,
+) -> StoreResult<Relationship> {
+    let settings = r.json("link_approval_settings")?.to_string();
+    let permissions = r.json("link_permissions")?.to_string();
+    Ok(Relationship {
+        id: r.uuid("link_id")?,
+        guardian_id,
+        minor_id,
+        relationship_type: r.parse("link_relationship_type")?,
+        created_at: r.ts("link_created_at")?,
+        updated_at: r.ts("link_updated_at")?,
+        status: r.parse("link_status")?,
+        approval_settings: ApprovalSettings::from_json(&settings)?,
+        permissions: Permissions::from_json(&permissions)?,
+    })
 }
 
 pub(crate) fn from_row(r: &DbRow) -> StoreResult<Relationship> {

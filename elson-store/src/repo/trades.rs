@@ -14,7 +14,7 @@ use crate::check;
 use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_dec, opt_enum, opt_text, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::pii::PiiField;
-use crate::repo::portfolios;
+use crate::repo::{portfolios, relationships};
 use crate::store::Store;
 
 macro_rules! cols {
@@ -72,27 +72,66 @@ pub(crate) const UPDATE: &str = "UPDATE trades SET portfolio_id = $2, symbol = $
      volatility_level = $15, guardian_approval = $16, confidence_score = $17, \
      position_sizing = $18 WHERE id = $1";
 pub(crate) const GET: &str = concat!("SELECT ", cols!(""), " FROM trades WHERE id = $1");
-pub(crate) const HISTORY: &str = concat!(
-    "SELECT ",
-    cols!(""),
-    " FROM trades WHERE portfolio_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
-);
+/// The seed's "Trade History" (one page of a portfolio's trades, newest
+/// first) with what its authorization needs, in the same round trip: the
+/// portfolio's owner and the actor's standing as `owner_id` and
+/// `elson_standing` on every row. A page without trades is one row of NULL
+/// trade columns; an unknown portfolio (or one row-level security hides)
+/// gives no row.
+macro_rules! history_with_owner {
+    ($standing:literal) => {
+        concat!(
+            "SELECT o.owner_id, o.elson_standing, t.* FROM \
+             (SELECT user_id AS owner_id, ",
+            $standing,
+            " AS elson_standing FROM portfolios WHERE id = $1) o LEFT JOIN (SELECT ",
+            cols!(""),
+            " FROM trades WHERE portfolio_id = $1 ORDER BY created_at DESC, id DESC \
+             LIMIT $2 OFFSET $3) t ON true ORDER BY t.created_at DESC, t.id DESC"
+        )
+    };
+}
+/// PostgreSQL: [`history_with_owner`], the standing from `elson_begin_as`.
+pub(crate) const HISTORY_PG: &str = history_with_owner!("current_setting('elson.standing', true)");
+/// SQLite: [`history_with_owner`], the standing of the actor `$4`.
+pub(crate) const HISTORY_SQLITE: &str =
+    history_with_owner!("(SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $4)");
 /// Trades of a user's portfolios created in [$2, $3) and not rejected: the
 /// minor's daily count for the approval rules.
 pub(crate) const COUNT_FOR_OWNER_SINCE: &str = "SELECT COUNT(*) AS n FROM trades t \
      JOIN portfolios p ON t.portfolio_id = p.id \
      WHERE p.user_id = $1 AND t.created_at >= $2 AND t.created_at < $3 AND t.status <> 'REJECTED'";
-pub(crate) const APPROVAL_QUEUE: &str = concat!(
-    "SELECT ",
-    cols!("t."),
-    ", p.name AS portfolio_name, u.id AS minor_id, u.first_name, u.last_name, u.pii_kek_id, \
-     u.pii_data_key FROM trades t \
-     JOIN portfolios p ON t.portfolio_id = p.id \
-     JOIN users u ON p.user_id = u.id \
-     JOIN relationships r ON u.id = r.minor_id \
-     WHERE r.guardian_id = $1 AND t.guardian_approval = 'PENDING' \
-     ORDER BY t.created_at, t.id"
-);
+/// The seed's "Guardian Approval Queue" with what its authorization needs,
+/// in the same round trip: the actor's standing (`elson_standing`) on every
+/// row, and on each item the guardian's link to that minor (`link_*`
+/// columns). An empty queue is one row of NULL item columns.
+macro_rules! approval_queue {
+    ($standing:literal) => {
+        concat!(
+            "SELECT o.elson_standing, q.* FROM (SELECT ",
+            $standing,
+            " AS elson_standing) o LEFT JOIN (SELECT ",
+            cols!("t."),
+            ", p.name AS portfolio_name, u.id AS minor_id, u.first_name, u.last_name, \
+             u.pii_kek_id, u.pii_data_key, r.id AS link_id, \
+             r.relationship_type AS link_relationship_type, r.created_at AS link_created_at, \
+             r.updated_at AS link_updated_at, r.status AS link_status, \
+             r.approval_settings AS link_approval_settings, r.permissions AS link_permissions \
+             FROM trades t \
+             JOIN portfolios p ON t.portfolio_id = p.id \
+             JOIN users u ON p.user_id = u.id \
+             JOIN relationships r ON u.id = r.minor_id \
+             WHERE r.guardian_id = $1 AND t.guardian_approval = 'PENDING') q ON true \
+             ORDER BY q.created_at, q.id"
+        )
+    };
+}
+/// PostgreSQL: [`approval_queue`], the standing from `elson_begin_as`.
+pub(crate) const APPROVAL_QUEUE_PG: &str =
+    approval_queue!("current_setting('elson.standing', true)");
+/// SQLite: [`approval_queue`], the standing of the actor `$2`.
+pub(crate) const APPROVAL_QUEUE_SQLITE: &str =
+    approval_queue!("(SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $2)");
 
 /// A trade waiting for a guardian, with what the guardian needs to decide
 /// (the seed's "Guardian Approval Queue").
@@ -288,11 +327,33 @@ impl Trades<'_> {
         let r = async {
             let s = live(&mut s)?;
             check::page(limit, offset)?;
-            let owner_id = portfolios::owner_of(s, call.op, portfolio_id).await?.unwrap_or(NOBODY);
+            // One round trip: the page, its portfolio's owner and the
+            // actor's standing; nothing leaves before `authorize` agrees.
+            let page = [uuid(portfolio_id), Arg::I64(limit), Arg::I64(offset)];
+            let rows = match s.conn() {
+                Conn::Pg(_) => s.conn().fetch_all(call.op, HISTORY_PG, &page).await?,
+                Conn::Sqlite(_) => {
+                    let [p, l, o] = page;
+                    let args = [p, l, o, uuid(s.actor_id())];
+                    s.conn().fetch_all(call.op, HISTORY_SQLITE, &args).await?
+                }
+            };
+            let owner_id = match rows.first() {
+                Some(row) => {
+                    s.offer_standing(row)?;
+                    row.uuid("owner_id")?
+                }
+                // An unknown portfolio counts as someone else's.
+                None => NOBODY,
+            };
             s.authorize(Action::Read, Resource::Trade { owner_id }).await?;
-            let args = [uuid(portfolio_id), Arg::I64(limit), Arg::I64(offset)];
-            let rows = s.conn().fetch_all(call.op, HISTORY, &args).await?;
-            rows.iter().map(from_row).collect()
+            let mut trades = Vec::with_capacity(rows.len());
+            for row in &rows {
+                if row.opt_uuid("id")?.is_some() {
+                    trades.push(from_row(row)?);
+                }
+            }
+            Ok(trades)
         }
         .await;
         self.store.conclude(actor, s, r, &call).await
@@ -316,18 +377,41 @@ impl Trades<'_> {
         let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
             let s = live(&mut s)?;
-            // The standing and the links the per-item checks below need,
-            // in one round trip.
-            s.prefetch_links().await?;
+            // One round trip: the queue, the actor's standing and the link
+            // each item's check needs; nothing leaves before the checks.
+            let rows = match s.conn() {
+                Conn::Pg(_) => {
+                    s.conn().fetch_all(call.op, APPROVAL_QUEUE_PG, &[uuid(guardian_id)]).await?
+                }
+                Conn::Sqlite(_) => {
+                    let args = [uuid(guardian_id), uuid(s.actor_id())];
+                    s.conn().fetch_all(call.op, APPROVAL_QUEUE_SQLITE, &args).await?
+                }
+            };
+            if let Some(first) = rows.first() {
+                s.offer_standing(first)?;
+            }
             let links = Resource::Relationship { guardian_id, minor_id: NOBODY };
             s.authorize(Action::Read, links).await?;
-            let rows = s.conn().fetch_all(call.op, APPROVAL_QUEUE, &[uuid(guardian_id)]).await?;
+            // The guardian's own queue: the item's link is the one of the
+            // guardian's links the rule can look at.
+            let own = s.actor_id() == guardian_id;
             let pii = self.store.pii();
             let mut items = Vec::with_capacity(rows.len());
             for r in &rows {
+                if r.opt_uuid("id")?.is_none() {
+                    continue; // the one row of an empty queue
+                }
                 let minor_id = r.uuid("minor_id")?;
+                let ward = Resource::Trade { owner_id: minor_id };
                 // Only minors the guardian may still read (an ACTIVE link).
-                if !s.may(Action::Read, Resource::Trade { owner_id: minor_id }).await? {
+                let may = if own {
+                    let link = relationships::link_of_row(r, guardian_id, minor_id)?;
+                    s.may_given(Action::Read, ward, &[link]).await?
+                } else {
+                    s.may(Action::Read, ward).await?
+                };
+                if !may {
                     continue;
                 }
                 let mut names = [
