@@ -67,22 +67,12 @@ const STANDING_PG: &str = "SELECT current_setting('elson.standing', true) AS els
 /// round trip instead of three (`BEGIN`, act-as, first query) on every
 /// PostgreSQL call.
 ///
-/// A read's transaction also sets [`PG_NO_FLUSH_WAIT`] there: the only row
-/// a read writes is its audit record, whose commit need not wait for its
-/// own WAL flush (see `Store::append_read_audit`) — set up front, it costs
-/// no round trip of its own.
-///
 /// The id is formatted from a `Uuid` (hex and dashes only) and the flag
 /// from a `bool`, so nothing from a caller's text reaches the SQL.
 /// `elson_begin_as` raises only for a system flag on another id than the
 /// nil one, which [`Actor::is_system`] rules out.
-fn pg_begin_as(actor: &Actor, mode: Mode) -> String {
-    let begin =
-        format!("BEGIN; SELECT elson_begin_as('{}'::uuid, {})", actor.id, actor.is_system());
-    match mode {
-        Mode::Read => format!("{begin}; {PG_NO_FLUSH_WAIT}"),
-        Mode::Write => begin,
-    }
+fn pg_begin_as(actor: &Actor) -> String {
+    format!("BEGIN; SELECT elson_begin_as('{}'::uuid, {})", actor.id, actor.is_system())
 }
 
 /// The actor named by a standing text (`ROLE STATUS`; empty or missing for
@@ -117,9 +107,14 @@ pub(crate) const AUDIT_INSERT: &str = "INSERT INTO audit_log (actor_id, action, 
      outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const AUDIT_INSERT_PREFIX: &str =
     "INSERT INTO audit_log (actor_id, action, entity, entity_id, at, outcome, detail) VALUES ";
-/// PostgreSQL: a read's transaction commits without waiting for its WAL
-/// flush (the audit row is all it may write).
-const PG_NO_FLUSH_WAIT: &str = "SET LOCAL synchronous_commit = off";
+/// PostgreSQL: appends one audit row of a read in a statement of its own
+/// (autocommit: one round trip, insert and commit) whose commit does not
+/// wait for its WAL flush — `set_config(…, true)` lasts as long as the
+/// statement's implicit transaction (see `Store::append_read_audit`).
+const AUDIT_INSERT_NO_FLUSH_WAIT_PG: &str = "WITH relaxed AS \
+     (SELECT set_config('synchronous_commit', 'off', true)) \
+     INSERT INTO audit_log (actor_id, action, entity, entity_id, at, outcome, detail) \
+     SELECT $1, $2, $3, $4, $5, $6, $7 FROM relaxed";
 const AUDIT_RECENT: &str = "SELECT id, actor_id, action, entity, entity_id, at, outcome, detail \
      FROM audit_log ORDER BY id DESC LIMIT $1";
 
@@ -468,7 +463,7 @@ impl Store {
     ) -> StoreResult<Session> {
         let op = call.op;
         let system = actor.is_system();
-        let pg_begin = || Some(pg_begin_as(actor, mode));
+        let pg_begin = || Some(pg_begin_as(actor));
         let work = match (mode, self.backend()) {
             (Mode::Write, Backend::Postgres) => {
                 Work::Tx(self.begin_write_with(op, pg_begin()).await?)
@@ -535,18 +530,17 @@ impl Store {
         let rows = if s.audit_sent { Vec::new() } else { s.pending_audit(actor, call) };
         let read = s.mode == Mode::Read;
         match s.work {
-            Work::Tx(tx) if read && rows.is_empty() => {
-                // A PostgreSQL read that wrote nothing: its end need not hold
-                // the caller. Dropping the transaction queues its ROLLBACK,
+            Work::Tx(tx) if read => {
+                // A PostgreSQL read wrote nothing: its end need not hold the
+                // caller. Dropping the transaction queues its ROLLBACK,
                 // which sqlx sends with the check it runs on every connection
                 // returned to the pool, in the background — one round trip
                 // fewer on the caller's path than a COMMIT (same outcome:
-                // nothing to keep).
+                // nothing to keep). Its record, if it needs one, follows.
                 drop(tx);
+                self.append_read_audit(op, &rows).await?;
             }
             Work::Tx(mut tx) => {
-                // A PostgreSQL read's BEGIN already spared its commit the
-                // wait for the WAL flush (see `pg_begin_as`).
                 write_audit(&mut tx.conn(), op, &rows).await?;
                 // Invalidate after the commit (no read caches the old row
                 // afterwards), also when it fails (its outcome is unknown).
@@ -564,40 +558,42 @@ impl Store {
         Ok(value)
     }
 
-    /// SQLite: appends the audit rows of a read in their own transaction,
-    /// committed without an fsync of its own (`synchronous = NORMAL` for
-    /// that commit, restored right after). In WAL mode the next fsynced
-    /// commit makes them durable too, and they survive a process crash
-    /// already; a power failure can lose only the records of the last reads
-    /// (a read changes nothing), never a write's record, which commits with
-    /// the write. Without this an audited read would cost a disk flush.
-    /// PostgreSQL does the same with `SET LOCAL synchronous_commit = off`.
+    /// Appends the audit rows of a read after it: the caller gets the read's
+    /// result only once its record is written, but the record is not kept
+    /// waiting for a disk flush of its own. A read changes nothing, so
+    /// nothing is gained by writing its record inside its transaction.
+    ///
+    /// - SQLite: one autocommit statement (its own implicit transaction)
+    ///   in this process's writer turn, committed with `synchronous =
+    ///   NORMAL` (set for that statement, restored right after). In WAL
+    ///   mode the next fsynced commit makes it durable too, and it survives
+    ///   a process crash already.
+    /// - PostgreSQL: one autocommit statement per row that relaxes
+    ///   `synchronous_commit` for its own commit
+    ///   ([`AUDIT_INSERT_NO_FLUSH_WAIT_PG`]).
+    ///
+    /// Either way a power (or server) failure can lose only the records of
+    /// the last reads, never a write's record, which commits with the
+    /// write; without this an audited read would cost a disk flush.
     async fn append_read_audit(&self, op: &'static str, rows: &[AuditRow<'_>]) -> StoreResult<()> {
         if rows.is_empty() {
             return Ok(());
         }
-        if !self.sqlite_synchronous_full() {
-            let mut tx = self.begin_write(op).await?;
-            write_audit(&mut tx.conn(), op, rows).await?;
-            return tx.commit(op).await;
+        if self.backend() == Backend::Postgres {
+            let mut pooled = self.acquire(op).await?;
+            for row in rows {
+                pooled.conn().execute(op, AUDIT_INSERT_NO_FLUSH_WAIT_PG, &row.args()).await?;
+            }
+            return Ok(());
         }
         let _turn = self.sqlite_writer_turn().await;
         let mut pooled = self.acquire(op).await?;
         let mut c = pooled.conn();
-        c.execute(op, "PRAGMA synchronous = NORMAL", &[]).await?;
-        let written = async {
-            c.execute(op, "BEGIN IMMEDIATE", &[]).await?;
-            let r = async {
-                write_audit(&mut c, op, rows).await?;
-                c.execute(op, "COMMIT", &[]).await
-            }
-            .await;
-            if r.is_err() {
-                let _ = c.execute(op, "ROLLBACK", &[]).await;
-            }
-            r
+        if !self.sqlite_synchronous_full() {
+            return write_audit(&mut c, op, rows).await;
         }
-        .await;
+        c.execute(op, "PRAGMA synchronous = NORMAL", &[]).await?;
+        let written = write_audit(&mut c, op, rows).await;
         let restored = c.execute(op, "PRAGMA synchronous = FULL", &[]).await;
         if restored.is_err() {
             // Never hand a connection that skips fsyncs back to the pool.
