@@ -75,8 +75,12 @@
 //! action, table, row id, when, outcome, and the access basis — for every
 //! write, in the same transaction (they commit or roll back together), and
 //! for every read `authorize` marks audited (guardian and admin reads of
-//! another user's data, and everything the system actor does). Denied calls
-//! are recorded with outcome `FORBIDDEN` in their own small transaction.
+//! another user's data, and everything the system actor does). A read's
+//! record is appended right after the read, in one statement whose commit
+//! does not wait for a disk flush of its own; the caller gets the result
+//! only once it is written (a power failure can lose the records of the
+//! last reads, never a write's). Denied calls are recorded with outcome
+//! `FORBIDDEN` in their own small transaction.
 //! [`Store::audit_log`] reads it back (admins only). The in-process
 //! [`AuditHook`] (no-op by default; [`MemoryAudit`] records) still hears of
 //! every call. PII columns pass through a [`PiiCipher`] (plain text by
@@ -90,6 +94,16 @@
 //! `audit_log`) for the database to enforce them as a second line; the role
 //! that owns the tables is not restricted. SQLite has no roles: the store's
 //! checks are the whole story there.
+//!
+//! ## Latency
+//! A call makes as few round trips as its rule allows: on PostgreSQL the
+//! `BEGIN` carries the actor's settings, and the call's first query brings
+//! back the actor's standing (and, for the approval queue, each item's
+//! link) with its own rows, so a trade-history page is two round trips and
+//! the guardian approval queue three. Pooled connections are pinged only
+//! after 5 s idle (sqlx pings each one as it returns to the pool anyway).
+//! SQLite file stores checkpoint their write-ahead log from a background
+//! task, so no caller pays for copying the log into the database file.
 //!
 //! ## Scale (PostgreSQL)
 //! Migration 11 partitions `trades` by month of `created_at` and
