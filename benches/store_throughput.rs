@@ -66,6 +66,14 @@
 //! (median 801 → 761, −5.0 %; mean −5.5 %); SQLite single (WAL, FULL sync)
 //! 1,336/1,339/1,450/1,403/1,355 → 1,348/1,208/1,372/1,381/1,265/s
 //! (median 1,355 → 1,348, −0.5 %).
+//!
+//! 2026-11-25 night, after SQLite moved its WAL checkpoints to a background
+//! task and pooled connections stopped being pinged on every acquire
+//! (quiet machine, one criterion run each, mean): SQLite single 1.48 k/s
+//! (+21 % against the previous run), batch of 100 20.7 k/s, batch of 1,000
+//! 28.8 k/s, 16 writers 1.29 k/s; PostgreSQL single 784/s (the commit
+//! flush of one connection), batch of 100 17.6 k/s, batch of 1,000
+//! 21.9 k/s, 16 writers 1.77 k/s.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::cell::Cell;
