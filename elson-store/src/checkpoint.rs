@@ -75,3 +75,55 @@ pub(crate) fn start(pool: SqlitePool) -> Option<Arc<Checkpointer>> {
     });
     Some(Arc::new(Checkpointer { stop: Some(stop) }))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::str::FromStr;
+
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+
+    use super::*;
+
+    /// With the foreground threshold raised nothing copies the log into the
+    /// file; once the task runs, the file holds every page.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_task_moves_the_log_into_the_file_until_its_store_is_dropped() {
+        let dir = std::env::temp_dir().join(format!("elson-ckpt-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        let url = format!("sqlite://{}", path.display());
+        let connect = SqliteConnectOptions::from_str(&url)
+            .unwrap()
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .pragma("wal_autocheckpoint", FOREGROUND_PAGES.to_string());
+        let pool = SqlitePoolOptions::new().max_connections(2).connect_with(connect).await.unwrap();
+        sqlx::query("CREATE TABLE t (x BLOB)").execute(&pool).await.unwrap();
+        for _ in 0..200 {
+            sqlx::query("INSERT INTO t VALUES (zeroblob(3000))").execute(&pool).await.unwrap();
+        }
+        let page = 4096;
+        assert!(std::fs::metadata(&path).unwrap().len() < 10 * page, "checkpointed early");
+        let task = start(pool.clone()).unwrap();
+        let mut size = 0;
+        for _ in 0..50 {
+            tokio::time::sleep(INTERVAL / 2).await;
+            size = std::fs::metadata(&path).unwrap().len();
+            if size >= 200 * page {
+                break;
+            }
+        }
+        assert!(size >= 200 * page, "the file holds {size} bytes");
+        // Dropped with its store, the task checkpoints no more.
+        drop(task);
+        tokio::time::sleep(INTERVAL).await;
+        for _ in 0..100 {
+            sqlx::query("INSERT INTO t VALUES (zeroblob(3000))").execute(&pool).await.unwrap();
+        }
+        tokio::time::sleep(INTERVAL * 3).await;
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), size, "checkpointed after the stop");
+        pool.close().await;
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

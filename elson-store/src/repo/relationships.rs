@@ -55,6 +55,56 @@ fn json_of<T: serde::Serialize>(field: &str, v: &T) -> Result<serde_json::Value,
     serde_json::to_value(v).map_err(|e| ElsonError::invalid(field, e.to_string()))
 }
 
+/// Where a relationship's columns are in a row: under their own names, or
+/// as the `link_*` aliases of a row that joined the link.
+struct Columns {
+    id: &'static str,
+    relationship_type: &'static str,
+    created_at: &'static str,
+    updated_at: &'static str,
+    status: &'static str,
+    approval_settings: &'static str,
+    permissions: &'static str,
+}
+
+const OWN: Columns = Columns {
+    id: "id",
+    relationship_type: "relationship_type",
+    created_at: "created_at",
+    updated_at: "updated_at",
+    status: "status",
+    approval_settings: "approval_settings",
+    permissions: "permissions",
+};
+
+const JOINED: Columns = Columns {
+    id: "link_id",
+    relationship_type: "link_relationship_type",
+    created_at: "link_created_at",
+    updated_at: "link_updated_at",
+    status: "link_status",
+    approval_settings: "link_approval_settings",
+    permissions: "link_permissions",
+};
+
+fn read(r: &DbRow, c: &Columns, guardian_id: Uuid, minor_id: Uuid) -> StoreResult<Relationship> {
+    // Strict parsing: a stored JSON with an unknown key is refused, the same
+    // rule as for input (DESIGN §3).
+    let settings = r.json(c.approval_settings)?.to_string();
+    let permissions = r.json(c.permissions)?.to_string();
+    Ok(Relationship {
+        id: r.uuid(c.id)?,
+        guardian_id,
+        minor_id,
+        relationship_type: r.parse(c.relationship_type)?,
+        created_at: r.ts(c.created_at)?,
+        updated_at: r.ts(c.updated_at)?,
+        status: r.parse(c.status)?,
+        approval_settings: ApprovalSettings::from_json(&settings)?,
+        permissions: Permissions::from_json(&permissions)?,
+    })
+}
+
 /// The link between `guardian_id` and `minor_id` from the `link_*` columns
 /// of a row that joined it (the guardian approval queue).
 pub(crate) fn link_of_row(
@@ -62,37 +112,11 @@ pub(crate) fn link_of_row(
     guardian_id: Uuid,
     minor_id: Uuid,
 ) -> StoreResult<Relationship> {
-    let settings = r.json("link_approval_settings")?.to_string();
-    let permissions = r.json("link_permissions")?.to_string();
-    Ok(Relationship {
-        id: r.uuid("link_id")?,
-        guardian_id,
-        minor_id,
-        relationship_type: r.parse("link_relationship_type")?,
-        created_at: r.ts("link_created_at")?,
-        updated_at: r.ts("link_updated_at")?,
-        status: r.parse("link_status")?,
-        approval_settings: ApprovalSettings::from_json(&settings)?,
-        permissions: Permissions::from_json(&permissions)?,
-    })
+    read(r, &JOINED, guardian_id, minor_id)
 }
 
 pub(crate) fn from_row(r: &DbRow) -> StoreResult<Relationship> {
-    // Strict parsing: a stored JSON with an unknown key is refused, the same
-    // rule as for input (DESIGN §3).
-    let settings = r.json("approval_settings")?.to_string();
-    let permissions = r.json("permissions")?.to_string();
-    Ok(Relationship {
-        id: r.uuid("id")?,
-        guardian_id: r.uuid("guardian_id")?,
-        minor_id: r.uuid("minor_id")?,
-        relationship_type: r.parse("relationship_type")?,
-        created_at: r.ts("created_at")?,
-        updated_at: r.ts("updated_at")?,
-        status: r.parse("status")?,
-        approval_settings: ApprovalSettings::from_json(&settings)?,
-        permissions: Permissions::from_json(&permissions)?,
-    })
+    read(r, &OWN, r.uuid("guardian_id")?, r.uuid("minor_id")?)
 }
 
 /// Making a link ACTIVE decides who may act for a minor (DESIGN §3): it is
