@@ -9,8 +9,9 @@ use super::stabilizer::Stabilizer;
 use crate::enums::{VolatilityLevel, VolatilityMethod};
 use crate::error::{ElsonError, Result};
 use crate::parallel;
+use crate::simd::{Isa, Portable};
 use crate::volatility::close_to_close::{self, split_parts};
-use crate::volatility::{Bar, VolatilityConfig, estimate_closes_into, estimate_into};
+use crate::volatility::{Bar, VolatilityConfig, estimate_closes_into_on, estimate_into};
 
 /// Per-bar regime arrays, aligned with the input series. Before the first
 /// full window: volatility and confidence `NaN`, level `None`, count 0.
@@ -208,6 +209,7 @@ struct Part {
 }
 
 impl Part {
+    #[inline]
     fn new(switch_readings: u32) -> Part {
         Part {
             stabilizer: Stabilizer::new(switch_readings),
@@ -219,6 +221,8 @@ impl Part {
     }
 
     /// Stabilizes the next values of the part (slices of the same length).
+    /// (Inlined into the kernel's chunk hook: see [`crate::simd`].)
+    #[inline]
     fn feed<L: LevelSlot>(
         &mut self,
         cfg: &RegimeConfig,
@@ -307,6 +311,7 @@ impl Part {
 /// Length of the leading run of values in `[lo, hi)`: 16 at a time, each
 /// block tested as a bit mask (SIMD compares), the run's end inside the
 /// first block that has one found from the mask (no branch per value).
+#[inline]
 fn run_length(vol: &[f64], lo: f64, hi: f64) -> usize {
     const W: usize = 16;
     let inside = |v: f64| (v >= lo) & (v < hi);
@@ -370,14 +375,16 @@ impl<L> Outputs<'_, L> {
 /// Every close-series form: validates, then writes every slot of `out`.
 /// `CLOSE_TO_CLOSE` runs fused (the regime stage on each chunk of
 /// volatility while it is in cache) and, on a long series, split into
-/// parts on up to `threads` threads (see [`Part`]): the same values as one
-/// sequential pass, bit for bit.
+/// parts on up to `threads` threads (see [`Part`]), each part's work in
+/// `isa` (see [`crate::simd`]): the same values as one sequential pass, bit
+/// for bit.
 fn detect_closes_with<L: LevelSlot>(
     closes: &[f64],
     vol: &VolatilityConfig,
     regime: &RegimeConfig,
     out: Outputs<'_, L>,
     threads: usize,
+    isa: impl Isa,
 ) -> Result<()> {
     vol.validate()?;
     regime.validate()?;
@@ -393,7 +400,7 @@ fn detect_closes_with<L: LevelSlot>(
     }
     let stage = Stage::new(vol, regime);
     if vol.method != VolatilityMethod::CloseToClose {
-        estimate_closes_into(closes, vol, volatility)?;
+        estimate_closes_into_on(closes, vol, volatility, isa)?;
         let range = first..closes.len();
         let values = &volatility[range.clone()];
         if let Some(c) = confidence.as_deref_mut() {
@@ -422,17 +429,19 @@ fn detect_closes_with<L: LevelSlot>(
         .zip(confidences.into_iter().zip(counts))
         .collect();
     let results = parallel::run_all(jobs, |(((part, vol_out), level), (mut conf, mut count))| {
-        let mut guess = Part::new(regime.switch_readings);
-        let base = part.start;
-        close_to_close::batch_part(closes, vol, part, vol_out, |range, values| {
-            let rel = range.start - base..range.end - base;
-            if let Some(c) = conf.as_deref_mut() {
-                stage.confidence(range.start, values, &mut c[rel.clone()]);
-            }
-            let count = count.as_deref_mut().map(|c| &mut c[rel.clone()]);
-            guess.feed(regime, values, &mut level[rel], count);
+        isa.run(|| {
+            let mut guess = Part::new(regime.switch_readings);
+            let base = part.start;
+            close_to_close::batch_part(closes, vol, part, vol_out, |range, values| {
+                let rel = range.start - base..range.end - base;
+                if let Some(c) = conf.as_deref_mut() {
+                    stage.confidence(range.start, values, &mut c[rel.clone()]);
+                }
+                let count = count.as_deref_mut().map(|c| &mut c[rel.clone()]);
+                guess.feed(regime, values, &mut level[rel], count);
+            })
+            .map(|()| guess)
         })
-        .map(|()| guess)
     });
     // Stitch the parts in order, each from the true state after the
     // previous one (the first part's guess is the truth).
@@ -508,7 +517,7 @@ pub fn detect_closes_into(
         confidence: Some(confidence),
         count: Some(stabilization_count),
     };
-    detect_closes_with(closes, vol, regime, outputs, parallel::max_threads())
+    detect_closes_with(closes, vol, regime, outputs, parallel::max_threads(), Portable)
 }
 
 /// The lean batch form: the volatility and the stabilized level of every
@@ -539,7 +548,7 @@ pub fn detect_levels_into(
     level: &mut [Option<VolatilityLevel>],
 ) -> Result<()> {
     let outputs = Outputs { volatility, level, confidence: None, count: None };
-    detect_closes_with(closes, vol, regime, outputs, parallel::max_threads())
+    detect_closes_with(closes, vol, regime, outputs, parallel::max_threads(), Portable)
 }
 
 /// [`detect_closes`] into caller-owned buffers, levels as [`level_code`]s:
@@ -575,9 +584,44 @@ pub fn detect_closes_to(
     regime: &RegimeConfig,
     out: RegimeBuffers<'_>,
 ) -> Result<()> {
+    detect_closes_to_on(closes, vol, regime, out, Portable)
+}
+
+/// [`detect_closes_to`] with the work of each thread run in `isa`: the entry
+/// point of a binding that dispatches on the CPU at run time (see
+/// [`crate::simd`]). The values are the same bits whatever the `isa`.
+///
+/// # Errors
+/// As [`detect_closes_to`].
+///
+/// # Example
+/// ```
+/// use elson_core::regime::{detect_closes_to_on, RegimeBuffers, RegimeConfig};
+/// use elson_core::simd::Portable;
+/// use elson_core::volatility::VolatilityConfig;
+/// let closes: Vec<f64> = (0..30).map(|i| 100.0 + (i % 2) as f64).collect();
+/// let (mut vol, mut codes) = (vec![0.0; 30], vec![0i8; 30]);
+/// let out = RegimeBuffers {
+///     volatility: &mut vol,
+///     level_code: &mut codes,
+///     confidence: None,
+///     stabilization_count: None,
+/// };
+/// let (v, r) = (VolatilityConfig::default(), RegimeConfig::default());
+/// detect_closes_to_on(&closes, &v, &r, out, Portable)?;
+/// assert_eq!((codes[19], codes[20]), (-1, 1)); // none yet, then NORMAL
+/// # Ok::<(), elson_core::ElsonError>(())
+/// ```
+pub fn detect_closes_to_on(
+    closes: &[f64],
+    vol: &VolatilityConfig,
+    regime: &RegimeConfig,
+    out: RegimeBuffers<'_>,
+    isa: impl Isa,
+) -> Result<()> {
     let RegimeBuffers { volatility, level_code, confidence, stabilization_count } = out;
     let outputs = Outputs { volatility, level: level_code, confidence, count: stabilization_count };
-    detect_closes_with(closes, vol, regime, outputs, parallel::max_threads())
+    detect_closes_with(closes, vol, regime, outputs, parallel::max_threads(), isa)
 }
 
 /// Regimes of a bar series with any estimator, bar by bar.
@@ -772,12 +816,12 @@ mod tests {
                 confidence: Some(confidence),
                 count: Some(stabilization_count),
             };
-            detect_closes_with(&closes, &vol, &regime, out, threads).unwrap();
+            detect_closes_with(&closes, &vol, &regime, out, threads, Portable).unwrap();
             let mut codes = vec![0i8; len];
             let mut v2 = vec![0.0; len];
             let out =
                 Outputs { volatility: &mut v2, level: &mut codes, confidence: None, count: None };
-            detect_closes_with(&closes, &vol, &regime, out, threads).unwrap();
+            detect_closes_with(&closes, &vol, &regime, out, threads, Portable).unwrap();
             (s, codes, v2)
         };
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
@@ -819,7 +863,7 @@ mod tests {
             let len = closes.len();
             let (mut v, mut l) = (vec![0.0; len], vec![0i8; len]);
             let out = Outputs { volatility: &mut v, level: &mut l, confidence: None, count: None };
-            match detect_closes_with(closes, &vol, &regime, out, threads).unwrap_err() {
+            match detect_closes_with(closes, &vol, &regime, out, threads, Portable).unwrap_err() {
                 ElsonError::InvalidInput { field, .. } => field,
                 e => panic!("{e:?}"),
             }

@@ -13,6 +13,7 @@ use super::rolling::{BLOCK, Moments, ResumClock, Ring, drifted, sum_sq_dev};
 use super::validate::check_closes;
 use crate::error::Result;
 use crate::parallel;
+use crate::simd::Isa;
 
 /// Blocks per chunk of the batch kernel: this many independent running sums
 /// advance side by side, which hides the latency of each addition, and the
@@ -31,6 +32,7 @@ fn annualize(sum_sq_dev: f64, scale: f64) -> f64 {
     (v * scale).sqrt()
 }
 
+#[inline]
 fn scale_of(cfg: &VolatilityConfig) -> f64 {
     f64::from(cfg.periods_per_year) / (cfg.lookback - 1) as f64
 }
@@ -139,6 +141,9 @@ fn step(
 /// position, then slides with the per-position drift check. `logs[p..=p + n]`
 /// are the logs of the window of position `p` (n + 1 closes). Writes
 /// `Σ(r − r̄)²` of positions `p0..p0 + ssd.len()` into `ssd`.
+/// (Always inlined, as every function below [`batch_part`]: see
+/// [`crate::simd`].)
+#[inline(always)]
 fn block_scalar(logs: &[f64], n: usize, p0: usize, ssd: &mut [f64]) {
     // Returns of the block's windows: rets[i] ends at log p0 + 1 + i.
     let len = ssd.len();
@@ -189,6 +194,7 @@ const E_BOUND_MARGIN: f64 = 1.0 + 1e-12;
 // Index loops on purpose: a lane index into several fixed-size arrays is the
 // shape LLVM turns into SIMD (iterator chains of six zips were not).
 #[allow(clippy::needless_range_loop)]
+#[inline(always)]
 fn chunk_fast(logs: &[f64], n: usize, scale: f64, sums: &mut Sums, out: &mut [f64]) {
     const NB: usize = BLOCKS_PER_CHUNK;
     let (s, q, e) = (&mut sums.s[..CHUNK], &mut sums.q[..CHUNK], &mut sums.e[..BLOCK]);
@@ -342,6 +348,11 @@ pub(crate) fn batch_parts(
 /// # Errors
 /// `InvalidInput` naming `close[i]` for the first bad close of the part
 /// (everything before it may have been written).
+///
+/// Always inlined, with everything it calls on the hot path: a caller that
+/// runs it inside an [`Isa`] context (a `#[target_feature]` function) gets
+/// all of it compiled for that instruction set (see [`crate::simd`]).
+#[inline(always)]
 pub(crate) fn batch_part(
     closes: &[f64],
     cfg: &VolatilityConfig,
@@ -385,8 +396,9 @@ pub(crate) fn batch_part(
     Ok(())
 }
 
-/// The volatility alone over a whole series, with up to `threads` threads:
-/// one value per close into `out` (NaN before index n).
+/// The volatility alone over a whole series, with up to `threads` threads,
+/// each part's work run in `isa`: one value per close into `out` (NaN
+/// before index n).
 ///
 /// # Errors
 /// `InvalidInput` naming `close[i]` for the first bad close.
@@ -395,13 +407,14 @@ pub(crate) fn batch(
     cfg: &VolatilityConfig,
     out: &mut [f64],
     threads: usize,
+    isa: impl Isa,
 ) -> Result<()> {
     let out = &mut out[..closes.len()];
     let parts = batch_parts(closes, cfg, out, threads)?;
     let Some(first) = parts.first() else { return Ok(()) };
     let jobs: Vec<_> =
         parts.iter().cloned().zip(split_parts(&mut out[first.start..], &parts)).collect();
-    parallel::run_all(jobs, |(part, dst)| batch_part(closes, cfg, part, dst, |_, _| {}))
+    parallel::run_all(jobs, |(part, dst)| isa.run(|| batch_part(closes, cfg, part, dst, |_, _| {})))
         .into_iter()
         .collect()
 }
@@ -447,7 +460,7 @@ mod tests {
         assert!((74_000 + cfg.lookback..77_000).contains(&parts[0].end));
         let run = |threads| {
             let mut out = vec![0.0; closes.len()];
-            batch(&closes, &cfg, &mut out, threads).unwrap();
+            batch(&closes, &cfg, &mut out, threads, crate::simd::Portable).unwrap();
             out.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
         };
         let one = run(1);

@@ -72,8 +72,8 @@ mod stream;
 mod validate;
 
 pub use batch::{
-    VolatilityPoint, estimate, estimate_closes, estimate_closes_into, estimate_closes_points,
-    estimate_into, estimate_points,
+    VolatilityPoint, estimate, estimate_closes, estimate_closes_into, estimate_closes_into_on,
+    estimate_closes_points, estimate_into, estimate_points,
 };
 pub use config::{Bar, LOOKBACK_MAX, VolatilityConfig};
 pub use stream::VolatilityEstimator;
