@@ -8,11 +8,12 @@
 //! `elson-core` forbids `unsafe`, so it cannot call a `#[target_feature]`
 //! function itself; instead its `*_on` kernels take an
 //! [`elson_core::simd::Isa`] and run each part's work inside
-//! [`Isa::run`]. This module implements it: [`Dispatch`] calls the closure
+//! [`Isa::run`]. This module implements it: [`Dispatch`] does the work
 //! through a function compiled with the features of an x86-64
 //! micro-architecture level, into which LLVM inlines the whole kernel (the
-//! core marks its hot path `#[inline]`), so the kernel is compiled once per
-//! level and the best one the CPU supports is chosen once, at first use.
+//! core marks its hot path `#[inline(always)]`), so the kernel is compiled
+//! once per level and the best one the CPU supports is chosen once, at
+//! first use.
 //!
 //! The levels are the psABI's:
 //! - `x86-64-v4`: v3 + AVX-512 F, BW, CD, DQ, VL (8 lanes of f64);
@@ -32,7 +33,7 @@
 
 use std::sync::OnceLock;
 
-use elson_core::simd::Isa;
+use elson_core::simd::{Isa, Work};
 
 /// The environment variable that can lower the level.
 pub const ENV_VAR: &str = "ELSON_SIMD";
@@ -135,28 +136,31 @@ impl Dispatch {
 
 impl Isa for Dispatch {
     #[inline]
-    fn run<R>(&self, f: impl FnOnce() -> R) -> R {
+    fn run<W: Work>(&self, work: W) -> W::Output {
         match self.level {
-            Level::Portable => f(),
+            Level::Portable => work.call(),
             // SAFETY: a `Dispatch` holds V3 only if `Level::supported`
             // found every feature `x86::v3` is compiled with.
             #[cfg(target_arch = "x86_64")]
-            Level::V3 => unsafe { x86::v3(f) },
+            Level::V3 => unsafe { x86::v3(work) },
             // SAFETY: a `Dispatch` holds V4 only if `Level::supported`
             // found every feature of `x86::v3` and `x86::v4`.
             #[cfg(target_arch = "x86_64")]
-            Level::V4 => unsafe { x86::v4(f) },
+            Level::V4 => unsafe { x86::v4(work) },
             #[cfg(not(target_arch = "x86_64"))]
-            Level::V3 | Level::V4 => f(),
+            Level::V3 | Level::V4 => work.call(),
         }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
+    use elson_core::simd::Work;
+
     /// One level from one list of features: the detection of exactly those
-    /// features, and a function compiled with them that calls its closure
-    /// (into which LLVM inlines the closure and the kernel below it).
+    /// features, and a function compiled with them that does the work (into
+    /// which LLVM inlines the work's `#[inline(always)]` call and the kernel
+    /// below it).
     macro_rules! level {
         ($(#[$doc:meta])* $has:ident, $run:ident, [$($feature:tt),+ $(,)?]) => {
             /// Whether the CPU and the OS support every feature of the
@@ -168,21 +172,21 @@ mod x86 {
             $(#[$doc])*
             $(#[target_feature(enable = $feature)])+
             #[inline]
-            pub(super) fn $run<R>(f: impl FnOnce() -> R) -> R {
-                f()
+            pub(super) fn $run<W: Work>(work: W) -> W::Output {
+                work.call()
             }
         };
     }
 
     level!(
-        /// `f` compiled for x86-64-v3.
+        /// The work compiled for x86-64-v3.
         has_v3,
         v3,
         ["avx2", "fma", "bmi1", "bmi2", "lzcnt", "movbe", "popcnt", "f16c"]
     );
 
     level!(
-        /// `f` compiled for x86-64-v4 (callers also check [`has_v3`]).
+        /// The work compiled for x86-64-v4 (callers also check [`has_v3`]).
         has_v4,
         v4,
         [

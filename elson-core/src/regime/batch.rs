@@ -1,5 +1,7 @@
 //! Batch regime detection: per-bar arrays over a whole series.
 
+use std::ops::Range;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -9,8 +11,8 @@ use super::stabilizer::Stabilizer;
 use crate::enums::{VolatilityLevel, VolatilityMethod};
 use crate::error::{ElsonError, Result};
 use crate::parallel;
-use crate::simd::{Isa, Portable};
-use crate::volatility::close_to_close::{self, split_parts};
+use crate::simd::{Isa, Portable, Work};
+use crate::volatility::close_to_close::{self, OnChunk, split_parts};
 use crate::volatility::{Bar, VolatilityConfig, estimate_closes_into_on, estimate_into};
 
 /// Per-bar regime arrays, aligned with the input series. Before the first
@@ -127,7 +129,7 @@ impl Stage {
     }
 
     /// Confidence of the defined values `vol` of the bars from `start` on.
-    #[inline]
+    #[inline(always)]
     fn confidence(&self, start: usize, vol: &[f64], confidence: &mut [f64]) {
         // Branch-free, its own loop: SIMD. Past the first window the
         // sample weight min(1, k/n) is exactly 1.
@@ -144,7 +146,7 @@ impl Stage {
 /// Classifies and stabilizes the defined values `vol`, writing the level and
 /// optionally the count of each (the levels-only form skips the count: on
 /// 10⁷ bars its memory traffic costs more than its computation).
-#[inline]
+#[inline(always)]
 fn stabilize<L: LevelSlot>(
     cfg: &RegimeConfig,
     stabilizer: &mut Stabilizer,
@@ -221,8 +223,8 @@ impl Part {
     }
 
     /// Stabilizes the next values of the part (slices of the same length).
-    /// (Inlined into the kernel's chunk hook: see [`crate::simd`].)
-    #[inline]
+    /// (Always inlined into the kernel's chunk hook: see [`crate::simd`].)
+    #[inline(always)]
     fn feed<L: LevelSlot>(
         &mut self,
         cfg: &RegimeConfig,
@@ -311,7 +313,7 @@ impl Part {
 /// Length of the leading run of values in `[lo, hi)`: 16 at a time, each
 /// block tested as a bit mask (SIMD compares), the run's end inside the
 /// first block that has one found from the mask (no branch per value).
-#[inline]
+#[inline(always)]
 fn run_length(vol: &[f64], lo: f64, hi: f64) -> usize {
     const W: usize = 16;
     let inside = |v: f64| (v >= lo) & (v < hi);
@@ -372,6 +374,51 @@ impl<L> Outputs<'_, L> {
     }
 }
 
+/// The regime stage of one part, hooked into the volatility kernel: the
+/// confidence and the stabilization of each chunk while it is in cache.
+struct Hook<'a, L> {
+    stage: &'a Stage,
+    /// The part's first close index.
+    base: usize,
+    guess: Part,
+    level: &'a mut [L],
+    confidence: Option<&'a mut [f64]>,
+    count: Option<&'a mut [u32]>,
+}
+
+impl<L: LevelSlot> OnChunk for Hook<'_, L> {
+    #[inline(always)]
+    fn chunk(&mut self, range: Range<usize>, values: &[f64]) {
+        let rel = range.start - self.base..range.end - self.base;
+        if let Some(c) = self.confidence.as_deref_mut() {
+            self.stage.confidence(range.start, values, &mut c[rel.clone()]);
+        }
+        let count = self.count.as_deref_mut().map(|c| &mut c[rel.clone()]);
+        self.guess.feed(&self.stage.cfg, values, &mut self.level[rel], count);
+    }
+}
+
+/// One part of the fused kernel, as [`Work`] for an [`Isa`]: the
+/// volatility with the regime stage hooked in; returns the part's guessed
+/// stabilization (see [`Part`]).
+struct PartWork<'a, L> {
+    closes: &'a [f64],
+    vol: &'a VolatilityConfig,
+    part: Range<usize>,
+    vol_out: &'a mut [f64],
+    hook: Hook<'a, L>,
+}
+
+impl<L: LevelSlot> Work for PartWork<'_, L> {
+    type Output = Result<Part>;
+    #[inline(always)]
+    fn call(self) -> Result<Part> {
+        let mut hook = self.hook;
+        close_to_close::batch_part(self.closes, self.vol, self.part, self.vol_out, &mut hook)?;
+        Ok(hook.guess)
+    }
+}
+
 /// Every close-series form: validates, then writes every slot of `out`.
 /// `CLOSE_TO_CLOSE` runs fused (the regime stage on each chunk of
 /// volatility while it is in cache) and, on a long series, split into
@@ -428,20 +475,16 @@ fn detect_closes_with<L: LevelSlot>(
         .zip(split_parts(&mut level[start..], &parts))
         .zip(confidences.into_iter().zip(counts))
         .collect();
-    let results = parallel::run_all(jobs, |(((part, vol_out), level), (mut conf, mut count))| {
-        isa.run(|| {
-            let mut guess = Part::new(regime.switch_readings);
-            let base = part.start;
-            close_to_close::batch_part(closes, vol, part, vol_out, |range, values| {
-                let rel = range.start - base..range.end - base;
-                if let Some(c) = conf.as_deref_mut() {
-                    stage.confidence(range.start, values, &mut c[rel.clone()]);
-                }
-                let count = count.as_deref_mut().map(|c| &mut c[rel.clone()]);
-                guess.feed(regime, values, &mut level[rel], count);
-            })
-            .map(|()| guess)
-        })
+    let results = parallel::run_all(jobs, |(((part, vol_out), level), (confidence, count))| {
+        let hook = Hook {
+            stage: &stage,
+            base: part.start,
+            guess: Part::new(regime.switch_readings),
+            level,
+            confidence,
+            count,
+        };
+        isa.run(PartWork { closes, vol, part, vol_out, hook })
     });
     // Stitch the parts in order, each from the true state after the
     // previous one (the first part's guess is the truth).

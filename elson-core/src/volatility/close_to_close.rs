@@ -13,7 +13,7 @@ use super::rolling::{BLOCK, Moments, ResumClock, Ring, drifted, sum_sq_dev};
 use super::validate::check_closes;
 use crate::error::Result;
 use crate::parallel;
-use crate::simd::Isa;
+use crate::simd::{Isa, Work};
 
 /// Blocks per chunk of the batch kernel: this many independent running sums
 /// advance side by side, which hides the latency of each addition, and the
@@ -336,7 +336,7 @@ pub(crate) fn batch_parts(
 
 /// Batch kernel over the positions `part` (one of [`batch_parts`]' ranges):
 /// writes the value of close `part.start + i` into `out[i]` and calls
-/// `on_chunk(range, values)` for every chunk of it, in order, right after
+/// `on_chunk.chunk(range, values)` for every chunk of it, in order, right after
 /// writing it (the regime stage hooks there while the chunk is still in
 /// cache; `range` is in close indices).
 ///
@@ -358,7 +358,7 @@ pub(crate) fn batch_part(
     cfg: &VolatilityConfig,
     part: Range<usize>,
     out: &mut [f64],
-    mut on_chunk: impl FnMut(Range<usize>, &[f64]),
+    mut on_chunk: impl OnChunk,
 ) -> Result<()> {
     let n = cfg.lookback;
     let scale = scale_of(cfg);
@@ -390,7 +390,7 @@ pub(crate) fn batch_part(
             dst.iter().all(|v| *v >= 0.0),
             "Invariant: a volatility is never negative or NaN"
         );
-        on_chunk(start..end, dst);
+        on_chunk.chunk(start..end, dst);
         start = end;
     }
     Ok(())
@@ -414,9 +414,47 @@ pub(crate) fn batch(
     let Some(first) = parts.first() else { return Ok(()) };
     let jobs: Vec<_> =
         parts.iter().cloned().zip(split_parts(&mut out[first.start..], &parts)).collect();
-    parallel::run_all(jobs, |(part, dst)| isa.run(|| batch_part(closes, cfg, part, dst, |_, _| {})))
+    parallel::run_all(jobs, |(part, out)| isa.run(PartWork { closes, cfg, part, out }))
         .into_iter()
         .collect()
+}
+
+/// What [`batch_part`] does with each chunk of values it wrote (the regime
+/// stage's hook). A trait rather than a closure so that it can be
+/// `#[inline(always)]` (see [`crate::simd::Work`]).
+pub(crate) trait OnChunk {
+    /// Called with the close indices of the chunk and its values.
+    fn chunk(&mut self, range: Range<usize>, values: &[f64]);
+}
+
+/// No hook: the volatility alone.
+impl OnChunk for () {
+    #[inline(always)]
+    fn chunk(&mut self, _: Range<usize>, _: &[f64]) {}
+}
+
+/// A hook lent to the kernel (the caller keeps what it gathered).
+impl<H: OnChunk> OnChunk for &mut H {
+    #[inline(always)]
+    fn chunk(&mut self, range: Range<usize>, values: &[f64]) {
+        (**self).chunk(range, values);
+    }
+}
+
+/// The volatility of one part of [`batch`], as [`Work`] for an [`Isa`].
+struct PartWork<'a> {
+    closes: &'a [f64],
+    cfg: &'a VolatilityConfig,
+    part: Range<usize>,
+    out: &'a mut [f64],
+}
+
+impl Work for PartWork<'_> {
+    type Output = Result<()>;
+    #[inline(always)]
+    fn call(self) -> Result<()> {
+        batch_part(self.closes, self.cfg, self.part, self.out, ())
+    }
 }
 
 /// `values` (starting at the first part's start) split into one slice per
