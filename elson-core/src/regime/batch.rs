@@ -154,33 +154,45 @@ fn stabilize<L: LevelSlot>(
     level: &mut [L],
     mut count: Option<&mut [u32]>,
 ) {
+    /// Values classified at a time: their codes stay in L1.
+    const PIECE: usize = 1024;
     let level = &mut level[..vol.len()];
-    // The stabilizer, with whole runs of the settled level at once: a
-    // run is found by comparing values with the level's bounds, 16 at a
-    // time (SIMD); the state machine only sees values outside them.
-    let mut i = 0;
-    while i < vol.len() {
-        if let Some((settled, c0)) = stabilizer.settled() {
-            let (lo, hi) = cfg.bounds(settled);
-            let run = run_length(&vol[i..], lo, hi);
-            if run > 0 && u64::from(c0) + (run as u64) < u64::from(u32::MAX) {
-                level[i..i + run].fill(L::of(settled));
-                if let Some(count) = count.as_deref_mut() {
-                    for (k, n) in count[i..i + run].iter_mut().enumerate() {
-                        *n = c0 + 1 + k as u32;
+    let mut codes = [0u8; PIECE];
+    for (piece_no, piece) in vol.chunks(PIECE).enumerate() {
+        // Every value's level code in one branch-free loop (SIMD at every
+        // width), then the stabilizer, with whole runs of the settled level
+        // at once (found 8 codes at a time); the state machine only sees
+        // the values where the raw level differs from the settled one.
+        let codes = &mut codes[..piece.len()];
+        for (c, &v) in codes.iter_mut().zip(piece) {
+            *c = cfg.level_code(v);
+        }
+        let base = piece_no * PIECE;
+        let level = &mut level[base..base + piece.len()];
+        let mut count = count.as_deref_mut().map(|c| &mut c[base..base + piece.len()]);
+        let mut i = 0;
+        while i < codes.len() {
+            if let Some((settled, c0)) = stabilizer.settled() {
+                let run = run_length(&codes[i..], level_code(Some(settled)).cast_unsigned());
+                if run > 0 && u64::from(c0) + (run as u64) < u64::from(u32::MAX) {
+                    level[i..i + run].fill(L::of(settled));
+                    if let Some(count) = count.as_deref_mut() {
+                        for (k, n) in count[i..i + run].iter_mut().enumerate() {
+                            *n = c0 + 1 + k as u32;
+                        }
                     }
+                    stabilizer.advance_settled(run as u32);
+                    i += run;
+                    continue;
                 }
-                stabilizer.advance_settled(run as u32);
-                i += run;
-                continue;
             }
+            let (lv, cnt) = stabilizer.push(RegimeConfig::level_of_code(codes[i]));
+            level[i] = L::of(lv);
+            if let Some(count) = count.as_deref_mut() {
+                count[i] = cnt;
+            }
+            i += 1;
         }
-        let (lv, cnt) = stabilizer.push(cfg.classify(vol[i]));
-        level[i] = L::of(lv);
-        if let Some(count) = count.as_deref_mut() {
-            count[i] = cnt;
-        }
-        i += 1;
     }
 }
 
@@ -310,24 +322,23 @@ impl Part {
     }
 }
 
-/// Length of the leading run of values in `[lo, hi)`: 16 at a time, each
-/// block tested as a bit mask (SIMD compares), the run's end inside the
-/// first block that has one found from the mask (no branch per value).
+/// Length of the leading run of `code` in `codes`, 8 codes at a time (one
+/// 64-bit comparison; the run's end is the first differing byte), so the
+/// search costs neither a branch per value nor SIMD code (which the bit
+/// masks of float compares did not reliably become).
 #[inline(always)]
-fn run_length(vol: &[f64], lo: f64, hi: f64) -> usize {
-    const W: usize = 16;
-    let inside = |v: f64| (v >= lo) & (v < hi);
-    let (blocks, tail) = vol.as_chunks::<W>();
+fn run_length(codes: &[u8], code: u8) -> usize {
+    let pattern = u64::from_le_bytes([code; 8]);
+    let (words, tail) = codes.as_chunks::<8>();
     let mut run = 0;
-    for block in blocks {
-        let mask =
-            block.iter().enumerate().fold(0u32, |m, (k, &v)| m | (u32::from(inside(v)) << k));
-        if mask != (1 << W) - 1 {
-            return run + mask.trailing_ones() as usize;
+    for word in words {
+        let diff = u64::from_le_bytes(*word) ^ pattern;
+        if diff != 0 {
+            return run + (diff.trailing_zeros() / 8) as usize;
         }
-        run += W;
+        run += 8;
     }
-    run + tail.iter().take_while(|&&v| inside(v)).count()
+    run + tail.iter().take_while(|&&c| c == code).count()
 }
 
 /// Caller-owned output buffers of [`detect_closes_to`], each as long as the
@@ -775,6 +786,20 @@ mod tests {
         }
         out.truncate(len);
         out
+    }
+
+    #[test]
+    fn run_length_stops_at_the_first_other_code() {
+        let codes = vec![2u8; 40];
+        for end in 0..codes.len() {
+            let mut c = codes.clone();
+            c[end] = 3;
+            assert_eq!(run_length(&c, 2), end, "end {end}");
+            assert_eq!(run_length(&c[..end], 2), end, "tail {end}");
+        }
+        assert_eq!(run_length(&codes, 2), 40);
+        assert_eq!(run_length(&codes, 1), 0);
+        assert_eq!(run_length(&[], 0), 0);
     }
 
     #[test]
