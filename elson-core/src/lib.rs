@@ -23,6 +23,7 @@ pub mod notifications;
 mod parallel;
 pub mod params;
 pub mod regime;
+pub mod simd;
 pub mod sizing;
 pub mod volatility;
 

@@ -20,6 +20,7 @@ use crate::config::merged;
 use crate::conv::{ToPy, extract_datetime, extract_enum, extract_uuid};
 use crate::entities::PyVolatilityRegime;
 use crate::errors::{IntoPyResult, guard, invalid};
+use crate::simd::Dispatch;
 
 /// The level names in code order: code i is `LEVELS[i]`, −1 is "no value".
 pub const LEVELS: [&str; 4] = ["LOW", "NORMAL", "HIGH", "EXTREME"];
@@ -152,6 +153,7 @@ pub fn rolling_volatility<'py>(
         let cfg = vol_config(method, lookback, periods_per_year, ewma_lambda)?;
         let prices = Prices::extract(close, open, high, low)?;
         let n = prices.len();
+        let isa = Dispatch::chosen();
         if let Some(out) = out {
             let array = out
                 .cast::<PyArray1<f64>>()
@@ -168,8 +170,10 @@ pub fn rolling_volatility<'py>(
                     maybe_detach(py, n, || volatility::estimate_into(&bars, &cfg, slice)).py()?;
                 } else {
                     let closes = prices.close();
-                    maybe_detach(py, n, || volatility::estimate_closes_into(closes, &cfg, slice))
-                        .py()?;
+                    maybe_detach(py, n, || {
+                        volatility::estimate_closes_into_on(closes, &cfg, slice, isa)
+                    })
+                    .py()?;
                 }
             }
             return Ok(array.clone());
@@ -185,8 +189,10 @@ pub fn rolling_volatility<'py>(
             {
                 let mut view = array.try_readwrite().map_err(fresh)?;
                 let slice = view.as_slice_mut().map_err(fresh)?;
-                maybe_detach(py, n, || volatility::estimate_closes_into(closes, &cfg, slice))
-                    .py()?;
+                maybe_detach(py, n, || {
+                    volatility::estimate_closes_into_on(closes, &cfg, slice, isa)
+                })
+                .py()?;
             }
             return Ok(array);
         };
@@ -317,6 +323,7 @@ pub fn detect_regimes<'py>(
             // numpy allocates the outputs (lazily zeroed, huge pages) and
             // the core writes every slot in its one pass.
             let closes = prices.close();
+            let isa = Dispatch::chosen();
             let volatility = PyArray1::<f64>::zeros(py, n, false);
             let level_code = PyArray1::<i8>::zeros(py, n, false);
             let confidence = (!levels_only).then(|| PyArray1::<f64>::zeros(py, n, false));
@@ -342,7 +349,8 @@ pub fn detect_regimes<'py>(
                         .transpose()
                         .map_err(fresh)?,
                 };
-                maybe_detach(py, n, || regime::detect_closes_to(closes, &cfg, &rcfg, out)).py()?;
+                maybe_detach(py, n, || regime::detect_closes_to_on(closes, &cfg, &rcfg, out, isa))
+                    .py()?;
             }
             return Ok(PyRegimeSeries {
                 volatility: volatility.unbind(),
@@ -361,6 +369,18 @@ pub fn detect_regimes<'py>(
         .py()?;
         Ok(PyRegimeSeries::from_core(py, series, codes))
     })
+}
+
+/// The instruction-set level the batch kernels (`rolling_volatility`,
+/// `detect_regimes` on closes) run at: `"x86-64-v4"` (AVX-512),
+/// `"x86-64-v3"` (AVX2 + FMA) or `"portable"` (the build's baseline) —
+/// the best the CPU supports, chosen at the first call. The environment
+/// variable `ELSON_SIMD=portable|v3|v4`, read then, lowers it (never above
+/// what the CPU has). Every level gives the same bits; only the speed
+/// differs.
+#[pyfunction]
+pub fn simd_level() -> &'static str {
+    Dispatch::chosen().level().name()
 }
 
 /// The level of one volatility value with the default thresholds.
@@ -618,6 +638,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check_regime_rows, m)?)?;
     m.add_function(wrap_pyfunction!(rolling_volatility, m)?)?;
     m.add_function(wrap_pyfunction!(detect_regimes, m)?)?;
+    m.add_function(wrap_pyfunction!(simd_level, m)?)?;
     m.add_function(wrap_pyfunction!(classify, m)?)?;
     m.add_function(wrap_pyfunction!(confidence_score, m)?)?;
     Ok(())

@@ -19,6 +19,7 @@ pub mod families;
 pub mod flags;
 pub mod metrics;
 pub mod security;
+pub mod simd;
 pub mod sizing;
 pub mod store;
 

@@ -1,5 +1,7 @@
 //! Batch regime detection: per-bar arrays over a whole series.
 
+use std::ops::Range;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -9,8 +11,9 @@ use super::stabilizer::Stabilizer;
 use crate::enums::{VolatilityLevel, VolatilityMethod};
 use crate::error::{ElsonError, Result};
 use crate::parallel;
-use crate::volatility::close_to_close::{self, split_parts};
-use crate::volatility::{Bar, VolatilityConfig, estimate_closes_into, estimate_into};
+use crate::simd::{Isa, Portable, Work};
+use crate::volatility::close_to_close::{self, OnChunk, split_parts};
+use crate::volatility::{Bar, VolatilityConfig, estimate_closes_into_on, estimate_into};
 
 /// Per-bar regime arrays, aligned with the input series. Before the first
 /// full window: volatility and confidence `NaN`, level `None`, count 0.
@@ -126,7 +129,7 @@ impl Stage {
     }
 
     /// Confidence of the defined values `vol` of the bars from `start` on.
-    #[inline]
+    #[inline(always)]
     fn confidence(&self, start: usize, vol: &[f64], confidence: &mut [f64]) {
         // Branch-free, its own loop: SIMD. Past the first window the
         // sample weight min(1, k/n) is exactly 1.
@@ -143,7 +146,7 @@ impl Stage {
 /// Classifies and stabilizes the defined values `vol`, writing the level and
 /// optionally the count of each (the levels-only form skips the count: on
 /// 10⁷ bars its memory traffic costs more than its computation).
-#[inline]
+#[inline(always)]
 fn stabilize<L: LevelSlot>(
     cfg: &RegimeConfig,
     stabilizer: &mut Stabilizer,
@@ -151,33 +154,45 @@ fn stabilize<L: LevelSlot>(
     level: &mut [L],
     mut count: Option<&mut [u32]>,
 ) {
+    /// Values classified at a time: their codes stay in L1.
+    const PIECE: usize = 1024;
     let level = &mut level[..vol.len()];
-    // The stabilizer, with whole runs of the settled level at once: a
-    // run is found by comparing values with the level's bounds, 16 at a
-    // time (SIMD); the state machine only sees values outside them.
-    let mut i = 0;
-    while i < vol.len() {
-        if let Some((settled, c0)) = stabilizer.settled() {
-            let (lo, hi) = cfg.bounds(settled);
-            let run = run_length(&vol[i..], lo, hi);
-            if run > 0 && u64::from(c0) + (run as u64) < u64::from(u32::MAX) {
-                level[i..i + run].fill(L::of(settled));
-                if let Some(count) = count.as_deref_mut() {
-                    for (k, n) in count[i..i + run].iter_mut().enumerate() {
-                        *n = c0 + 1 + k as u32;
+    let mut codes = [0u8; PIECE];
+    for (piece_no, piece) in vol.chunks(PIECE).enumerate() {
+        // Every value's level code in one branch-free loop (SIMD at every
+        // width), then the stabilizer, with whole runs of the settled level
+        // at once (found 8 codes at a time); the state machine only sees
+        // the values where the raw level differs from the settled one.
+        let codes = &mut codes[..piece.len()];
+        for (c, &v) in codes.iter_mut().zip(piece) {
+            *c = cfg.level_code(v);
+        }
+        let base = piece_no * PIECE;
+        let level = &mut level[base..base + piece.len()];
+        let mut count = count.as_deref_mut().map(|c| &mut c[base..base + piece.len()]);
+        let mut i = 0;
+        while i < codes.len() {
+            if let Some((settled, c0)) = stabilizer.settled() {
+                let run = run_length(&codes[i..], level_code(Some(settled)).cast_unsigned());
+                if run > 0 && u64::from(c0) + (run as u64) < u64::from(u32::MAX) {
+                    level[i..i + run].fill(L::of(settled));
+                    if let Some(count) = count.as_deref_mut() {
+                        for (k, n) in count[i..i + run].iter_mut().enumerate() {
+                            *n = c0 + 1 + k as u32;
+                        }
                     }
+                    stabilizer.advance_settled(run as u32);
+                    i += run;
+                    continue;
                 }
-                stabilizer.advance_settled(run as u32);
-                i += run;
-                continue;
             }
+            let (lv, cnt) = stabilizer.push(RegimeConfig::level_of_code(codes[i]));
+            level[i] = L::of(lv);
+            if let Some(count) = count.as_deref_mut() {
+                count[i] = cnt;
+            }
+            i += 1;
         }
-        let (lv, cnt) = stabilizer.push(cfg.classify(vol[i]));
-        level[i] = L::of(lv);
-        if let Some(count) = count.as_deref_mut() {
-            count[i] = cnt;
-        }
-        i += 1;
     }
 }
 
@@ -208,6 +223,7 @@ struct Part {
 }
 
 impl Part {
+    #[inline]
     fn new(switch_readings: u32) -> Part {
         Part {
             stabilizer: Stabilizer::new(switch_readings),
@@ -219,6 +235,8 @@ impl Part {
     }
 
     /// Stabilizes the next values of the part (slices of the same length).
+    /// (Always inlined into the kernel's chunk hook: see [`crate::simd`].)
+    #[inline(always)]
     fn feed<L: LevelSlot>(
         &mut self,
         cfg: &RegimeConfig,
@@ -304,23 +322,23 @@ impl Part {
     }
 }
 
-/// Length of the leading run of values in `[lo, hi)`: 16 at a time, each
-/// block tested as a bit mask (SIMD compares), the run's end inside the
-/// first block that has one found from the mask (no branch per value).
-fn run_length(vol: &[f64], lo: f64, hi: f64) -> usize {
-    const W: usize = 16;
-    let inside = |v: f64| (v >= lo) & (v < hi);
-    let (blocks, tail) = vol.as_chunks::<W>();
+/// Length of the leading run of `code` in `codes`, 8 codes at a time (one
+/// 64-bit comparison; the run's end is the first differing byte), so the
+/// search costs neither a branch per value nor SIMD code (which the bit
+/// masks of float compares did not reliably become).
+#[inline(always)]
+fn run_length(codes: &[u8], code: u8) -> usize {
+    let pattern = u64::from_le_bytes([code; 8]);
+    let (words, tail) = codes.as_chunks::<8>();
     let mut run = 0;
-    for block in blocks {
-        let mask =
-            block.iter().enumerate().fold(0u32, |m, (k, &v)| m | (u32::from(inside(v)) << k));
-        if mask != (1 << W) - 1 {
-            return run + mask.trailing_ones() as usize;
+    for word in words {
+        let diff = u64::from_le_bytes(*word) ^ pattern;
+        if diff != 0 {
+            return run + (diff.trailing_zeros() / 8) as usize;
         }
-        run += W;
+        run += 8;
     }
-    run + tail.iter().take_while(|&&v| inside(v)).count()
+    run + tail.iter().take_while(|&&c| c == code).count()
 }
 
 /// Caller-owned output buffers of [`detect_closes_to`], each as long as the
@@ -367,17 +385,64 @@ impl<L> Outputs<'_, L> {
     }
 }
 
+/// The regime stage of one part, hooked into the volatility kernel: the
+/// confidence and the stabilization of each chunk while it is in cache.
+struct Hook<'a, L> {
+    stage: &'a Stage,
+    /// The part's first close index.
+    base: usize,
+    guess: Part,
+    level: &'a mut [L],
+    confidence: Option<&'a mut [f64]>,
+    count: Option<&'a mut [u32]>,
+}
+
+impl<L: LevelSlot> OnChunk for Hook<'_, L> {
+    #[inline(always)]
+    fn chunk(&mut self, range: Range<usize>, values: &[f64]) {
+        let rel = range.start - self.base..range.end - self.base;
+        if let Some(c) = self.confidence.as_deref_mut() {
+            self.stage.confidence(range.start, values, &mut c[rel.clone()]);
+        }
+        let count = self.count.as_deref_mut().map(|c| &mut c[rel.clone()]);
+        self.guess.feed(&self.stage.cfg, values, &mut self.level[rel], count);
+    }
+}
+
+/// One part of the fused kernel, as [`Work`] for an [`Isa`]: the
+/// volatility with the regime stage hooked in; returns the part's guessed
+/// stabilization (see [`Part`]).
+struct PartWork<'a, L> {
+    closes: &'a [f64],
+    vol: &'a VolatilityConfig,
+    part: Range<usize>,
+    vol_out: &'a mut [f64],
+    hook: Hook<'a, L>,
+}
+
+impl<L: LevelSlot> Work for PartWork<'_, L> {
+    type Output = Result<Part>;
+    #[inline(always)]
+    fn call(self) -> Result<Part> {
+        let mut hook = self.hook;
+        close_to_close::batch_part(self.closes, self.vol, self.part, self.vol_out, &mut hook)?;
+        Ok(hook.guess)
+    }
+}
+
 /// Every close-series form: validates, then writes every slot of `out`.
 /// `CLOSE_TO_CLOSE` runs fused (the regime stage on each chunk of
 /// volatility while it is in cache) and, on a long series, split into
-/// parts on up to `threads` threads (see [`Part`]): the same values as one
-/// sequential pass, bit for bit.
+/// parts on up to `threads` threads (see [`Part`]), each part's work in
+/// `isa` (see [`crate::simd`]): the same values as one sequential pass, bit
+/// for bit.
 fn detect_closes_with<L: LevelSlot>(
     closes: &[f64],
     vol: &VolatilityConfig,
     regime: &RegimeConfig,
     out: Outputs<'_, L>,
     threads: usize,
+    isa: impl Isa,
 ) -> Result<()> {
     vol.validate()?;
     regime.validate()?;
@@ -393,7 +458,7 @@ fn detect_closes_with<L: LevelSlot>(
     }
     let stage = Stage::new(vol, regime);
     if vol.method != VolatilityMethod::CloseToClose {
-        estimate_closes_into(closes, vol, volatility)?;
+        estimate_closes_into_on(closes, vol, volatility, isa)?;
         let range = first..closes.len();
         let values = &volatility[range.clone()];
         if let Some(c) = confidence.as_deref_mut() {
@@ -421,18 +486,16 @@ fn detect_closes_with<L: LevelSlot>(
         .zip(split_parts(&mut level[start..], &parts))
         .zip(confidences.into_iter().zip(counts))
         .collect();
-    let results = parallel::run_all(jobs, |(((part, vol_out), level), (mut conf, mut count))| {
-        let mut guess = Part::new(regime.switch_readings);
-        let base = part.start;
-        close_to_close::batch_part(closes, vol, part, vol_out, |range, values| {
-            let rel = range.start - base..range.end - base;
-            if let Some(c) = conf.as_deref_mut() {
-                stage.confidence(range.start, values, &mut c[rel.clone()]);
-            }
-            let count = count.as_deref_mut().map(|c| &mut c[rel.clone()]);
-            guess.feed(regime, values, &mut level[rel], count);
-        })
-        .map(|()| guess)
+    let results = parallel::run_all(jobs, |(((part, vol_out), level), (confidence, count))| {
+        let hook = Hook {
+            stage: &stage,
+            base: part.start,
+            guess: Part::new(regime.switch_readings),
+            level,
+            confidence,
+            count,
+        };
+        isa.run(PartWork { closes, vol, part, vol_out, hook })
     });
     // Stitch the parts in order, each from the true state after the
     // previous one (the first part's guess is the truth).
@@ -508,7 +571,7 @@ pub fn detect_closes_into(
         confidence: Some(confidence),
         count: Some(stabilization_count),
     };
-    detect_closes_with(closes, vol, regime, outputs, parallel::max_threads())
+    detect_closes_with(closes, vol, regime, outputs, parallel::max_threads(), Portable)
 }
 
 /// The lean batch form: the volatility and the stabilized level of every
@@ -539,7 +602,7 @@ pub fn detect_levels_into(
     level: &mut [Option<VolatilityLevel>],
 ) -> Result<()> {
     let outputs = Outputs { volatility, level, confidence: None, count: None };
-    detect_closes_with(closes, vol, regime, outputs, parallel::max_threads())
+    detect_closes_with(closes, vol, regime, outputs, parallel::max_threads(), Portable)
 }
 
 /// [`detect_closes`] into caller-owned buffers, levels as [`level_code`]s:
@@ -575,9 +638,44 @@ pub fn detect_closes_to(
     regime: &RegimeConfig,
     out: RegimeBuffers<'_>,
 ) -> Result<()> {
+    detect_closes_to_on(closes, vol, regime, out, Portable)
+}
+
+/// [`detect_closes_to`] with the work of each thread run in `isa`: the entry
+/// point of a binding that dispatches on the CPU at run time (see
+/// [`crate::simd`]). The values are the same bits whatever the `isa`.
+///
+/// # Errors
+/// As [`detect_closes_to`].
+///
+/// # Example
+/// ```
+/// use elson_core::regime::{detect_closes_to_on, RegimeBuffers, RegimeConfig};
+/// use elson_core::simd::Portable;
+/// use elson_core::volatility::VolatilityConfig;
+/// let closes: Vec<f64> = (0..30).map(|i| 100.0 + (i % 2) as f64).collect();
+/// let (mut vol, mut codes) = (vec![0.0; 30], vec![0i8; 30]);
+/// let out = RegimeBuffers {
+///     volatility: &mut vol,
+///     level_code: &mut codes,
+///     confidence: None,
+///     stabilization_count: None,
+/// };
+/// let (v, r) = (VolatilityConfig::default(), RegimeConfig::default());
+/// detect_closes_to_on(&closes, &v, &r, out, Portable)?;
+/// assert_eq!((codes[19], codes[20]), (-1, 1)); // none yet, then NORMAL
+/// # Ok::<(), elson_core::ElsonError>(())
+/// ```
+pub fn detect_closes_to_on(
+    closes: &[f64],
+    vol: &VolatilityConfig,
+    regime: &RegimeConfig,
+    out: RegimeBuffers<'_>,
+    isa: impl Isa,
+) -> Result<()> {
     let RegimeBuffers { volatility, level_code, confidence, stabilization_count } = out;
     let outputs = Outputs { volatility, level: level_code, confidence, count: stabilization_count };
-    detect_closes_with(closes, vol, regime, outputs, parallel::max_threads())
+    detect_closes_with(closes, vol, regime, outputs, parallel::max_threads(), isa)
 }
 
 /// Regimes of a bar series with any estimator, bar by bar.
@@ -691,6 +789,20 @@ mod tests {
     }
 
     #[test]
+    fn run_length_stops_at_the_first_other_code() {
+        let codes = vec![2u8; 40];
+        for end in 0..codes.len() {
+            let mut c = codes.clone();
+            c[end] = 3;
+            assert_eq!(run_length(&c, 2), end, "end {end}");
+            assert_eq!(run_length(&c[..end], 2), end, "tail {end}");
+        }
+        assert_eq!(run_length(&codes, 2), 40);
+        assert_eq!(run_length(&codes, 1), 0);
+        assert_eq!(run_length(&[], 0), 0);
+    }
+
+    #[test]
     fn stitched_parts_equal_one_sequential_run() {
         let mut g = Gen(0x9E37_79B9_7F4A_7C15);
         for trial in 0..300 {
@@ -772,12 +884,12 @@ mod tests {
                 confidence: Some(confidence),
                 count: Some(stabilization_count),
             };
-            detect_closes_with(&closes, &vol, &regime, out, threads).unwrap();
+            detect_closes_with(&closes, &vol, &regime, out, threads, Portable).unwrap();
             let mut codes = vec![0i8; len];
             let mut v2 = vec![0.0; len];
             let out =
                 Outputs { volatility: &mut v2, level: &mut codes, confidence: None, count: None };
-            detect_closes_with(&closes, &vol, &regime, out, threads).unwrap();
+            detect_closes_with(&closes, &vol, &regime, out, threads, Portable).unwrap();
             (s, codes, v2)
         };
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
@@ -819,7 +931,7 @@ mod tests {
             let len = closes.len();
             let (mut v, mut l) = (vec![0.0; len], vec![0i8; len]);
             let out = Outputs { volatility: &mut v, level: &mut l, confidence: None, count: None };
-            match detect_closes_with(closes, &vol, &regime, out, threads).unwrap_err() {
+            match detect_closes_with(closes, &vol, &regime, out, threads, Portable).unwrap_err() {
                 ElsonError::InvalidInput { field, .. } => field,
                 e => panic!("{e:?}"),
             }

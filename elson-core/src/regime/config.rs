@@ -95,17 +95,6 @@ impl RegimeConfig {
             + u8::from(value >= self.extreme_min)
     }
 
-    /// The values that classify as `level`: `[lo, hi)` (valid config).
-    /// Indexed rather than matched: the batch stabilizer asks at every
-    /// change of level, and a jump table there mispredicts.
-    #[inline]
-    pub(crate) fn bounds(&self, level: VolatilityLevel) -> (f64, f64) {
-        let edges =
-            [f64::NEG_INFINITY, self.normal_min, self.high_min, self.extreme_min, f64::INFINITY];
-        let i = level as usize;
-        (edges[i], edges[i + 1])
-    }
-
     /// The level of a [`Self::level_code`].
     #[inline(always)]
     pub(crate) fn level_of_code(code: u8) -> VolatilityLevel {

@@ -35,7 +35,7 @@ mod stabilizer;
 
 pub use batch::{
     NO_LEVEL, RegimeBuffers, RegimeSeries, detect, detect_closes, detect_closes_into,
-    detect_closes_to, detect_levels_into, detect_readings, level_code,
+    detect_closes_to, detect_closes_to_on, detect_levels_into, detect_readings, level_code,
 };
 pub use check::{check_regime_rows, check_regime_rows_with};
 pub use config::{RegimeConfig, classify, confidence_score};

@@ -10,6 +10,7 @@ use super::validate::{check_bar, check_closes};
 use crate::enums::VolatilityMethod;
 use crate::error::{ElsonError, Result};
 use crate::parallel;
+use crate::simd::{Isa, Portable};
 
 /// One defined value of a batch estimate: the typed form, where bars
 /// before the first full window are absent rather than NaN.
@@ -72,15 +73,45 @@ pub fn estimate_closes(closes: &[f64], cfg: &VolatilityConfig) -> Result<Vec<f64
 /// As [`estimate_closes`], plus field `out` when `out.len() != closes.len()`.
 /// On error the contents of `out` are unspecified.
 pub fn estimate_closes_into(closes: &[f64], cfg: &VolatilityConfig, out: &mut [f64]) -> Result<()> {
+    estimate_closes_into_on(closes, cfg, out, Portable)
+}
+
+/// [`estimate_closes_into`] with the work of each thread of the
+/// `CLOSE_TO_CLOSE` kernel run in `isa`: the entry point of a binding that dispatches on the CPU at run time (see
+/// [`crate::simd`]). The values are the same bits whatever the `isa`.
+///
+/// # Errors
+/// As [`estimate_closes_into`].
+///
+/// # Example
+/// ```
+/// use elson_core::simd::Portable;
+/// use elson_core::volatility::{estimate_closes, estimate_closes_into_on, VolatilityConfig};
+/// let closes: Vec<f64> = (0..50).map(|i| 100.0 + (i % 7) as f64).collect();
+/// let cfg = VolatilityConfig::default();
+/// let mut out = vec![0.0; closes.len()];
+/// estimate_closes_into_on(&closes, &cfg, &mut out, Portable)?;
+/// let want = estimate_closes(&closes, &cfg)?;
+/// assert!(out.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()));
+/// # Ok::<(), elson_core::ElsonError>(())
+/// ```
+pub fn estimate_closes_into_on(
+    closes: &[f64],
+    cfg: &VolatilityConfig,
+    out: &mut [f64],
+    isa: impl Isa,
+) -> Result<()> {
     cfg.validate()?;
     check_out_len(out, closes.len())?;
     match cfg.method {
         VolatilityMethod::CloseToClose => {
-            close_to_close::batch(closes, cfg, out, parallel::max_threads())
+            close_to_close::batch(closes, cfg, out, parallel::max_threads(), isa)
         }
         VolatilityMethod::Ewma => {
             check_closes(closes, 0)?;
             let mut state = EwmaState::new(cfg);
+            // A recursion, one bar after the other: no SIMD to gain, so it
+            // runs as it is whatever the `isa`.
             for (o, &c) in out.iter_mut().zip(closes) {
                 *o = state.push(c).unwrap_or(f64::NAN);
             }

@@ -13,6 +13,7 @@ use super::rolling::{BLOCK, Moments, ResumClock, Ring, drifted, sum_sq_dev};
 use super::validate::check_closes;
 use crate::error::Result;
 use crate::parallel;
+use crate::simd::{Isa, Work};
 
 /// Blocks per chunk of the batch kernel: this many independent running sums
 /// advance side by side, which hides the latency of each addition, and the
@@ -31,6 +32,7 @@ fn annualize(sum_sq_dev: f64, scale: f64) -> f64 {
     (v * scale).sqrt()
 }
 
+#[inline]
 fn scale_of(cfg: &VolatilityConfig) -> f64 {
     f64::from(cfg.periods_per_year) / (cfg.lookback - 1) as f64
 }
@@ -139,6 +141,9 @@ fn step(
 /// position, then slides with the per-position drift check. `logs[p..=p + n]`
 /// are the logs of the window of position `p` (n + 1 closes). Writes
 /// `Σ(r − r̄)²` of positions `p0..p0 + ssd.len()` into `ssd`.
+/// (Always inlined, as every function below [`batch_part`]: see
+/// [`crate::simd`].)
+#[inline(always)]
 fn block_scalar(logs: &[f64], n: usize, p0: usize, ssd: &mut [f64]) {
     // Returns of the block's windows: rets[i] ends at log p0 + 1 + i.
     let len = ssd.len();
@@ -178,7 +183,8 @@ const E_BOUND_MARGIN: f64 = 1.0 + 1e-12;
 ///    end (`e` only grows within a block);
 /// 2. running sums of `s` and `q`, the blocks side by side (independent
 ///    chains instead of one);
-/// 3. `Σ(r − r̄)²`, its minimum per block and the annualized values (SIMD).
+/// 3. `Σ(r − r̄)²` and its minimum per block, then the annualized values
+///    (SIMD).
 ///
 /// The increments and the order of the additions of `s` and `q` are those
 /// of [`Moments::slide`], so the values are the streaming state's bit for
@@ -189,6 +195,7 @@ const E_BOUND_MARGIN: f64 = 1.0 + 1e-12;
 // Index loops on purpose: a lane index into several fixed-size arrays is the
 // shape LLVM turns into SIMD (iterator chains of six zips were not).
 #[allow(clippy::needless_range_loop)]
+#[inline(always)]
 fn chunk_fast(logs: &[f64], n: usize, scale: f64, sums: &mut Sums, out: &mut [f64]) {
     const NB: usize = BLOCKS_PER_CHUNK;
     let (s, q, e) = (&mut sums.s[..CHUNK], &mut sums.q[..CHUNK], &mut sums.e[..BLOCK]);
@@ -255,16 +262,19 @@ fn chunk_fast(logs: &[f64], n: usize, scale: f64, sums: &mut Sums, out: &mut [f6
             for l in 0..E_LANES {
                 let v = sum_sq_dev(sc[l], qc[l], inv_n);
                 low[l] = if v < low[l] { v } else { low[l] };
-                oc[l] = annualize(v, scale);
+                oc[l] = v;
             }
         }
         let low = low.iter().fold(f64::INFINITY, |m, &v| if v < m { v } else { m });
         if drifted(low, e_end[b]) {
-            let block = &mut s[range.clone()];
-            block_scalar(logs, n, b * BLOCK, block);
-            for (o, &v) in out[range].iter_mut().zip(&*block) {
-                *o = annualize(v, scale);
-            }
+            block_scalar(logs, n, b * BLOCK, &mut out[range.clone()]);
+        }
+        // The square roots in a loop of their own: a plain map, which LLVM
+        // vectorizes at every width (inside the lane loop above, with the
+        // generic tuning of a target-feature function, it did not: scalar
+        // square roots took a third of the time).
+        for o in &mut out[range] {
+            *o = annualize(*o, scale);
         }
     }
 }
@@ -330,7 +340,7 @@ pub(crate) fn batch_parts(
 
 /// Batch kernel over the positions `part` (one of [`batch_parts`]' ranges):
 /// writes the value of close `part.start + i` into `out[i]` and calls
-/// `on_chunk(range, values)` for every chunk of it, in order, right after
+/// `on_chunk.chunk(range, values)` for every chunk of it, in order, right after
 /// writing it (the regime stage hooks there while the chunk is still in
 /// cache; `range` is in close indices).
 ///
@@ -342,12 +352,17 @@ pub(crate) fn batch_parts(
 /// # Errors
 /// `InvalidInput` naming `close[i]` for the first bad close of the part
 /// (everything before it may have been written).
+///
+/// Always inlined, with everything it calls on the hot path: a caller that
+/// runs it inside an [`Isa`] context (a `#[target_feature]` function) gets
+/// all of it compiled for that instruction set (see [`crate::simd`]).
+#[inline(always)]
 pub(crate) fn batch_part(
     closes: &[f64],
     cfg: &VolatilityConfig,
     part: Range<usize>,
     out: &mut [f64],
-    mut on_chunk: impl FnMut(Range<usize>, &[f64]),
+    mut on_chunk: impl OnChunk,
 ) -> Result<()> {
     let n = cfg.lookback;
     let scale = scale_of(cfg);
@@ -379,14 +394,15 @@ pub(crate) fn batch_part(
             dst.iter().all(|v| *v >= 0.0),
             "Invariant: a volatility is never negative or NaN"
         );
-        on_chunk(start..end, dst);
+        on_chunk.chunk(start..end, dst);
         start = end;
     }
     Ok(())
 }
 
-/// The volatility alone over a whole series, with up to `threads` threads:
-/// one value per close into `out` (NaN before index n).
+/// The volatility alone over a whole series, with up to `threads` threads,
+/// each part's work run in `isa`: one value per close into `out` (NaN
+/// before index n).
 ///
 /// # Errors
 /// `InvalidInput` naming `close[i]` for the first bad close.
@@ -395,15 +411,54 @@ pub(crate) fn batch(
     cfg: &VolatilityConfig,
     out: &mut [f64],
     threads: usize,
+    isa: impl Isa,
 ) -> Result<()> {
     let out = &mut out[..closes.len()];
     let parts = batch_parts(closes, cfg, out, threads)?;
     let Some(first) = parts.first() else { return Ok(()) };
     let jobs: Vec<_> =
         parts.iter().cloned().zip(split_parts(&mut out[first.start..], &parts)).collect();
-    parallel::run_all(jobs, |(part, dst)| batch_part(closes, cfg, part, dst, |_, _| {}))
+    parallel::run_all(jobs, |(part, out)| isa.run(PartWork { closes, cfg, part, out }))
         .into_iter()
         .collect()
+}
+
+/// What [`batch_part`] does with each chunk of values it wrote (the regime
+/// stage's hook). A trait rather than a closure so that it can be
+/// `#[inline(always)]` (see [`crate::simd::Work`]).
+pub(crate) trait OnChunk {
+    /// Called with the close indices of the chunk and its values.
+    fn chunk(&mut self, range: Range<usize>, values: &[f64]);
+}
+
+/// No hook: the volatility alone.
+impl OnChunk for () {
+    #[inline(always)]
+    fn chunk(&mut self, _: Range<usize>, _: &[f64]) {}
+}
+
+/// A hook lent to the kernel (the caller keeps what it gathered).
+impl<H: OnChunk> OnChunk for &mut H {
+    #[inline(always)]
+    fn chunk(&mut self, range: Range<usize>, values: &[f64]) {
+        (**self).chunk(range, values);
+    }
+}
+
+/// The volatility of one part of [`batch`], as [`Work`] for an [`Isa`].
+struct PartWork<'a> {
+    closes: &'a [f64],
+    cfg: &'a VolatilityConfig,
+    part: Range<usize>,
+    out: &'a mut [f64],
+}
+
+impl Work for PartWork<'_> {
+    type Output = Result<()>;
+    #[inline(always)]
+    fn call(self) -> Result<()> {
+        batch_part(self.closes, self.cfg, self.part, self.out, ())
+    }
 }
 
 /// `values` (starting at the first part's start) split into one slice per
@@ -447,7 +502,7 @@ mod tests {
         assert!((74_000 + cfg.lookback..77_000).contains(&parts[0].end));
         let run = |threads| {
             let mut out = vec![0.0; closes.len()];
-            batch(&closes, &cfg, &mut out, threads).unwrap();
+            batch(&closes, &cfg, &mut out, threads, crate::simd::Portable).unwrap();
             out.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
         };
         let one = run(1);

@@ -77,8 +77,9 @@ pub fn fast_ln(x: f64) -> f64 {
 
 /// Writes `fast_ln(x)` of every element of `xs` into `out[..xs.len()]` and
 /// returns whether every element was a valid price (finite, positive,
-/// normal): validation and logarithm in one SIMD pass.
-#[inline]
+/// normal): validation and logarithm in one SIMD pass. (Always inlined:
+/// it is the hot loop of the batch kernel, see [`crate::simd`].)
+#[inline(always)]
 pub(crate) fn fast_ln_checked(xs: &[f64], out: &mut [f64]) -> bool {
     let out = &mut out[..xs.len()];
     let mut ok = true;

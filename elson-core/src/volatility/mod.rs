@@ -37,7 +37,9 @@
 //! it runs in ≈ 60 ms on one core with a default x86-64 build (SSE2) and
 //! ≈ 34 ms with `RUSTFLAGS="-C target-cpu=native"` on an AVX-512 machine —
 //! the same bits either way (see `benches/volatility.rs` and
-//! `benches/peers/`). A series of 2¹⁶ closes or more is split into parts
+//! `benches/peers/`). [`estimate_closes_into_on`] takes the instruction
+//! set to run in as a [`crate::simd::Isa`], so that a binding can choose
+//! AVX2/AVX-512 at run time (the Python one does: ≈ 20 ms on 2 cores). A series of 2¹⁶ closes or more is split into parts
 //! that start at fixed re-summation points, so they are independent, and
 //! computed on up to [`std::thread::available_parallelism`] scoped threads
 //! (≈ 31 ms on 2 cores): again the same bits as one sequential pass and as
@@ -72,8 +74,8 @@ mod stream;
 mod validate;
 
 pub use batch::{
-    VolatilityPoint, estimate, estimate_closes, estimate_closes_into, estimate_closes_points,
-    estimate_into, estimate_points,
+    VolatilityPoint, estimate, estimate_closes, estimate_closes_into, estimate_closes_into_on,
+    estimate_closes_points, estimate_into, estimate_points,
 };
 pub use config::{Bar, LOOKBACK_MAX, VolatilityConfig};
 pub use stream::VolatilityEstimator;

@@ -44,12 +44,16 @@ pub(crate) struct Moments {
 }
 
 impl Moments {
+    #[inline]
     pub(crate) fn new(n: usize) -> Moments {
         Moments { c: 0.0, s: 0.0, q: 0.0, e: 0.0, inv_n: 1.0 / n as f64 }
     }
 
     /// Exact sums over the window given oldest first (as one or two slices,
     /// so a ring buffer needs no copy). Returns `Σ(x − mean)²`.
+    /// (Inlined: the batch kernel calls it once per block, see
+    /// [`crate::simd`].)
+    #[inline]
     pub(crate) fn resum(&mut self, older: &[f64], newer: &[f64]) -> f64 {
         let mut sum = 0.0;
         for &x in older.iter().chain(newer) {
