@@ -97,7 +97,7 @@ def rust_backtest_ms(close: np.ndarray, fast: int, slow: int) -> Optional[float]
         cmd = ["cargo", "run", "-q", "--release", "--example", "peer_backtest", "--",
                str(path), str(fast), str(slow)]
         out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    m = re.search(r"trades=(\d+) best_ms=([0-9.]+)", out)
+    m = re.search(r"trades=(\d+)\b.*?best_ms=([0-9.]+)", out)
     if not m:
         raise SystemExit(f"unexpected output from peer_backtest: {out!r}")
     print(f"    (Rust run: {m.group(1)} trades)")

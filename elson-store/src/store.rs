@@ -289,7 +289,17 @@ impl Store {
             }
             Pool::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let connect = PgConnectOptions::from_str(url).map_err(open_err)?;
+            // Generic plans always (a startup parameter: no round trip).
+            // Every statement of the store is a parameterized OLTP query
+            // whose plan does not depend on the values; left to choose,
+            // PostgreSQL re-plans a statement over the partitioned tables
+            // for every call once one partition's statistics are skewed
+            // (≈ 3 ms of planning for 27 partitions, against ≈ 0.1 ms to
+            // run it), and a generic plan still prunes partitions by
+            // parameter when the executor starts.
+            let connect = PgConnectOptions::from_str(url)
+                .map_err(open_err)?
+                .options([("plan_cache_mode", "force_generic_plan")]);
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections.max(1))
                 .acquire_timeout(Duration::from_secs(30))
