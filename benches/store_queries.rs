@@ -44,6 +44,23 @@
 //! PostgreSQL trade history (no partition key in the query: all 37 monthly
 //! partitions are opened). Runs with other work on the machine give SQLite
 //! p99s of 2–40 ms (CFS slices on 2 shared cores).
+//!
+//! 2026-11-25 night: fewer round trips and no foreground checkpoints.
+//! Trade history and the approval queue bring the portfolio owner, the
+//! actor's standing and (queue) each item's link in their one query; an
+//! audited read appends its record after the read in one autocommit
+//! statement; pooled connections are pinged only after 5 s idle; SQLite
+//! checkpoints its WAL in a background task; PostgreSQL plans generically
+//! (with skewed partition statistics it had gone back to planning the
+//! history query on every call: p50 3 ms). PostgreSQL round trips: history
+//! 2, approval queue 3, the others 3. Quietest window (three consecutive
+//! runs, before the autocommit audit step), p99: SQLite all seven 0.18–0.87
+//! ms (queue p50 ≈ 540 µs); PostgreSQL six of seven 0.42–0.99 ms, the
+//! approval queue 1.01–1.06 ms (p50 ≈ 700 µs). After the autocommit step
+//! the queue's p50 fell to 545–630 µs (SQLite 400–420 µs); later runs on
+//! this VM were noisier for every query (p99 1–3 ms on PostgreSQL even for
+//! the 2-round-trip reads whose p50 stayed 0.35–0.5 ms), so their p99s
+//! measure the machine more than the store.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
