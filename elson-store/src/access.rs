@@ -49,6 +49,32 @@ use crate::store::{Backend, Pooled, Store, Tx};
 /// can grant them.
 pub(crate) const NOBODY: Uuid = Uuid::max();
 
+/// A statement that also selects the actor's standing as `elson_standing`
+/// ([`Session::fetch_with_standing`]), in each backend's text: PostgreSQL
+/// reads the standing `elson_begin_as` left in the transaction
+/// (`standing_pg!`); SQLite reads `users` for the actor's id, which its
+/// text takes as the last parameter.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WithStanding {
+    pub(crate) pg: &'static str,
+    pub(crate) sqlite: &'static str,
+}
+
+/// The standing column of a [`WithStanding`] statement on PostgreSQL.
+macro_rules! standing_pg {
+    () => {
+        "current_setting('elson.standing', true)"
+    };
+}
+/// The standing column of a [`WithStanding`] statement on SQLite, for the
+/// actor whose id is parameter `$n` (a literal).
+macro_rules! standing_sqlite {
+    ($n:literal) => {
+        concat!("(SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $", $n, ")")
+    };
+}
+pub(crate) use {standing_pg, standing_sqlite};
+
 /// PostgreSQL: sets the per-transaction actor for row-level security and
 /// returns the actor's current role and status (none for an unknown id).
 const ACT_AS_PG: &str = "SELECT role, status FROM elson_act_as($1, $2)";
@@ -57,7 +83,7 @@ const ACT_AS_PG: &str = "SELECT role, status FROM elson_act_as($1, $2)";
 const STANDING: &str = "SELECT role || ' ' || status AS elson_standing FROM users WHERE id = $1";
 /// PostgreSQL: the actor's standing that [`pg_begin_as`] left in the
 /// transaction, as `ROLE STATUS` (empty for an unknown id).
-const STANDING_PG: &str = "SELECT current_setting('elson.standing', true) AS elson_standing";
+const STANDING_PG: &str = concat!("SELECT ", standing_pg!(), " AS elson_standing");
 
 /// PostgreSQL: the simple-query string that opens a call's transaction and,
 /// in the same round trip, runs `elson_begin_as` (migration 13: the
@@ -358,6 +384,33 @@ impl Session {
         self.audited |= access.audited;
         self.basis = Some(access.basis);
         Ok(access)
+    }
+
+    /// Runs `sql` with `args` — on SQLite followed by the actor's id, the
+    /// last parameter of its text there — and takes the actor's standing
+    /// from the first row ([`Session::offer_standing`]): the call's first
+    /// query brings back what its authorization needs.
+    ///
+    /// # Errors
+    /// Storage failures; an unreadable standing.
+    pub(crate) async fn fetch_with_standing(
+        &mut self,
+        op: &'static str,
+        sql: WithStanding,
+        args: &[Arg<'_>],
+    ) -> StoreResult<Vec<DbRow>> {
+        let rows = match self.conn() {
+            Conn::Pg(_) => self.conn().fetch_all(op, sql.pg, args).await?,
+            Conn::Sqlite(_) => {
+                let mut all = args.to_vec();
+                all.push(uuid(self.actor_id));
+                self.conn().fetch_all(op, sql.sqlite, &all).await?
+            }
+        };
+        if let Some(first) = rows.first() {
+            self.offer_standing(first)?;
+        }
+        Ok(rows)
     }
 
     /// [`Session::may`] with `given` in place of the actor's links, for a

@@ -125,24 +125,24 @@ impl Store {
             match self.backend() {
                 Backend::Postgres => (
                     "Trade History",
-                    trades::HISTORY_PG,
+                    trades::HISTORY.pg,
                     vec![uuid(p.portfolio_id), Arg::I64(20), Arg::I64(40)],
                 ),
                 Backend::Sqlite => (
                     "Trade History",
-                    trades::HISTORY_SQLITE,
+                    trades::HISTORY.sqlite,
                     vec![uuid(p.portfolio_id), Arg::I64(20), Arg::I64(40), uuid(p.user_id)],
                 ),
             },
             match self.backend() {
                 Backend::Postgres => (
                     "Guardian Approval Queue",
-                    trades::APPROVAL_QUEUE_PG,
+                    trades::APPROVAL_QUEUE.pg,
                     vec![uuid(p.guardian_id)],
                 ),
                 Backend::Sqlite => (
                     "Guardian Approval Queue",
-                    trades::APPROVAL_QUEUE_SQLITE,
+                    trades::APPROVAL_QUEUE.sqlite,
                     vec![uuid(p.guardian_id), uuid(p.guardian_id)],
                 ),
             },

@@ -119,23 +119,9 @@ const OP_MARK: &str = "trading.mark_to_market";
 /// see `Session::offer_standing`), so a trading call spends no round trip
 /// on it.
 async fn lock_portfolio(s: &mut Session, op: &'static str, id: Uuid) -> StoreResult<Portfolio> {
-    let actor_id = s.actor_id();
-    let row = match s.conn() {
-        Conn::Pg(_) => {
-            let sql = portfolios::GET_FOR_UPDATE_WITH_STANDING;
-            s.conn().fetch_optional(op, sql, &[uuid(id)]).await?
-        }
-        // BEGIN IMMEDIATE already holds the database's write lock.
-        Conn::Sqlite(_) => {
-            let sql = portfolios::GET_WITH_STANDING_SQLITE;
-            s.conn().fetch_optional(op, sql, &[uuid(id), uuid(actor_id)]).await?
-        }
-    };
-    match row {
-        Some(row) => {
-            s.offer_standing(&row)?;
-            portfolios::from_row(&row)
-        }
+    let rows = s.fetch_with_standing(op, portfolios::LOCK_WITH_STANDING, &[uuid(id)]).await?;
+    match rows.first() {
+        Some(row) => portfolios::from_row(row),
         None => Err(StoreError::not_found("portfolio", id)),
     }
 }
@@ -398,26 +384,16 @@ impl Store {
         op: &'static str,
         portfolio_id: Uuid,
     ) -> StoreResult<(Portfolio, User)> {
-        let actor_id = s.actor_id();
-        let row = match s.conn() {
-            Conn::Pg(_) => {
-                let sql = users::PORTFOLIO_WITH_OWNER_FOR_UPDATE;
-                s.conn().fetch_optional(op, sql, &[uuid(portfolio_id)]).await?
-            }
-            Conn::Sqlite(_) => {
-                let sql = users::PORTFOLIO_WITH_OWNER_SQLITE;
-                s.conn().fetch_optional(op, sql, &[uuid(portfolio_id), uuid(actor_id)]).await?
-            }
-        };
-        let Some(row) = row else {
+        let sql = users::PORTFOLIO_WITH_OWNER;
+        let rows = s.fetch_with_standing(op, sql, &[uuid(portfolio_id)]).await?;
+        let Some(row) = rows.first() else {
             // No portfolio, or (row-level security) one whose owner the
             // actor may not see: which of the two is the lock's answer.
             let portfolio = lock_portfolio(s, op, portfolio_id).await?;
             let owner = load_user(self, &mut s.conn(), op, portfolio.user_id).await?;
             return Ok((portfolio, owner));
         };
-        s.offer_standing(&row)?;
-        Ok((portfolios::from_owner_row(&row)?, self.users().row_to_user(&row)?))
+        Ok((portfolios::from_owner_row(row)?, self.users().row_to_user(row)?))
     }
 
     /// Builds the trade and applies the core's approval decision (a minor's

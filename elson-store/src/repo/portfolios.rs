@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use elson_core::families::{Action, Resource};
 
-use crate::access::{Call, Mode, Session, live};
+use crate::access::{Call, Mode, Session, WithStanding, live, standing_pg, standing_sqlite};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_enum, opt_text, text, ts, uuid};
@@ -62,30 +62,38 @@ pub(crate) const GET: &str = concat!("SELECT ", cols!(""), " FROM portfolios WHE
 /// (SQLite has no row locks; its writers hold the database lock instead.)
 pub(crate) const GET_FOR_UPDATE: &str =
     concat!("SELECT ", cols!(""), " FROM portfolios WHERE id = $1 FOR UPDATE");
-/// PostgreSQL: [`GET_FOR_UPDATE`] that also brings back the acting user's
-/// standing left in the transaction (`Session::offer_standing`).
-pub(crate) const GET_FOR_UPDATE_WITH_STANDING: &str = concat!(
-    "SELECT ",
-    cols!(""),
-    ", current_setting('elson.standing', true) AS elson_standing \
-     FROM portfolios WHERE id = $1 FOR UPDATE"
-);
-/// SQLite: [`GET`] that also brings back the standing of the actor `$2`
-/// (`Session::offer_standing`).
-pub(crate) const GET_WITH_STANDING_SQLITE: &str = concat!(
-    "SELECT ",
-    cols!(""),
-    ", (SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $2) AS elson_standing \
-     FROM portfolios WHERE id = $1"
-);
-/// PostgreSQL: a portfolio's owner and the standing `elson_begin_as` left
-/// in the transaction.
-const OWNER_WITH_STANDING_PG: &str = "SELECT user_id, \
-     current_setting('elson.standing', true) AS elson_standing FROM portfolios WHERE id = $1";
-/// SQLite: a portfolio's owner and the standing of the actor `$2`.
-const OWNER_WITH_STANDING_SQLITE: &str = "SELECT user_id, \
-     (SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $2) AS elson_standing \
-     FROM portfolios WHERE id = $1";
+/// A portfolio for a trading call and the actor's standing
+/// (`Session::fetch_with_standing`): on PostgreSQL [`GET_FOR_UPDATE`], on
+/// SQLite [`GET`] (its writers hold the database lock instead).
+pub(crate) const LOCK_WITH_STANDING: WithStanding = WithStanding {
+    pg: concat!(
+        "SELECT ",
+        cols!(""),
+        ", ",
+        standing_pg!(),
+        " AS elson_standing FROM portfolios WHERE id = $1 FOR UPDATE"
+    ),
+    sqlite: concat!(
+        "SELECT ",
+        cols!(""),
+        ", ",
+        standing_sqlite!("2"),
+        " AS elson_standing FROM portfolios WHERE id = $1"
+    ),
+};
+/// A portfolio's owner and the actor's standing.
+const OWNER_WITH_STANDING: WithStanding = WithStanding {
+    pg: concat!(
+        "SELECT user_id, ",
+        standing_pg!(),
+        " AS elson_standing FROM portfolios WHERE id = $1"
+    ),
+    sqlite: concat!(
+        "SELECT user_id, ",
+        standing_sqlite!("2"),
+        " AS elson_standing FROM portfolios WHERE id = $1"
+    ),
+};
 const BY_USER: &str =
     concat!("SELECT ", cols!(""), " FROM portfolios WHERE user_id = $1 ORDER BY created_at, id");
 pub(crate) const OVERVIEW: &str = concat!(
@@ -195,17 +203,8 @@ pub(crate) async fn owner_of(
     op: &'static str,
     id: Uuid,
 ) -> StoreResult<Option<Uuid>> {
-    let actor_id = s.actor_id();
-    let row = match s.conn() {
-        Conn::Pg(_) => s.conn().fetch_optional(op, OWNER_WITH_STANDING_PG, &[uuid(id)]).await?,
-        Conn::Sqlite(_) => {
-            let args = [uuid(id), uuid(actor_id)];
-            s.conn().fetch_optional(op, OWNER_WITH_STANDING_SQLITE, &args).await?
-        }
-    };
-    let Some(row) = row else { return Ok(None) };
-    s.offer_standing(&row)?;
-    row.uuid("user_id").map(Some)
+    let rows = s.fetch_with_standing(op, OWNER_WITH_STANDING, &[uuid(id)]).await?;
+    rows.first().map(|r| r.uuid("user_id")).transpose()
 }
 
 impl Portfolios<'_> {

@@ -8,7 +8,9 @@ use uuid::Uuid;
 
 use elson_core::families::{Action, Resource};
 
-use crate::access::{Call, Mode, NOBODY, Session, live};
+use crate::access::{
+    Call, Mode, NOBODY, Session, WithStanding, live, standing_pg, standing_sqlite,
+};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_dec, opt_enum, opt_text, text, ts, uuid};
@@ -79,7 +81,7 @@ pub(crate) const GET: &str = concat!("SELECT ", cols!(""), " FROM trades WHERE i
 /// trade columns; an unknown portfolio (or one row-level security hides)
 /// gives no row.
 macro_rules! history_with_owner {
-    ($standing:literal) => {
+    ($standing:expr) => {
         concat!(
             "SELECT o.owner_id, o.elson_standing, t.* FROM \
              (SELECT user_id AS owner_id, ",
@@ -91,11 +93,11 @@ macro_rules! history_with_owner {
         )
     };
 }
-/// PostgreSQL: [`history_with_owner`], the standing from `elson_begin_as`.
-pub(crate) const HISTORY_PG: &str = history_with_owner!("current_setting('elson.standing', true)");
-/// SQLite: [`history_with_owner`], the standing of the actor `$4`.
-pub(crate) const HISTORY_SQLITE: &str =
-    history_with_owner!("(SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $4)");
+/// [`history_with_owner!`] in each backend's text.
+pub(crate) const HISTORY: WithStanding = WithStanding {
+    pg: history_with_owner!(standing_pg!()),
+    sqlite: history_with_owner!(standing_sqlite!("4")),
+};
 /// Trades of a user's portfolios created in [$2, $3) and not rejected: the
 /// minor's daily count for the approval rules.
 pub(crate) const COUNT_FOR_OWNER_SINCE: &str = "SELECT COUNT(*) AS n FROM trades t \
@@ -106,7 +108,7 @@ pub(crate) const COUNT_FOR_OWNER_SINCE: &str = "SELECT COUNT(*) AS n FROM trades
 /// row, and on each item the guardian's link to that minor (`link_*`
 /// columns). An empty queue is one row of NULL item columns.
 macro_rules! approval_queue {
-    ($standing:literal) => {
+    ($standing:expr) => {
         concat!(
             "SELECT o.elson_standing, q.* FROM (SELECT ",
             $standing,
@@ -126,12 +128,11 @@ macro_rules! approval_queue {
         )
     };
 }
-/// PostgreSQL: [`approval_queue`], the standing from `elson_begin_as`.
-pub(crate) const APPROVAL_QUEUE_PG: &str =
-    approval_queue!("current_setting('elson.standing', true)");
-/// SQLite: [`approval_queue`], the standing of the actor `$2`.
-pub(crate) const APPROVAL_QUEUE_SQLITE: &str =
-    approval_queue!("(SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $2)");
+/// [`approval_queue!`] in each backend's text.
+pub(crate) const APPROVAL_QUEUE: WithStanding = WithStanding {
+    pg: approval_queue!(standing_pg!()),
+    sqlite: approval_queue!(standing_sqlite!("2")),
+};
 
 /// A trade waiting for a guardian, with what the guardian needs to decide
 /// (the seed's "Guardian Approval Queue").
@@ -330,22 +331,9 @@ impl Trades<'_> {
             // One round trip: the page, its portfolio's owner and the
             // actor's standing; nothing leaves before `authorize` agrees.
             let page = [uuid(portfolio_id), Arg::I64(limit), Arg::I64(offset)];
-            let rows = match s.conn() {
-                Conn::Pg(_) => s.conn().fetch_all(call.op, HISTORY_PG, &page).await?,
-                Conn::Sqlite(_) => {
-                    let [p, l, o] = page;
-                    let args = [p, l, o, uuid(s.actor_id())];
-                    s.conn().fetch_all(call.op, HISTORY_SQLITE, &args).await?
-                }
-            };
-            let owner_id = match rows.first() {
-                Some(row) => {
-                    s.offer_standing(row)?;
-                    row.uuid("owner_id")?
-                }
-                // An unknown portfolio counts as someone else's.
-                None => NOBODY,
-            };
+            let rows = s.fetch_with_standing(call.op, HISTORY, &page).await?;
+            // An unknown portfolio counts as someone else's.
+            let owner_id = rows.first().map(|r| r.uuid("owner_id")).transpose()?.unwrap_or(NOBODY);
             s.authorize(Action::Read, Resource::Trade { owner_id }).await?;
             let mut trades = Vec::with_capacity(rows.len());
             for row in &rows {
@@ -379,18 +367,7 @@ impl Trades<'_> {
             let s = live(&mut s)?;
             // One round trip: the queue, the actor's standing and the link
             // each item's check needs; nothing leaves before the checks.
-            let rows = match s.conn() {
-                Conn::Pg(_) => {
-                    s.conn().fetch_all(call.op, APPROVAL_QUEUE_PG, &[uuid(guardian_id)]).await?
-                }
-                Conn::Sqlite(_) => {
-                    let args = [uuid(guardian_id), uuid(s.actor_id())];
-                    s.conn().fetch_all(call.op, APPROVAL_QUEUE_SQLITE, &args).await?
-                }
-            };
-            if let Some(first) = rows.first() {
-                s.offer_standing(first)?;
-            }
+            let rows = s.fetch_with_standing(call.op, APPROVAL_QUEUE, &[uuid(guardian_id)]).await?;
             let links = Resource::Relationship { guardian_id, minor_id: NOBODY };
             s.authorize(Action::Read, links).await?;
             // The guardian's own queue: the item's link is the one of the

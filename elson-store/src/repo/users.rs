@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use elson_core::families::{Action, Resource};
 
-use crate::access::{Call, Mode, NOBODY, live};
+use crate::access::{Call, Mode, NOBODY, WithStanding, live, standing_pg, standing_sqlite};
 use crate::actor::Actor;
 use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
@@ -77,7 +77,7 @@ macro_rules! cols {
 /// joined here could predate the commit it waited for. (The owner's row has
 /// the age of a read just before the lock.)
 macro_rules! portfolio_with_owner {
-    ($standing:literal, $tail:literal) => {
+    ($standing:expr, $tail:literal) => {
         concat!(
             "SELECT p.id AS portfolio_id, p.user_id, p.name, p.description, \
              p.created_at AS portfolio_created_at, p.updated_at AS portfolio_updated_at, \
@@ -91,14 +91,13 @@ macro_rules! portfolio_with_owner {
         )
     };
 }
-/// PostgreSQL: [`portfolio_with_owner!`], the portfolio row locked, the
-/// standing from the transaction (`elson_begin_as`).
-pub(crate) const PORTFOLIO_WITH_OWNER_FOR_UPDATE: &str =
-    portfolio_with_owner!("current_setting('elson.standing', true)", " FOR UPDATE OF p");
-/// SQLite: [`portfolio_with_owner!`] (the write lock is the database's, taken
-/// by `BEGIN IMMEDIATE`), the standing read from `users` for the actor `$2`.
-pub(crate) const PORTFOLIO_WITH_OWNER_SQLITE: &str =
-    portfolio_with_owner!("(SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $2)", "");
+/// [`portfolio_with_owner!`]: on PostgreSQL the portfolio row locked, on
+/// SQLite not (the write lock is the database's, taken by `BEGIN
+/// IMMEDIATE`).
+pub(crate) const PORTFOLIO_WITH_OWNER: WithStanding = WithStanding {
+    pg: portfolio_with_owner!(standing_pg!(), " FOR UPDATE OF p"),
+    sqlite: portfolio_with_owner!(standing_sqlite!("2"), ""),
+};
 pub(crate) const INSERT: &str = concat!(
     "INSERT INTO users (",
     cols!(),
