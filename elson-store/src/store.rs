@@ -209,7 +209,7 @@ async fn pg_begin_with(p: &PgPool, begin: Option<String>) -> Result<Tx, sqlx::Er
 /// on every call, a sixth of a seed query's latency. A connection that has
 /// sat idle longer is checked, so a server restart costs no failed call
 /// after a quiet spell.
-pub(crate) const PING_IF_IDLE_FOR: Duration = Duration::from_secs(5);
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(5);
 
 async fn ping_if_idle<C: sqlx::Connection>(
     c: &mut C,
