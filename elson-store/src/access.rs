@@ -73,7 +73,33 @@ macro_rules! standing_sqlite {
         concat!("(SELECT a.role || ' ' || a.status FROM users a WHERE a.id = $", $n, ")")
     };
 }
-pub(crate) use {standing_pg, standing_sqlite};
+/// A [`WithStanding`] for a whole query: `$query` (with its own `ORDER BY`
+/// and `LIMIT`) and the actor's standing in the same round trip, every row
+/// then ordered by `$order` (the query's order, over its columns). No result
+/// is one row with only the standing (see
+/// [`Session::fetch_all_with_standing`]). `$actor` is the literal number of
+/// the SQLite text's last parameter, the actor's id.
+macro_rules! with_standing {
+    ($query:expr, $order:literal, $actor:literal) => {
+        $crate::access::WithStanding {
+            pg: $crate::access::with_standing!(@text $crate::access::standing_pg!(), $query, $order),
+            sqlite: $crate::access::with_standing!(
+                @text $crate::access::standing_sqlite!($actor), $query, $order
+            ),
+        }
+    };
+    (@text $standing:expr, $query:expr, $order:literal) => {
+        concat!(
+            "SELECT o.elson_standing, q.* FROM (SELECT ",
+            $standing,
+            " AS elson_standing) o LEFT JOIN (",
+            $query,
+            ") q ON true ORDER BY ",
+            $order
+        )
+    };
+}
+pub(crate) use {standing_pg, standing_sqlite, with_standing};
 
 /// PostgreSQL: sets the per-transaction actor for row-level security and
 /// returns the actor's current role and status (none for an unknown id).
@@ -409,6 +435,27 @@ impl Session {
         };
         if let Some(first) = rows.first() {
             self.offer_standing(first)?;
+        }
+        Ok(rows)
+    }
+
+    /// [`Session::fetch_with_standing`] for a [`with_standing!`] statement:
+    /// the query's rows, without the one row of an empty result (whose `id`
+    /// is NULL).
+    ///
+    /// # Errors
+    /// Storage failures; an unreadable standing or `id`.
+    pub(crate) async fn fetch_all_with_standing(
+        &mut self,
+        op: &'static str,
+        sql: WithStanding,
+        args: &[Arg<'_>],
+    ) -> StoreResult<Vec<DbRow>> {
+        let mut rows = self.fetch_with_standing(op, sql, args).await?;
+        if let [only] = rows.as_slice()
+            && only.opt_uuid("id")?.is_none()
+        {
+            rows.clear();
         }
         Ok(rows)
     }

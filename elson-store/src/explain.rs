@@ -4,10 +4,28 @@
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::access::WithStanding;
 use crate::db::{Arg, enum_text, text, uuid};
 use crate::error::StoreResult;
 use crate::repo::{beta_feedback, feature_flags, portfolios, trades, users, volatility_regimes};
 use crate::store::{Backend, Store};
+
+/// `sql`'s text for `backend` and its arguments: on SQLite followed by the
+/// actor's id, the last parameter of its text there.
+fn with_actor<'a>(
+    backend: Backend,
+    sql: WithStanding,
+    mut args: Vec<Arg<'a>>,
+    actor: Uuid,
+) -> (&'static str, Vec<Arg<'a>>) {
+    match backend {
+        Backend::Postgres => (sql.pg, args),
+        Backend::Sqlite => {
+            args.push(uuid(actor));
+            (sql.sqlite, args)
+        }
+    }
+}
 
 /// Parameter values to plan the seed queries with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,42 +137,34 @@ impl Store {
     /// Storage failures.
     pub async fn explain_seed_queries(&self, p: &SeedQueryParams) -> StoreResult<Vec<QueryPlan>> {
         use elson_core::enums::Environment;
+        // Statements that also bring back the actor's standing take the
+        // actor's id as their last SQLite parameter (here the user's).
+        let backend = self.backend();
+        let standing = |sql, args, actor| with_actor(backend, sql, args, actor);
+        let (overview, overview_args) =
+            standing(portfolios::OVERVIEW, vec![uuid(p.user_id)], p.user_id);
+        let (history, history_args) = standing(
+            trades::HISTORY,
+            vec![uuid(p.portfolio_id), Arg::I64(20), Arg::I64(40)],
+            p.user_id,
+        );
+        let (queue, queue_args) =
+            standing(trades::APPROVAL_QUEUE, vec![uuid(p.guardian_id)], p.guardian_id);
+        let (recent, recent_args) =
+            standing(volatility_regimes::RECENT, vec![text(&p.symbol)], p.user_id);
+        let (feedback, feedback_args) =
+            standing(beta_feedback::BY_USER, vec![uuid(p.user_id)], p.user_id);
+        let (flags, flags_args) =
+            standing(feature_flags::ENABLED_IN, vec![enum_text(Environment::Beta)], p.user_id);
         let queries: [(&'static str, &'static str, Vec<Arg<'_>>); 7] = [
             ("User Authentication", users::AUTH, vec![text(&p.email)]),
-            ("Portfolio Overview", portfolios::OVERVIEW, vec![uuid(p.user_id)]),
-            match self.backend() {
-                Backend::Postgres => (
-                    "Trade History",
-                    trades::HISTORY.pg,
-                    vec![uuid(p.portfolio_id), Arg::I64(20), Arg::I64(40)],
-                ),
-                Backend::Sqlite => (
-                    "Trade History",
-                    trades::HISTORY.sqlite,
-                    vec![uuid(p.portfolio_id), Arg::I64(20), Arg::I64(40), uuid(p.user_id)],
-                ),
-            },
-            match self.backend() {
-                Backend::Postgres => (
-                    "Guardian Approval Queue",
-                    trades::APPROVAL_QUEUE.pg,
-                    vec![uuid(p.guardian_id)],
-                ),
-                Backend::Sqlite => (
-                    "Guardian Approval Queue",
-                    trades::APPROVAL_QUEUE.sqlite,
-                    vec![uuid(p.guardian_id), uuid(p.guardian_id)],
-                ),
-            },
-            ("Volatility Tracking", volatility_regimes::RECENT, vec![text(&p.symbol)]),
-            ("Beta User Feedback Collection", beta_feedback::BY_USER, vec![uuid(p.user_id)]),
-            (
-                "Feature Flag Evaluation",
-                feature_flags::ENABLED_IN,
-                vec![enum_text(Environment::Beta)],
-            ),
+            ("Portfolio Overview", overview, overview_args),
+            ("Trade History", history, history_args),
+            ("Guardian Approval Queue", queue, queue_args),
+            ("Volatility Tracking", recent, recent_args),
+            ("Beta User Feedback Collection", feedback, feedback_args),
+            ("Feature Flag Evaluation", flags, flags_args),
         ];
-        let backend = self.backend();
         let mut c = self.acquire("explain").await?;
         let mut plans = Vec::new();
         for (name, sql, args) in queries {

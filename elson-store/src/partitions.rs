@@ -17,6 +17,20 @@ use crate::store::{Store, Tx};
 const RANGE_PARTITIONED: &[(&str, &str)] =
     &[("trades", "created_at"), ("volatility_regimes", "timestamp")];
 
+/// What to redo after rows of `table` moved out of DEFAULT into a new
+/// partition `{partition}`: the move deletes them from DEFAULT (firing the
+/// delete triggers) and copies them into a table that is not yet a partition
+/// (firing none), so the pending-approval copy of `trades` (migration 14)
+/// takes the moved PENDING rows back.
+fn after_move(table: &str, partition: &str) -> Option<String> {
+    (table == "trades").then(|| {
+        format!(
+            "INSERT INTO trades_pending_approval SELECT * FROM {partition} \
+             WHERE guardian_approval = 'PENDING' ON CONFLICT (id) DO NOTHING"
+        )
+    })
+}
+
 /// One partition [`Store::ensure_partitions`] created.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartitionCreated {
@@ -152,7 +166,8 @@ impl Store {
             ),
         ];
         let mut rows_moved = 0;
-        for (i, sql) in steps.into_iter().enumerate() {
+        let steps = steps.into_iter().chain(after_move(table, &partition));
+        for (i, sql) in steps.enumerate() {
             let done = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
                 .execute(&mut *conn)
                 .await

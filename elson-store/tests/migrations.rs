@@ -285,7 +285,8 @@ const MIGRATION_NAMES: &[&str] = &[
 ];
 
 /// The SDK's own migrations after the seed's eight (security, row-level
-/// security, partitioning, environments, the per-call actor), in order. Every backend has every
+/// security, partitioning, environments, the per-call actor, the approval
+/// queue's table), in order. Every backend has every
 /// number, so the two histories line up; a step one backend does not need is
 /// a documented no-op there.
 const SDK_MIGRATION_NAMES: &[&str] = &[
@@ -294,6 +295,7 @@ const SDK_MIGRATION_NAMES: &[&str] = &[
     "partitioning and analytics",
     "environments",
     "per call overhead",
+    "pending approval queue",
 ];
 
 /// Columns of the `portfolio_analytics` view (migration 11): a materialized

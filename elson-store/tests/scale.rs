@@ -13,6 +13,7 @@ use common::*;
 use elson_store::elson_core::accounting::FeeSchedule;
 use elson_store::elson_core::entities::{NewTrade, Portfolio};
 use elson_store::elson_core::enums::*;
+use elson_store::elson_core::families::Verdict;
 use elson_store::{Actor, Backend, Fill, OrderRequest, Store, StoreOptions};
 use rust_decimal::Decimal;
 use sqlx::{ConnectOptions, Connection, Row};
@@ -627,4 +628,85 @@ async fn opening_a_postgres_store_creates_the_coming_months() {
         assert_eq!(n, 1, "{name} exists after open");
     }
     store.close().await;
+}
+
+/// Rows of `table` whose approval is PENDING, each as its whole row's text
+/// (every column, in column order), by id.
+async fn pending_rows(c: &mut sqlx::PgConnection, table: &str) -> Vec<String> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT t::text AS r FROM {table} t WHERE guardian_approval = 'PENDING' ORDER BY id"
+    )))
+    .fetch_all(c)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get("r"))
+    .collect()
+}
+
+/// Migration 14: `trades_pending_approval` holds exactly the PENDING rows
+/// of `trades`, column for column, after inserts, updates while pending,
+/// a decision, a delete, and rows moved out of DEFAULT by
+/// `ensure_partitions`; the approval queue reads it.
+#[tokio::test]
+async fn postgres_pending_copy_is_exactly_the_pending_trades() {
+    let Some(url) = pg_fresh_url().await else { return };
+    let store = Store::open(&url).await.unwrap();
+    let a = admin();
+    let mut raw = raw_pg(&url).await;
+    let (g, _m, p) = family(&store, "copy").await;
+    let same = async |raw: &mut sqlx::PgConnection, n: usize| {
+        let (trades, copy) =
+            (pending_rows(raw, "trades").await, pending_rows(raw, "trades_pending_approval").await);
+        assert_eq!(copy, trades);
+        assert_eq!(copy.len(), n);
+        let all: i64 = sqlx::query("SELECT count(*) AS n FROM trades_pending_approval")
+            .fetch_one(&mut *raw)
+            .await
+            .unwrap()
+            .get("n");
+        assert_eq!(all, n as i64, "the copy holds only PENDING rows");
+    };
+
+    let now = trade(p.id, "AAPL", t0());
+    let future = trade(p.id, "MSFT", utc(2031, 5, 15));
+    let mut decided_later = trade(p.id, "SPY", t0());
+    decided_later.guardian_approval = GuardianApproval::NotRequired;
+    for t in [&now, &future, &decided_later] {
+        store.trades().insert(&a, t).await.unwrap();
+    }
+    same(&mut raw, 2).await;
+    assert_eq!(partition_of(&mut raw, "trades", future.id).await, "trades_default");
+
+    // An update while pending is copied; one into PENDING enters the copy.
+    let mut edited = now.clone();
+    edited.notes = Some("changed while pending".to_string());
+    store.trades().update(&a, &edited).await.unwrap();
+    decided_later.guardian_approval = GuardianApproval::Pending;
+    store.trades().update(&a, &decided_later).await.unwrap();
+    same(&mut raw, 3).await;
+
+    // A guardian's decision takes the trade out.
+    let g = Actor::from(&g);
+    store.decide_trade(&g, decided_later.id, Verdict::Approve, at(60)).await.unwrap();
+    same(&mut raw, 2).await;
+
+    // Moving the future row into its new month keeps it in the copy.
+    let created = store.ensure_partitions(&a, utc(2031, 5, 1), 0).await.unwrap();
+    assert!(created.iter().any(|c| c.partition == "trades_2031_05" && c.rows_moved == 1));
+    assert_eq!(partition_of(&mut raw, "trades", future.id).await, "trades_2031_05");
+    same(&mut raw, 2).await;
+
+    let queue = store.trades().approval_queue(&g, g.id).await.unwrap();
+    let ids: Vec<Uuid> = queue.iter().map(|i| i.trade.id).collect();
+    assert_eq!(ids, [edited.id, future.id]);
+    assert_eq!(queue[0].trade, edited);
+
+    // A deleted trade leaves the copy.
+    sqlx::query("DELETE FROM trades WHERE id = $1")
+        .bind(edited.id)
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    same(&mut raw, 1).await;
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use elson_core::families::{Action, Resource};
 
-use crate::access::{Call, Mode, live};
+use crate::access::{Call, Mode, WithStanding, live, with_standing};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
@@ -30,10 +30,12 @@ const UPDATE: &str = "UPDATE beta_feedback SET user_id = $2, feedback_type = $3,
      updated_at = $10, related_component = $11, environment_details = $12, screenshots = $13, \
      assigned_to = $14 WHERE id = $1";
 const GET: &str = concat!("SELECT ", cols!(), " FROM beta_feedback WHERE id = $1");
-pub(crate) const BY_USER: &str = concat!(
-    "SELECT ",
-    cols!(),
-    " FROM beta_feedback WHERE user_id = $1 ORDER BY submitted_at DESC"
+/// The seed's "Beta User Feedback Collection" with the actor's standing
+/// ([`with_standing!`]).
+pub(crate) const BY_USER: WithStanding = with_standing!(
+    concat!("SELECT ", cols!(), " FROM beta_feedback WHERE user_id = $1"),
+    "q.submitted_at DESC",
+    "2"
 );
 
 /// Most screenshots one feedback may carry.
@@ -185,8 +187,10 @@ impl BetaFeedbackRepo<'_> {
         let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
             let s = live(&mut s)?;
+            // One round trip: the feedback and the actor's standing;
+            // nothing leaves before `authorize` agrees.
+            let rows = s.fetch_all_with_standing(call.op, BY_USER, &[uuid(user_id)]).await?;
             s.authorize(Action::Read, Resource::BetaFeedback { user_id }).await?;
-            let rows = s.conn().fetch_all(call.op, BY_USER, &[uuid(user_id)]).await?;
             rows.iter().map(from_row).collect()
         }
         .await;

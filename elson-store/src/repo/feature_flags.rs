@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use elson_core::families::{Action, Resource};
 
-use crate::access::{Call, Mode, live};
+use crate::access::{Call, Mode, WithStanding, live, with_standing};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, enum_text, opt_text, text, ts, uuid};
@@ -30,10 +30,12 @@ const UPDATE: &str = "UPDATE feature_flags SET flag_name = $2, description = $3,
      environment = $5, user_percentage = $6, user_whitelist = $7, created_at = $8, \
      updated_at = $9, created_by = $10, expires_at = $11 WHERE id = $1";
 const GET: &str = concat!("SELECT ", cols!(), " FROM feature_flags WHERE id = $1");
-pub(crate) const ENABLED_IN: &str = concat!(
-    "SELECT ",
-    cols!(),
-    " FROM feature_flags WHERE environment = $1 AND enabled = TRUE ORDER BY flag_name"
+/// Every enabled flag of an environment, with the actor's standing
+/// ([`with_standing!`]).
+pub(crate) const ENABLED_IN: WithStanding = with_standing!(
+    concat!("SELECT ", cols!(), " FROM feature_flags WHERE environment = $1 AND enabled = TRUE"),
+    "q.flag_name",
+    "2"
 );
 
 /// Most user ids one flag's whitelist may carry.
@@ -176,12 +178,16 @@ impl FeatureFlags<'_> {
         let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
             let s = live(&mut s)?;
-            s.authorize(Action::Read, Resource::FeatureFlag).await?;
             // Another environment's flags are invisible (beta safeguards).
             if self.store.environment().is_some_and(|own| own != environment) {
+                s.authorize(Action::Read, Resource::FeatureFlag).await?;
                 return Ok(Vec::new());
             }
-            let rows = s.conn().fetch_all(call.op, ENABLED_IN, &[enum_text(environment)]).await?;
+            // One round trip: the flags and the actor's standing; nothing
+            // leaves before `authorize` agrees.
+            let env = [enum_text(environment)];
+            let rows = s.fetch_all_with_standing(call.op, ENABLED_IN, &env).await?;
+            s.authorize(Action::Read, Resource::FeatureFlag).await?;
             rows.iter().map(from_row).collect()
         }
         .await;

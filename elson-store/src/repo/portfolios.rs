@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use elson_core::families::{Action, Resource};
 
-use crate::access::{Call, Mode, Session, WithStanding, live, standing_pg, standing_sqlite};
+use crate::access::{
+    Call, Mode, Session, WithStanding, live, standing_pg, standing_sqlite, with_standing,
+};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_enum, opt_text, text, ts, uuid};
@@ -96,12 +98,16 @@ const OWNER_WITH_STANDING: WithStanding = WithStanding {
 };
 const BY_USER: &str =
     concat!("SELECT ", cols!(""), " FROM portfolios WHERE user_id = $1 ORDER BY created_at, id");
-pub(crate) const OVERVIEW: &str = concat!(
-    "SELECT ",
-    cols!("p."),
-    ", COUNT(pos.id) AS position_count FROM portfolios p \
-     LEFT JOIN positions pos ON p.id = pos.portfolio_id \
-     WHERE p.user_id = $1 GROUP BY p.id ORDER BY p.created_at, p.id"
+pub(crate) const OVERVIEW: WithStanding = with_standing!(
+    concat!(
+        "SELECT ",
+        cols!("p."),
+        ", COUNT(pos.id) AS position_count FROM portfolios p \
+         LEFT JOIN positions pos ON p.id = pos.portfolio_id \
+         WHERE p.user_id = $1 GROUP BY p.id"
+    ),
+    "q.created_at, q.id",
+    "2"
 );
 
 /// A portfolio with its number of positions (the seed's "Portfolio
@@ -328,8 +334,10 @@ impl Portfolios<'_> {
         let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
             let s = live(&mut s)?;
+            // One round trip: the overview and the actor's standing;
+            // nothing leaves before `authorize` agrees.
+            let rows = s.fetch_all_with_standing(call.op, OVERVIEW, &[uuid(user_id)]).await?;
             s.authorize(Action::Read, Resource::Portfolio { owner_id: user_id }).await?;
-            let rows = s.conn().fetch_all(call.op, OVERVIEW, &[uuid(user_id)]).await?;
             rows.iter()
                 .map(|r| {
                     Ok(PortfolioOverview {

@@ -107,8 +107,13 @@ pub(crate) const COUNT_FOR_OWNER_SINCE: &str = "SELECT COUNT(*) AS n FROM trades
 /// in the same round trip: the actor's standing (`elson_standing`) on every
 /// row, and on each item the guardian's link to that minor (`link_*`
 /// columns). An empty queue is one row of NULL item columns.
+///
+/// `$pending` is where pending trades are read: on PostgreSQL the
+/// unpartitioned copy `trades_pending_approval` (migration 14), because
+/// looking trades up by portfolio on the monthly-partitioned `trades` opens
+/// every partition; on SQLite `trades` itself.
 macro_rules! approval_queue {
-    ($standing:expr) => {
+    ($standing:expr, $pending:literal) => {
         concat!(
             "SELECT o.elson_standing, q.* FROM (SELECT ",
             $standing,
@@ -119,7 +124,9 @@ macro_rules! approval_queue {
              r.relationship_type AS link_relationship_type, r.created_at AS link_created_at, \
              r.updated_at AS link_updated_at, r.status AS link_status, \
              r.approval_settings AS link_approval_settings, r.permissions AS link_permissions \
-             FROM trades t \
+             FROM ",
+            $pending,
+            " t \
              JOIN portfolios p ON t.portfolio_id = p.id \
              JOIN users u ON p.user_id = u.id \
              JOIN relationships r ON u.id = r.minor_id \
@@ -130,8 +137,8 @@ macro_rules! approval_queue {
 }
 /// [`approval_queue!`] in each backend's text.
 pub(crate) const APPROVAL_QUEUE: WithStanding = WithStanding {
-    pg: approval_queue!(standing_pg!()),
-    sqlite: approval_queue!(standing_sqlite!("2")),
+    pg: approval_queue!(standing_pg!(), "trades_pending_approval"),
+    sqlite: approval_queue!(standing_sqlite!("2"), "trades"),
 };
 
 /// A trade waiting for a guardian, with what the guardian needs to decide

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use elson_core::families::{Action, Resource};
 
-use crate::access::{Call, Mode, live};
+use crate::access::{Call, Mode, WithStanding, live, with_standing};
 use crate::actor::Actor;
 use crate::check;
 use crate::db::{Arg, Conn, DbRow, dec, enum_text, opt_enum, text, ts, uuid};
@@ -26,10 +26,16 @@ pub(crate) const INSERT: &str = concat!(
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 );
 const GET: &str = concat!("SELECT ", cols!(), " FROM volatility_regimes WHERE id = $1");
-pub(crate) const RECENT: &str = concat!(
-    "SELECT ",
-    cols!(),
-    " FROM volatility_regimes WHERE symbol = $1 ORDER BY timestamp DESC LIMIT 30"
+/// The seed's "Volatility Tracking" with the actor's standing
+/// ([`with_standing!`]).
+pub(crate) const RECENT: WithStanding = with_standing!(
+    concat!(
+        "SELECT ",
+        cols!(),
+        " FROM volatility_regimes WHERE symbol = $1 ORDER BY timestamp DESC LIMIT 30"
+    ),
+    "q.timestamp DESC",
+    "2"
 );
 
 /// Number of readings [`VolatilityRegimes::recent`] returns (the seed's
@@ -142,8 +148,10 @@ impl VolatilityRegimes<'_> {
         let mut s = self.store.session(&call, actor, Mode::Read).await;
         let r = async {
             let s = live(&mut s)?;
+            // One round trip: the readings and the actor's standing;
+            // nothing leaves before `authorize` agrees.
+            let rows = s.fetch_all_with_standing(call.op, RECENT, &[text(symbol)]).await?;
             s.authorize(Action::Read, Resource::VolatilityRegime).await?;
-            let rows = s.conn().fetch_all(call.op, RECENT, &[text(symbol)]).await?;
             rows.iter().map(from_row).collect()
         }
         .await;
