@@ -2,15 +2,17 @@
 //! [`Session`].
 //!
 //! A session is the unit of work of one call: a write transaction, or for a
-//! read a PostgreSQL transaction (so the row-level-security settings are
-//! per transaction) or a pooled SQLite connection. Opening it:
+//! read a pooled connection (on PostgreSQL each statement of a read is sent
+//! with the actor's settings in one implicit transaction, see
+//! [`crate::oneshot`], so the row-level-security settings never outlive
+//! it). Opening it:
 //!
 //! 1. takes the actor's **id** from the caller and its *current* role and
 //!    status from `users` (the [`Actor::system`] excepted: it is no user
 //!    row), so a suspended user or a forged role claim is refused;
 //! 2. on PostgreSQL, sets `elson.actor_id` / `elson.actor_role` for the
-//!    transaction with `set_config(…, true)` (function `elson_act_as`,
-//!    migration 0010), which the row-level-security policies read.
+//!    transaction with `set_config(…, true)` (function `elson_begin_as`,
+//!    migration 0013), which the row-level-security policies read.
 //!
 //! Each repository method then resolves the owner of what it touches (a
 //! portfolio's `user_id`, a trade's portfolio owner, …) and calls
@@ -20,11 +22,11 @@
 //! [`elson_core::families::authorize`]. Every rule is the core's; the store
 //! only gathers facts.
 //!
-//! [`Store::conclude`] ends the call: a successful write, or a read that
-//! `authorize` marked `audited`, appends `audit_log` rows in the SAME
-//! transaction (they commit or roll back together; on SQLite an audited
-//! read's row is written right after the read in its own transaction, since
-//! a read has nothing to commit). A read's record does not wait for a disk
+//! [`Store::conclude`] ends the call: a successful write appends its
+//! `audit_log` rows in the SAME transaction (they commit or roll back
+//! together); a read that `authorize` marked `audited` has its row written
+//! right after the read in a statement of its own, since a read has nothing
+//! to commit. A read's record does not wait for a disk
 //! flush of its own (see `Store::append_read_audit`): it is durable with the
 //! next flushed commit, so auditing reads costs no fsync per read. A denied call (`FORBIDDEN`) writes no
 //! domain row, rolls back, and is recorded in its own small transaction. The
@@ -35,11 +37,14 @@ use elson_core::ElsonError;
 use elson_core::entities::Relationship;
 use elson_core::enums::UserRole;
 use elson_core::families::{Access, AccessBasis, Action, Resource, authorize};
+use sqlx::Postgres;
+use sqlx::pool::PoolConnection;
 use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::db::{Arg, Conn, DbRow, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
+use crate::oneshot::PgActor;
 use crate::repo::relationships;
 use crate::store::{Backend, Pooled, Store, Tx};
 
@@ -111,13 +116,13 @@ const STANDING: &str = "SELECT role || ' ' || status AS elson_standing FROM user
 /// transaction, as `ROLE STATUS` (empty for an unknown id).
 const STANDING_PG: &str = concat!("SELECT ", standing_pg!(), " AS elson_standing");
 
-/// PostgreSQL: the simple-query string that opens a call's transaction and,
-/// in the same round trip, runs `elson_begin_as` (migration 13: the
+/// PostgreSQL: the simple-query string that opens a write call's
+/// transaction and, in the same round trip, runs `elson_begin_as` (migration 13: the
 /// row-level-security settings of `elson_act_as`, in one statement) which
 /// also keeps the actor's stored role and status in the transaction-local
-/// setting `elson.standing`, where the call's first query picks it up. One
-/// round trip instead of three (`BEGIN`, act-as, first query) on every
-/// PostgreSQL call.
+/// setting `elson.standing`, where the call's first query picks it up.
+/// (Reads send the same call with each statement instead:
+/// [`crate::oneshot`].)
 ///
 /// The id is formatted from a `Uuid` (hex and dashes only) and the flag
 /// from a `bool`, so nothing from a caller's text reaches the SQL.
@@ -211,6 +216,9 @@ impl Call {
 enum Work {
     Tx(Tx),
     Pooled(Pooled),
+    /// A PostgreSQL read: no transaction; each statement carries the
+    /// actor's settings ([`crate::oneshot`]).
+    PgRead(PoolConnection<Postgres>, PgActor),
 }
 
 /// One call's unit of work, its resolved actor and what was granted.
@@ -270,6 +278,7 @@ impl Session {
         match &mut self.work {
             Work::Tx(t) => t.conn(),
             Work::Pooled(p) => p.conn(),
+            Work::PgRead(c, actor) => Conn::PgAs(c, actor),
         }
     }
 
@@ -302,7 +311,9 @@ impl Session {
         }
         let (op, id) = (self.op, self.actor_id);
         let row = match self.conn() {
-            Conn::Pg(_) => self.conn().fetch_optional(op, STANDING_PG, &[]).await?,
+            Conn::Pg(_) | Conn::PgAs(..) => {
+                self.conn().fetch_optional(op, STANDING_PG, &[]).await?
+            }
             Conn::Sqlite(_) => self.conn().fetch_optional(op, STANDING, &[uuid(id)]).await?,
         };
         let text = match row {
@@ -426,7 +437,7 @@ impl Session {
         args: &[Arg<'_>],
     ) -> StoreResult<Vec<DbRow>> {
         let rows = match self.conn() {
-            Conn::Pg(_) => self.conn().fetch_all(op, sql.pg, args).await?,
+            Conn::Pg(_) | Conn::PgAs(..) => self.conn().fetch_all(op, sql.pg, args).await?,
             Conn::Sqlite(_) => {
                 let mut all = args.to_vec();
                 all.push(uuid(self.actor_id));
@@ -569,9 +580,10 @@ impl Store {
                 Work::Tx(self.begin_write_with(op, pg_begin()).await?)
             }
             (Mode::Write, Backend::Sqlite) => Work::Tx(self.begin_write(op).await?),
-            (Mode::Read, Backend::Postgres) => {
-                Work::Tx(self.begin_read_with(op, pg_begin()).await?)
-            }
+            (Mode::Read, Backend::Postgres) => match self.acquire(op).await? {
+                Pooled::Pg(c) => Work::PgRead(c, PgActor::new(actor)),
+                other => Work::Pooled(other),
+            },
             (Mode::Read, Backend::Sqlite) => Work::Pooled(self.acquire(op).await?),
         };
         let s = Session {
@@ -628,18 +640,7 @@ impl Store {
             }
         };
         let rows = if s.audit_sent { Vec::new() } else { s.pending_audit(actor, call) };
-        let read = s.mode == Mode::Read;
         match s.work {
-            Work::Tx(tx) if read => {
-                // A PostgreSQL read wrote nothing: its end need not hold the
-                // caller. Dropping the transaction queues its ROLLBACK,
-                // which sqlx sends with the check it runs on every connection
-                // returned to the pool, in the background — one round trip
-                // fewer on the caller's path than a COMMIT (same outcome:
-                // nothing to keep). Its record, if it needs one, follows.
-                drop(tx);
-                self.append_read_audit(op, &rows).await?;
-            }
             Work::Tx(mut tx) => {
                 write_audit(&mut tx.conn(), op, &rows).await?;
                 // Invalidate after the commit (no read caches the old row
@@ -650,8 +651,14 @@ impl Store {
                 }
                 committed?;
             }
+            // A read wrote nothing and holds no transaction: its record,
+            // if it needs one, follows.
             Work::Pooled(p) => {
                 drop(p);
+                self.append_read_audit(op, &rows).await?;
+            }
+            Work::PgRead(c, _) => {
+                drop(c);
                 self.append_read_audit(op, &rows).await?;
             }
         }

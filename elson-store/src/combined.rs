@@ -57,7 +57,8 @@ impl<'a> Combined<'a> {
     /// Runs every statement: one round trip on PostgreSQL, in order on SQLite.
     pub(crate) async fn run(self, c: &mut Conn<'_>, op: &'static str) -> StoreResult<()> {
         match c {
-            Conn::Sqlite(_) => {
+            // A read call's connection refuses the writes (`execute`).
+            Conn::Sqlite(_) | Conn::PgAs(..) => {
                 for (sql, args) in &self.statements {
                     c.execute(op, sql, args).await?;
                 }

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::codec;
 use crate::error::{StoreError, StoreResult};
+use crate::oneshot::{self, PgActor};
 
 /// A value bound to a statement.
 #[derive(Debug, Clone, Copy)]
@@ -110,7 +111,17 @@ seed_enums!(
 /// transaction).
 pub(crate) enum Conn<'c> {
     Pg(&'c mut PgConnection),
+    /// A PostgreSQL read call's pooled connection: each statement runs in
+    /// one round trip with the actor's settings ([`crate::oneshot`]). Reads
+    /// only.
+    PgAs(&'c mut PgConnection, &'c PgActor),
     Sqlite(&'c mut SqliteConnection),
+}
+
+/// The error of a write attempted through a read call's connection (a bug
+/// in the store, never the caller's input).
+fn read_only(op: &'static str) -> StoreError {
+    StoreError::storage(op, "a read call's connection cannot write")
 }
 
 fn bind_pg<'q>(
@@ -187,6 +198,7 @@ impl Conn<'_> {
                 let q = bind_pg(sqlx::query(sql), args, op)?;
                 q.execute(&mut **c).await.map(|r| r.rows_affected()).map_err(|e| map_err(op, e))
             }
+            Conn::PgAs(..) => Err(read_only(op)),
             Conn::Sqlite(c) => {
                 let q = bind_sqlite(sqlx::query(sql), args, op)?;
                 q.execute(&mut **c).await.map(|r| r.rows_affected()).map_err(|e| map_err(op, e))
@@ -208,6 +220,10 @@ impl Conn<'_> {
                     .await
                     .map(|r| r.map(DbRow::Pg))
                     .map_err(|e| map_err(op, e))
+            }
+            Conn::PgAs(c, actor) => {
+                let rows = oneshot::fetch(c, actor, op, sql, args).await?;
+                Ok(rows.into_iter().next().map(DbRow::Pg))
             }
             Conn::Sqlite(c) => {
                 let q = bind_sqlite(sqlx::query(sql), args, op)?;
@@ -233,6 +249,10 @@ impl Conn<'_> {
                     .await
                     .map(|r| r.into_iter().map(DbRow::Pg).collect())
                     .map_err(|e| map_err(op, e))
+            }
+            Conn::PgAs(c, actor) => {
+                let rows = oneshot::fetch(c, actor, op, sql, args).await?;
+                Ok(rows.into_iter().map(DbRow::Pg).collect())
             }
             Conn::Sqlite(c) => {
                 let q = bind_sqlite(sqlx::query(sql), args, op)?;
@@ -569,6 +589,7 @@ impl Conn<'_> {
                     let q = bind_pg(sqlx::query(sqlx::AssertSqlSafe(sql)), &args, op)?;
                     q.execute(&mut **c).await.map_err(|e| map_err(op, e))?;
                 }
+                Conn::PgAs(..) => return Err(read_only(op)),
                 Conn::Sqlite(c) => {
                     let q = bind_sqlite(sqlx::query(sqlx::AssertSqlSafe(sql)), &args, op)?;
                     q.execute(&mut **c).await.map_err(|e| map_err(op, e))?;
@@ -594,6 +615,9 @@ impl Conn<'_> {
                     .map(|r| r.into_iter().map(DbRow::Pg).collect())
                     .map_err(|e| map_err(op, e))
             }
+            // Composed text is not a `'static` statement to prepare; no read
+            // call composes one (only `EXPLAIN`, on a pooled connection).
+            Conn::PgAs(..) => Err(StoreError::storage(op, "composed SQL needs a plain connection")),
             Conn::Sqlite(c) => {
                 let q = bind_sqlite(sqlx::query(sqlx::AssertSqlSafe(sql)), args, op)?;
                 q.fetch_all(&mut **c)

@@ -121,7 +121,7 @@ impl Store {
         let mut c = self.acquire("maintain").await?;
         let mut conn = c.conn();
         match conn {
-            crate::db::Conn::Pg(_) => {
+            crate::db::Conn::Pg(_) | crate::db::Conn::PgAs(..) => {
                 conn.execute("maintain", "VACUUM (ANALYZE)", &[]).await.map(|_| ())
             }
             crate::db::Conn::Sqlite(_) => {

@@ -96,11 +96,14 @@
 //! checks are the whole story there.
 //!
 //! ## Latency
-//! A call makes as few round trips as its rule allows: on PostgreSQL the
-//! `BEGIN` carries the actor's settings, and the call's first query brings
-//! back the actor's standing (and, for the approval queue, each item's
-//! link) with its own rows, so a trade-history page is two round trips and
-//! the guardian approval queue three. Pooled connections are pinged only
+//! A call makes as few round trips as its rule allows. On PostgreSQL a
+//! write's `BEGIN` carries the actor's settings, and a read sends each
+//! statement together with them in one message (`oneshot`: no transaction
+//! to open or end, no settings left on the connection); the call's first
+//! query brings back the actor's standing (and, for the approval queue,
+//! each item's link) with its own rows. So each of the seed's queries is
+//! one round trip, and an audited read (the guardian approval queue, a
+//! login lookup) one more for its audit record. Pooled connections are pinged only
 //! after 5 s idle (sqlx pings each one as it returns to the pool anyway).
 //! SQLite file stores checkpoint their write-ahead log from a background
 //! task, so no caller pays for copying the log into the database file.
@@ -114,7 +117,11 @@
 //! `id` stays unique because ids are random UUIDs (v4/v7); PostgreSQL refuses
 //! a reused id only at the same partition-key value (SQLite refuses any
 //! reuse), so a caller retrying an order must reuse its `now` too. A lookup
-//! by id alone is one index probe per partition.
+//! by id alone is one index probe per partition, and any query without the
+//! partition key opens every partition; the guardian approval queue, which
+//! looks pending trades up by portfolio, reads `trades_pending_approval`
+//! instead (migration 14: an unpartitioned copy of the PENDING trades that
+//! triggers keep exact in the writing transaction).
 //! `portfolio_analytics` ([`PortfolioAnalytics`]) is a materialized view
 //! refreshed concurrently by [`Store::refresh_portfolio_analytics`] (on
 //! SQLite a plain, always-fresh view). Portfolio reads go through a short
@@ -172,6 +179,7 @@ pub mod demo;
 pub mod environment;
 mod error;
 mod explain;
+mod oneshot;
 mod partitions;
 mod pii;
 pub mod repo;

@@ -488,25 +488,6 @@ impl Store {
         }
     }
 
-    /// PostgreSQL: a transaction for a read, so the row-level-security actor
-    /// set at its start (`set_config(…, true)`) ends with it and never
-    /// leaks to the next user of the pooled connection. (SQLite reads use
-    /// [`Store::acquire`]: it has no row-level security.)
-    ///
-    /// On PostgreSQL `pg_begin` (when given) replaces the plain `BEGIN`: a
-    /// simple-query string that starts with `BEGIN;` and may run more
-    /// statements in the same round trip (see `access::pg_begin_as`).
-    pub(crate) async fn begin_read_with(
-        &self,
-        op: &'static str,
-        pg_begin: Option<String>,
-    ) -> StoreResult<Tx> {
-        match &self.inner.pool {
-            Pool::Postgres(p) => pg_begin_with(p, pg_begin).await.map_err(|e| map_err(op, e)),
-            Pool::Sqlite(_) => self.begin_write(op).await,
-        }
-    }
-
     /// A write transaction: `BEGIN IMMEDIATE` on SQLite (the write lock is
     /// taken up front, so two writers never deadlock on lock upgrades), a
     /// plain transaction on PostgreSQL (callers lock rows they change with
@@ -516,7 +497,10 @@ impl Store {
         self.begin_write_with(op, None).await
     }
 
-    /// [`Store::begin_write`] with [`Store::begin_read_with`]'s `pg_begin`.
+    /// [`Store::begin_write`] whose PostgreSQL transaction starts with
+    /// `pg_begin` (when given) instead of a plain `BEGIN`: a simple-query
+    /// string that starts with `BEGIN;` and may run more statements in the
+    /// same round trip (see `access::pg_begin_as`).
     pub(crate) async fn begin_write_with(
         &self,
         op: &'static str,

@@ -337,3 +337,46 @@ async fn the_store_works_unchanged_as_the_app_role() {
         elson_store::demo::generate(&store, &g, 4, &elson_store::demo::DemoSizes::small()).await;
     assert_eq!(e.unwrap_err().code(), "FORBIDDEN");
 }
+
+/// Reads send the actor's settings with each statement and keep no
+/// transaction (`oneshot`): on a pool of one connection, as the application
+/// role, one family's reads never leave what they saw to the next caller,
+/// and the connection itself carries no actor between calls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_connection_serves_one_family_after_another_and_keeps_no_actor() {
+    let Some(url) = pg_fresh_url().await else { return };
+    let owner_store = Store::open(&url).await.unwrap();
+    let f = seed(&owner_store).await;
+    let opts = app_login(&url).await;
+    let app_url = opts.to_url_lossy().to_string();
+    let options = StoreOptions { migrate: false, max_connections: 1, ..StoreOptions::default() };
+    let store = Store::open_with(&app_url, options).await.unwrap();
+    let (ga, gb) = (Actor::from(&f.ga), Actor::from(&f.gb));
+    for _ in 0..3 {
+        let queue_a = store.trades().approval_queue(&ga, f.ga.id).await.unwrap();
+        assert_eq!(queue_a.iter().map(|i| i.trade.id).collect::<Vec<_>>(), [f.trade_a]);
+        // Right after family A's read, on the same connection: B sees only B.
+        let queue_b = store.trades().approval_queue(&gb, f.gb.id).await.unwrap();
+        assert_eq!(queue_b.iter().map(|i| i.trade.id).collect::<Vec<_>>(), [f.trade_b]);
+        assert_eq!(store.portfolios().get(&gb, f.pa).await.unwrap_err().code(), "NOT_FOUND");
+        assert_eq!(store.trades().history(&ga, f.pa, 10, 0).await.unwrap().len(), 1);
+        // A user that does not exist sees nothing of what was just read.
+        let nobody = Actor { id: Uuid::new_v4(), ..ga };
+        assert_eq!(store.portfolios().get(&nobody, f.pa).await.unwrap_err().code(), "NOT_FOUND");
+    }
+    // The one pooled connection is idle, not idle in a transaction (whose
+    // transaction-local settings would still name an actor).
+    let role = opts.get_username().to_string();
+    let mut owner = PgConnectOptions::from_str(&url).unwrap().connect().await.unwrap();
+    let states: Vec<String> = sqlx::query(
+        "SELECT state FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(&role)
+    .fetch_all(&mut owner)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get::<String, _>("state"))
+    .collect();
+    assert_eq!(states, ["idle"]);
+}

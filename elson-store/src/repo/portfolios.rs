@@ -248,7 +248,7 @@ impl Portfolios<'_> {
             let s = live(&mut s)?;
             validate(p)?;
             let sql = match s.conn() {
-                Conn::Pg(_) => GET_FOR_UPDATE,
+                Conn::Pg(_) | Conn::PgAs(..) => GET_FOR_UPDATE,
                 Conn::Sqlite(_) => GET,
             };
             let Some(row) = s.conn().fetch_optional(op, sql, &[uuid(p.id)]).await? else {
