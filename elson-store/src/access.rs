@@ -658,7 +658,9 @@ impl Store {
                 self.append_read_audit(op, &rows).await?;
             }
             Work::PgRead(c, _) => {
-                drop(c);
+                // Every statement it sent was answered: ready for the next
+                // call as it is (crate::parked).
+                self.park(c);
                 self.append_read_audit(op, &rows).await?;
             }
         }
@@ -690,6 +692,9 @@ impl Store {
             let mut pooled = self.acquire(op).await?;
             for row in rows {
                 pooled.conn().execute(op, AUDIT_INSERT_NO_FLUSH_WAIT_PG, &row.args()).await?;
+            }
+            if let Pooled::Pg(c) = pooled {
+                self.park(c);
             }
             return Ok(());
         }

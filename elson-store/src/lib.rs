@@ -103,8 +103,13 @@
 //! query brings back the actor's standing (and, for the approval queue,
 //! each item's link) with its own rows. So each of the seed's queries is
 //! one round trip, and an audited read (the guardian approval queue, a
-//! login lookup) one more for its audit record. Pooled connections are pinged only
-//! after 5 s idle (sqlx pings each one as it returns to the pool anyway).
+//! login lookup) one more for its audit record. The connection of a
+//! PostgreSQL read (and of its audit record) that ended normally is parked
+//! for the next call, reads and writes alike, rather than returned to the
+//! pool, which would test it with one more round trip (`parked`; one that
+//! failed, was cancelled or sat idle goes through the pool's checks as
+//! before). Pooled connections are pinged only after 5 s idle (sqlx pings
+//! each one as it returns to the pool anyway).
 //! SQLite file stores checkpoint their write-ahead log from a background
 //! task, so no caller pays for copying the log into the database file.
 //!
@@ -180,6 +185,7 @@ pub mod environment;
 mod error;
 mod explain;
 mod oneshot;
+mod parked;
 mod partitions;
 mod pii;
 pub mod repo;

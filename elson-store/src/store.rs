@@ -20,6 +20,7 @@ use crate::audit::{AuditEvent, AuditHook, NoAudit};
 use crate::cache::PortfolioCache;
 use crate::db::{Arg, Conn, DbRow, is_busy, map_err};
 use crate::error::{StoreError, StoreResult};
+use crate::parked::Parked;
 use crate::pii::{PiiCipher, Plaintext};
 
 static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -122,6 +123,9 @@ struct Inner {
     /// SQLite file: the background WAL checkpoint task (crate::checkpoint),
     /// shared by every clone; it stops when the last one is dropped.
     checkpointer: Option<Arc<crate::checkpoint::Checkpointer>>,
+    /// PostgreSQL: connections kept ready between calls (crate::parked),
+    /// shared by every clone.
+    parked: Option<Arc<Parked>>,
 }
 
 /// A handle on one database. Cheap to clone; clones share the pool.
@@ -198,6 +202,16 @@ async fn pg_begin_with(p: &PgPool, begin: Option<String>) -> Result<Tx, sqlx::Er
         Some(sql) => p.begin_with(sqlx::AssertSqlSafe(sql)).await.map(Tx::Pg),
         None => p.begin().await.map(Tx::Pg),
     }
+}
+
+/// [`pg_begin_with`] on a connection already taken (a parked one).
+async fn pg_begin_on(
+    conn: PoolConnection<Postgres>,
+    begin: Option<String>,
+) -> Result<Tx, sqlx::Error> {
+    use sqlx::SqlSafeStr;
+    let begin = begin.map(|sql| sqlx::AssertSqlSafe(sql).into_sql_str());
+    sqlx::Transaction::begin(conn, begin).await.map(Tx::Pg)
 }
 
 /// A pooled connection idle for longer than this is pinged before a call
@@ -314,6 +328,12 @@ impl Store {
                 "unsupported database url {url:?}: expected sqlite:… or postgres://…"
             )));
         };
+        let parked = match pool {
+            Pool::Postgres(_) => {
+                Some(Arc::new(Parked::new(options.max_connections.max(1), PING_IF_IDLE_FOR)))
+            }
+            Pool::Sqlite(_) => None,
+        };
         let store = Store {
             inner: Arc::new(Inner {
                 pool,
@@ -324,6 +344,7 @@ impl Store {
                 portfolio_cache: Arc::new(PortfolioCache::new(options.portfolio_cache_ttl)),
                 environment: None,
                 checkpointer,
+                parked,
             }),
         };
         if options.migrate {
@@ -373,6 +394,7 @@ impl Store {
             portfolio_cache: Arc::clone(&self.inner.portfolio_cache),
             environment: self.inner.environment,
             checkpointer: self.inner.checkpointer.clone(),
+            parked: self.inner.parked.clone(),
         };
         change(&mut inner);
         Store { inner: Arc::new(inner) }
@@ -439,7 +461,12 @@ impl Store {
     pub async fn close(&self) {
         match &self.inner.pool {
             Pool::Sqlite(p) => p.close().await,
-            Pool::Postgres(p) => p.close().await,
+            Pool::Postgres(p) => {
+                if let Some(parked) = &self.inner.parked {
+                    drop(parked.drain()); // back to the pool, which closes them
+                }
+                p.close().await
+            }
         }
     }
 
@@ -484,7 +511,23 @@ impl Store {
     pub(crate) async fn acquire(&self, op: &'static str) -> StoreResult<Pooled> {
         match &self.inner.pool {
             Pool::Sqlite(p) => p.acquire().await.map(Pooled::Sqlite).map_err(|e| map_err(op, e)),
-            Pool::Postgres(p) => p.acquire().await.map(Pooled::Pg).map_err(|e| map_err(op, e)),
+            Pool::Postgres(p) => match self.take_parked() {
+                Some(c) => Ok(Pooled::Pg(c)),
+                None => p.acquire().await.map(Pooled::Pg).map_err(|e| map_err(op, e)),
+            },
+        }
+    }
+
+    /// A parked PostgreSQL connection, if one is ready (crate::parked).
+    fn take_parked(&self) -> Option<PoolConnection<Postgres>> {
+        self.inner.parked.as_ref().and_then(|p| p.take())
+    }
+
+    /// Ends the use of a PostgreSQL connection whose call ended normally:
+    /// parked for the next call, or back to the pool (crate::parked).
+    pub(crate) fn park(&self, conn: PoolConnection<Postgres>) {
+        if let (Some(parked), Pool::Postgres(pool)) = (&self.inner.parked, &self.inner.pool) {
+            parked.put(conn, pool);
         }
     }
 
@@ -521,7 +564,10 @@ impl Store {
                 Pool::Sqlite(p) => {
                     p.begin_with("BEGIN IMMEDIATE").await.map(|t| Tx::Sqlite(t, turn.take()))
                 }
-                Pool::Postgres(p) => pg_begin_with(p, pg_begin.clone()).await,
+                Pool::Postgres(p) => match self.take_parked() {
+                    Some(c) => pg_begin_on(c, pg_begin.clone()).await,
+                    None => pg_begin_with(p, pg_begin.clone()).await,
+                },
             };
             match started {
                 Ok(tx) => return Ok(tx),

@@ -168,3 +168,74 @@ async fn postgres_concurrent_writers_never_overdraw() {
     hammer(store.clone()).await;
     store.close().await;
 }
+
+/// Reads park their PostgreSQL connection for the next call (instead of
+/// sqlx's ping on release): on a pool of two, twelve tasks of readers (one
+/// of them audited) and writers all finish, every deposit counts, and
+/// closing the store leaves no connection behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_parked_connections_never_keep_callers_waiting() {
+    use sqlx::{ConnectOptions, Row};
+    use std::str::FromStr;
+    let Some(url) = pg_fresh_url().await else { return };
+    let store =
+        Store::open_with(&url, StoreOptions { max_connections: 2, ..StoreOptions::default() })
+            .await
+            .unwrap();
+    let (g, m, p) = family(&store, "parked").await;
+    let (g, m) = (Actor::from(&g), Actor::from(&m));
+    let before = store.portfolios().get(&m, p.id).await.unwrap().cash_balance;
+    const ROUNDS: usize = 60;
+    let mut handles = Vec::new();
+    for task in 0..12 {
+        let store = store.clone();
+        handles.push(tokio::spawn(async move {
+            for i in 0..ROUNDS {
+                match task % 3 {
+                    0 => {
+                        store.trades().approval_queue(&g, g.id).await.unwrap();
+                    }
+                    1 => {
+                        store.trades().history(&m, p.id, 20, 0).await.unwrap();
+                        store.portfolios().overview(&m, m.id).await.unwrap();
+                    }
+                    _ => {
+                        store.deposit(&admin(), p.id, dec("1.00"), at(i as i64)).await.unwrap();
+                    }
+                }
+            }
+        }));
+    }
+    let all = async {
+        for h in handles {
+            h.await.unwrap();
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(120), all)
+        .await
+        .expect("no caller starves");
+    let after = store.portfolios().get(&m, p.id).await.unwrap().cash_balance;
+    assert_eq!(after - before, Decimal::from(4 * ROUNDS as i64));
+    tokio::time::timeout(std::time::Duration::from_secs(30), store.close())
+        .await
+        .expect("close returns the parked connections");
+    let mut raw =
+        sqlx::postgres::PgConnectOptions::from_str(&url).unwrap().connect().await.unwrap();
+    // A closed connection's server process may take a moment to exit.
+    let mut left = -1;
+    for _ in 0..50 {
+        left = sqlx::query(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+             AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+        )
+        .fetch_one(&mut raw)
+        .await
+        .unwrap()
+        .get::<i64, _>("n");
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 0, "connections left open after close");
+}
