@@ -35,7 +35,6 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Mutex, OnceLock};
 
-use chrono::SecondsFormat;
 use elson_core::limits::DecimalLimit;
 use futures_util::TryStreamExt;
 use sqlx::PgConnection;
@@ -129,7 +128,9 @@ fn literal(op: &'static str, a: &Arg<'_>, out: &mut String) -> StoreResult<()> {
             DecimalLimit { min: None, max: None, ..limit }.check(field, d)?;
             quoted(d, out);
         }
-        Arg::Ts(Some(t)) => quoted(t.to_rfc3339_opts(SecondsFormat::AutoSi, true), out),
+        // Microseconds, truncated like sqlx's binary encoding (PostgreSQL
+        // would round a longer fraction).
+        Arg::Ts(Some(t)) => quoted(t.format("%Y-%m-%dT%H:%M:%S%.6fZ"), out),
         Arg::Date(Some(d)) => quoted(d.format("%Y-%m-%d"), out),
         Arg::Json(Some(v)) => text_literal(op, &v.to_string(), out)?,
         Arg::TextArray(items) => {
@@ -261,7 +262,9 @@ mod tests {
         let d = Decimal::new(-12345, 2);
         assert_eq!(lit(Arg::Dec(Some(d), DecimalLimit::MONEY, "cash")), "'-123.45'");
         let t = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
-        assert_eq!(lit(Arg::Ts(Some(t))), "'2026-01-02T03:04:05Z'");
+        assert_eq!(lit(Arg::Ts(Some(t))), "'2026-01-02T03:04:05.000000Z'");
+        let t = t + chrono::TimeDelta::nanoseconds(1_999_999);
+        assert_eq!(lit(Arg::Ts(Some(t))), "'2026-01-02T03:04:05.001999Z'");
         assert_eq!(
             lit(Arg::UuidArray(&[id])),
             "ARRAY['01234567-89ab-cdef-0123-456789abcdef']::uuid[]"

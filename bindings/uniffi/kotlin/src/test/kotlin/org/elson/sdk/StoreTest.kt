@@ -20,8 +20,8 @@ class StoreTest {
     fun `a family's trade through the store`() = runBlocking {
         openStore("sqlite::memory:").use { store ->
             // The seed's eight migrations, then the SDK's own (security, row-level security,
-            // partitioning, environments).
-            assertEquals((1L..13L).toList(), store.appliedMigrations())
+            // partitioning, environments, per-call overhead, the approval queue's table).
+            assertEquals((1L..14L).toList(), store.appliedMigrations())
             val system = systemActor()
             val guardian = userNew(newUser("grace@example.com", hash, UserRole.GUARDIAN), null, now)
             val minor = userNew(newUser("ada@example.com", hash, UserRole.MINOR).copy(dateOfBirth = LocalDate.of(2012, 5, 1)), null, now)
