@@ -61,6 +61,36 @@
 //! this VM were noisier for every query (p99 1–3 ms on PostgreSQL even for
 //! the 2-round-trip reads whose p50 stayed 0.35–0.5 ms), so their p99s
 //! measure the machine more than the store.
+//!
+//! 2026-11-26: one round trip per PostgreSQL read and no release ping.
+//! The approval queue reads `trades_pending_approval` (migration 14: an
+//! unpartitioned copy of the PENDING trades kept by triggers; looking
+//! trades up by portfolio on the partitioned table opened every
+//! partition); overview, volatility tracking, feedback and flags bring the
+//! actor's standing with their rows; a PostgreSQL read sends each statement
+//! with the actor's settings in one simple-query message (`oneshot`), and
+//! its connection, when the call ends normally, is parked for the next call
+//! instead of being pinged by sqlx on its way back to the pool (`parked`:
+//! that background round trip competed with the next call for the two
+//! cores). PostgreSQL round trips now: one per query, two for the audited
+//! reads (login lookup, approval queue). Three consecutive runs on a quiet
+//! machine (load ≈ 1.5), 10⁵ users / 10⁶ trades, p50 / p99 (µs), the
+//! first of the three disturbed by a compiler daemon:
+//!
+//! | query | SQLite (runs 2–3) | PostgreSQL (runs 2–3) | PostgreSQL run 1 |
+//! |---|---|---|---|
+//! | user authentication (system, audited) | 145 / 224–698 | 297 / 418–464 | 332 / 776 |
+//! | portfolio overview (owner) | 204–206 / 303–339 | 211–215 / 305–318 | 265 / 1,542 |
+//! | trade history 20 (owner) | 273–322 / 431–584 | 314–378 / 683–788 | 583 / 1,513 |
+//! | guardian approval queue (guardian, audited) | 390–472 / 579–745 | 387–398 / 622–661 | 519 / 1,363 |
+//! | volatility tracking 30 (a user) | 229–237 / 362–381 | 395–439 / 660–861 | 432 / 625 |
+//! | beta feedback by user (owner) | 124–138 / 214–251 | 165–205 / 263–444 | 196 / 790 |
+//! | BETA flags (admin) | 197–210 / 322–334 | 257–314 / 425–454 | 288 / 754 |
+//!
+//! The same data at the start of the day, before these changes, p50 / p99
+//! (µs): authentication 543 / 915, overview 612 / 1,065, history 717 /
+//! 1,298, queue 808 / 1,423, volatility 903 / 1,428, feedback 412 / 618,
+//! flags 459 / 743.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
