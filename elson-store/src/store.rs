@@ -83,6 +83,11 @@ pub struct StoreOptions {
     /// (Long-running services should still call `ensure_partitions` from a
     /// monthly job.)
     pub partition_months_ahead: u32,
+    /// Failed logins allowed in a row per email, and failed two-factor
+    /// codes per user, before further attempts are refused for a while
+    /// ([`crate::security::AttemptLimit`]; default 5, then 15 minutes).
+    /// Counted in this process.
+    pub login_attempts: crate::security::AttemptLimit,
 }
 
 impl Default for StoreOptions {
@@ -98,6 +103,7 @@ impl Default for StoreOptions {
             totp_issuer: "Elson".to_string(),
             environment: None,
             partition_months_ahead: 3,
+            login_attempts: crate::security::AttemptLimit::DEFAULT,
         }
     }
 }
@@ -126,6 +132,9 @@ struct Inner {
     /// PostgreSQL: connections kept ready between calls (crate::parked),
     /// shared by every clone.
     parked: Option<Arc<Parked>>,
+    /// Failed login and two-factor attempts (crate::security), shared by
+    /// every clone.
+    throttle: Arc<crate::security::Throttle>,
 }
 
 /// A handle on one database. Cheap to clone; clones share the pool.
@@ -345,6 +354,7 @@ impl Store {
                 environment: None,
                 checkpointer,
                 parked,
+                throttle: Arc::new(crate::security::Throttle::new(options.login_attempts)),
             }),
         };
         if options.migrate {
@@ -395,6 +405,7 @@ impl Store {
             environment: self.inner.environment,
             checkpointer: self.inner.checkpointer.clone(),
             parked: self.inner.parked.clone(),
+            throttle: Arc::clone(&self.inner.throttle),
         };
         change(&mut inner);
         Store { inner: Arc::new(inner) }
@@ -477,6 +488,11 @@ impl Store {
 
     pub(crate) fn portfolio_cache(&self) -> &PortfolioCache {
         &self.inner.portfolio_cache
+    }
+
+    /// Failed login and two-factor attempts (crate::security).
+    pub(crate) fn throttle(&self) -> &crate::security::Throttle {
+        &self.inner.throttle
     }
 
     pub(crate) fn options(&self) -> &StoreOptions {

@@ -14,7 +14,10 @@ use common::*;
 use elson_store::elson_core::entities::{NewTrade, User};
 use elson_store::elson_core::enums::*;
 use elson_store::security::totp::code_at;
-use elson_store::security::{CryptoError, EnvelopeCipher, LocalKeyProvider, LoginOutcome};
+use elson_store::security::{
+    AttemptLimit, CryptoError, EnvelopeCipher, LocalKeyProvider, LoginOutcome, hash_password,
+    verify_password,
+};
 use elson_store::{Actor, OrderRequest, Store, StoreError, StoreOptions};
 use sqlx::{ConnectOptions, Row};
 use uuid::Uuid;
@@ -274,6 +277,116 @@ on_both!(login_by_password, |db: Db| async move {
     );
     let h = s.hash_password("p").await.unwrap();
     assert!(h.starts_with("$2b$04$"), "{h}");
+});
+
+impl Db {
+    /// Another store on the same database, with `options`.
+    async fn reopen(&self, options: StoreOptions) -> Store {
+        let url = match &self.raw {
+            Raw::Sqlite(p) => format!("sqlite://{}", p.display()),
+            Raw::Pg(u) => u.clone(),
+        };
+        Store::open_with(&url, options).await.unwrap()
+    }
+}
+
+fn three_per_ten_minutes() -> StoreOptions {
+    let limit = AttemptLimit { max_failures: 3, lockout: chrono::TimeDelta::minutes(10) };
+    StoreOptions { login_attempts: limit, ..options() }
+}
+
+on_both!(failed_logins_lock_the_email_out_for_a_while, |db: Db| async move {
+    let s = db.reopen(three_per_ten_minutes()).await;
+    person(&s, "lock@example.com", "right-pass", UserStatus::Active).await;
+    // Two failures, then a success: the count starts over.
+    for i in 0..2 {
+        s.login("lock@example.com", "wrong", later(i)).await.unwrap_err();
+    }
+    s.login("lock@example.com", "right-pass", later(2)).await.unwrap();
+    for i in 3..6 {
+        let e = s.login("LOCK@example.com ", "wrong", later(i)).await.unwrap_err();
+        assert!(e.to_string().contains("invalid email or password"), "{e}");
+    }
+    // Locked (the email as normalized): even the right password is refused
+    // unchecked, and the refusals do not extend the lockout.
+    for i in 6..9 {
+        let e = s.login("lock@example.com", "right-pass", later(i)).await.unwrap_err();
+        assert_eq!(e.code(), "AUTHENTICATION_FAILED");
+        assert!(e.to_string().contains("too many failed attempts"), "{e}");
+        assert!(
+            e.to_string().contains(
+                &(later(5) + chrono::TimeDelta::minutes(10)).format("%H:%M:%S").to_string()
+            ),
+            "{e}"
+        );
+    }
+    // An email nobody has is locked the same way: the refusal tells nothing.
+    for i in 0..3 {
+        s.login("ghost@example.com", "x", later(i)).await.unwrap_err();
+    }
+    let ghost = s.login("ghost@example.com", "x", later(3)).await.unwrap_err();
+    assert!(ghost.to_string().contains("too many failed attempts"), "{ghost}");
+    // Other emails are unaffected; after the lockout the right password works.
+    person(&s, "other@example.com", "pw", UserStatus::Active).await;
+    s.login("other@example.com", "pw", later(7)).await.unwrap();
+    s.login("lock@example.com", "right-pass", later(5 + 600)).await.unwrap();
+});
+
+on_both!(failed_two_factor_codes_lock_the_user_out_for_a_while, |db: Db| async move {
+    let s = db.reopen(three_per_ten_minutes()).await;
+    let s = s.with_key_provider(Arc::new(k("k1", 1)));
+    let u = person(&s, "tfl@example.com", "pw", UserStatus::Active).await;
+    let a = Actor::from(&u);
+    let e = s.enroll_two_factor(&a, u.id, now()).await.unwrap();
+    let code = |t: DateTime<Utc>| code_at(&e.secret_base32, t).unwrap();
+    s.confirm_two_factor(&a, u.id, &code(now()), now()).await.unwrap();
+    let challenge = |t: DateTime<Utc>| {
+        let s = s.clone();
+        async move {
+            match s.login("tfl@example.com", "pw", t).await.unwrap() {
+                LoginOutcome::TwoFactorRequired(ch) => ch,
+                LoginOutcome::Authenticated(_) => panic!("two-factor is on"),
+            }
+        }
+    };
+    let ch = challenge(later(60)).await;
+    let wrong = if code(later(60)) == "000000" { "111111" } else { "000000" };
+    for i in 60..63 {
+        let e = s.complete_login(&ch, wrong, later(i)).await.unwrap_err();
+        assert!(e.to_string().contains("invalid two-factor code"), "{e}");
+    }
+    let locked = s.complete_login(&ch, &code(later(63)), later(63)).await.unwrap_err();
+    assert!(locked.to_string().contains("too many failed attempts"), "{locked}");
+    // The password step still works; the code step waits out the lockout.
+    let ch = challenge(later(62 + 600)).await;
+    assert_eq!(s.complete_login(&ch, &code(later(662)), later(662)).await.unwrap(), a);
+});
+
+on_both!(login_upgrades_a_hash_made_at_a_lower_cost, |db: Db| async move {
+    let s = db.reopen(StoreOptions { bcrypt_cost: 5, ..options() }).await;
+    let mut u = user(UserRole::User, "old@example.com");
+    u.password_hash = hash_password("old-pass", 4).unwrap();
+    s.users().insert(&admin(), &u).await.unwrap();
+    let mut high = user(UserRole::User, "high@example.com");
+    high.password_hash = hash_password("pw", 6).unwrap();
+    s.users().insert(&admin(), &high).await.unwrap();
+    let stored = |id: Uuid| {
+        let s = s.clone();
+        async move { s.users().get(&admin(), id).await.unwrap().password_hash }
+    };
+    // A wrong password changes nothing.
+    s.login("old@example.com", "wrong", now()).await.unwrap_err();
+    assert_eq!(stored(u.id).await, u.password_hash);
+    // The right one: the hash is remade at the store's cost, and still works.
+    s.login("old@example.com", "old-pass", now()).await.unwrap();
+    let upgraded = stored(u.id).await;
+    assert!(upgraded.starts_with("$2b$05$"), "{upgraded}");
+    assert!(verify_password("old-pass", &upgraded).unwrap());
+    s.login("old@example.com", "old-pass", later(1)).await.unwrap();
+    assert_eq!(stored(u.id).await, upgraded, "upgraded once");
+    // A hash at a higher cost is left as it is.
+    s.login("high@example.com", "pw", now()).await.unwrap();
+    assert_eq!(stored(high.id).await, high.password_hash);
 });
 
 on_both!(unknown_email_costs_a_bcrypt_verify_too, |db: Db| async move {

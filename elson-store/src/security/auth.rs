@@ -13,7 +13,8 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use super::error::CryptoError;
-use super::password::{MAX_BCRYPT_COST, MAX_PASSWORD_BYTES, check_cost, hash_password};
+use super::password::{MAX_BCRYPT_COST, MAX_PASSWORD_BYTES, check_cost, hash_cost, hash_password};
+use super::throttle::TOO_MANY;
 use super::totp::{self, CodeCheck};
 use crate::actor::{Actor, system_actor};
 use crate::db::{Arg, DbRow, text, ts, uuid};
@@ -25,6 +26,10 @@ use crate::store::Store;
 const LOGIN: &str =
     "SELECT id, password_hash, role, status, two_factor_enabled FROM users WHERE email = $1";
 const TOUCH_LOGIN: &str = "UPDATE users SET last_login = $2, updated_at = $2 WHERE id = $1";
+/// Compare-and-set: replaces hash $3 with $2, unless the password changed
+/// meanwhile.
+const UPGRADE_HASH: &str =
+    "UPDATE users SET password_hash = $2, updated_at = $4 WHERE id = $1 AND password_hash = $3";
 const TWO_FACTOR_STATE: &str = "SELECT id, role, status, two_factor_enabled, two_factor_secret, \
      COALESCE(two_factor_last_step, -1) AS last_step, pii_kek_id, pii_data_key FROM users \
      WHERE id = $1";
@@ -207,10 +212,21 @@ impl Store {
     /// account status is checked only after the password matched, so it
     /// reveals nothing to someone without the password.
     ///
+    /// After [`crate::StoreOptions::login_attempts`] failures in a row for
+    /// one email, its next attempts are refused unchecked until the lockout
+    /// has passed (counted for unknown emails alike; a success clears it).
+    ///
+    /// A stored hash made at a lower bcrypt cost than the store's is
+    /// replaced by one at the store's cost once the password matched (the
+    /// only moment the password is at hand), unless the password changed
+    /// meanwhile.
+    ///
     /// # Errors
     /// `AuthenticationFailed` ("invalid email or password") for an unknown
     /// email, a wrong password, a password over 72 bytes, or a stored hash
-    /// that is not bcrypt; `Forbidden` for an INACTIVE or SUSPENDED user.
+    /// that is not bcrypt; `AuthenticationFailed` ("too many failed
+    /// attempts…") while the email is locked out; `Forbidden` for an
+    /// INACTIVE or SUSPENDED user.
     ///
     /// # Example
     /// ```
@@ -257,6 +273,28 @@ impl Store {
         password: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<LoginOutcome> {
+        let key = format!("password:{}", normalize_email(email));
+        self.throttle().check(&key, now)?;
+        let r = self.password_step(email, password, now).await;
+        match &r {
+            Err(StoreError::Domain(ElsonError::AuthenticationFailed { .. })) => {
+                self.throttle().failed(&key, now);
+            }
+            // The password matched (a Forbidden status is no guess).
+            Ok(_) | Err(StoreError::Domain(ElsonError::Forbidden { .. })) => {
+                self.throttle().succeeded(&key);
+            }
+            Err(_) => {}
+        }
+        r
+    }
+
+    async fn password_step(
+        &self,
+        email: &str,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<LoginOutcome> {
         const OP: &str = "users.login";
         if password.len() > MAX_PASSWORD_BYTES {
             // No stored password is this long (hash_password refuses it);
@@ -280,7 +318,8 @@ impl Store {
         let hash = row.text("password_hash")?;
         // A hash that is not bcrypt cannot match: same answer as a wrong
         // password, so nothing about the account shows.
-        let ok = blocking(OP, move || bcrypt::verify(password.as_bytes(), &hash).unwrap_or(false))
+        let (given, stored) = (password.clone(), hash.clone());
+        let ok = blocking(OP, move || bcrypt::verify(given.as_bytes(), &stored).unwrap_or(false))
             .await?;
         if !ok {
             return Err(auth_failed(BAD_CREDENTIALS));
@@ -288,6 +327,11 @@ impl Store {
         let actor =
             Actor { id: row.uuid("id")?, role: row.parse("role")?, status: row.parse("status")? };
         may_log_in(actor.status)?;
+        if hash_cost(&hash).is_some_and(|c| c < cost) {
+            let new = blocking(OP, move || hash_password(&password, cost)).await??;
+            let args = [uuid(actor.id), text(&new), text(&hash), ts(now)];
+            self.exec(OP, UPGRADE_HASH, &args).await?;
+        }
         if row.bool("two_factor_enabled")? {
             return Ok(LoginOutcome::TwoFactorRequired(TwoFactorChallenge {
                 user_id: actor.id,
@@ -301,21 +345,26 @@ impl Store {
     /// The second step of a login with two-factor: checks `code` (the
     /// user's current TOTP code; ±30 s of clock skew accepted) and records
     /// `last_login`. A code is accepted once: a replay, even concurrent, is
-    /// refused.
+    /// refused. After [`crate::StoreOptions::login_attempts`] failed codes
+    /// in a row for one user, the next are refused unchecked until the
+    /// lockout has passed; a success clears it.
     ///
     /// # Errors
     /// `AuthenticationFailed` for an expired challenge, a wrong or already
-    /// used code, or two-factor turned off since the password step;
-    /// `Forbidden` when the user was suspended meanwhile; `Crypto` when the
-    /// stored secret does not decrypt.
+    /// used code, two-factor turned off since the password step, or while
+    /// the user's codes are locked out; `Forbidden` when the user was
+    /// suspended meanwhile; `Crypto` when the stored secret does not
+    /// decrypt.
     pub async fn complete_login(
         &self,
         challenge: &TwoFactorChallenge,
         code: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Actor> {
+        let key = format!("two-factor:{}", challenge.user_id);
         let r = async {
             const OP: &str = "users.complete_login";
+            self.throttle().check(&key, now)?;
             if now > challenge.expires_at() || now < challenge.issued_at - TWO_FACTOR_CHALLENGE_TTL
             {
                 return Err(auth_failed("two-factor challenge expired; log in again"));
@@ -341,6 +390,15 @@ impl Store {
             }
         }
         .await;
+        match &r {
+            Ok(_) => self.throttle().succeeded(&key),
+            Err(StoreError::Domain(ElsonError::AuthenticationFailed { reason }))
+                if !reason.starts_with(TOO_MANY) =>
+            {
+                self.throttle().failed(&key, now);
+            }
+            Err(_) => {}
+        }
         self.audited(&system_actor(), "login", "users", Some(challenge.user_id), r)
     }
 

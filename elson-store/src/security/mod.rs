@@ -10,6 +10,10 @@
 //!   TOTP, SHA-1, 6 digits, 30 s, ±1 step; each code is accepted once (the
 //!   last accepted step is kept in `users.two_factor_last_step` and moved
 //!   forward by a compare-and-set update).
+//! - **Attempt limits** ([`AttemptLimit`], [`crate::StoreOptions::login_attempts`]):
+//!   after 5 failed passwords for one email, or 5 failed codes for one user,
+//!   further attempts are refused unchecked for 15 minutes. Hashes made at a
+//!   lower bcrypt cost than the store's are upgraded at the next login.
 //! - **Encryption at rest** ([`EnvelopeCipher`], [`KeyProvider`],
 //!   [`LocalKeyProvider`], [`Store::with_key_provider`](crate::Store::with_key_provider)):
 //!   `first_name`, `last_name`, `date_of_birth` and `two_factor_secret` are
@@ -40,6 +44,7 @@ mod error;
 mod keys;
 mod password;
 mod rotation;
+mod throttle;
 pub mod totp;
 
 pub(crate) use auth::wrapped_key;
@@ -52,4 +57,6 @@ pub use password::{
     verify_password,
 };
 pub use rotation::KeyRotationReport;
+pub use throttle::AttemptLimit;
+pub(crate) use throttle::Throttle;
 pub use zeroize::Zeroizing;

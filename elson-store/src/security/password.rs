@@ -59,6 +59,18 @@ pub fn verify_password(password: &str, hash: &str) -> Result<bool, ElsonError> {
     bcrypt::verify(password, hash).map_err(|e| ElsonError::invalid("password_hash", e.to_string()))
 }
 
+/// The cost a bcrypt hash was made with (`$2b$12$…` → 12); `None` for text
+/// that is not a bcrypt hash.
+pub(crate) fn hash_cost(hash: &str) -> Option<u32> {
+    let mut parts = hash.split('$');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(""), Some("2a" | "2b" | "2x" | "2y"), Some(cost)) if cost.len() == 2 => {
+            cost.parse().ok()
+        }
+        _ => None,
+    }
+}
+
 pub(crate) fn check_cost(cost: u32) -> Result<(), ElsonError> {
     if (MIN_BCRYPT_COST..=MAX_BCRYPT_COST).contains(&cost) {
         Ok(())
@@ -67,5 +79,24 @@ pub(crate) fn check_cost(cost: u32) -> Result<(), ElsonError> {
             "bcrypt_cost",
             format!("{cost} is outside {MIN_BCRYPT_COST}-{MAX_BCRYPT_COST}"),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cost_is_read_from_the_hash() {
+        assert_eq!(
+            hash_cost("$2b$12$C6UzMDM.H6dfI/f/IKcEeO5zWJ8f0p1f3hT3q0zT9nN1bqJ2Xb5W."),
+            Some(12)
+        );
+        assert_eq!(hash_cost("$2y$04$abc"), Some(4));
+        assert_eq!(hash_cost("not-a-bcrypt-hash"), None);
+        assert_eq!(hash_cost("$argon2id$v=19$m=65536"), None);
+        assert_eq!(hash_cost("$2b$1$x"), None);
+        let h = hash_password("pw", MIN_BCRYPT_COST).unwrap();
+        assert_eq!(hash_cost(&h), Some(MIN_BCRYPT_COST));
     }
 }
