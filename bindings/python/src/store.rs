@@ -575,11 +575,15 @@ impl PyStore {
     /// `key_provider` turns on envelope encryption of the PII columns;
     /// `bcrypt_cost` (default 12) is for `hash_password` and login;
     /// `portfolio_cache_ttl` (seconds, default 2, 0 disables) bounds how long
-    /// portfolio reads may come from memory.
+    /// portfolio reads may come from memory; after `login_max_failures`
+    /// failed logins in a row for one email (or codes for one user; default
+    /// 5, 0 disables) further attempts are refused for `login_lockout`
+    /// seconds (default 900).
     #[staticmethod]
     #[pyo3(signature = (url, *, migrate=true, max_connections=8, environment=None,
         key_provider=None, bcrypt_cost=elson_store::security::DEFAULT_BCRYPT_COST,
-        totp_issuer=None, portfolio_cache_ttl=None))]
+        totp_issuer=None, portfolio_cache_ttl=None, login_max_failures=None,
+        login_lockout=None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
     fn open(
         py: Python<'_>,
@@ -591,8 +595,24 @@ impl PyStore {
         bcrypt_cost: u32,
         totp_issuer: Option<String>,
         portfolio_cache_ttl: Option<f64>,
+        login_max_failures: Option<u32>,
+        login_lockout: Option<f64>,
     ) -> PyResult<Self> {
         let defaults = elson_store::StoreOptions::default();
+        let limit = defaults.login_attempts;
+        let lockout = match login_lockout {
+            None => limit.lockout,
+            Some(t) => std::time::Duration::try_from_secs_f64(t)
+                .ok()
+                .and_then(|d| chrono::TimeDelta::from_std(d).ok())
+                .ok_or_else(|| {
+                    invalid("login_lockout", "must be a finite number of seconds >= 0")
+                })?,
+        };
+        let login_attempts = elson_store::security::AttemptLimit {
+            max_failures: login_max_failures.unwrap_or(limit.max_failures),
+            lockout,
+        };
         let portfolio_cache_ttl = match portfolio_cache_ttl {
             None => defaults.portfolio_cache_ttl,
             Some(t) => std::time::Duration::try_from_secs_f64(t).map_err(|_| {
@@ -606,6 +626,7 @@ impl PyStore {
             bcrypt_cost,
             totp_issuer: totp_issuer.unwrap_or(defaults.totp_issuer.clone()),
             portfolio_cache_ttl,
+            login_attempts,
             ..defaults
         };
         let store = wait(py, Store::open_with(url, options))?;

@@ -131,6 +131,22 @@ def test_login_two_factor_and_replay(backend: str, tmp_path: Path) -> None:
 # --- encryption at rest ------------------------------------------------------
 
 
+def test_failed_logins_are_limited(backend: str, tmp_path: Path) -> None:
+    url = url_for(backend, tmp_path)
+    with elson.Store.open(url, bcrypt_cost=4, login_max_failures=2, login_lockout=60) as store:
+        u = new_user(store, "s3cret pass")
+        for i in range(2):
+            with pytest.raises(elson.AuthenticationFailed):
+                store.login(u.email, "not it", now=NOW + timedelta(seconds=i))
+        with pytest.raises(elson.AuthenticationFailed) as locked:
+            store.login(u.email, "s3cret pass", now=NOW + timedelta(seconds=2))
+        assert "too many failed attempts" in str(locked.value)
+        actor = store.login(u.email, "s3cret pass", now=NOW + timedelta(seconds=62))
+        assert actor["id"] == u.id
+    with pytest.raises(elson.InvalidInput):
+        elson.Store.open(url, login_lockout=-1.0)
+
+
 def test_pii_is_ciphertext_at_rest_and_keys_rotate(tmp_path: Path) -> None:
     path = tmp_path / "enc.db"
     old = elson.LocalKeyProvider("k1", elson.LocalKeyProvider.generate_key())

@@ -1290,6 +1290,8 @@ class Store:
         bcrypt_cost: int = 12,
         totp_issuer: Optional[str] = None,
         portfolio_cache_ttl: Optional[float] = None,
+        login_max_failures: Optional[int] = None,
+        login_lockout: Optional[float] = None,
     ) -> Store: ...
     def with_key_provider(self, key_provider: LocalKeyProvider) -> Store: ...
     @property
