@@ -104,6 +104,14 @@ pub enum ElsonError {
         /// Why the order is blocked.
         reason: String,
     },
+    /// A login or two-factor code was refused (wrong credentials, an expired
+    /// challenge, too many failed attempts). The reason never tells an
+    /// unknown email from a wrong password.
+    #[error("authentication failed: {reason}")]
+    AuthenticationFailed {
+        /// Why.
+        reason: String,
+    },
     /// The database failed in a way the caller cannot fix by changing the
     /// input (connection lost, disk full). Nothing was written.
     #[error("storage failure in {operation}: {detail}")]
@@ -161,6 +169,7 @@ impl ElsonError {
             ElsonError::PositionLimitExceeded { .. } => "POSITION_LIMIT_EXCEEDED".into(),
             ElsonError::ConfidenceTooLow { .. } => "CONFIDENCE_TOO_LOW".into(),
             ElsonError::TradingHalted { .. } => "TRADING_HALTED".into(),
+            ElsonError::AuthenticationFailed { .. } => "AUTHENTICATION_FAILED".into(),
             ElsonError::Storage { .. } => "STORAGE".into(),
             ElsonError::Busy { .. } => "BUSY".into(),
             ElsonError::Open { .. } => "OPEN".into(),
@@ -194,6 +203,9 @@ impl From<CoreError> for ElsonError {
             }
             CoreError::TradingHalted { state, reason } => {
                 ElsonError::TradingHalted { state, reason }
+            }
+            CoreError::AuthenticationFailed { reason } => {
+                ElsonError::AuthenticationFailed { reason }
             }
             // The core enum is non-exhaustive: a kind added after this
             // binding was written still crosses, with its stable code.
@@ -252,6 +264,7 @@ mod tests {
             CoreError::PositionLimitExceeded { requested: Decimal::TEN, limit: Decimal::ONE },
             CoreError::ConfidenceTooLow { score: Decimal::ZERO, threshold: Decimal::ONE },
             CoreError::TradingHalted { state: "OPEN".into(), reason: "halted".into() },
+            CoreError::AuthenticationFailed { reason: "invalid email or password".into() },
         ];
         for core in cases {
             let ffi = ElsonError::from(core.clone());

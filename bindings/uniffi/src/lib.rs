@@ -26,6 +26,7 @@ pub mod flags;
 pub mod limits;
 pub mod metrics;
 pub mod notifications;
+pub mod security;
 pub mod sizing;
 pub mod store;
 pub mod types;

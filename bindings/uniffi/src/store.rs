@@ -21,6 +21,10 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::accounting::{ExecutionOutcome, FeeSchedule};
+use crate::security::{
+    ApprovalQueueItem, AuditEntry, LoginOutcome, StoreConfig, TwoFactorChallenge,
+    TwoFactorEnrollment,
+};
 use crate::types::Timestamp;
 
 /// A guardian's verdict on a minor's PENDING trade.
@@ -113,6 +117,17 @@ pub fn system_actor() -> Actor {
 #[uniffi::export(async_runtime = "tokio")]
 pub async fn open_store(url: String) -> Result<Arc<ElsonStore>> {
     Ok(Arc::new(ElsonStore { inner: core::Store::open(&url).await? }))
+}
+
+/// [`open_store`] with a [`StoreConfig`] (bcrypt cost, attempt limits, pool
+/// size, migrations).
+///
+/// # Errors
+/// `Open` as for [`open_store`]. (A bcrypt cost outside 4–31 is refused as
+/// `InvalidInput` by the calls that hash.)
+#[uniffi::export(async_runtime = "tokio")]
+pub async fn open_store_with(url: String, config: StoreConfig) -> Result<Arc<ElsonStore>> {
+    Ok(Arc::new(ElsonStore { inner: core::Store::open_with(&url, config.options()).await? }))
 }
 
 /// An open store. Thread-safe; share one per database.
@@ -298,6 +313,92 @@ impl ElsonStore {
         let (portfolio, positions) =
             self.inner.mark_to_market(&actor, portfolio_id, &prices, now).await?;
         Ok(MarkedPortfolio { portfolio, positions })
+    }
+
+    /// The seed's "Guardian Approval Queue": the PENDING trades of the
+    /// guardian's minors, oldest first (audited).
+    ///
+    /// # Errors
+    /// `Forbidden` when the actor may not read the guardian's relationships.
+    pub async fn approval_queue(
+        &self,
+        actor: Actor,
+        guardian_id: Uuid,
+    ) -> Result<Vec<ApprovalQueueItem>> {
+        let items = self.inner.trades().approval_queue(&actor, guardian_id).await?;
+        Ok(items.into_iter().map(Into::into).collect())
+    }
+
+    /// A bcrypt hash of `password` at the store's cost, for `User.passwordHash`.
+    ///
+    /// # Errors
+    /// `InvalidInput` for an empty password or one over 72 bytes.
+    pub async fn hash_password(&self, password: String) -> Result<String> {
+        Ok(self.inner.hash_password(&password).await?)
+    }
+
+    /// Logs in by email and password. An unknown email and a wrong password
+    /// fail alike; after too many failures the email is refused for a while.
+    ///
+    /// # Errors
+    /// `AuthenticationFailed`; `Forbidden` for an INACTIVE or SUSPENDED user.
+    pub async fn login(
+        &self,
+        email: String,
+        password: String,
+        now: Timestamp,
+    ) -> Result<LoginOutcome> {
+        Ok(self.inner.login(&email, &password, now).await?.into())
+    }
+
+    /// The code step of a login with two-factor.
+    ///
+    /// # Errors
+    /// `AuthenticationFailed` for an expired challenge or a wrong, reused or
+    /// locked-out code; `Forbidden` for a user suspended meanwhile.
+    pub async fn complete_login(
+        &self,
+        challenge: Arc<TwoFactorChallenge>,
+        code: String,
+        now: Timestamp,
+    ) -> Result<Actor> {
+        Ok(self.inner.complete_login(&challenge.inner, &code, now).await?)
+    }
+
+    /// Starts two-factor enrollment for a user.
+    ///
+    /// # Errors
+    /// `NotFound`; `Conflict` when two-factor is already on; `Forbidden`.
+    pub async fn enroll_two_factor(
+        &self,
+        actor: Actor,
+        user_id: Uuid,
+        now: Timestamp,
+    ) -> Result<Arc<TwoFactorEnrollment>> {
+        Ok(Arc::new(self.inner.enroll_two_factor(&actor, user_id, now).await?.into()))
+    }
+
+    /// Turns two-factor on with a first correct code.
+    ///
+    /// # Errors
+    /// `AuthenticationFailed` for a wrong code; `Conflict` when already on.
+    pub async fn confirm_two_factor(
+        &self,
+        actor: Actor,
+        user_id: Uuid,
+        code: String,
+        now: Timestamp,
+    ) -> Result<()> {
+        Ok(self.inner.confirm_two_factor(&actor, user_id, &code, now).await?)
+    }
+
+    /// The newest `limit` rows of the audit log (admins only).
+    ///
+    /// # Errors
+    /// `Forbidden` for anyone else; `InvalidInput` for a limit outside 1–1000.
+    pub async fn audit_log(&self, actor: Actor, limit: i64) -> Result<Vec<AuditEntry>> {
+        let rows = self.inner.audit_log().recent(&actor, limit).await?;
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// Closes the connection pool (not `close`: Kotlin objects already have

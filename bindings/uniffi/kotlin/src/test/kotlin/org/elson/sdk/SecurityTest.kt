@@ -1,0 +1,119 @@
+package org.elson.sdk
+
+import java.math.BigDecimal
+import java.nio.ByteBuffer
+import java.time.Instant
+import java.time.LocalDate
+import javax.crypto.Mac
+import javax.crypto.spec.SecretKeySpec
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+
+/** Login, two-factor, attempt limits, the approval queue and the audit log from Kotlin. */
+class SecurityTest {
+    private val now = Instant.parse("2026-11-26T09:00:00Z")
+    private val config = StoreConfig(bcryptCost = 4u, loginMaxFailures = 2u, loginLockoutSeconds = 60u)
+
+    /** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret, as an authenticator app computes it. */
+    private fun totp(secretBase32: String, at: Instant): String {
+        val alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+        var bits = 0L
+        var count = 0
+        val key = java.io.ByteArrayOutputStream()
+        for (c in secretBase32.uppercase()) {
+            bits = (bits shl 5) or alphabet.indexOf(c).toLong()
+            count += 5
+            if (count >= 8) {
+                key.write(((bits shr (count - 8)) and 0xff).toInt())
+                count -= 8
+            }
+        }
+        val mac = Mac.getInstance("HmacSHA1").apply { init(SecretKeySpec(key.toByteArray(), "HmacSHA1")) }
+        val hash = mac.doFinal(ByteBuffer.allocate(8).putLong(at.epochSecond / 30).array())
+        val offset = hash.last().toInt() and 0x0f
+        val value = ByteBuffer.wrap(hash, offset, 4).int and 0x7fffffff
+        return "%06d".format(value % 1_000_000)
+    }
+
+    @Test
+    fun `login, two-factor and the attempt limit`() = runBlocking {
+        openStoreWith("sqlite::memory:", config).use { store ->
+            val system = systemActor()
+            val hash = store.hashPassword("s3cret pass")
+            assertTrue(hash.startsWith("\$2b\$04\$"), hash)
+            val user = userNew(newUser("kim@example.com", hash, UserRole.USER), null, now)
+            store.insertUser(system, user)
+
+            val outcome = store.login("Kim@Example.com", "s3cret pass", now)
+            assertEquals(user.id, (outcome as LoginOutcome.Authenticated).actor.id)
+            val wrong = assertThrows<ElsonException.AuthenticationFailed> { runBlocking { store.login("kim@example.com", "nope", now) } }
+            val unknown = assertThrows<ElsonException.AuthenticationFailed> { runBlocking { store.login("who@example.com", "nope", now) } }
+            assertEquals(wrong.reason, unknown.reason)
+            assertEquals("AUTHENTICATION_FAILED", errorCode(wrong))
+            // The second failure in a row locks the email: even the right password waits.
+            assertThrows<ElsonException.AuthenticationFailed> { runBlocking { store.login("kim@example.com", "nope", now.plusSeconds(1)) } }
+            val locked = assertThrows<ElsonException.AuthenticationFailed> { runBlocking { store.login("kim@example.com", "s3cret pass", now.plusSeconds(2)) } }
+            assertTrue(locked.reason.contains("too many failed attempts"), locked.reason)
+            assertTrue(store.login("kim@example.com", "s3cret pass", now.plusSeconds(62)) is LoginOutcome.Authenticated)
+
+            // Two-factor: enroll, confirm with a first code, then log in in two steps.
+            val me = actorOf(user)
+            val enrollment = store.enrollTwoFactor(me, user.id, now)
+            assertTrue(enrollment.otpauthUri().startsWith("otpauth://totp/"))
+            assertFalse(enrollment.toString().contains(enrollment.secretBase32()))
+            val t1 = now.plusSeconds(90)
+            store.confirmTwoFactor(me, user.id, totp(enrollment.secretBase32(), t1), t1)
+            val t2 = now.plusSeconds(150)
+            val step = store.login("kim@example.com", "s3cret pass", t2) as LoginOutcome.TwoFactorRequired
+            assertEquals(user.id, step.challenge.userId())
+            val code = totp(enrollment.secretBase32(), t2)
+            assertEquals(user.id, store.completeLogin(step.challenge, code, t2).id)
+            val replay = assertThrows<ElsonException.AuthenticationFailed> { runBlocking { store.completeLogin(step.challenge, code, t2) } }
+            assertTrue(replay.reason.contains("already used"), replay.reason)
+            store.shutdown()
+        }
+        Unit
+    }
+
+    @Test
+    fun `the guardian's approval queue and the audit log`() = runBlocking {
+        openStoreWith("sqlite::memory:", config).use { store ->
+            val system = systemActor()
+            val hash = store.hashPassword("pw")
+            val guardian = userNew(newUser("gina@example.com", hash, UserRole.GUARDIAN), null, now)
+            val minor = userNew(newUser("max@example.com", hash, UserRole.MINOR).copy(dateOfBirth = LocalDate.of(2013, 3, 1)), null, now)
+            store.insertUser(system, guardian)
+            store.insertUser(system, minor)
+            store.insertRelationship(
+                system,
+                relationshipNew(
+                    newRelationship(guardian.id, minor.id, RelationshipType.PARENT)
+                        .copy(status = RelationshipStatus.ACTIVE, permissions = permissionsDefault().copy(trading = true)),
+                    null, now,
+                ),
+            )
+            val portfolio = portfolioNew(newPortfolioStandard(minor.id, "Savings").copy(guardianApproval = true), newId(), now)
+            store.insertPortfolio(system, portfolio)
+            store.deposit(actorOf(guardian), portfolio.id, BigDecimal("500.00"), now)
+            val order = OrderRequest(newTradeMarket(newId(), portfolio.id, "VTI", TradeSide.BUY, BigDecimal("1")), AssetType.ETF, BigDecimal("250.00"))
+            val placed = store.placeTrade(actorOf(minor), order, now)
+
+            val queue = store.approvalQueue(actorOf(guardian), guardian.id)
+            assertEquals(listOf(placed.trade.id), queue.map { it.trade.id })
+            assertEquals("Savings", queue.single().portfolioName)
+            // Someone else's queue is not theirs to read.
+            assertThrows<ElsonException.Forbidden> { runBlocking { store.approvalQueue(actorOf(minor), guardian.id) } }
+
+            // The guardian's read of the minor's trades is on record; only an admin reads the log.
+            val log = store.auditLog(system, 100)
+            assertTrue(log.any { it.actorId == guardian.id && it.action == "query" && it.detail == "basis=GUARDIAN" }, log.toString())
+            assertThrows<ElsonException.Forbidden> { runBlocking { store.auditLog(actorOf(guardian), 10) } }
+            store.shutdown()
+        }
+        Unit
+    }
+}

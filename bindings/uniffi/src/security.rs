@@ -1,0 +1,195 @@
+//! Login, two-factor and the audit trail of the store (issue 5), for Kotlin
+//! and Swift. Every rule is the store's; this module converts types.
+
+use std::sync::Arc;
+
+use elson_core::families::Actor;
+use elson_store::security as core;
+use uuid::Uuid;
+
+use crate::types::Timestamp;
+use elson_core::entities::Trade;
+
+/// The password step passed and the user has two-factor on. Opaque: only
+/// `login` makes one, so the code step cannot be reached without the
+/// password.
+#[derive(Debug, uniffi::Object)]
+pub struct TwoFactorChallenge {
+    pub(crate) inner: core::TwoFactorChallenge,
+}
+
+#[uniffi::export]
+impl TwoFactorChallenge {
+    /// The user logging in.
+    pub fn user_id(&self) -> Uuid {
+        self.inner.user_id()
+    }
+
+    /// When the password step passed.
+    pub fn issued_at(&self) -> Timestamp {
+        self.inner.issued_at()
+    }
+}
+
+/// What a correct password leads to.
+#[derive(Debug, uniffi::Enum)]
+pub enum LoginOutcome {
+    /// Logged in: the actor later calls take.
+    Authenticated {
+        /// The user, with their current role and status.
+        actor: Actor,
+    },
+    /// Two-factor is on: pass the challenge and a code to
+    /// `ElsonStore.completeLogin`.
+    TwoFactorRequired {
+        /// The password step that passed.
+        challenge: Arc<TwoFactorChallenge>,
+    },
+}
+
+impl From<core::LoginOutcome> for LoginOutcome {
+    fn from(o: core::LoginOutcome) -> Self {
+        match o {
+            core::LoginOutcome::Authenticated(actor) => LoginOutcome::Authenticated { actor },
+            core::LoginOutcome::TwoFactorRequired(c) => LoginOutcome::TwoFactorRequired {
+                challenge: Arc::new(TwoFactorChallenge { inner: c }),
+            },
+        }
+    }
+}
+
+/// A started two-factor enrollment: show the URI as a QR code; the first
+/// correct code confirms it. An object, not a record, so that printing it
+/// (a Kotlin data class prints every field) never shows the secret.
+#[derive(uniffi::Object)]
+pub struct TwoFactorEnrollment {
+    inner: core::TwoFactorEnrollment,
+}
+
+impl std::fmt::Debug for TwoFactorEnrollment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TwoFactorEnrollment { <redacted> }")
+    }
+}
+
+#[uniffi::export]
+impl TwoFactorEnrollment {
+    /// The TOTP secret, base32 without padding.
+    pub fn secret_base32(&self) -> String {
+        self.inner.secret_base32.clone()
+    }
+
+    /// `otpauth://totp/Issuer:email?secret=…&issuer=Issuer`.
+    pub fn otpauth_uri(&self) -> String {
+        self.inner.otpauth_uri.clone()
+    }
+}
+
+impl From<core::TwoFactorEnrollment> for TwoFactorEnrollment {
+    fn from(inner: core::TwoFactorEnrollment) -> Self {
+        TwoFactorEnrollment { inner }
+    }
+}
+
+/// One row of the append-only audit log.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct AuditEntry {
+    /// Order of writing.
+    pub id: i64,
+    /// The acting user's id (the nil id for the system actor).
+    pub actor_id: Uuid,
+    /// What (`insert`, `query`, `place`, …).
+    pub action: String,
+    /// Which table.
+    pub entity: String,
+    /// Which row, when the call names one.
+    pub entity_id: Option<String>,
+    /// When the call finished.
+    pub at: Timestamp,
+    /// `OK` or `FORBIDDEN`.
+    pub outcome: String,
+    /// The basis of a granted access or the reason of a denial.
+    pub detail: Option<String>,
+}
+
+impl From<elson_store::AuditEntry> for AuditEntry {
+    fn from(e: elson_store::AuditEntry) -> Self {
+        AuditEntry {
+            id: e.id,
+            actor_id: e.actor_id,
+            action: e.action,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            at: e.at,
+            outcome: e.outcome,
+            detail: e.detail,
+        }
+    }
+}
+
+/// A trade waiting for a guardian, with what the guardian needs to decide.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ApprovalQueueItem {
+    /// The pending trade.
+    pub trade: Trade,
+    /// Name of the minor's portfolio.
+    pub portfolio_name: String,
+    /// The minor's first name.
+    pub first_name: Option<String>,
+    /// The minor's last name.
+    pub last_name: Option<String>,
+}
+
+impl From<elson_store::repo::trades::ApprovalQueueItem> for ApprovalQueueItem {
+    fn from(i: elson_store::repo::trades::ApprovalQueueItem) -> Self {
+        ApprovalQueueItem {
+            trade: i.trade,
+            portfolio_name: i.portfolio_name,
+            first_name: i.first_name,
+            last_name: i.last_name,
+        }
+    }
+}
+
+/// How a store is opened, beyond its URL. Every field left null keeps the
+/// store's default.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct StoreConfig {
+    /// Apply migrations on open (default true).
+    #[uniffi(default = None)]
+    pub migrate: Option<bool>,
+    /// Pool size (default 8).
+    #[uniffi(default = None)]
+    pub max_connections: Option<u32>,
+    /// bcrypt cost of new password hashes (default 12; 4–31, below 12 for
+    /// tests only).
+    #[uniffi(default = None)]
+    pub bcrypt_cost: Option<u32>,
+    /// Failed logins in a row per email (and codes per user) before further
+    /// attempts are refused (default 5; 0 turns the limit off).
+    #[uniffi(default = None)]
+    pub login_max_failures: Option<u32>,
+    /// How long, in seconds, such attempts are refused (default 900).
+    #[uniffi(default = None)]
+    pub login_lockout_seconds: Option<u32>,
+}
+
+impl StoreConfig {
+    pub(crate) fn options(&self) -> elson_store::StoreOptions {
+        let d = elson_store::StoreOptions::default();
+        let limit = d.login_attempts;
+        let login_attempts = core::AttemptLimit {
+            max_failures: self.login_max_failures.unwrap_or(limit.max_failures),
+            lockout: self
+                .login_lockout_seconds
+                .map_or(limit.lockout, |s| chrono::TimeDelta::seconds(i64::from(s))),
+        };
+        elson_store::StoreOptions {
+            migrate: self.migrate.unwrap_or(d.migrate),
+            max_connections: self.max_connections.unwrap_or(d.max_connections),
+            bcrypt_cost: self.bcrypt_cost.unwrap_or(d.bcrypt_cost),
+            login_attempts,
+            ..d
+        }
+    }
+}
