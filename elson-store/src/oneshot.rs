@@ -229,7 +229,7 @@ pub(crate) async fn fetch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{TimeZone, Utc};
+    use chrono::{DateTime, TimeZone, Utc};
     use rust_decimal::Decimal;
     use uuid::Uuid;
 
@@ -279,6 +279,83 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(statement_name("SELECT 1 AS oneshot_test_a"), a);
         assert!(a.starts_with("elson_q_"));
+    }
+
+    /// A connection to the test server, or `None` when none is configured
+    /// and none is required (as the store's PostgreSQL tests do).
+    async fn pg() -> Option<PgConnection> {
+        use sqlx::Connection;
+        let Ok(url) = std::env::var("ELSON_TEST_PG_URL") else {
+            assert!(
+                std::env::var_os("ELSON_REQUIRE_PG").is_none(),
+                "ELSON_REQUIRE_PG is set but ELSON_TEST_PG_URL is not"
+            );
+            return None;
+        };
+        Some(PgConnection::connect(&url).await.unwrap())
+    }
+
+    /// Whatever a caller's text holds (quotes, backslashes, `$$`, comment
+    /// and statement syntax, any Unicode but NUL) reaches PostgreSQL as
+    /// exactly that value through the literal path, and so do typed values.
+    #[test]
+    fn values_round_trip_through_a_real_server() {
+        use proptest::prelude::*;
+        use sqlx::Row;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let Some(c) = rt.block_on(pg()) else { return };
+        let c = std::cell::RefCell::new(c);
+        // No actor statement: this checks the arguments only (the empty
+        // prefix needs no migrated database).
+        let bare = PgActor { prefix: String::new() };
+        const ECHO: &str = "SELECT $1::text AS s, $2::bigint AS n, $3::numeric AS d, \
+                            $4::timestamptz AS t, $5::uuid AS u";
+        let text = prop_oneof![
+            "[^\\x00]{0,40}",
+            Just("'; DROP TABLE users; --".to_string()),
+            Just("\\'\\\\''$$ $1 E'x' /* */".to_string()),
+        ];
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(2_000));
+        runner
+            .run(
+                &(
+                    text,
+                    any::<i64>(),
+                    any::<i64>(),
+                    0u32..20,
+                    0i64..4_000_000_000,
+                    0i64..1_000_000,
+                    any::<u128>(),
+                ),
+                |(s, n, m, scale, secs, micros, u)| {
+                    let d = Decimal::try_new(m, scale).unwrap();
+                    let t = Utc.timestamp_opt(secs, 0).unwrap()
+                        + chrono::TimeDelta::microseconds(micros);
+                    let id = Uuid::from_u128(u);
+                    let args = [
+                        Arg::Text(Some(&s)),
+                        Arg::I64(n),
+                        Arg::Dec(
+                            Some(d),
+                            DecimalLimit { min: None, max: None, precision: 38, scale: 19 },
+                            "d",
+                        ),
+                        Arg::Ts(Some(t)),
+                        Arg::Uuid(Some(id)),
+                    ];
+                    let rows = rt
+                        .block_on(fetch(&mut c.borrow_mut(), &bare, "test", ECHO, &args))
+                        .unwrap();
+                    let r = &rows[0];
+                    prop_assert_eq!(r.get::<String, _>("s"), s.clone());
+                    prop_assert_eq!(r.get::<i64, _>("n"), n);
+                    prop_assert_eq!(r.get::<Decimal, _>("d"), d);
+                    prop_assert_eq!(r.get::<DateTime<Utc>, _>("t"), t);
+                    prop_assert_eq!(r.get::<Uuid, _>("u"), id);
+                    Ok(())
+                },
+            )
+            .unwrap();
     }
 
     #[test]
