@@ -112,6 +112,13 @@ pub enum ElsonError {
         /// Why.
         reason: String,
     },
+    /// Encrypted data could not be opened: an unknown or wrong key, a
+    /// tampered or moved ciphertext, or encrypted rows read without a key.
+    #[error("crypto: {detail}")]
+    Crypto {
+        /// What failed (never key material).
+        detail: String,
+    },
     /// The database failed in a way the caller cannot fix by changing the
     /// input (connection lost, disk full). Nothing was written.
     #[error("storage failure in {operation}: {detail}")]
@@ -170,6 +177,7 @@ impl ElsonError {
             ElsonError::ConfidenceTooLow { .. } => "CONFIDENCE_TOO_LOW".into(),
             ElsonError::TradingHalted { .. } => "TRADING_HALTED".into(),
             ElsonError::AuthenticationFailed { .. } => "AUTHENTICATION_FAILED".into(),
+            ElsonError::Crypto { .. } => "CRYPTO".into(),
             ElsonError::Storage { .. } => "STORAGE".into(),
             ElsonError::Busy { .. } => "BUSY".into(),
             ElsonError::Open { .. } => "OPEN".into(),
@@ -228,6 +236,7 @@ impl From<elson_store::StoreError> for ElsonError {
                 ElsonError::Busy { operation: operation.to_owned(), attempts }
             }
             S::Open { message } => ElsonError::Open { detail: message },
+            S::Crypto(c) => ElsonError::Crypto { detail: c.to_string() },
             // The store's error enum is non-exhaustive.
             other => ElsonError::Other { code: other.code().to_owned(), detail: other.to_string() },
         }

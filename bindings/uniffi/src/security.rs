@@ -151,6 +151,72 @@ impl From<elson_store::repo::trades::ApprovalQueueItem> for ApprovalQueueItem {
     }
 }
 
+/// The application's key-encryption key for the PII columns (names, date
+/// of birth, two-factor secret), which are then stored as AES-256-GCM
+/// ciphertext under a data key per user. An object, so that printing it
+/// never shows the key; keep its bytes in the platform's keystore.
+#[derive(uniffi::Object)]
+pub struct PiiKey {
+    key_id: String,
+    key: core::Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for PiiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PiiKey {{ key_id: {:?}, <redacted> }}", self.key_id)
+    }
+}
+
+#[uniffi::export]
+impl PiiKey {
+    /// A key from its 32 bytes, named `key_id` (stored with each row it
+    /// protects, so rotation can tell keys apart).
+    ///
+    /// # Errors
+    /// `InvalidInput` for a key that is not 32 bytes or an unusable id.
+    #[uniffi::constructor]
+    pub fn new(key_id: String, key: Vec<u8>) -> crate::Result<Arc<PiiKey>> {
+        let bytes: [u8; 32] = key
+            .as_slice()
+            .try_into()
+            .map_err(|_| crate::ElsonError::invalid("key", "must be exactly 32 bytes"))?;
+        let key = core::Zeroizing::new(bytes);
+        // The id's own rules are the store's.
+        core::LocalKeyProvider::new(&key_id, *key)
+            .map_err(|e| crate::ElsonError::invalid("key_id", e.to_string()))?;
+        Ok(Arc::new(PiiKey { key_id, key }))
+    }
+
+    /// A fresh random key named `key_id`.
+    ///
+    /// # Errors
+    /// `Crypto` when the system's random source fails; `InvalidInput` for an
+    /// unusable id.
+    #[uniffi::constructor]
+    pub fn generate(key_id: String) -> crate::Result<Arc<PiiKey>> {
+        let key = core::LocalKeyProvider::generate_key()
+            .map_err(|e| crate::ElsonError::Crypto { detail: e.to_string() })?;
+        PiiKey::new(key_id, key.to_vec())
+    }
+
+    /// The key's name.
+    pub fn key_id(&self) -> String {
+        self.key_id.clone()
+    }
+
+    /// The key's 32 bytes, to keep in the platform's keystore.
+    pub fn key_bytes(&self) -> Vec<u8> {
+        self.key.to_vec()
+    }
+}
+
+impl PiiKey {
+    pub(crate) fn provider(&self) -> crate::Result<core::LocalKeyProvider> {
+        core::LocalKeyProvider::new(&self.key_id, *self.key)
+            .map_err(|e| crate::ElsonError::invalid("key_id", e.to_string()))
+    }
+}
+
 /// How a store is opened, beyond its URL. Every field left null keeps the
 /// store's default.
 #[derive(Debug, Clone, Default, uniffi::Record)]
@@ -172,6 +238,10 @@ pub struct StoreConfig {
     /// How long, in seconds, such attempts are refused (default 900).
     #[uniffi(default = None)]
     pub login_lockout_seconds: Option<u32>,
+    /// Encrypt the PII columns under this key (default: stored in plain
+    /// text).
+    #[uniffi(default = None)]
+    pub pii_key: Option<Arc<PiiKey>>,
 }
 
 impl StoreConfig {

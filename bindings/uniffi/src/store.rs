@@ -127,7 +127,12 @@ pub async fn open_store(url: String) -> Result<Arc<ElsonStore>> {
 /// `InvalidInput` by the calls that hash.)
 #[uniffi::export(async_runtime = "tokio")]
 pub async fn open_store_with(url: String, config: StoreConfig) -> Result<Arc<ElsonStore>> {
-    Ok(Arc::new(ElsonStore { inner: core::Store::open_with(&url, config.options()).await? }))
+    let store = core::Store::open_with(&url, config.options()).await?;
+    let store = match &config.pii_key {
+        Some(key) => store.with_key_provider(Arc::new(key.provider()?)),
+        None => store,
+    };
+    Ok(Arc::new(ElsonStore { inner: store }))
 }
 
 /// An open store. Thread-safe; share one per database.
@@ -390,6 +395,26 @@ impl ElsonStore {
         now: Timestamp,
     ) -> Result<()> {
         Ok(self.inner.confirm_two_factor(&actor, user_id, &code, now).await?)
+    }
+
+    /// Copies the SQLite database to a new file at `path`, consistently,
+    /// while the store stays in use (admins only).
+    ///
+    /// # Errors
+    /// `Forbidden` for anyone else; `InvalidInput` for a path that exists or
+    /// a PostgreSQL store (use `pg_dump`).
+    pub async fn snapshot(&self, actor: Actor, path: String) -> Result<()> {
+        Ok(self.inner.snapshot(&actor, path).await?)
+    }
+
+    /// Replaces the SQLite database with a snapshot (admins only); on any
+    /// error nothing changed.
+    ///
+    /// # Errors
+    /// `Forbidden` for anyone else; `InvalidInput` for a file that is not an
+    /// Elson snapshot of the same environment.
+    pub async fn restore(&self, actor: Actor, path: String) -> Result<()> {
+        Ok(self.inner.restore(&actor, path).await?)
     }
 
     /// The newest `limit` rows of the audit log (admins only).

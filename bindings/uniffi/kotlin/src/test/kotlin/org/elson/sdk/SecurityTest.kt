@@ -80,6 +80,43 @@ class SecurityTest {
     }
 
     @Test
+    fun `PII is ciphertext under the app's key, and a snapshot keeps it`() = runBlocking {
+        val dir = java.nio.file.Files.createTempDirectory("elson-kt-")
+        val url = "sqlite://${dir.resolve("elson.db")}"
+        val backup = dir.resolve("backup.db").toString()
+        val key = PiiKey.generate("device-1")
+        assertEquals(32, key.keyBytes().size)
+        assertEquals("device-1", key.keyId())
+        val sameKey = PiiKey(key.keyId(), key.keyBytes())
+        assertThrows<ElsonException.InvalidInput> { PiiKey("k", ByteArray(31)) }
+        val system = systemActor()
+        val hash = "\$2b\$12\$C6UzMDM.H6dfI/f/IKcEeO5zWJ8f0p1f3hT3q0zT9nN1bqJ2Xb5W."
+        val minor = userNew(
+            newUser("ada@example.com", hash, UserRole.MINOR)
+                .copy(firstName = "Ada", lastName = "Lovelace", dateOfBirth = LocalDate.of(2013, 3, 1)),
+            null, now,
+        )
+        openStoreWith(url, StoreConfig(piiKey = key)).use { store ->
+            store.insertUser(system, minor)
+            assertEquals("Ada", store.getUser(system, minor.id).firstName)
+            store.snapshot(system, backup)
+            assertThrows<ElsonException.Forbidden> { runBlocking { store.snapshot(actorOf(minor), "$backup-2") } }
+            store.shutdown()
+        }
+        // Without the key the names do not open: a typed error, not ciphertext shown as a name.
+        openStore(url).use { plain ->
+            assertThrows<ElsonException.Crypto> { runBlocking { plain.getUser(system, minor.id) } }
+            plain.shutdown()
+        }
+        // The snapshot is a database of its own, readable with the same key.
+        openStoreWith("sqlite://$backup", StoreConfig(piiKey = sameKey)).use { copy ->
+            assertEquals("Lovelace", copy.getUser(system, minor.id).lastName)
+            copy.shutdown()
+        }
+        Unit
+    }
+
+    @Test
     fun `the guardian's approval queue and the audit log`() = runBlocking {
         openStoreWith("sqlite::memory:", config).use { store ->
             val system = systemActor()
