@@ -202,18 +202,11 @@ impl Tx {
     }
 }
 
-/// Starts a PostgreSQL transaction with a plain `BEGIN`, or with `begin`:
-/// a simple-query string beginning with `BEGIN;` whose further statements
-/// run in the same round trip (their results are not read; one that fails
-/// leaves the transaction aborted, which sqlx reports as a failed begin).
-async fn pg_begin_with(p: &PgPool, begin: Option<String>) -> Result<Tx, sqlx::Error> {
-    match begin {
-        Some(sql) => p.begin_with(sqlx::AssertSqlSafe(sql)).await.map(Tx::Pg),
-        None => p.begin().await.map(Tx::Pg),
-    }
-}
-
-/// [`pg_begin_with`] on a connection already taken (a parked one).
+/// Starts a PostgreSQL transaction on `conn` with a plain `BEGIN`, or with
+/// `begin`: a simple-query string beginning with `BEGIN;` whose further
+/// statements run in the same round trip (their results are not read; one
+/// that fails leaves the transaction aborted, which sqlx reports as a failed
+/// begin).
 async fn pg_begin_on(
     conn: PoolConnection<Postgres>,
     begin: Option<String>,
@@ -580,10 +573,16 @@ impl Store {
                 Pool::Sqlite(p) => {
                     p.begin_with("BEGIN IMMEDIATE").await.map(|t| Tx::Sqlite(t, turn.take()))
                 }
-                Pool::Postgres(p) => match self.take_parked() {
-                    Some(c) => pg_begin_on(c, pg_begin.clone()).await,
-                    None => pg_begin_with(p, pg_begin.clone()).await,
-                },
+                Pool::Postgres(p) => {
+                    let conn = match self.take_parked() {
+                        Some(c) => Ok(c),
+                        None => p.acquire().await,
+                    };
+                    match conn {
+                        Ok(c) => pg_begin_on(c, pg_begin.clone()).await,
+                        Err(e) => Err(e),
+                    }
+                }
             };
             match started {
                 Ok(tx) => return Ok(tx),
