@@ -17,10 +17,11 @@
 //! pooled connection. Reads under READ COMMITTED took a snapshot per
 //! statement before too, so a call sees what it saw inside a transaction.
 //!
-//! The statement is prepared once per connection (`PREPARE elson_q_<n> AS
-//! …`, sent in the same message when PostgreSQL reports that the name does
-//! not exist yet), so it is planned as rarely as sqlx's own statement cache
-//! would plan it. Names are numbered per process, one per distinct
+//! The statement is prepared once per connection (`PREPARE elson_q_<n>
+//! (<types>) AS …`, sent in the same message when PostgreSQL reports that
+//! the name does not exist yet), so it is planned as rarely as sqlx's own
+//! statement cache would plan it, with its parameters typed as the bound
+//! path types them. Names are numbered per process, one per distinct
 //! statement text, so two texts never share a name.
 //!
 //! Arguments travel as literals because a simple query has no parameters.
@@ -157,6 +158,35 @@ fn literal(op: &'static str, a: &Arg<'_>, out: &mut String) -> StoreResult<()> {
     Ok(())
 }
 
+/// The PostgreSQL type `a` is bound as on the extended-protocol path (sqlx
+/// sends the same types), declared when the statement is prepared so both
+/// paths type its parameters alike.
+fn pg_type(a: &Arg<'_>) -> &'static str {
+    match a {
+        Arg::Uuid(_) => "uuid",
+        Arg::Text(_) => "text",
+        Arg::I32(_) => "int4",
+        Arg::I64(_) => "int8",
+        Arg::Bool(_) => "bool",
+        Arg::Dec(..) => "numeric",
+        Arg::Ts(_) => "timestamptz",
+        Arg::Date(_) => "date",
+        Arg::Json(_) => "jsonb",
+        Arg::TextArray(_) => "text[]",
+        Arg::UuidArray(_) => "uuid[]",
+    }
+}
+
+/// `PREPARE` of `sql` under `name`, its parameters typed from `args`.
+fn prepare(name: &str, sql: &str, args: &[Arg<'_>]) -> String {
+    let types: Vec<&str> = args.iter().map(pg_type).collect();
+    if types.is_empty() {
+        format!("PREPARE {name} AS {sql}; ")
+    } else {
+        format!("PREPARE {name} ({}) AS {sql}; ", types.join(", "))
+    }
+}
+
 /// The message of one call: the actor's settings, then `EXECUTE`.
 fn message(op: &'static str, actor: &PgActor, name: &str, args: &[Arg<'_>]) -> StoreResult<String> {
     let mut m = String::with_capacity(actor.prefix.len() + 32 + args.len() * 40);
@@ -213,7 +243,7 @@ pub(crate) async fn fetch(
     let rows = match first {
         Err(e) if sqlstate(&e).as_deref() == Some(UNDEFINED_STATEMENT) => {
             // Any failure rolled the whole message back: nothing ran.
-            let prepared = format!("PREPARE {name} AS {sql}; {call}");
+            let prepared = format!("{}{call}", prepare(&name, sql, args));
             match last_rows(c, &prepared).await {
                 Err(e) if sqlstate(&e).as_deref() == Some(DUPLICATE_STATEMENT) => {
                     last_rows(c, &call).await
@@ -270,6 +300,16 @@ mod tests {
             "ARRAY['01234567-89ab-cdef-0123-456789abcdef']::uuid[]"
         );
         assert_eq!(lit(Arg::TextArray(&["a'b".to_string()])), "ARRAY[E'a''b']::text[]");
+    }
+
+    #[test]
+    fn prepare_declares_the_bound_types() {
+        let args = [Arg::Uuid(None), Arg::I64(1), Arg::Text(Some("x")), Arg::Ts(None)];
+        assert_eq!(
+            prepare("elson_q_1", "SELECT $1, $2, $3, $4", &args),
+            "PREPARE elson_q_1 (uuid, int8, text, timestamptz) AS SELECT $1, $2, $3, $4; "
+        );
+        assert_eq!(prepare("elson_q_2", "SELECT 1", &[]), "PREPARE elson_q_2 AS SELECT 1; ");
     }
 
     #[test]
