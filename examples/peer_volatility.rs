@@ -1,5 +1,7 @@
 //! Peer benchmark binary: rolling CLOSE_TO_CLOSE volatility (n = 20, 252
-//! periods) + regime over a file of closes, for `benches/peers/volatility_peers.py`.
+//! periods) + regime over a file of closes, for `benches/peers/volatility_peers.py`,
+//! at the best instruction-set level of this CPU (`elson_sdk::simd`; its
+//! name is printed as `simd_level`).
 //!
 //! ```sh
 //! cargo run --release --example peer_volatility -- prices.f64 [--reps 5] [--out vol.f64]
@@ -16,9 +18,9 @@ use std::error::Error;
 use std::hint::black_box;
 use std::time::Instant;
 
-use elson_sdk::core::enums::VolatilityLevel;
-use elson_sdk::core::regime::{RegimeConfig, RegimeSeries, detect_closes_into, detect_levels_into};
-use elson_sdk::core::volatility::{VolatilityConfig, estimate_closes_into};
+use elson_sdk::core::regime::{NO_LEVEL, RegimeBuffers, RegimeConfig, detect_closes_to_on};
+use elson_sdk::core::volatility::{VolatilityConfig, estimate_closes_into_on};
+use elson_sdk::simd::Dispatch;
 
 fn read_closes(path: &str) -> Result<Vec<f64>, Box<dyn Error>> {
     let bytes = std::fs::read(path)?;
@@ -75,24 +77,44 @@ fn main() -> Result<(), Box<dyn Error>> {
     let closes = read_closes(&path)?;
     let vol = VolatilityConfig::default();
     let regime = RegimeConfig::default();
+    // The kernels at the best instruction-set level this CPU has
+    // (`ELSON_SIMD=portable|v3|v4` lowers it), as the Python module runs them.
+    let isa = Dispatch::chosen();
 
-    let mut series = RegimeSeries::default();
-    detect_closes_into(&closes, &vol, &regime, &mut series)?; // warm-up, allocates
-    let fused =
-        best_ms(reps, || detect_closes_into(black_box(&closes), &vol, &regime, &mut series))?;
-    let mut only_vol = vec![0.0; closes.len()];
-    let mut levels = vec![None; closes.len()];
+    let n = closes.len();
+    let (mut volatility, mut codes) = (vec![0.0; n], vec![0i8; n]);
+    let (mut confidence, mut count) = (vec![0.0; n], vec![0u32; n]);
+    let mut fused_run = || {
+        let out = RegimeBuffers {
+            volatility: &mut volatility,
+            level_code: &mut codes,
+            confidence: Some(&mut confidence),
+            stabilization_count: Some(&mut count),
+        };
+        detect_closes_to_on(black_box(&closes), &vol, &regime, out, isa)
+    };
+    fused_run()?; // warm-up: the pages of the outputs
+    let fused = best_ms(reps, &mut fused_run)?;
+    let (mut only_vol, mut lean_codes) = (vec![0.0; n], vec![0i8; n]);
     let levels_ms = best_ms(reps, || {
-        detect_levels_into(black_box(&closes), &vol, &regime, &mut only_vol, &mut levels)
+        let out = RegimeBuffers {
+            volatility: &mut only_vol,
+            level_code: &mut lean_codes,
+            confidence: None,
+            stabilization_count: None,
+        };
+        detect_closes_to_on(black_box(&closes), &vol, &regime, out, isa)
     })?;
-    let vol_ms = best_ms(reps, || estimate_closes_into(black_box(&closes), &vol, &mut only_vol))?;
+    let vol_ms =
+        best_ms(reps, || estimate_closes_into_on(black_box(&closes), &vol, &mut only_vol, isa))?;
     let mut sum = 0.0;
     let plain = best_ms(reps, || {
         sum = black_box(&closes).iter().sum::<f64>();
         Ok::<(), std::convert::Infallible>(())
     })?;
 
-    println!("n={}", closes.len());
+    println!("n={n}");
+    println!("simd_level={}", isa.level().name());
     println!("rolling_vol_regime_ms={fused:.3}");
     println!("rolling_vol_levels_ms={levels_ms:.3}");
     println!("rolling_vol_ms={vol_ms:.3}");
@@ -100,18 +122,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("ratio_to_plain={:.2}", fused / plain);
     println!("checksum={sum:.6e}");
     if let Some(p) = out {
-        let bytes: Vec<u8> = series.volatility.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let bytes: Vec<u8> = volatility.iter().flat_map(|v| v.to_le_bytes()).collect();
         std::fs::write(p, bytes)?;
     }
     if let Some(p) = levels_out {
-        let code = |l: &Option<VolatilityLevel>| match l {
-            None => 255u8,
-            Some(VolatilityLevel::Low) => 0,
-            Some(VolatilityLevel::Normal) => 1,
-            Some(VolatilityLevel::High) => 2,
-            Some(VolatilityLevel::Extreme) => 3,
-        };
-        std::fs::write(p, series.level.iter().map(code).collect::<Vec<u8>>())?;
+        // 255 for none, else the level's code (0 LOW … 3 EXTREME).
+        let bytes: Vec<u8> =
+            codes.iter().map(|&c| if c == NO_LEVEL { 255 } else { c as u8 }).collect();
+        std::fs::write(p, bytes)?;
     }
     Ok(())
 }

@@ -14,9 +14,10 @@
    stabilization) pass, the volatility alone, and one plain pass (sum);
 5. checks that the volatilities agree to 1e-9 relative and prints the ratios.
 
-`--native` also builds the example with `RUSTFLAGS=-C target-cpu=native`
-(AVX2/AVX-512 when the CPU has them; numpy picks its SIMD at run time) in a
-separate target directory and reports both builds.
+The example picks its kernels' instruction-set level at run time
+(`elson_sdk::simd`, like numpy; `ELSON_SIMD=portable` forces the baseline).
+`--native` also builds it with `RUSTFLAGS=-C target-cpu=native` in a separate
+target directory and reports both builds.
 """
 import argparse
 import os
@@ -130,8 +131,10 @@ def main():
             # Stabilized levels differ from raw ones only during switches.
             held = (rlv != 255) & (raw >= 0)
             agree = np.mean(rlv[held] == raw[held]) if held.any() else 1.0
-            label = "native" if native else "default (x86-64 baseline)"
-            print(f"\nelson-core, {label} build")
+            level = kv.get("simd_level", "portable")
+            label = (f"native build, kernels at {level}" if native
+                     else f"default build, kernels dispatched at run time to {level}")
+            print(f"\nelson-core, {label}")
             print(f"  rolling vol + regime     {fused:9.1f} ms  (level, confidence, count per bar)")
             print(f"  rolling vol + levels     {lean:9.1f} ms  (stabilized level per bar)")
             print(f"  rolling vol alone        {vol_only:9.1f} ms")

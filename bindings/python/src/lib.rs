@@ -19,7 +19,8 @@ pub mod families;
 pub mod flags;
 pub mod metrics;
 pub mod security;
-pub mod simd;
+/// Run-time instruction-set dispatch, shared with Rust callers (`elson_sdk::simd`).
+pub use elson_sdk::simd;
 pub mod sizing;
 pub mod store;
 

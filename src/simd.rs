@@ -1,10 +1,31 @@
 //! Run-time instruction-set dispatch for the batch kernels: the one module
-//! of this crate with `unsafe`.
+//! of the SDK with `unsafe`, shared by Rust callers and the Python module.
 //!
-//! Why here: numpy, like polars, picks AVX2/AVX-512 code at run time, while
-//! a default wheel is compiled for the x86-64 baseline (SSE2, 2 lanes of
-//! f64) — without dispatch, `rolling_volatility` and `detect_regimes` would
-//! leave half or three quarters of the vector units idle on most machines.
+//! Why: numpy, like polars, picks AVX2/AVX-512 code at run time, while a
+//! default build (a Rust binary, a wheel) is compiled for the x86-64
+//! baseline (SSE2, 2 lanes of f64) — without dispatch, the volatility and
+//! regime kernels would leave half or three quarters of the vector units
+//! idle on most machines.
+//!
+//! ```
+//! use elson_sdk::core::regime::{RegimeBuffers, RegimeConfig, detect_closes_to_on};
+//! use elson_sdk::core::volatility::VolatilityConfig;
+//! use elson_sdk::simd::Dispatch;
+//!
+//! let closes: Vec<f64> = (0..300).map(|i| 100.0 + (i as f64 * 0.1).sin()).collect();
+//! let (mut vol, mut codes) = (vec![0.0; 300], vec![0i8; 300]);
+//! let out = RegimeBuffers {
+//!     volatility: &mut vol,
+//!     level_code: &mut codes,
+//!     confidence: None,
+//!     stabilization_count: None,
+//! };
+//! let isa = Dispatch::chosen(); // the best level this CPU has, decided once
+//! detect_closes_to_on(&closes, &VolatilityConfig::default(), &RegimeConfig::default(), out, isa)?;
+//! assert!(vol[25].is_finite());
+//! println!("ran at {}", isa.level().name());
+//! # Ok::<(), elson_sdk::core::ElsonError>(())
+//! ```
 //! `elson-core` forbids `unsafe`, so it cannot call a `#[target_feature]`
 //! function itself; instead its `*_on` kernels take an
 //! [`elson_core::simd::Isa`] and run each part's work inside
