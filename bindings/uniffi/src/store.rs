@@ -13,7 +13,7 @@ use std::sync::Arc;
 use elson_core::entities::{
     NewTrade, Notification, Portfolio, Position, Relationship, Trade, User,
 };
-use elson_core::enums::AssetType;
+use elson_core::enums::{AssetType, NotificationStatus};
 use elson_core::families::{Actor, Verdict};
 use elson_store as core;
 use rust_decimal::Decimal;
@@ -332,6 +332,47 @@ impl ElsonStore {
     ) -> Result<Vec<ApprovalQueueItem>> {
         let items = self.inner.trades().approval_queue(&actor, guardian_id).await?;
         Ok(items.into_iter().map(Into::into).collect())
+    }
+
+    /// A page of a user's notifications, newest first.
+    ///
+    /// # Errors
+    /// `Forbidden` when the actor may not read them; `InvalidInput` for a
+    /// limit outside 1–1000 or a negative offset.
+    pub async fn notifications(
+        &self,
+        actor: Actor,
+        user_id: Uuid,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Notification>> {
+        Ok(self.inner.notifications().list_for_user(&actor, user_id, limit, offset).await?)
+    }
+
+    /// A user's notifications in one status (e.g. the unread ones).
+    ///
+    /// # Errors
+    /// `Forbidden` when the actor may not read them.
+    pub async fn notifications_with_status(
+        &self,
+        actor: Actor,
+        user_id: Uuid,
+        status: NotificationStatus,
+    ) -> Result<Vec<Notification>> {
+        Ok(self.inner.notifications().list_for_user_status(&actor, user_id, status).await?)
+    }
+
+    /// Saves a notification changed by `notificationTransition` (read,
+    /// archived).
+    ///
+    /// # Errors
+    /// `NotFound`; `Forbidden` when it is not the actor's to change.
+    pub async fn update_notification(
+        &self,
+        actor: Actor,
+        notification: Notification,
+    ) -> Result<()> {
+        Ok(self.inner.notifications().update(&actor, &notification).await?)
     }
 
     /// A bcrypt hash of `password` at the store's cost, for `User.passwordHash`.

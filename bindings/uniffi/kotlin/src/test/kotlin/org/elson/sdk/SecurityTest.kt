@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 
-/** Login, two-factor, attempt limits, the approval queue and the audit log from Kotlin. */
+/** Login, two-factor, attempt limits, PII keys, the approval queue, notifications and the audit log from Kotlin. */
 class SecurityTest {
     private val now = Instant.parse("2026-11-26T09:00:00Z")
     private val config = StoreConfig(bcryptCost = 4u, loginMaxFailures = 2u, loginLockoutSeconds = 60u)
@@ -144,6 +144,16 @@ class SecurityTest {
             assertEquals("Savings", queue.single().portfolioName)
             // Someone else's queue is not theirs to read.
             assertThrows<ElsonException.Forbidden> { runBlocking { store.approvalQueue(actorOf(minor), guardian.id) } }
+
+            // The guardian's inbox holds the approval request; reading it marks it READ for good.
+            val g = actorOf(guardian)
+            val request = store.notifications(g, guardian.id, 20, 0).single { it.notificationType == NotificationType.APPROVAL }
+            assertEquals(NotificationStatus.UNREAD, request.status)
+            val read = notificationTransition(request, NotificationEvent.MARK_READ, now.plusSeconds(5))
+            store.updateNotification(g, read)
+            assertTrue(store.notificationsWithStatus(g, guardian.id, NotificationStatus.UNREAD).none { it.id == request.id })
+            assertEquals(NotificationStatus.READ, store.notifications(g, guardian.id, 20, 0).single { it.id == request.id }.status)
+            assertThrows<ElsonException.Forbidden> { runBlocking { store.notifications(actorOf(minor), guardian.id, 20, 0) } }
 
             // The guardian's read of the minor's trades is on record; only an admin reads the log.
             val log = store.auditLog(system, 100)
