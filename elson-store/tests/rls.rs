@@ -365,18 +365,27 @@ async fn one_connection_serves_one_family_after_another_and_keeps_no_actor() {
         assert_eq!(store.portfolios().get(&nobody, f.pa).await.unwrap_err().code(), "NOT_FOUND");
     }
     // The one pooled connection is idle, not idle in a transaction (whose
-    // transaction-local settings would still name an actor).
+    // transaction-local settings would still name an actor). A failed
+    // call's connection goes back through sqlx's release check, a statement
+    // of its own, so the state is read until that has run.
     let role = opts.get_username().to_string();
     let mut owner = PgConnectOptions::from_str(&url).unwrap().connect().await.unwrap();
-    let states: Vec<String> = sqlx::query(
-        "SELECT state FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()",
-    )
-    .bind(&role)
-    .fetch_all(&mut owner)
-    .await
-    .unwrap()
-    .iter()
-    .map(|r| r.get::<String, _>("state"))
-    .collect();
+    let mut states: Vec<String> = Vec::new();
+    for _ in 0..50 {
+        states = sqlx::query(
+            "SELECT state FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()",
+        )
+        .bind(&role)
+        .fetch_all(&mut owner)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>("state"))
+        .collect();
+        if states != ["active"] {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     assert_eq!(states, ["idle"]);
 }
