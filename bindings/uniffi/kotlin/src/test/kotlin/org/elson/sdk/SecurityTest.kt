@@ -125,14 +125,7 @@ class SecurityTest {
             val minor = userNew(newUser("max@example.com", hash, UserRole.MINOR).copy(dateOfBirth = LocalDate.of(2013, 3, 1)), null, now)
             store.insertUser(system, guardian)
             store.insertUser(system, minor)
-            store.insertRelationship(
-                system,
-                relationshipNew(
-                    newRelationship(guardian.id, minor.id, RelationshipType.PARENT)
-                        .copy(status = RelationshipStatus.ACTIVE, permissions = permissionsDefault().copy(trading = true)),
-                    null, now,
-                ),
-            )
+            store.linkParent(system, guardian, minor, now)
             val portfolio = portfolioNew(newPortfolioStandard(minor.id, "Savings").copy(guardianApproval = true), newId(), now)
             store.insertPortfolio(system, portfolio)
             store.deposit(actorOf(guardian), portfolio.id, BigDecimal("500.00"), now)

@@ -29,14 +29,7 @@ class StoreTest {
             store.insertUser(system, minor)
             val duplicate = assertThrows<ElsonException.Conflict> { runBlocking { store.insertUser(system, guardian.copy(id = newId())) } }
             assertEquals("CONFLICT", errorCode(duplicate))
-            store.insertRelationship(
-                system,
-                relationshipNew(
-                    newRelationship(guardian.id, minor.id, RelationshipType.PARENT)
-                        .copy(status = RelationshipStatus.ACTIVE, permissions = permissionsDefault().copy(trading = true)),
-                    null, now,
-                ),
-            )
+            store.linkParent(system, guardian, minor, now)
             val portfolio = portfolioNew(newPortfolioStandard(minor.id, "College fund").copy(guardianApproval = true), newId(), now)
             store.insertPortfolio(system, portfolio)
             val guardianActor = actorOf(guardian)
