@@ -65,6 +65,25 @@ pub(crate) struct WithStanding {
     pub(crate) sqlite: &'static str,
 }
 
+impl WithStanding {
+    /// The text for `backend` and its arguments: `args`, on SQLite followed
+    /// by the actor's id, the last parameter of its text there.
+    pub(crate) fn bind<'a>(
+        self,
+        backend: Backend,
+        mut args: Vec<Arg<'a>>,
+        actor: Uuid,
+    ) -> (&'static str, Vec<Arg<'a>>) {
+        match backend {
+            Backend::Postgres => (self.pg, args),
+            Backend::Sqlite => {
+                args.push(uuid(actor));
+                (self.sqlite, args)
+            }
+        }
+    }
+}
+
 /// The standing column of a [`WithStanding`] statement on PostgreSQL.
 macro_rules! standing_pg {
     () => {
@@ -436,14 +455,12 @@ impl Session {
         sql: WithStanding,
         args: &[Arg<'_>],
     ) -> StoreResult<Vec<DbRow>> {
-        let rows = match self.conn() {
-            Conn::Pg(_) | Conn::PgAs(..) => self.conn().fetch_all(op, sql.pg, args).await?,
-            Conn::Sqlite(_) => {
-                let mut all = args.to_vec();
-                all.push(uuid(self.actor_id));
-                self.conn().fetch_all(op, sql.sqlite, &all).await?
-            }
+        let backend = match self.conn() {
+            Conn::Pg(_) | Conn::PgAs(..) => Backend::Postgres,
+            Conn::Sqlite(_) => Backend::Sqlite,
         };
+        let (text, all) = sql.bind(backend, args.to_vec(), self.actor_id);
+        let rows = self.conn().fetch_all(op, text, &all).await?;
         if let Some(first) = rows.first() {
             self.offer_standing(first)?;
         }

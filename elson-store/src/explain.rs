@@ -10,23 +10,6 @@ use crate::error::StoreResult;
 use crate::repo::{beta_feedback, feature_flags, portfolios, trades, users, volatility_regimes};
 use crate::store::{Backend, Store};
 
-/// `sql`'s text for `backend` and its arguments: on SQLite followed by the
-/// actor's id, the last parameter of its text there.
-fn with_actor<'a>(
-    backend: Backend,
-    sql: WithStanding,
-    mut args: Vec<Arg<'a>>,
-    actor: Uuid,
-) -> (&'static str, Vec<Arg<'a>>) {
-    match backend {
-        Backend::Postgres => (sql.pg, args),
-        Backend::Sqlite => {
-            args.push(uuid(actor));
-            (sql.sqlite, args)
-        }
-    }
-}
-
 /// Parameter values to plan the seed queries with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeedQueryParams {
@@ -140,7 +123,7 @@ impl Store {
         // Statements that also bring back the actor's standing take the
         // actor's id as their last SQLite parameter (here the user's).
         let backend = self.backend();
-        let standing = |sql, args, actor| with_actor(backend, sql, args, actor);
+        let standing = |sql: WithStanding, args, actor| sql.bind(backend, args, actor);
         let (overview, overview_args) =
             standing(portfolios::OVERVIEW, vec![uuid(p.user_id)], p.user_id);
         let (history, history_args) = standing(

@@ -109,6 +109,21 @@ fn quoted(v: impl std::fmt::Display, out: &mut String) {
     let _ = write!(out, "'{v}'");
 }
 
+/// Appends `items`, each written by `each`, separated by commas.
+fn push_list<T>(
+    out: &mut String,
+    items: &[T],
+    mut each: impl FnMut(&T, &mut String) -> StoreResult<()>,
+) -> StoreResult<()> {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        each(item, out)?;
+    }
+    Ok(())
+}
+
 /// Appends `a` as a literal.
 fn literal(op: &'static str, a: &Arg<'_>, out: &mut String) -> StoreResult<()> {
     match *a {
@@ -136,22 +151,15 @@ fn literal(op: &'static str, a: &Arg<'_>, out: &mut String) -> StoreResult<()> {
         Arg::Json(Some(v)) => text_literal(op, &v.to_string(), out)?,
         Arg::TextArray(items) => {
             out.push_str("ARRAY[");
-            for (i, s) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                text_literal(op, s, out)?;
-            }
+            push_list(out, items, |s, out| text_literal(op, s, out))?;
             out.push_str("]::text[]");
         }
         Arg::UuidArray(items) => {
             out.push_str("ARRAY[");
-            for (i, u) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
+            push_list(out, items, |u, out| {
                 quoted(u.hyphenated(), out);
-            }
+                Ok(())
+            })?;
             out.push_str("]::uuid[]");
         }
     }
@@ -195,12 +203,7 @@ fn message(op: &'static str, actor: &PgActor, name: &str, args: &[Arg<'_>]) -> S
     m.push_str(name);
     if !args.is_empty() {
         m.push('(');
-        for (i, a) in args.iter().enumerate() {
-            if i > 0 {
-                m.push_str(", ");
-            }
-            literal(op, a, &mut m)?;
-        }
+        push_list(&mut m, args, |a, out| literal(op, a, out))?;
         m.push(')');
     }
     Ok(m)

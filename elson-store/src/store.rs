@@ -520,16 +520,19 @@ impl Store {
     pub(crate) async fn acquire(&self, op: &'static str) -> StoreResult<Pooled> {
         match &self.inner.pool {
             Pool::Sqlite(p) => p.acquire().await.map(Pooled::Sqlite).map_err(|e| map_err(op, e)),
-            Pool::Postgres(p) => match self.take_parked() {
-                Some(c) => Ok(Pooled::Pg(c)),
-                None => p.acquire().await.map(Pooled::Pg).map_err(|e| map_err(op, e)),
-            },
+            Pool::Postgres(p) => {
+                self.pg_connection(p).await.map(Pooled::Pg).map_err(|e| map_err(op, e))
+            }
         }
     }
 
-    /// A parked PostgreSQL connection, if one is ready (crate::parked).
-    fn take_parked(&self) -> Option<PoolConnection<Postgres>> {
-        self.inner.parked.as_ref().and_then(|p| p.take())
+    /// A PostgreSQL connection: a parked one when one is ready
+    /// (crate::parked), else one from the pool.
+    async fn pg_connection(&self, pool: &PgPool) -> Result<PoolConnection<Postgres>, sqlx::Error> {
+        match self.inner.parked.as_ref().and_then(|p| p.take()) {
+            Some(c) => Ok(c),
+            None => pool.acquire().await,
+        }
     }
 
     /// Ends the use of a PostgreSQL connection whose call ended normally:
@@ -573,16 +576,10 @@ impl Store {
                 Pool::Sqlite(p) => {
                     p.begin_with("BEGIN IMMEDIATE").await.map(|t| Tx::Sqlite(t, turn.take()))
                 }
-                Pool::Postgres(p) => {
-                    let conn = match self.take_parked() {
-                        Some(c) => Ok(c),
-                        None => p.acquire().await,
-                    };
-                    match conn {
-                        Ok(c) => pg_begin_on(c, pg_begin.clone()).await,
-                        Err(e) => Err(e),
-                    }
-                }
+                Pool::Postgres(p) => match self.pg_connection(p).await {
+                    Ok(c) => pg_begin_on(c, pg_begin.clone()).await,
+                    Err(e) => Err(e),
+                },
             };
             match started {
                 Ok(tx) => return Ok(tx),

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use elson_core::families::{Action, Resource};
 
 use crate::access::{
-    Call, Mode, NOBODY, Session, WithStanding, live, standing_pg, standing_sqlite,
+    Call, Mode, NOBODY, Session, WithStanding, live, standing_pg, standing_sqlite, with_standing,
 };
 use crate::actor::Actor;
 use crate::check;
@@ -114,10 +114,8 @@ pub(crate) const COUNT_FOR_OWNER_SINCE: &str = "SELECT COUNT(*) AS n FROM trades
 /// every partition; on SQLite `trades` itself.
 macro_rules! approval_queue {
     ($standing:expr, $pending:literal) => {
-        concat!(
-            "SELECT o.elson_standing, q.* FROM (SELECT ",
-            $standing,
-            " AS elson_standing) o LEFT JOIN (SELECT ",
+        with_standing!(@text $standing, concat!(
+            "SELECT ",
             cols!("t."),
             ", p.name AS portfolio_name, u.id AS minor_id, u.first_name, u.last_name, \
              u.pii_kek_id, u.pii_data_key, r.id AS link_id, \
@@ -130,9 +128,8 @@ macro_rules! approval_queue {
              JOIN portfolios p ON t.portfolio_id = p.id \
              JOIN users u ON p.user_id = u.id \
              JOIN relationships r ON u.id = r.minor_id \
-             WHERE r.guardian_id = $1 AND t.guardian_approval = 'PENDING') q ON true \
-             ORDER BY q.created_at, q.id"
-        )
+             WHERE r.guardian_id = $1 AND t.guardian_approval = 'PENDING'"
+        ), "q.created_at, q.id")
     };
 }
 /// [`approval_queue!`] in each backend's text.
