@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 use crate::types::Timestamp;
 use elson_core::entities::Trade;
+use elson_store::AuditEntry;
+use elson_store::repo::trades::ApprovalQueueItem;
 
 /// The password step passed and the user has two-factor on. Opaque: only
 /// `login` makes one, so the code step cannot be reached without the
@@ -92,7 +94,7 @@ impl From<core::TwoFactorEnrollment> for TwoFactorEnrollment {
 }
 
 /// One row of the append-only audit log.
-#[derive(Debug, Clone, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct AuditEntry {
     /// Order of writing.
     pub id: i64,
@@ -112,23 +114,8 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
-impl From<elson_store::AuditEntry> for AuditEntry {
-    fn from(e: elson_store::AuditEntry) -> Self {
-        AuditEntry {
-            id: e.id,
-            actor_id: e.actor_id,
-            action: e.action,
-            entity: e.entity,
-            entity_id: e.entity_id,
-            at: e.at,
-            outcome: e.outcome,
-            detail: e.detail,
-        }
-    }
-}
-
 /// A trade waiting for a guardian, with what the guardian needs to decide.
-#[derive(Debug, Clone, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct ApprovalQueueItem {
     /// The pending trade.
     pub trade: Trade,
@@ -138,17 +125,6 @@ pub struct ApprovalQueueItem {
     pub first_name: Option<String>,
     /// The minor's last name.
     pub last_name: Option<String>,
-}
-
-impl From<elson_store::repo::trades::ApprovalQueueItem> for ApprovalQueueItem {
-    fn from(i: elson_store::repo::trades::ApprovalQueueItem) -> Self {
-        ApprovalQueueItem {
-            trade: i.trade,
-            portfolio_name: i.portfolio_name,
-            first_name: i.first_name,
-            last_name: i.last_name,
-        }
-    }
 }
 
 /// The application's key-encryption key for the PII columns (names, date

@@ -21,11 +21,10 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::accounting::{ExecutionOutcome, FeeSchedule};
-use crate::security::{
-    ApprovalQueueItem, AuditEntry, LoginOutcome, StoreConfig, TwoFactorChallenge,
-    TwoFactorEnrollment,
-};
+use crate::security::{LoginOutcome, StoreConfig, TwoFactorChallenge, TwoFactorEnrollment};
 use crate::types::Timestamp;
+use elson_store::AuditEntry;
+use elson_store::repo::trades::ApprovalQueueItem;
 
 /// A guardian's verdict on a minor's PENDING trade.
 #[uniffi::remote(Enum)]
@@ -330,8 +329,7 @@ impl ElsonStore {
         actor: Actor,
         guardian_id: Uuid,
     ) -> Result<Vec<ApprovalQueueItem>> {
-        let items = self.inner.trades().approval_queue(&actor, guardian_id).await?;
-        Ok(items.into_iter().map(Into::into).collect())
+        Ok(self.inner.trades().approval_queue(&actor, guardian_id).await?)
     }
 
     /// A page of a user's notifications, newest first.
@@ -463,8 +461,7 @@ impl ElsonStore {
     /// # Errors
     /// `Forbidden` for anyone else; `InvalidInput` for a limit outside 1–1000.
     pub async fn audit_log(&self, actor: Actor, limit: i64) -> Result<Vec<AuditEntry>> {
-        let rows = self.inner.audit_log().recent(&actor, limit).await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        Ok(self.inner.audit_log().recent(&actor, limit).await?)
     }
 
     /// Closes the connection pool (not `close`: Kotlin objects already have
