@@ -565,6 +565,12 @@ fn batch_order(item: &Bound<'_, PyAny>) -> PyResult<(OrderRequest, Fill)> {
     Ok((order, fill))
 }
 
+/// A duration given in seconds by the caller of `Store.open`.
+fn seconds(field: &str, t: f64) -> PyResult<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(t)
+        .map_err(|_| invalid(field, "must be a finite number of seconds >= 0"))
+}
+
 #[pymethods]
 impl PyStore {
     /// Opens (and migrates) the database at `url`. Raises `StorageError`
@@ -602,12 +608,8 @@ impl PyStore {
         let limit = defaults.login_attempts;
         let lockout = match login_lockout {
             None => limit.lockout,
-            Some(t) => std::time::Duration::try_from_secs_f64(t)
-                .ok()
-                .and_then(|d| chrono::TimeDelta::from_std(d).ok())
-                .ok_or_else(|| {
-                    invalid("login_lockout", "must be a finite number of seconds >= 0")
-                })?,
+            Some(t) => chrono::TimeDelta::from_std(seconds("login_lockout", t)?)
+                .map_err(|_| invalid("login_lockout", "is too long"))?,
         };
         let login_attempts = elson_store::security::AttemptLimit {
             max_failures: login_max_failures.unwrap_or(limit.max_failures),
@@ -615,9 +617,7 @@ impl PyStore {
         };
         let portfolio_cache_ttl = match portfolio_cache_ttl {
             None => defaults.portfolio_cache_ttl,
-            Some(t) => std::time::Duration::try_from_secs_f64(t).map_err(|_| {
-                invalid("portfolio_cache_ttl", "must be a finite number of seconds >= 0")
-            })?,
+            Some(t) => seconds("portfolio_cache_ttl", t)?,
         };
         let options = elson_store::StoreOptions {
             migrate,
