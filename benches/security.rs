@@ -25,7 +25,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use elson_sdk::core::entities::User;
 use elson_sdk::core::enums::*;
 use elson_sdk::store::security::{EnvelopeCipher, LocalKeyProvider, LoginOutcome};
-use elson_sdk::store::{PiiCipher, PiiField, Store, StoreOptions, system_actor};
+use elson_sdk::store::{ImportBatch, PiiCipher, PiiField, Store, StoreOptions, system_actor};
 use tokio::runtime::Runtime;
 use uuid::Uuid;
 
@@ -70,7 +70,9 @@ fn login(c: &mut Criterion) {
     assert_eq!(StoreOptions::default().bcrypt_cost, 12);
     let hash = rt.block_on(store.hash_password("correct horse battery")).unwrap();
     assert!(hash.starts_with("$2b$12$"));
-    rt.block_on(store.users().insert(&system_actor(), &user("bench@example.com", hash))).unwrap();
+    let rows =
+        ImportBatch { users: vec![user("bench@example.com", hash)], ..ImportBatch::default() };
+    rt.block_on(store.import(&system_actor(), rows, now())).unwrap();
 
     let mut g = c.benchmark_group("login_bcrypt_cost_12");
     g.sample_size(10);
@@ -107,10 +109,12 @@ fn user_read(c: &mut Criterion) {
     let keys = LocalKeyProvider::new("k1", LocalKeyProvider::generate_key().unwrap()).unwrap();
     let sealed = plain.clone().with_key_provider(Arc::new(keys));
     let a = system_actor();
-    let p = user("plain@example.com", "$2b$04$x".into());
-    let e = user("sealed@example.com", "$2b$04$x".into());
-    rt.block_on(plain.users().insert(&a, &p)).unwrap();
-    rt.block_on(sealed.users().insert(&a, &e)).unwrap();
+    let hash = format!("$2b$04${}", "x".repeat(53));
+    let p = user("plain@example.com", hash.clone());
+    let e = user("sealed@example.com", hash);
+    let rows = |u: &User| ImportBatch { users: vec![u.clone()], ..ImportBatch::default() };
+    rt.block_on(plain.import(&a, rows(&p), now())).unwrap();
+    rt.block_on(sealed.import(&a, rows(&e), now())).unwrap();
     assert_eq!(rt.block_on(sealed.users().get(&a, e.id)).unwrap(), e);
 
     // Interleaved: plain and encrypted reads alternate, so load on a shared

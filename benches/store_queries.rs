@@ -99,7 +99,7 @@ use chrono::Utc;
 use elson_sdk::core::entities::{NewUser, User};
 use elson_sdk::core::enums::{Environment, UserRole, UserStatus};
 use elson_sdk::store::demo::{self, DemoSizes, DemoSummary};
-use elson_sdk::store::{Actor, Store, StoreOptions, system_actor};
+use elson_sdk::store::{Actor, ImportBatch, Store, StoreOptions, system_actor};
 use tokio::runtime::Runtime;
 use uuid::Uuid;
 
@@ -230,7 +230,8 @@ async fn bench_admin(store: &Store) -> Actor {
             UserRole::Admin,
         );
         let u = User::new(params, Some(id), Utc::now()).unwrap();
-        store.users().insert(&system_actor(), &u).await.unwrap();
+        let rows = ImportBatch { users: vec![u], ..ImportBatch::default() };
+        store.import(&system_actor(), rows, Utc::now()).await.unwrap();
     }
     user(id, UserRole::Admin)
 }

@@ -80,10 +80,9 @@ use std::cell::Cell;
 
 use chrono::{DateTime, Duration, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use elson_sdk::core::accounting::FeeSchedule;
 use elson_sdk::core::entities::{NewTrade, Portfolio, User};
 use elson_sdk::core::enums::*;
-use elson_sdk::store::{Actor, Fill, OrderRequest, Store, system_actor};
+use elson_sdk::store::{Actor, Fill, ImportBatch, OrderRequest, Store, system_actor};
 use rust_decimal::Decimal;
 use tokio::runtime::Runtime;
 use uuid::Uuid;
@@ -98,7 +97,6 @@ fn now() -> DateTime<Utc> {
 async fn setup(store: &Store) -> (Actor, Uuid) {
     let a = system_actor();
     let u = bench_user();
-    store.users().insert(&a, &u).await.unwrap();
     let p = Portfolio {
         id: Uuid::new_v4(),
         user_id: u.id,
@@ -115,17 +113,23 @@ async fn setup(store: &Store) -> (Actor, Uuid) {
         volatility_preference: None,
         performance_metrics: None,
     };
-    store.portfolios().insert(&a, &p).await.unwrap();
+    let rows = ImportBatch {
+        users: vec![u.clone()],
+        portfolios: vec![p.clone()],
+        ..ImportBatch::default()
+    };
+    store.import(&a, rows, Utc::now()).await.unwrap();
     let me = Actor::from(&u);
     store.deposit(&me, p.id, Decimal::new(10_000_000_000, 2), now()).await.unwrap();
-    (me, p.id)
+    // Market orders fill at the price feed's price: the system actor's calls.
+    (a, p.id)
 }
 
 fn bench_user() -> User {
     User {
         id: Uuid::new_v4(),
         email: format!("bench-{}@example.com", Uuid::new_v4().simple()),
-        password_hash: "$2b$12$bench.bench.bench.bench.bench.bench.bench.bench.be".into(),
+        password_hash: "$2b$12$abcdefghijklmnopqrstuu5Ou8pm6BzzyT1YgIlH4xa6iJ3zbdO2y".into(),
         role: UserRole::User,
         first_name: None,
         last_name: None,
@@ -152,11 +156,11 @@ fn order(portfolio_id: Uuid, i: u64) -> (OrderRequest, Fill) {
         asset_type: AssetType::Stock,
         market_price: Some(price),
     };
-    (order, Fill { market_price: price, asset_type: AssetType::Stock, fees: FeeSchedule::DEFAULT })
+    (order, Fill::at(price, AssetType::Stock))
 }
 
 fn bench_store(c: &mut Criterion, rt: &Runtime, name: &str, store: &Store) {
-    let (me, pid) = rt.block_on(setup(store));
+    let (feed, pid) = rt.block_on(setup(store));
     let counter = Cell::new(0u64);
     let mut group = c.benchmark_group(name);
     group.sample_size(10);
@@ -166,7 +170,7 @@ fn bench_store(c: &mut Criterion, rt: &Runtime, name: &str, store: &Store) {
             let i = counter.get();
             counter.set(i + 1);
             let (o, f) = order(pid, i);
-            rt.block_on(store.place_and_execute(&me, o, &f, now())).unwrap();
+            rt.block_on(store.place_and_execute(&feed, o, &f, now())).unwrap();
         })
     });
     for batch in [BATCH, 10 * BATCH] {
@@ -176,7 +180,7 @@ fn bench_store(c: &mut Criterion, rt: &Runtime, name: &str, store: &Store) {
                 let start = counter.get();
                 counter.set(start + batch as u64);
                 let orders = (start..start + batch as u64).map(|i| order(pid, i)).collect();
-                rt.block_on(store.place_and_execute_batch(&me, orders, now())).unwrap();
+                rt.block_on(store.place_and_execute_batch(&feed, orders, now())).unwrap();
             })
         });
     }
@@ -194,10 +198,10 @@ fn bench_store(c: &mut Criterion, rt: &Runtime, name: &str, store: &Store) {
             rt.block_on(async {
                 let tasks: Vec<_> = writers
                     .iter()
-                    .map(|(me, pid)| {
-                        let (store, me, (o, f)) = (store.clone(), *me, order(*pid, start));
+                    .map(|(feed, pid)| {
+                        let (store, feed, (o, f)) = (store.clone(), *feed, order(*pid, start));
                         tokio::spawn(async move {
-                            store.place_and_execute(&me, o, &f, now()).await.unwrap()
+                            store.place_and_execute(&feed, o, &f, now()).await.unwrap()
                         })
                     })
                     .collect();

@@ -27,7 +27,7 @@ use elson_sdk::core::families::{self, ApprovalRequest, Permissions};
 use elson_sdk::core::families::{Actor, Verdict};
 use elson_sdk::core::notifications::{DomainEvent, TradeSummary, notifications_for};
 use elson_sdk::core::volatility::Bar;
-use elson_sdk::store::{Fill, OrderRequest, Store, system_actor};
+use elson_sdk::store::{Fill, NewAccount, NewLink, OrderRequest, Store, system_actor};
 use rust_decimal_macros::dec;
 use uuid::Uuid;
 
@@ -170,23 +170,38 @@ async fn persist_tour(
     }
     let url = format!("sqlite://{}", path.display());
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 16, 0, 0).single().ok_or("bad time")?;
-    let (as_guardian, as_minor) = (Actor::from(guardian), Actor::from(minor));
     let portfolio_id = {
         let store = Store::open(&url).await?;
-        let admin = system_actor();
-        store.users().insert(&admin, guardian).await?;
-        store.users().insert(&admin, minor).await?;
-        store.relationships().insert(&admin, relationship).await?;
-        let portfolio = Portfolio::new(
-            NewPortfolio {
-                portfolio_type: PortfolioType::Education,
-                guardian_approval: true,
-                ..NewPortfolio::standard(minor.id, "College fund")
-            },
-            Uuid::new_v4(),
-            now,
-        )?;
-        store.portfolios().insert(&admin, &portfolio).await?;
+        // The platform (the system actor) creates the accounts: every row
+        // through a command the core decides, passwords hashed by the store.
+        let system = system_actor();
+        let account = |u: &User| NewAccount {
+            id: Some(u.id),
+            email: u.email.clone(),
+            password: "correct horse battery staple".into(),
+            role: u.role,
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            date_of_birth: u.date_of_birth,
+            risk_profile: u.risk_profile,
+        };
+        store.create_user(&system, account(guardian), now).await?;
+        let link = NewLink {
+            id: Some(relationship.id),
+            guardian_id: guardian.id,
+            relationship_type: relationship.relationship_type,
+            permissions: relationship.permissions,
+            approval_settings: relationship.approval_settings.clone(),
+        };
+        store.enroll_minor(&system, account(minor), link, now).await?;
+        let (as_guardian, as_minor) = (Actor::from(guardian), Actor::from(minor));
+        // The guardian opens the child's portfolio (cash 0.00) and funds it.
+        let new = NewPortfolio {
+            portfolio_type: PortfolioType::Education,
+            guardian_approval: true,
+            ..NewPortfolio::standard(minor.id, "College fund")
+        };
+        let portfolio = store.open_portfolio(&as_guardian, Uuid::new_v4(), new, now).await?;
         store.deposit(&as_guardian, portfolio.id, dec!(1000.00), now).await?;
         let order = OrderRequest {
             trade: NewTrade::market(Uuid::now_v7(), portfolio.id, "VTI", TradeSide::Buy, dec!(2)),
@@ -201,16 +216,14 @@ async fn persist_tour(
         );
         let later = now + Duration::minutes(5);
         store.decide_trade(&as_guardian, placed.trade.id, Verdict::Approve, later).await?;
-        let fill = Fill {
-            market_price: dec!(250.00),
-            asset_type: AssetType::Etf,
-            fees: FeeSchedule::default(),
-        };
-        let done = store.execute_trade(&as_minor, placed.trade.id, &fill, later).await?;
+        // The price feed (the system actor) fills it at the market price.
+        let fill = Fill::at(dec!(250.00), AssetType::Etf);
+        let done = store.execute_trade(&system, placed.trade.id, &fill, later).await?;
         println!("store: trade {} at {:?}", done.trade.status, done.trade.price);
         store.close().await;
         portfolio.id
     };
+    let as_minor = Actor::from(minor);
 
     // Reopen the file: everything committed is there.
     let store = Store::open(&url).await?;

@@ -647,11 +647,13 @@ impl Store {
         let value = match result {
             Ok(v) => v,
             Err(e) => {
+                let write = s.mode == Mode::Write;
                 drop(s); // rolls back: a failed call writes no domain row
-                if matches!(e, StoreError::Domain(ElsonError::Forbidden { .. })) {
-                    // Denials are on record; if even that cannot be written,
-                    // the caller still learns of the denial, not of the log.
-                    let _ = self.record_denial(actor, call, &e).await;
+                if write || matches!(e, StoreError::Domain(ElsonError::Forbidden { .. })) {
+                    // Denials (of any call) and refused commands are on
+                    // record; if even that cannot be written, the caller
+                    // still learns of the refusal, not of the log.
+                    let _ = self.record_refusal(actor, call, &e).await;
                 }
                 return Err(e);
             }
@@ -733,13 +735,28 @@ impl Store {
     }
 
     /// Writes the FORBIDDEN row of a denied call in its own transaction.
-    async fn record_denial(&self, actor: &Actor, call: &Call, e: &StoreError) -> StoreResult<()> {
+    /// Writes the audit row of a refused call, in its own transaction: the
+    /// outcome is the error's code (`FORBIDDEN`, `INVALID_INPUT`,
+    /// `INSUFFICIENT_FUNDS`, …) and the detail its message. A storage
+    /// failure or a busy database is not a refusal and is not recorded.
+    pub(crate) async fn record_refusal(
+        &self,
+        actor: &Actor,
+        call: &Call,
+        e: &StoreError,
+    ) -> StoreResult<()> {
+        if !matches!(
+            e,
+            StoreError::Domain(_) | StoreError::Crypto(_) | StoreError::EnvironmentMismatch { .. }
+        ) {
+            return Ok(());
+        }
         let row = AuditRow {
             actor_id: actor.id,
             call,
             entity_id: call.entity_id.map(|id| id.to_string()),
             at: Utc::now(),
-            outcome: "FORBIDDEN",
+            outcome: e.code(),
             detail: Some(e.to_string()),
         };
         let mut tx = self.begin_write(call.op).await?;
@@ -768,7 +785,7 @@ impl Store {
                 Err(e) => {
                     drop(s);
                     if matches!(e, StoreError::Domain(ElsonError::Forbidden { .. })) {
-                        let _ = self.record_denial(actor, call, &e).await;
+                        let _ = self.record_refusal(actor, call, &e).await;
                     }
                     Err(e)
                 }

@@ -179,6 +179,7 @@ mod check;
 mod checkpoint;
 pub mod codec;
 mod combined;
+pub mod commands;
 mod db;
 pub mod demo;
 pub mod environment;
@@ -191,17 +192,18 @@ mod pii;
 pub mod repo;
 pub mod security;
 mod store;
-mod trading;
 
 pub use access::{AuditEntry, AuditLog};
 pub use actor::{Actor, system_actor};
 pub use analytics::PortfolioAnalytics;
 pub use audit::{AuditEvent, AuditHook, MemoryAudit, NoAudit};
 pub use cache::CacheStats;
+pub use commands::{
+    Fill, ImportBatch, ImportReport, NewAccount, NewLink, OrderRequest, TradeResult,
+};
 pub use elson_core;
 pub use error::{StoreError, StoreResult};
 pub use explain::{QueryPlan, SeedQueryParams};
 pub use partitions::PartitionCreated;
 pub use pii::{PiiCipher, PiiField, Plaintext, WrappedKey};
 pub use store::{Backend, Store, StoreOptions};
-pub use trading::{Fill, OrderRequest, TradeResult};

@@ -63,6 +63,10 @@ pub struct StoreOptions {
     /// ([`crate::security::DEFAULT_BCRYPT_COST`]); 4–31 accepted, below 12
     /// only for tests.
     pub bcrypt_cost: u32,
+    /// The platform's fee schedule, charged on every execution. Fees are the
+    /// platform's, never the caller's: no command takes a fee schedule.
+    /// Default the core's (0.35 %, minimum 0.50).
+    pub fees: elson_core::accounting::FeeSchedule,
     /// Issuer shown by authenticator apps for two-factor enrollment
     /// (`otpauth://totp/<issuer>:<email>…`). Default `Elson`.
     pub totp_issuer: String,
@@ -100,6 +104,7 @@ impl Default for StoreOptions {
             sqlite_synchronous_full: true,
             portfolio_cache_ttl: Duration::from_secs(2),
             bcrypt_cost: crate::security::DEFAULT_BCRYPT_COST,
+            fees: elson_core::accounting::FeeSchedule::default(),
             totp_issuer: "Elson".to_string(),
             environment: None,
             partition_months_ahead: 3,

@@ -9,11 +9,12 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use elson_store::elson_core::accounting::FeeSchedule;
-use elson_store::elson_core::entities::{NewTrade, User};
+use elson_store::elson_core::entities::{NewPortfolio, NewTrade, PortfolioSettings, User};
 use elson_store::elson_core::enums::*;
 use elson_store::elson_core::families::{Permissions, Verdict};
-use elson_store::{Actor, AuditEntry, Fill, MemoryAudit, OrderRequest, Store, StoreOptions};
+use elson_store::{
+    Actor, AuditEntry, Fill, MemoryAudit, NewAccount, NewLink, OrderRequest, Store, StoreOptions,
+};
 use uuid::Uuid;
 
 /// Two families, an admin, a plain user and a suspended user.
@@ -31,7 +32,6 @@ struct World {
 }
 
 async fn world(store: &Store) -> World {
-    let sys = admin();
     let (ga, ma, pa) = family(store, "a").await;
     let (gb, _mb, pb) = family(store, "b").await;
     let real_admin = user(UserRole::Admin, "admin@example.com");
@@ -39,12 +39,12 @@ async fn world(store: &Store) -> World {
     let mut suspended = user(UserRole::User, "suspended@example.com");
     suspended.status = UserStatus::Suspended;
     for u in [&real_admin, &plain, &suspended] {
-        store.users().insert(&sys, u).await.unwrap();
+        given(store, u).await;
     }
     let plain_p = portfolio(plain.id, "500.00");
     let suspended_p = portfolio(suspended.id, "500.00");
-    store.portfolios().insert(&sys, &plain_p).await.unwrap();
-    store.portfolios().insert(&sys, &suspended_p).await.unwrap();
+    given(store, &plain_p).await;
+    given(store, &suspended_p).await;
     World {
         ga,
         ma,
@@ -68,7 +68,7 @@ fn market(portfolio_id: Uuid, qty: &str, price: &str) -> OrderRequest {
 }
 
 fn fill(price: &str) -> Fill {
-    Fill { market_price: dec(price), asset_type: AssetType::Etf, fees: FeeSchedule::DEFAULT }
+    Fill::at(dec(price), AssetType::Etf)
 }
 
 async fn log(store: &Store) -> Vec<AuditEntry> {
@@ -166,7 +166,9 @@ both_backends!(
         // ...but the guardian may not cancel or execute it for the child.
         forbidden(store.cancel_trade(&g, placed.trade.id, at(7)).await);
         forbidden(store.execute_trade(&g, placed.trade.id, &fill("45.10"), at(7)).await);
-        store.execute_trade(&m, placed.trade.id, &fill("45.10"), at(8)).await.unwrap();
+        // Nor does the child state the price: the price feed (the system) does.
+        forbidden(store.execute_trade(&m, placed.trade.id, &fill("0.01"), at(7)).await);
+        store.execute_trade(&admin(), placed.trade.id, &fill("45.10"), at(8)).await.unwrap();
     }
 );
 
@@ -186,15 +188,17 @@ both_backends_url!(
         forbidden(store.relationships().list_for_minor(&other, w.ma.id).await);
         forbidden(store.deposit(&other, w.pa, dec("1.00"), at(1)).await);
         forbidden(store.place_trade(&other, market(w.pa, "1", "10.00"), at(1)).await);
-        let mut renamed = store.portfolios().get(&admin(), w.pa).await.unwrap();
+        let mut renamed =
+            PortfolioSettings::of(&store.portfolios().get(&admin(), w.pa).await.unwrap());
         renamed.name = "mine now".into();
-        forbidden(store.portfolios().update(&other, &renamed).await);
-        forbidden(store.portfolios().insert(&other, &portfolio(w.ma.id, "0.00")).await);
-        forbidden(store.positions().insert(&other, &position(w.pa, "AAPL")).await);
-        forbidden(store.relationships().insert(&other, &relationship(w.gb.id, w.ma.id)).await);
-        let mut hijack = store.users().get(&admin(), w.ma.id).await.unwrap();
-        hijack.email = "hijacked@example.com".into();
-        forbidden(store.users().update(&other, &hijack).await);
+        forbidden(store.update_portfolio_settings(&other, w.pa, renamed, at(1)).await);
+        let theirs = NewPortfolio::standard(w.ma.id, "mine");
+        forbidden(store.open_portfolio(&other, Uuid::new_v4(), theirs, at(1)).await);
+        forbidden(store.withdraw(&other, w.pa, dec("1.00"), at(1)).await);
+        forbidden(store.link_guardian(&other, w.ma.id, NewLink::parent(w.ga.id), at(1)).await);
+        let mut hijack = profile_of(&store.users().get(&admin(), w.ma.id).await.unwrap());
+        hijack.first_name = Some("Hijacked".into());
+        forbidden(store.update_profile(&other, w.ma.id, hijack, at(1)).await);
         assert_eq!(domain_counts(&url).await, before, "a denied call writes no domain row");
         assert_eq!(store.portfolios().get(&admin(), w.pa).await.unwrap().cash_balance, cash);
         assert_eq!(store.portfolios().get(&admin(), w.pa).await.unwrap().name, "College fund");
@@ -231,11 +235,12 @@ both_backends!(a_forged_role_or_a_suspended_user_is_refused, |store: Store| asyn
     // Suspending a user takes effect on their next call.
     let me = Actor::from(&w.plain);
     store.portfolios().get(&me, w.plain_p).await.unwrap();
-    let mut down = store.users().get(&admin(), w.plain.id).await.unwrap();
-    down.status = UserStatus::Suspended;
     // Standing is an admin's: not the user's own.
-    forbidden(store.users().update(&me, &down).await);
-    store.users().update(&Actor::from(&w.admin), &down).await.unwrap();
+    forbidden(store.set_status(&me, w.plain.id, UserStatus::Suspended, at(1)).await);
+    store
+        .set_status(&Actor::from(&w.admin), w.plain.id, UserStatus::Suspended, at(1))
+        .await
+        .unwrap();
     forbidden(store.portfolios().get(&me, w.plain_p).await);
     // Trading calls take the standing from their portfolio lock (one round
     // trip fewer on PostgreSQL): the same refusals hold there.
@@ -284,23 +289,19 @@ both_backends!(
         let m = Actor::from(&w.ma);
         let g = Actor::from(&w.ga);
         let link = store.relationships().list_for_minor(&m, w.ma.id).await.unwrap().remove(0);
-        let revoked = elson_store::elson_core::entities::Relationship {
-            permissions: Permissions { deposits: false, ..link.permissions },
-            ..link.clone()
-        };
-        store.relationships().update(&g, &revoked).await.unwrap();
+        let settings = link.approval_settings.clone();
+        let revoked = Permissions { deposits: false, ..link.permissions };
+        store.update_link_settings(&g, link.id, revoked, settings.clone(), at(1)).await.unwrap();
         forbidden(store.deposit(&m, w.pa, dec("1.00"), at(1)).await);
-        let granted = elson_store::elson_core::entities::Relationship {
-            permissions: Permissions { deposits: true, ..link.permissions },
-            ..link
-        };
+        let granted = Permissions { deposits: true, ..link.permissions };
         // The minor may not grant it themself; the guardian may.
-        forbidden(store.relationships().update(&m, &granted).await);
-        store.relationships().update(&Actor::from(&w.ga), &granted).await.unwrap();
+        forbidden(store.update_link_settings(&m, link.id, granted, settings.clone(), at(2)).await);
+        store.update_link_settings(&g, link.id, granted, settings, at(2)).await.unwrap();
         let p = store.deposit(&m, w.pa, dec("1.00"), at(2)).await.unwrap();
         assert_eq!(p.cash_balance, dec("1001.00"));
         // A minor may not open portfolios.
-        forbidden(store.portfolios().insert(&m, &portfolio(w.ma.id, "0.00")).await);
+        let own = NewPortfolio::standard(w.ma.id, "mine");
+        forbidden(store.open_portfolio(&m, Uuid::new_v4(), own, at(3)).await);
     }
 );
 
@@ -308,10 +309,12 @@ both_backends_url!(
     audit_rows_commit_and_roll_back_with_the_write,
     |store: Store, url: String| async move {
         let w = world(&store).await;
-        let me = Actor::from(&w.plain);
+        // Market orders fill at the price feed's price: the system's calls.
+        let me = admin();
         store.deposit(&admin(), w.plain_p, dec("1000.00"), at(0)).await.unwrap();
         let before = row_counts(&url).await;
-        // A failed write (after authorization) leaves neither domain nor audit rows.
+        // A refused write leaves no domain row, and one audit row naming
+        // the refusal, written after the rollback.
         assert_eq!(
             store.deposit(&me, w.plain_p, dec("-5.00"), at(1)).await.unwrap_err().code(),
             "INVALID_INPUT"
@@ -328,7 +331,19 @@ both_backends_url!(
             .await
             .unwrap_err();
         assert_eq!(e.code(), "INSUFFICIENT_FUNDS");
-        assert_eq!(row_counts(&url).await, before, "rolled back together");
+        let refused = row_counts(&url).await;
+        for ((table, n), (_, m)) in refused.iter().zip(&before) {
+            let expected = if *table == "audit_log" { m + 2 } else { *m };
+            assert_eq!(*n, expected, "{table}: rolled back together, the refusals on record");
+        }
+        let l = log(&store).await;
+        let outcomes: Vec<&str> = l
+            .iter()
+            .filter(|e| e.actor_id == me.id && e.outcome != "OK")
+            .map(|e| e.outcome.as_str())
+            .collect();
+        assert!(outcomes.contains(&"INVALID_INPUT") && outcomes.contains(&"INSUFFICIENT_FUNDS"));
+        let before = row_counts(&url).await;
         // A successful batch writes one audit row per trade, with the trades.
         let orders = vec![
             (market(w.plain_p, "1", "10.00"), fill("10.00")),
@@ -368,28 +383,34 @@ both_backends!(the_audit_hook_still_hears_every_call, |store: Store| async move 
 #[tokio::test]
 async fn a_user_signs_up_but_may_not_make_themself_admin() {
     let store = sqlite_store().await;
-    let me = user(UserRole::User, "new@example.com");
-    store.users().insert(&Actor::from(&me), &me).await.unwrap();
-    let boss = user(UserRole::Admin, "boss@example.com");
-    forbidden(store.users().insert(&Actor::from(&boss), &boss).await);
+    let account = |email: &str, role: UserRole| {
+        let mut a = NewAccount::new(email, "a long passphrase", role);
+        a.id = Some(Uuid::new_v4());
+        a
+    };
+    let acting =
+        |a: &NewAccount| Actor { id: a.id.unwrap(), role: a.role, status: UserStatus::Active };
+    let me = account("new@example.com", UserRole::User);
+    let created = store.create_user(&acting(&me), me.clone(), t0()).await.unwrap();
+    assert_eq!((created.id, created.role), (me.id.unwrap(), UserRole::User));
+    let boss = account("boss@example.com", UserRole::Admin);
+    forbidden(store.create_user(&acting(&boss), boss, t0()).await);
     // Claiming to be someone else's new account does not work either.
-    let other = user(UserRole::User, "other@example.com");
-    forbidden(store.users().insert(&Actor::from(&me), &other).await);
+    let other = account("other@example.com", UserRole::User);
+    forbidden(store.create_user(&acting(&me), other, t0()).await);
 }
 
 both_backends!(guardians_propose_links_admins_verify_them, |store: Store| async move {
     let w = world(&store).await;
     let gb = Actor::from(&w.gb);
-    // Another family's guardian may not make themself the child's ACTIVE guardian...
-    forbidden(store.relationships().insert(&gb, &relationship(w.gb.id, w.ma.id)).await);
-    // ...only propose a PENDING link, which grants nothing until an admin verifies it.
-    let mut link = relationship(w.gb.id, w.ma.id);
-    link.status = RelationshipStatus::Pending;
-    store.relationships().insert(&gb, &link).await.unwrap();
+    // Another family's guardian may only propose a PENDING link, which
+    // grants nothing until an admin verifies it...
+    let link = store.link_guardian(&gb, w.ma.id, NewLink::parent(w.gb.id), at(1)).await.unwrap();
+    assert_eq!(link.status, RelationshipStatus::Pending);
     forbidden(store.portfolios().get(&gb, w.pa).await);
-    let mut active = link.clone();
-    active.status = RelationshipStatus::Active;
-    forbidden(store.relationships().update(&gb, &active).await);
-    store.relationships().update(&Actor::from(&w.admin), &active).await.unwrap();
+    // ...and may not verify it themself.
+    forbidden(store.accept_link(&gb, link.id, at(2)).await);
+    forbidden(store.portfolios().get(&gb, w.pa).await);
+    store.accept_link(&Actor::from(&w.admin), link.id, at(3)).await.unwrap();
     assert_eq!(store.portfolios().get(&gb, w.pa).await.unwrap().id, w.pa);
 });

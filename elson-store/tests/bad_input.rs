@@ -7,8 +7,9 @@ mod common;
 
 use common::*;
 use elson_store::elson_core::ElsonError;
+use elson_store::elson_core::entities::{NotificationEvent, Trade};
 use elson_store::elson_core::enums::*;
-use elson_store::{Store, StoreError};
+use elson_store::{ImportBatch, Store, StoreError};
 use uuid::Uuid;
 
 fn field_of(e: &StoreError) -> String {
@@ -42,10 +43,20 @@ both_backends!(unknown_ids_are_not_found, |store: Store| async move {
         );
     }
     // Updates of unknown rows, too.
+    let nobody = user(UserRole::User, "x@example.com");
     assert_eq!(
-        store.users().update(&a, &user(UserRole::User, "x@example.com")).await.unwrap_err().code(),
+        store.update_profile(&a, id, profile_of(&nobody), t0()).await.unwrap_err().code(),
         "NOT_FOUND"
     );
+    assert_eq!(
+        store.set_status(&a, id, UserStatus::Suspended, t0()).await.unwrap_err().code(),
+        "NOT_FOUND"
+    );
+    assert_eq!(store.withdraw(&a, id, dec("1.00"), t0()).await.unwrap_err().code(), "NOT_FOUND");
+    assert_eq!(store.accept_link(&a, id, t0()).await.unwrap_err().code(), "NOT_FOUND");
+    assert_eq!(store.cancel_trade(&a, id, t0()).await.unwrap_err().code(), "NOT_FOUND");
+    let read = NotificationEvent::MarkRead;
+    assert_eq!(store.mark_notification(&a, id, read, t0()).await.unwrap_err().code(), "NOT_FOUND");
     assert_eq!(store.users().record_login(&a, id, t0()).await.unwrap_err().code(), "NOT_FOUND");
     assert_eq!(
         store
@@ -62,33 +73,35 @@ both_backends!(unknown_references_are_not_found_and_write_nothing, |store: Store
     let a = admin();
     let ghost = Uuid::new_v4();
     let p = portfolio(ghost, "10.00");
-    let e = store.portfolios().insert(&a, &p).await.unwrap_err();
+    let e = try_given(&store, &p).await.unwrap_err();
     assert!(
         matches!(e.as_domain(), Some(ElsonError::NotFound { entity, id }) if entity == "user" && *id == ghost.to_string()),
         "{e}"
     );
     assert_eq!(store.portfolios().get(&a, p.id).await.unwrap_err().code(), "NOT_FOUND");
     let t = trade(ghost, "AAPL", t0());
-    let e = store.trades().insert(&a, &t).await.unwrap_err();
+    let e = try_given(&store, ImportBatch { trades: vec![t], ..ImportBatch::default() })
+        .await
+        .unwrap_err();
     assert!(
         matches!(e.as_domain(), Some(ElsonError::NotFound { entity, .. }) if entity == "portfolio"),
         "{e}"
     );
     let n = notification(ghost);
-    assert_eq!(store.notifications().insert(&a, &n).await.unwrap_err().code(), "NOT_FOUND");
+    assert_eq!(try_given(&store, &n).await.unwrap_err().code(), "NOT_FOUND");
     let u = user(UserRole::Guardian, "g@example.com");
-    store.users().insert(&a, &u).await.unwrap();
-    let e = store.relationships().insert(&a, &relationship(u.id, ghost)).await.unwrap_err();
+    given(&store, &u).await;
+    let e = try_given(&store, &relationship(u.id, ghost)).await.unwrap_err();
     assert_eq!(e.code(), "NOT_FOUND");
 });
 
 both_backends!(duplicates_are_conflicts, |store: Store| async move {
     let a = admin();
     let u = user(UserRole::User, "dup@example.com");
-    store.users().insert(&a, &u).await.unwrap();
+    given(&store, &u).await;
     let mut twin = user(UserRole::User, "dup@example.com");
     twin.first_name = Some("Twin".into());
-    let e = store.users().insert(&a, &twin).await.unwrap_err();
+    let e = try_given(&store, &twin).await.unwrap_err();
     assert!(
         matches!(e.as_domain(), Some(ElsonError::Conflict { reason }) if reason.contains("email")),
         "{e}"
@@ -105,20 +118,18 @@ both_backends!(duplicates_are_conflicts, |store: Store| async move {
 
     let mut same_id = user(UserRole::User, "other@example.com");
     same_id.id = u.id;
-    let e = store.users().insert(&a, &same_id).await.unwrap_err();
+    let e = try_given(&store, &same_id).await.unwrap_err();
     assert!(
         matches!(e.as_domain(), Some(ElsonError::Conflict { reason }) if reason.contains("id")),
         "{e}"
     );
 
-    let p = portfolio(u.id, "1.00");
-    store.portfolios().insert(&a, &p).await.unwrap();
-    store.positions().insert(&a, &position(p.id, "AAPL")).await.unwrap();
-    let e = store.positions().insert(&a, &position(p.id, "AAPL")).await.unwrap_err();
-    assert!(
-        matches!(e.as_domain(), Some(ElsonError::Conflict { reason }) if reason.contains("symbol")),
-        "{e}"
-    );
+    // Two positions of one symbol: refused before the unique index sees them.
+    let (mut batch, p, _) = holding(u.id, "1.00", "AAPL");
+    batch.positions.push(position(p.id, "AAPL"));
+    let e = try_given(&store, batch).await.unwrap_err();
+    assert_eq!(field_of(&e), "symbol");
+    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap_err().code(), "NOT_FOUND");
 
     store.feature_flags().insert(&a, &flag("f", Environment::Beta, true)).await.unwrap();
     assert_eq!(
@@ -133,23 +144,20 @@ both_backends!(duplicates_are_conflicts, |store: Store| async move {
     store.feature_flags().insert(&a, &flag("f", Environment::Dev, false)).await.unwrap();
 
     let (g, m, _) = family(&store, "d").await;
-    assert_eq!(
-        store.relationships().insert(&a, &relationship(g.id, m.id)).await.unwrap_err().code(),
-        "CONFLICT"
-    );
+    assert_eq!(try_given(&store, &relationship(g.id, m.id)).await.unwrap_err().code(), "CONFLICT");
 });
 
 both_backends!(oversize_text_and_bad_values_are_input_errors, |store: Store| async move {
     let a = admin();
     let mut u = user(UserRole::User, "ok@example.com");
     u.first_name = Some("x".repeat(101));
-    assert_eq!(field_of(&store.users().insert(&a, &u).await.unwrap_err()), "first_name");
+    assert_eq!(field_of(&try_given(&store, &u).await.unwrap_err()), "first_name");
     let mut u = user(UserRole::User, &format!("{}@example.com", "x".repeat(250)));
-    assert_eq!(field_of(&store.users().insert(&a, &u).await.unwrap_err()), "email");
+    assert_eq!(field_of(&try_given(&store, &u).await.unwrap_err()), "email");
     u.email = "Upper@Example.com".into();
-    assert_eq!(field_of(&store.users().insert(&a, &u).await.unwrap_err()), "email");
+    assert_eq!(field_of(&try_given(&store, &u).await.unwrap_err()), "email");
     u.email = "no-at-sign".into();
-    assert_eq!(field_of(&store.users().insert(&a, &u).await.unwrap_err()), "email");
+    assert_eq!(field_of(&try_given(&store, &u).await.unwrap_err()), "email");
     assert!(
         store
             .users()
@@ -161,13 +169,13 @@ both_backends!(oversize_text_and_bad_values_are_input_errors, |store: Store| asy
     );
 
     let owner = user(UserRole::User, "owner@example.com");
-    store.users().insert(&a, &owner).await.unwrap();
+    given(&store, &owner).await;
     let mut n = notification(owner.id);
     n.title = "t".repeat(101);
-    assert_eq!(field_of(&store.notifications().insert(&a, &n).await.unwrap_err()), "title");
+    assert_eq!(field_of(&try_given(&store, &n).await.unwrap_err()), "title");
     let mut f = feedback(owner.id, t0());
     f.screenshots = vec!["u".repeat(256)];
-    assert_eq!(field_of(&store.beta_feedback().insert(&a, &f).await.unwrap_err()), "screenshots");
+    assert_eq!(field_of(&try_given(&store, &f).await.unwrap_err()), "screenshots");
     let mut ff = flag("x", Environment::Beta, true);
     ff.user_percentage = 101;
     assert_eq!(
@@ -180,25 +188,24 @@ both_backends!(oversize_text_and_bad_values_are_input_errors, |store: Store| asy
 
     let mut p = portfolio(owner.id, "1.00");
     p.risk_score = Some(101);
-    assert_eq!(field_of(&store.portfolios().insert(&a, &p).await.unwrap_err()), "risk_score");
+    assert_eq!(field_of(&try_given(&store, &p).await.unwrap_err()), "risk_score");
     p.risk_score = None;
     p.cash_balance = dec("-0.01");
-    assert_eq!(field_of(&store.portfolios().insert(&a, &p).await.unwrap_err()), "cash_balance");
+    assert_eq!(field_of(&try_given(&store, &p).await.unwrap_err()), "cash_balance");
     p.cash_balance = dec("1.001");
-    assert_eq!(field_of(&store.portfolios().insert(&a, &p).await.unwrap_err()), "cash_balance");
+    assert_eq!(field_of(&try_given(&store, &p).await.unwrap_err()), "cash_balance");
     assert!(
         store.portfolios().list_for_user(&a, owner.id).await.unwrap().is_empty(),
         "nothing written"
     );
 
     let mut r = relationship(owner.id, owner.id);
-    assert_eq!(field_of(&store.relationships().insert(&a, &r).await.unwrap_err()), "minor_id");
-    let minor = user(UserRole::Minor, "minor@example.com");
-    store.users().insert(&a, &minor).await.unwrap();
+    assert_eq!(field_of(&try_given(&store, &r).await.unwrap_err()), "minor_id");
+    let (_, minor, _) = family(&store, "bad").await;
     r.minor_id = minor.id;
     r.approval_settings.max_trade_amount = Some(dec("-5"));
     assert_eq!(
-        field_of(&store.relationships().insert(&a, &r).await.unwrap_err()),
+        field_of(&try_given(&store, &r).await.unwrap_err()),
         "approval_settings.max_trade_amount"
     );
 
@@ -220,28 +227,38 @@ both_backends!(oversize_text_and_bad_values_are_input_errors, |store: Store| asy
 both_backends!(decimal_overflow_is_an_input_error, |store: Store| async move {
     let a = admin();
     let owner = user(UserRole::User, "rich@example.com");
-    store.users().insert(&a, &owner).await.unwrap();
-    let mut p = portfolio(owner.id, "9999999999999.99");
-    store.portfolios().insert(&a, &p).await.unwrap();
+    given(&store, &owner).await;
+    let p = portfolio(owner.id, "9999999999999.99");
+    given(&store, &p).await;
     let mut too_big = portfolio(owner.id, "10000000000000.00");
     too_big.total_value = dec("1");
-    assert_eq!(
-        field_of(&store.portfolios().insert(&a, &too_big).await.unwrap_err()),
-        "cash_balance"
-    );
+    assert_eq!(field_of(&try_given(&store, &too_big).await.unwrap_err()), "cash_balance");
 
-    let mut t = trade(p.id, "AAPL", t0());
+    // A trade comes in with its portfolio.
+    let fresh = portfolio(owner.id, "0.00");
+    let with_trade = |t: &Trade| ImportBatch {
+        portfolios: vec![fresh.clone()],
+        trades: vec![t.clone()],
+        ..ImportBatch::default()
+    };
+    let mut t = trade(fresh.id, "AAPL", t0());
+    t.guardian_approval = GuardianApproval::NotRequired;
     t.quantity = dec("0.0000001");
-    assert_eq!(field_of(&store.trades().insert(&a, &t).await.unwrap_err()), "quantity");
+    assert_eq!(field_of(&try_given(&store, with_trade(&t)).await.unwrap_err()), "quantity");
     t.quantity = dec("0");
-    assert_eq!(field_of(&store.trades().insert(&a, &t).await.unwrap_err()), "quantity");
+    assert_eq!(field_of(&try_given(&store, with_trade(&t)).await.unwrap_err()), "quantity");
     t.quantity = dec("1");
     t.confidence_score = Some(dec("1.01"));
-    assert_eq!(field_of(&store.trades().insert(&a, &t).await.unwrap_err()), "confidence_score");
+    let e = try_given(&store, with_trade(&t)).await.unwrap_err();
+    assert_eq!(field_of(&e), "confidence_score");
     t.confidence_score = None;
     t.fees = Some(dec("100000000.00"));
-    assert_eq!(field_of(&store.trades().insert(&a, &t).await.unwrap_err()), "fees");
-    assert!(store.trades().history(&a, p.id, 10, 0).await.unwrap().is_empty(), "nothing written");
+    assert_eq!(field_of(&try_given(&store, with_trade(&t)).await.unwrap_err()), "fees");
+    assert_eq!(store.portfolios().get(&a, fresh.id).await.unwrap_err().code(), "NOT_FOUND");
+    assert!(
+        store.trades().history(&a, fresh.id, 10, 0).await.unwrap().is_empty(),
+        "nothing written"
+    );
 
     let mut b = backtest();
     b.sharpe_ratio = dec("1000000.0000");
@@ -260,8 +277,7 @@ both_backends!(decimal_overflow_is_an_input_error, |store: Store| async move {
     );
 
     // The biggest value that fits round-trips exactly.
-    p.total_value = dec("9999999999999.99");
-    store.portfolios().update(&a, &p).await.unwrap();
+    assert_eq!(p.total_value, dec("9999999999999.99"));
     assert_eq!(
         store.portfolios().get(&a, p.id).await.unwrap().total_value,
         dec("9999999999999.99")
@@ -270,11 +286,14 @@ both_backends!(decimal_overflow_is_an_input_error, |store: Store| async move {
 
 both_backends!(executed_at_must_match_status_in_the_database, |store: Store| async move {
     let a = admin();
-    let (_, _, p) = family(&store, "e").await;
+    let (_, m, _) = family(&store, "e").await;
+    let p = portfolio(m.id, "0.00");
     let mut t = trade(p.id, "AAPL", t0());
     t.executed_at = Some(at(1)); // but status PENDING
-    let e = store.trades().insert(&a, &t).await.unwrap_err();
-    assert_eq!(e.code(), "INVALID_INPUT", "{e}");
+    let batch =
+        ImportBatch { portfolios: vec![p], trades: vec![t.clone()], ..ImportBatch::default() };
+    let e = try_given(&store, batch).await.unwrap_err();
+    assert_eq!(field_of(&e), "executed_at");
     assert_eq!(store.trades().get(&a, t.id).await.unwrap_err().code(), "NOT_FOUND");
 });
 

@@ -15,7 +15,6 @@ use std::str::FromStr;
 use common::*;
 use elson_store::demo::{self, DemoSizes, DemoSummary};
 use elson_store::elson_core::ElsonError;
-use elson_store::elson_core::accounting::FeeSchedule;
 use elson_store::elson_core::entities::NewTrade;
 use elson_store::elson_core::enums::*;
 use elson_store::{Actor, Fill, OrderRequest, Store, StoreError, StoreOptions};
@@ -200,7 +199,7 @@ both_urls!(flags_of_other_environments_are_refused_and_invisible, |url: String| 
     // Beta testers are welcome in BETA.
     let mut tester = user(UserRole::User, "tester@example.com");
     tester.status = UserStatus::BetaTester;
-    s.users().insert(&a, &tester).await.unwrap();
+    given(&s, &tester).await;
     s.close().await;
 });
 
@@ -209,14 +208,14 @@ both_urls!(production_holds_no_beta_testers_and_no_beta_flags, |url: String| asy
     let s = open(&url, Some(Environment::Production)).await.unwrap();
     let mut tester = user(UserRole::User, "tester@example.com");
     tester.status = UserStatus::BetaTester;
-    let e = s.users().insert(&a, &tester).await.unwrap_err();
+    let e = try_given(&s, &tester).await.unwrap_err();
     assert_eq!(field_of(&e), "status");
     assert!(e.to_string().contains("BETA_TESTER"), "{e}");
     assert_eq!(s.users().get(&a, tester.id).await.unwrap_err().code(), "NOT_FOUND");
-    let mut u = user(UserRole::User, "regular@example.com");
-    s.users().insert(&a, &u).await.unwrap();
-    u.status = UserStatus::BetaTester;
-    assert_eq!(field_of(&s.users().update(&a, &u).await.unwrap_err()), "status");
+    let u = user(UserRole::User, "regular@example.com");
+    given(&s, &u).await;
+    let e = s.set_status(&a, u.id, UserStatus::BetaTester, t0()).await.unwrap_err();
+    assert_eq!(field_of(&e), "status");
     assert_eq!(s.users().get(&a, u.id).await.unwrap().status, UserStatus::Active);
     // A BETA flag has no place here; the BETA query finds nothing.
     let f = flag("new-chart", Environment::Beta, true);
@@ -329,18 +328,17 @@ both_urls!(postgres_points_to_pg_dump_and_others_may_not_snapshot, |url: String|
 });
 
 async fn family_with_cash(s: &Store, tag: &str, cash: &str) -> (Actor, Uuid) {
-    let a = admin();
     let u = user(UserRole::User, &format!("{tag}@example.com"));
-    s.users().insert(&a, &u).await.unwrap();
+    given(s, &u).await;
     let mut p = portfolio(u.id, "0.00");
     p.guardian_approval = false;
-    s.portfolios().insert(&a, &p).await.unwrap();
+    given(s, &p).await;
     let me = Actor::from(&u);
     s.deposit(&me, p.id, dec(cash), at(0)).await.unwrap();
     (me, p.id)
 }
 
-async fn trade_once(s: &Store, me: &Actor, pid: Uuid, i: u64) -> bool {
+async fn trade_once(s: &Store, _me: &Actor, pid: Uuid, i: u64) -> bool {
     // Pairs: buy, then sell the same quantity again, so cash lasts.
     let pair = (i / 2) as i64;
     let symbol = ["AAPL", "MSFT", "VTI"][(pair % 3) as usize];
@@ -352,9 +350,8 @@ async fn trade_once(s: &Store, me: &Actor, pid: Uuid, i: u64) -> bool {
         asset_type: AssetType::Stock,
         market_price: Some(price),
     };
-    let fill =
-        Fill { market_price: price, asset_type: AssetType::Stock, fees: FeeSchedule::default() };
-    match s.place_and_execute(me, order, &fill, at(1 + i as i64)).await {
+    let fill = Fill::at(price, AssetType::Stock);
+    match s.place_and_execute(&admin(), order, &fill, at(1 + i as i64)).await {
         Ok(_) => true,
         Err(e) if matches!(e.code(), "INSUFFICIENT_FUNDS" | "INSUFFICIENT_QUANTITY") => false,
         Err(e) => panic!("unexpected {e}"),
@@ -476,15 +473,16 @@ async fn sqlite_restore_round_trip() {
 
     // Writes after the snapshot.
     let late = user(UserRole::User, "late@example.com");
-    s.users().insert(&a, &late).await.unwrap();
+    given(&s, &late).await;
     for i in 20..30 {
         trade_once(&s, &me, pid, i).await;
     }
     let f = flag("late-flag", Environment::Dev, true);
     s.feature_flags().insert(&a, &f).await.unwrap();
-    let mut changed = s.users().get(&a, summary.user_ids[0]).await.unwrap();
-    changed.first_name = Some("Changed".into());
-    s.users().update(&a, &changed).await.unwrap();
+    let changed = s.users().get(&a, summary.user_ids[0]).await.unwrap();
+    let mut profile = profile_of(&changed);
+    profile.first_name = Some("Changed".into());
+    s.update_profile(&Actor::from(&changed), changed.id, profile, t0()).await.unwrap();
     assert_ne!(demo_state(&s, &summary).await, before);
 
     // A clone shares the database (and the portfolio cache, filled here
@@ -509,7 +507,7 @@ async fn sqlite_restore_round_trip() {
         1
     );
     // The store keeps working, triggers included.
-    s.users().insert(&a, &late).await.unwrap();
+    given(&s, &late).await;
     let mut r = regime("ZZZ", at(0), VolatilityLevel::Low, 1);
     s.volatility_regimes().insert(&a, &r).await.unwrap();
     r = regime("ZZZ", at(60), VolatilityLevel::High, 1);
@@ -567,7 +565,7 @@ async fn sqlite_restore_refuses_foreign_environments() {
     let dir = Dir::new();
     let beta_url = format!("sqlite://{}", dir.file("beta.db").display());
     let beta = open(&beta_url, Some(Environment::Beta)).await.unwrap();
-    beta.users().insert(&a, &user(UserRole::User, "b@example.com")).await.unwrap();
+    given(&beta, user(UserRole::User, "b@example.com")).await;
     let beta_snap = dir.file("beta-snap.db");
     beta.snapshot(&a, &beta_snap).await.unwrap();
     let plain = file_store(&dir, "plain.db", None).await;
@@ -577,7 +575,7 @@ async fn sqlite_restore_refuses_foreign_environments() {
     let prod_url = format!("sqlite://{}", dir.file("prod.db").display());
     let prod = open(&prod_url, Some(Environment::Production)).await.unwrap();
     let u = user(UserRole::User, "p@example.com");
-    prod.users().insert(&a, &u).await.unwrap();
+    given(&prod, &u).await;
     assert_eq!(
         prod.restore(&a, &beta_snap).await.unwrap_err(),
         StoreError::EnvironmentMismatch {
@@ -622,7 +620,7 @@ async fn sqlite_bad_snapshot_files_are_typed_errors() {
     let good = dir.file("good.db");
     s.snapshot(&a, &good).await.unwrap();
     let u = user(UserRole::User, "still-here@example.com");
-    s.users().insert(&a, &u).await.unwrap();
+    given(&s, &u).await;
 
     // Missing.
     let e = s.restore(&a, dir.file("missing.db")).await.unwrap_err();
@@ -857,7 +855,7 @@ async fn postgres_dump_and_restore_round_trip() {
         s.feature_flags().beta_enabled(&a).await.unwrap()
     );
     let u = user(UserRole::User, "after-restore@example.com");
-    c.users().insert(&a, &u).await.unwrap();
+    given(&c, &u).await;
     assert_eq!(c.users().get(&a, u.id).await.unwrap(), u);
     c.close().await;
     assert_eq!(

@@ -26,10 +26,10 @@ async fn sqlite_busy_is_retried_then_reported() {
     };
     let store = Store::open_with(&url, impatient).await.unwrap();
     let u = user(UserRole::User, "busy@example.com");
-    store.users().insert(&admin(), &u).await.unwrap();
+    given(&store, &u).await;
     let mut p = portfolio(u.id, "0.00");
     p.guardian_approval = false;
-    store.portfolios().insert(&admin(), &p).await.unwrap();
+    given(&store, &p).await;
 
     // Another connection (think: another process) holds the write lock.
     let mut other =

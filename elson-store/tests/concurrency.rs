@@ -9,7 +9,6 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
-use elson_store::elson_core::accounting::FeeSchedule;
 use elson_store::elson_core::entities::NewTrade;
 use elson_store::elson_core::enums::*;
 use elson_store::{Actor, Fill, OrderRequest, Store, StoreOptions};
@@ -27,10 +26,10 @@ const SYMBOLS: &[&str] = &["AAPL", "MSFT", "VTI"];
 async fn hammer(store: Store) {
     let a = admin();
     let u = user(UserRole::User, "busy@example.com");
-    store.users().insert(&a, &u).await.unwrap();
+    given(&store, &u).await;
     let mut p = portfolio(u.id, "0.00");
     p.guardian_approval = false;
-    store.portfolios().insert(&a, &p).await.unwrap();
+    given(&store, &p).await;
     let me = Actor::from(&u);
     let initial = dec("5000.00");
     store.deposit(&me, p.id, initial, at(0)).await.unwrap();
@@ -60,12 +59,8 @@ async fn hammer(store: Store) {
                     asset_type: AssetType::Stock,
                     market_price: Some(price),
                 };
-                let fill = Fill {
-                    market_price: price,
-                    asset_type: AssetType::Stock,
-                    fees: FeeSchedule::default(),
-                };
-                match store.place_and_execute(&me, order, &fill, at(1 + i as i64)).await {
+                let fill = Fill::at(price, AssetType::Stock);
+                match store.place_and_execute(&admin(), order, &fill, at(1 + i as i64)).await {
                     Ok(r) => {
                         assert!(r.portfolio.cash_balance >= Decimal::ZERO, "cash went negative");
                         ok += 1;

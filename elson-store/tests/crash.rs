@@ -14,7 +14,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::*;
-use elson_store::elson_core::accounting::FeeSchedule;
 use elson_store::elson_core::entities::NewTrade;
 use elson_store::elson_core::enums::*;
 use elson_store::{Actor, Fill, OrderRequest, Store};
@@ -33,7 +32,7 @@ async fn crash_child() {
     let Ok(url) = std::env::var(CHILD_DB) else { return };
     let pid: Uuid = std::env::var(CHILD_PORTFOLIO).unwrap().parse().unwrap();
     let uid: Uuid = std::env::var(CHILD_USER).unwrap().parse().unwrap();
-    let me = Actor { id: uid, role: UserRole::User, status: UserStatus::Active };
+    let _me = Actor { id: uid, role: UserRole::User, status: UserStatus::Active };
     let store = Store::open(&url).await.unwrap();
     let mut seed = u64::from(std::process::id()) | 1;
     let mut out = std::io::stdout();
@@ -50,13 +49,9 @@ async fn crash_child() {
             asset_type: AssetType::Stock,
             market_price: Some(price),
         };
-        let fill = Fill {
-            market_price: price,
-            asset_type: AssetType::Stock,
-            fees: FeeSchedule::default(),
-        };
+        let fill = Fill::at(price, AssetType::Stock);
         let now = at(i as i64);
-        if let Ok(r) = store.place_and_execute(&me, order, &fill, now).await {
+        if let Ok(r) = store.place_and_execute(&admin(), order, &fill, now).await {
             // Reported only after the commit returned.
             writeln!(out, "COMMITTED {}", r.trade.id).unwrap();
             out.flush().unwrap();
@@ -128,12 +123,11 @@ fn sqlite_survives_sigkill_20_times() {
     let initial = dec("100000.00");
     let (uid, pid) = rt.block_on(async {
         let store = Store::open(&url).await.unwrap();
-        let a = admin();
         let u = user(UserRole::User, "crash@example.com");
-        store.users().insert(&a, &u).await.unwrap();
+        given(&store, &u).await;
         let mut p = portfolio(u.id, "0.00");
         p.guardian_approval = false;
-        store.portfolios().insert(&a, &p).await.unwrap();
+        given(&store, &p).await;
         store.deposit(&Actor::from(&u), p.id, initial, at(0)).await.unwrap();
         store.close().await;
         (u.id, p.id)

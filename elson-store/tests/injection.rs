@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use common::*;
 use elson_store::elson_core::entities::NewTrade;
 use elson_store::elson_core::enums::*;
-use elson_store::{OrderRequest, Store, StoreOptions};
+use elson_store::{ImportBatch, OrderRequest, Store, StoreOptions};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -55,22 +55,23 @@ both_backends_url!(
 
         for (i, p) in PAYLOADS.iter().copied().enumerate() {
             // users: every text column, and the JSON columns.
-            let mut u =
-                user(UserRole::User, &format!("u{i}{}@example.com", p.to_lowercase().trim()));
+            let mut u = user(
+                UserRole::User,
+                &format!("u{i}{}@example.com", p.to_lowercase().trim().replace('@', "_")),
+            );
             u.email = u.email.replace(char::is_whitespace, "_");
-            u.password_hash = p.to_string();
             u.first_name = Some(p.to_string());
             u.last_name = Some(p.to_string());
             u.two_factor_secret = Some(p.to_string());
             u.beta_feedback = Some(p.to_string());
             u.preferences = Some(json!({ "note": p, p: [p] }));
             u.education_progress = Some(json!([p]));
-            store.users().insert(&sys, &u).await.unwrap();
+            given(&store, &u).await;
             add("users");
             assert_eq!(store.users().get(&sys, u.id).await.unwrap(), u, "{p:?}");
             // Login lookup: matches only the exact email, never the payload.
             let found = store.users().find_for_login(&sys, &u.email).await.unwrap().unwrap();
-            assert_eq!((found.id, found.password_hash.as_str()), (u.id, p));
+            assert_eq!((found.id, &found.password_hash), (u.id, &u.password_hash));
             assert_eq!(store.users().find_for_login(&sys, p).await.unwrap(), None, "{p:?}");
 
             // portfolios: name, description, JSON.
@@ -79,22 +80,33 @@ both_backends_url!(
             pf.name = fit(i, p, 100);
             pf.description = Some(p.to_string());
             pf.performance_metrics = Some(json!({ "comment": p }));
-            store.portfolios().insert(&sys, &pf).await.unwrap();
-            add("portfolios");
-            assert_eq!(store.portfolios().get(&sys, pf.id).await.unwrap(), pf);
-
-            // positions: symbol, sector.
+            // positions: symbol, sector; trades: symbol, notes — imported
+            // with the portfolio, the position explained by an executed buy.
             let mut pos = position(pf.id, &fit(i, p, 20));
             pos.sector = Some(p.to_string());
-            store.positions().insert(&sys, &pos).await.unwrap();
-            add("positions");
-            assert_eq!(store.positions().get(&sys, pos.id).await.unwrap(), pos);
-
-            // trades: symbol, notes (repository) and an order's symbol (trading).
+            let mut bought = trade(pf.id, &fit(i, p, 20), at(i as i64));
+            bought.notes = Some(p.to_string());
+            (bought.quantity, bought.price) = (pos.quantity, Some(pos.average_price));
+            (bought.status, bought.executed_at) = (TradeStatus::Executed, Some(at(i as i64)));
+            bought.guardian_approval = GuardianApproval::NotRequired;
+            (bought.fees, bought.total_amount) = (Some(dec("0.52")), Some(dec("150.52")));
             let mut t = trade(pf.id, &fit(i, p, 20), at(i as i64));
             t.notes = Some(p.to_string());
-            store.trades().insert(&sys, &t).await.unwrap();
+            t.guardian_approval = GuardianApproval::NotRequired;
+            let batch = ImportBatch {
+                portfolios: vec![pf.clone()],
+                positions: vec![pos.clone()],
+                trades: vec![bought.clone(), t.clone()],
+                ..ImportBatch::default()
+            };
+            given(&store, batch).await;
+            add("portfolios");
+            add("positions");
             add("trades");
+            add("trades");
+            assert_eq!(store.portfolios().get(&sys, pf.id).await.unwrap(), pf);
+            assert_eq!(store.positions().get(&sys, pos.id).await.unwrap(), pos);
+            assert_eq!(store.trades().get(&sys, bought.id).await.unwrap(), bought);
             assert_eq!(store.trades().get(&sys, t.id).await.unwrap(), t);
             let order = OrderRequest {
                 trade: NewTrade::market(
@@ -133,7 +145,7 @@ both_backends_url!(
             n.message = p.to_string();
             n.related_entity_type = Some(fit(i, p, 50));
             n.action_url = Some(p.to_string());
-            store.notifications().insert(&sys, &n).await.unwrap();
+            given(&store, &n).await;
             add("notifications");
             assert_eq!(store.notifications().get(&sys, n.id).await.unwrap(), n);
 
@@ -145,7 +157,7 @@ both_backends_url!(
             f.related_component = Some(p.to_string());
             f.screenshots = vec![p.to_string(), format!("{p}{p}")];
             f.environment_details = Some(json!({ "os": p }));
-            store.beta_feedback().insert(&sys, &f).await.unwrap();
+            given(&store, &f).await;
             add("beta_feedback");
             assert_eq!(store.beta_feedback().get(&sys, f.id).await.unwrap(), f);
             assert_eq!(store.beta_feedback().by_user(&sys, u.id).await.unwrap(), vec![f]);

@@ -7,16 +7,35 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
+use elson_store::elson_core::entities::{
+    NewTrade, NotificationEvent, PortfolioSettings, Trade, User,
+};
 use elson_store::elson_core::enums::*;
-use elson_store::{Actor, MemoryAudit, Store};
+use elson_store::{Actor, ImportBatch, MemoryAudit, NewAccount, NewLink, OrderRequest, Store};
 use uuid::Uuid;
+
+/// A minor's MARKET buy of `qty` AAPL at 10.00 on `portfolio_id`.
+async fn place(
+    store: &Store,
+    minor: &User,
+    portfolio_id: Uuid,
+    qty: &str,
+    when: chrono::DateTime<chrono::Utc>,
+) -> Trade {
+    let order = OrderRequest {
+        trade: NewTrade::market(Uuid::now_v7(), portfolio_id, "AAPL", TradeSide::Buy, dec(qty)),
+        asset_type: AssetType::Stock,
+        market_price: Some(dec("10.00")),
+    };
+    store.place_trade(&Actor::from(minor), order, when).await.unwrap().trade
+}
 
 both_backends!(users_round_trip_and_login_query, |store: Store| async move {
     let a = admin();
     let mut u = user(UserRole::User, "ada@example.com");
     u.two_factor_secret = Some("JBSWY3DPEHPK3PXP".into());
     u.preferences = Some(serde_json::json!({"theme": "dark", "n": [1, 2]}));
-    store.users().insert(&a, &u).await.unwrap();
+    given(&store, &u).await;
     assert_eq!(store.users().get(&a, u.id).await.unwrap(), u);
 
     let auth = store.users().find_for_login(&a, "  ADA@example.com ").await.unwrap().unwrap();
@@ -24,10 +43,13 @@ both_backends!(users_round_trip_and_login_query, |store: Store| async move {
     assert_eq!(auth.password_hash, u.password_hash);
     assert!(store.users().find_for_login(&a, "nobody@example.com").await.unwrap().is_none());
 
-    u.status = UserStatus::BetaTester;
-    u.first_name = None;
-    u.updated_at = at(5);
-    store.users().update(&a, &u).await.unwrap();
+    // Standing through the admin's command, profile through the user's.
+    store.set_status(&a, u.id, UserStatus::BetaTester, at(4)).await.unwrap();
+    let mut profile = profile_of(&u);
+    profile.first_name = None;
+    let changed = store.update_profile(&Actor::from(&u), u.id, profile, at(5)).await.unwrap();
+    (u.status, u.first_name, u.updated_at) = (UserStatus::BetaTester, None, at(5));
+    assert_eq!(changed, u);
     assert_eq!(store.users().get(&a, u.id).await.unwrap(), u);
 
     store.users().record_login(&a, u.id, at(60)).await.unwrap();
@@ -52,24 +74,27 @@ both_backends!(users_round_trip_and_login_query, |store: Store| async move {
 both_backends!(portfolios_positions_and_overview, |store: Store| async move {
     let a = admin();
     let u = user(UserRole::User, "owner@example.com");
-    store.users().insert(&a, &u).await.unwrap();
-    let p1 = portfolio(u.id, "1234.56");
+    given(&store, &u).await;
+    let (mut batch, mut p1, pos_a) = holding(u.id, "1234.56", "AAPL");
+    // A second, tiny holding: its value rounds to no money.
+    let mut pos_b = position(p1.id, "VTI");
+    pos_b.quantity = dec("0.000001");
+    (pos_b.current_value, pos_b.gain_loss, pos_b.gain_loss_percent) =
+        (dec("0.00"), dec("0.00"), dec("0.00"));
+    let mut bought_b = batch.trades[0].clone();
+    (bought_b.id, bought_b.symbol, bought_b.quantity) =
+        (Uuid::now_v7(), "VTI".into(), pos_b.quantity);
+    (bought_b.fees, bought_b.total_amount) = (Some(dec("0.50")), Some(dec("0.50")));
+    batch.positions.push(pos_b.clone());
+    batch.trades.push(bought_b);
+    given(&store, batch).await;
     let mut p2 = portfolio(u.id, "0.01");
     p2.created_at = at(10);
     p2.performance_metrics = Some(serde_json::json!({"ytd": "0.05"}));
-    store.portfolios().insert(&a, &p1).await.unwrap();
-    store.portfolios().insert(&a, &p2).await.unwrap();
+    given(&store, &p2).await;
     assert_eq!(store.portfolios().get(&a, p1.id).await.unwrap(), p1);
     let cash = store.portfolios().get(&a, p1.id).await.unwrap().cash_balance;
     assert_eq!(cash.to_string(), "1234.56", "decimals keep the column scale");
-
-    let pos_a = position(p1.id, "AAPL");
-    let mut pos_b = position(p1.id, "VTI");
-    pos_b.quantity = dec("0.000001");
-    pos_b.gain_loss = dec("-3.50");
-    pos_b.gain_loss_percent = dec("-12.25");
-    store.positions().insert(&a, &pos_a).await.unwrap();
-    store.positions().insert(&a, &pos_b).await.unwrap();
     assert_eq!(store.positions().get(&a, pos_b.id).await.unwrap(), pos_b);
     let listed = store.positions().list_for_portfolio(&a, p1.id).await.unwrap();
     assert_eq!(listed, vec![pos_a.clone(), pos_b.clone()]);
@@ -80,26 +105,30 @@ both_backends!(portfolios_positions_and_overview, |store: Store| async move {
     assert_eq!((overview[1].portfolio.id, overview[1].position_count), (p2.id, 0));
     assert_eq!(overview[1].portfolio, p2);
 
-    let mut p1b = p1.clone();
-    p1b.name = "Renamed".into();
-    p1b.diversification_score = Some(100);
-    store.portfolios().update(&a, &p1b).await.unwrap();
-    assert_eq!(store.portfolios().get(&a, p1.id).await.unwrap(), p1b);
+    let mut settings = PortfolioSettings::of(&p1);
+    settings.name = "Renamed".into();
+    settings.diversification_score = Some(100);
+    let p1b = store.update_portfolio_settings(&Actor::from(&u), p1.id, settings, at(20)).await;
+    (p1.name, p1.diversification_score, p1.updated_at) = ("Renamed".into(), Some(100), at(20));
+    assert_eq!(p1b.unwrap(), p1);
+    assert_eq!(store.portfolios().get(&a, p1.id).await.unwrap(), p1);
     assert_eq!(store.portfolios().list_for_user(&a, u.id).await.unwrap().len(), 2);
 
-    let mut moved = pos_a.clone();
-    moved.current_price = dec("120.00");
-    moved.current_value = dec("180.00");
-    store.positions().update(&a, &moved).await.unwrap();
-    assert_eq!(store.positions().get(&a, pos_a.id).await.unwrap(), moved);
+    // The price feed revalues a position: price, value, gain and the total.
+    let (after, marked) =
+        store.mark_to_market(&a, p1.id, &[("AAPL", dec("120.00"))], at(30)).await.unwrap();
+    let moved = marked.iter().find(|x| x.id == pos_a.id).unwrap();
+    assert_eq!((moved.current_price, moved.current_value), (dec("120.00"), dec("180.00")));
+    assert_eq!((moved.gain_loss, moved.gain_loss_percent), (dec("30.00"), dec("20.00")));
+    assert_eq!(after.total_value, p1.total_value + dec("15.00"));
+    assert_eq!(&store.positions().get(&a, pos_a.id).await.unwrap(), moved);
 });
 
 both_backends!(trade_history_is_paginated_newest_first, |store: Store| async move {
     let a = admin();
     let u = user(UserRole::User, "trader@example.com");
-    store.users().insert(&a, &u).await.unwrap();
-    let p = portfolio(u.id, "100.00");
-    store.portfolios().insert(&a, &p).await.unwrap();
+    given(&store, &u).await;
+    let mut p = portfolio(u.id, "100.00");
     let mut trades = Vec::new();
     for i in 0..7 {
         let mut t = trade(p.id, "MSFT", at(i));
@@ -112,9 +141,22 @@ both_backends!(trade_history_is_paginated_newest_first, |store: Store| async mov
             t.notes = Some("filled".into());
             t.confidence_score = None;
         }
-        store.trades().insert(&a, &t).await.unwrap();
         trades.push(t);
     }
+    // The executed buy (2.000001 at 10.25) is the portfolio's one holding.
+    let mut held = position(p.id, "MSFT");
+    (held.quantity, held.average_price, held.current_price) =
+        (dec("2.000001"), dec("10.25"), dec("10.25"));
+    (held.current_value, held.gain_loss, held.gain_loss_percent) =
+        (dec("20.50"), dec("0.00"), dec("0.00"));
+    p.total_value = dec("120.50");
+    let batch = ImportBatch {
+        portfolios: vec![p.clone()],
+        positions: vec![held],
+        trades: trades.clone(),
+        ..ImportBatch::default()
+    };
+    given(&store, batch).await;
     assert_eq!(store.trades().get(&a, trades[3].id).await.unwrap(), trades[3]);
     let page1 = store.trades().history(&a, p.id, 3, 0).await.unwrap();
     let page3 = store.trades().history(&a, p.id, 3, 6).await.unwrap();
@@ -125,23 +167,21 @@ both_backends!(trade_history_is_paginated_newest_first, |store: Store| async mov
     assert_eq!(page3, vec![trades[0].clone()]);
     assert!(store.trades().history(&a, Uuid::new_v4(), 3, 0).await.unwrap().is_empty());
 
-    let mut t = trades[0].clone();
-    t.status = TradeStatus::Cancelled;
-    store.trades().update(&a, &t).await.unwrap();
-    assert_eq!(store.trades().get(&a, t.id).await.unwrap().status, TradeStatus::Cancelled);
+    let cancelled = store.cancel_trade(&Actor::from(&u), trades[0].id, at(200)).await.unwrap();
+    assert_eq!(cancelled.trade.status, TradeStatus::Cancelled);
+    assert_eq!(store.trades().get(&a, trades[0].id).await.unwrap(), cancelled.trade);
 });
 
 both_backends!(guardian_approval_queue, |store: Store| async move {
     let a = admin();
     let (g, m, p) = family(&store, "q").await;
-    let (_g2, _m2, p2) = family(&store, "other").await;
-    let pending = trade(p.id, "AAPL", at(1));
-    let mut approved = trade(p.id, "AAPL", at(2));
-    approved.guardian_approval = GuardianApproval::Approved;
-    let other_family = trade(p2.id, "AAPL", at(3));
-    for t in [&pending, &approved, &other_family] {
-        store.trades().insert(&a, t).await.unwrap();
-    }
+    let (_g2, m2, p2) = family(&store, "other").await;
+    // Over the link's auto-approval amount (25.00) the order waits; under it
+    // it is approved at creation.
+    let pending = place(&store, &m, p.id, "10", at(1)).await;
+    let approved = place(&store, &m, p.id, "1", at(2)).await;
+    assert_eq!(approved.guardian_approval, GuardianApproval::Approved);
+    place(&store, &m2, p2.id, "10", at(3)).await;
     let queue = store.trades().approval_queue(&a, g.id).await.unwrap();
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0].trade, pending);
@@ -156,11 +196,10 @@ both_backends!(guardian_approval_queue, |store: Store| async move {
 // no longer ACTIVE drops out.
 both_backends!(guardian_reads_own_queue_while_the_link_is_active, |store: Store| async move {
     let a = admin();
-    let (g, _m, p) = family(&store, "own").await;
-    let (g2, _m2, p2) = family(&store, "own2").await;
-    let mine = trade(p.id, "AAPL", at(1));
-    store.trades().insert(&a, &mine).await.unwrap();
-    store.trades().insert(&a, &trade(p2.id, "AAPL", at(2))).await.unwrap();
+    let (g, m, p) = family(&store, "own").await;
+    let (g2, m2, p2) = family(&store, "own2").await;
+    let mine = place(&store, &m, p.id, "10", at(1)).await;
+    place(&store, &m2, p2.id, "10", at(2)).await;
     let guardian = Actor::from(&g);
     let queue = store.trades().approval_queue(&guardian, g.id).await.unwrap();
     assert_eq!(queue.iter().map(|i| i.trade.id).collect::<Vec<_>>(), vec![mine.id]);
@@ -174,9 +213,13 @@ both_backends!(guardian_reads_own_queue_while_the_link_is_active, |store: Store|
     let other = store.trades().approval_queue(&Actor::from(&g2), g2.id).await.unwrap();
     assert_eq!(other.len(), 1);
     assert_eq!(other[0].trade.portfolio_id, p2.id);
-    let mut link = store.relationships().list_for_guardian(&a, g.id).await.unwrap().remove(0);
-    link.status = RelationshipStatus::Inactive;
-    store.relationships().update(&a, &link).await.unwrap();
+    // The guardian steps back once another is verified (a minor keeps one).
+    let link = store.relationships().list_for_guardian(&a, g.id).await.unwrap().remove(0);
+    let spare = user(UserRole::Guardian, "spare@example.com");
+    given(&store, &spare).await;
+    let next = store.link_guardian(&a, m.id, NewLink::parent(spare.id), at(3)).await.unwrap();
+    store.accept_link(&a, next.id, at(4)).await.unwrap();
+    store.deactivate_link(&guardian, link.id, at(5)).await.unwrap();
     assert!(store.trades().approval_queue(&guardian, g.id).await.unwrap().is_empty());
 });
 
@@ -191,22 +234,34 @@ both_backends!(relationships_round_trip_typed_json, |store: Store| async move {
     assert!(r.permissions.trading);
     r.permissions.advanced_orders = true;
     r.approval_settings.daily_trade_limit = Some(3);
-    r.status = RelationshipStatus::Inactive;
-    store.relationships().update(&a, &r).await.unwrap();
+    r.updated_at = at(7);
+    let changed = store
+        .update_link_settings(&a, r.id, r.permissions, r.approval_settings.clone(), at(7))
+        .await
+        .unwrap();
+    assert_eq!(changed, r);
     assert_eq!(store.relationships().get(&a, r.id).await.unwrap(), r);
-    assert_eq!(store.relationships().list_for_minor(&a, m.id).await.unwrap(), vec![r]);
+    assert_eq!(store.relationships().list_for_minor(&a, m.id).await.unwrap(), vec![r.clone()]);
+    // The minor's last ACTIVE link does not end.
+    let e = store.deactivate_link(&a, r.id, at(8)).await.unwrap_err();
+    assert_eq!(e.code(), "CONFLICT");
+    assert_eq!(store.relationships().get(&a, r.id).await.unwrap(), r);
 });
 
 both_backends!(notifications_round_trip, |store: Store| async move {
     let a = admin();
     let u = user(UserRole::User, "n@example.com");
-    store.users().insert(&a, &u).await.unwrap();
+    given(&store, &u).await;
     let mut n = notification(u.id);
-    store.notifications().insert(&a, &n).await.unwrap();
+    given(&store, &n).await;
     assert_eq!(store.notifications().get(&a, n.id).await.unwrap(), n);
+    let read = store
+        .mark_notification(&Actor::from(&u), n.id, NotificationEvent::MarkRead, at(30))
+        .await
+        .unwrap();
     n.status = NotificationStatus::Read;
     n.read_at = Some(at(30));
-    store.notifications().update(&a, &n).await.unwrap();
+    assert_eq!(read, n);
     assert_eq!(
         store.notifications().list_for_user(&a, u.id, 10, 0).await.unwrap(),
         vec![n.clone()]
@@ -306,23 +361,27 @@ both_backends!(beta_feedback_by_user_newest_first, |store: Store| async move {
     let a = admin();
     let u = user(UserRole::User, "beta@example.com");
     let dev = user(UserRole::Admin, "dev@example.com");
-    store.users().insert(&a, &u).await.unwrap();
-    store.users().insert(&a, &dev).await.unwrap();
+    given(&store, &u).await;
+    given(&store, &dev).await;
     let older = feedback(u.id, at(0));
     let mut newer = feedback(u.id, at(60));
     newer.screenshots.clear();
     newer.environment_details = None;
-    store.beta_feedback().insert(&a, &older).await.unwrap();
-    store.beta_feedback().insert(&a, &newer).await.unwrap();
+    given(&store, &older).await;
+    given(&store, &newer).await;
     assert_eq!(
         store.beta_feedback().by_user(&a, u.id).await.unwrap(),
         vec![newer.clone(), older.clone()]
     );
-    let mut o = older.clone();
-    o.status = FeedbackStatus::Reviewing;
-    o.assigned_to = Some(dev.id);
-    store.beta_feedback().update(&a, &o).await.unwrap();
+    let o = store
+        .advance_feedback(&Actor::from(&dev), older.id, FeedbackStatus::Reviewing, at(90))
+        .await
+        .unwrap();
+    assert_eq!((o.status, o.updated_at), (FeedbackStatus::Reviewing, at(90)));
     assert_eq!(store.beta_feedback().get(&a, o.id).await.unwrap(), o);
+    // Forward only.
+    let e = store.advance_feedback(&a, older.id, FeedbackStatus::New, at(91)).await.unwrap_err();
+    assert_eq!(e.code(), "INVALID_TRANSITION");
 });
 
 both_backends!(beta_flags_query, |store: Store| async move {
@@ -349,17 +408,18 @@ both_backends!(beta_flags_query, |store: Store| async move {
 both_backends!(every_call_reports_its_actor_to_the_audit_hook, |store: Store| async move {
     let audit = Arc::new(MemoryAudit::new());
     let store = store.with_audit(audit.clone());
-    let me = user(UserRole::Guardian, "me@example.com");
-    let actor = Actor::from(&me);
-    store.users().insert(&actor, &me).await.unwrap();
+    let mut me = NewAccount::new("me@example.com", "a long passphrase", UserRole::Guardian);
+    me.id = Some(Uuid::new_v4());
+    let actor = Actor { id: me.id.unwrap(), role: UserRole::Guardian, status: UserStatus::Active };
+    store.create_user(&actor, me.clone(), t0()).await.unwrap();
     let _ = store.users().get(&actor, Uuid::new_v4()).await;
     let events = audit.events();
     assert_eq!(events.len(), 2);
     assert_eq!(
         (events[0].actor, events[0].action, events[0].entity, events[0].outcome),
-        (actor, "insert", "users", "OK")
+        (actor, "create_user", "users", "OK")
     );
-    assert_eq!(events[0].entity_id, Some(me.id));
+    assert_eq!(events[0].entity_id, me.id);
     assert_eq!((events[1].action, events[1].outcome), ("get", "NOT_FOUND"));
 });
 
@@ -371,7 +431,7 @@ async fn sqlite_file_store_persists_across_reopen() {
     let u = user(UserRole::User, "keep@example.com");
     {
         let store = Store::open(&url).await.unwrap();
-        store.users().insert(&admin(), &u).await.unwrap();
+        given(&store, &u).await;
         store.close().await;
     }
     let store = Store::open(&url).await.unwrap();
@@ -393,7 +453,7 @@ async fn sqlite_log_is_checkpointed_in_the_background() {
     let written = std::fs::metadata(&path).unwrap().len();
     for i in 0..40 {
         let u = user(UserRole::User, &format!("ckpt{i}@example.com"));
-        store.users().insert(&admin(), &u).await.unwrap();
+        given(&store, &u).await;
     }
     assert!(std::fs::metadata(&wal).unwrap().len() > 0, "the commits went to the log");
     let mut grown = written;

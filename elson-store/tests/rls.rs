@@ -10,7 +10,6 @@ mod common;
 use std::str::FromStr;
 
 use common::*;
-use elson_store::elson_core::accounting::FeeSchedule;
 use elson_store::elson_core::entities::{NewTrade, User};
 use elson_store::elson_core::enums::*;
 use elson_store::elson_core::families::Verdict;
@@ -41,11 +40,10 @@ fn market(portfolio_id: Uuid, qty: &str, price: &str) -> OrderRequest {
 
 /// Two families, each with a minor's trade and notifications.
 async fn seed(store: &Store) -> Families {
-    let sys = admin();
     let (ga, ma, pa) = family(store, "rls-a").await;
     let (gb, mb, pb) = family(store, "rls-b").await;
     let ga_own = portfolio(ga.id, "100.00");
-    store.portfolios().insert(&sys, &ga_own).await.unwrap();
+    given(store, &ga_own).await;
     let trade_a =
         store.place_trade(&Actor::from(&ma), market(pa.id, "2", "45.10"), at(1)).await.unwrap();
     let trade_b =
@@ -187,9 +185,7 @@ async fn the_app_role_sees_only_the_actors_family_even_with_select_star() {
 
     // A forged role setting is overwritten by elson_act_as; and a suspended
     // user gets no actor at all.
-    let mut suspended = store.users().get(&admin(), f.gb.id).await.unwrap();
-    suspended.status = UserStatus::Suspended;
-    store.users().update(&admin(), &suspended).await.unwrap();
+    store.set_status(&admin(), f.gb.id, UserStatus::Suspended, at(50)).await.unwrap();
     let mut tx = app.begin().await.unwrap();
     sqlx::query("SELECT * FROM elson_act_as($1, false)")
         .bind(f.gb.id)
@@ -245,9 +241,7 @@ async fn begin_as_sets_what_act_as_sets_and_keeps_the_standing() {
     let Some(url) = pg_fresh_url().await else { return };
     let store = Store::open(&url).await.unwrap();
     let f = seed(&store).await;
-    let mut suspended = store.users().get(&admin(), f.gb.id).await.unwrap();
-    suspended.status = UserStatus::Suspended;
-    store.users().update(&admin(), &suspended).await.unwrap();
+    store.set_status(&admin(), f.gb.id, UserStatus::Suspended, at(50)).await.unwrap();
     let mut app = app_login(&url).await.connect().await.unwrap();
     let unknown = Uuid::new_v4();
     let cases = [
@@ -313,9 +307,8 @@ async fn the_store_works_unchanged_as_the_app_role() {
     assert_eq!(store.trades().approval_queue(&g, f.ga.id).await.unwrap().len(), 1);
     store.decide_trade(&g, f.trade_a, Verdict::Approve, at(3)).await.unwrap();
     // The child executes it (notifying the guardian across the family).
-    let fill =
-        Fill { market_price: dec("45.10"), asset_type: AssetType::Etf, fees: FeeSchedule::DEFAULT };
-    let done = store.execute_trade(&m, f.trade_a, &fill, at(4)).await.unwrap();
+    let fill = Fill::at(dec("45.10"), AssetType::Etf);
+    let done = store.execute_trade(&admin(), f.trade_a, &fill, at(4)).await.unwrap();
     assert_eq!(done.trade.status, TradeStatus::Executed);
     assert_eq!(store.positions().list_for_portfolio(&m, f.pa).await.unwrap().len(), 1);
     // Family B's rows do not even exist for family A: not found.
@@ -324,7 +317,7 @@ async fn the_store_works_unchanged_as_the_app_role() {
     // The audit trail was written under row-level security too.
     let log = store.audit_log().recent(&admin(), 100).await.unwrap();
     assert!(log.iter().any(|e| e.actor_id == g.id && e.action == "decide" && e.outcome == "OK"));
-    assert!(log.iter().any(|e| e.actor_id == m.id && e.action == "execute"));
+    assert!(log.iter().any(|e| e.actor_id == Uuid::nil() && e.action == "execute"));
     let _ = f.mb;
     // The demo generator's bulk writes run as the system actor under RLS too.
     let summary =

@@ -10,17 +10,16 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::*;
-use elson_store::elson_core::accounting::FeeSchedule;
-use elson_store::elson_core::entities::{NewTrade, Portfolio};
+use elson_store::elson_core::entities::{NewTrade, Portfolio, PortfolioSettings, Trade};
 use elson_store::elson_core::enums::*;
 use elson_store::elson_core::families::Verdict;
-use elson_store::{Actor, Backend, Fill, OrderRequest, Store, StoreOptions};
+use elson_store::{Actor, Backend, Fill, ImportBatch, OrderRequest, Store, StoreOptions};
 use rust_decimal::Decimal;
 use sqlx::{ConnectOptions, Connection, Row};
 use uuid::Uuid;
 
 fn fill(price: &str) -> Fill {
-    Fill { market_price: dec(price), asset_type: AssetType::Stock, fees: FeeSchedule::default() }
+    Fill::at(dec(price), AssetType::Stock)
 }
 
 fn market(portfolio_id: Uuid, symbol: &str, qty: &str, price: &str) -> OrderRequest {
@@ -31,13 +30,18 @@ fn market(portfolio_id: Uuid, symbol: &str, qty: &str, price: &str) -> OrderRequ
     }
 }
 
+/// A trade placed (PENDING) on `portfolio_id` at `when`, by the system.
+async fn placed(store: &Store, portfolio_id: Uuid, symbol: &str, when: DateTime<Utc>) -> Trade {
+    let order = market(portfolio_id, symbol, "1", "10.00");
+    store.place_trade(&admin(), order, when).await.unwrap().trade
+}
+
 async fn solo(store: &Store, cash: &str) -> (Actor, Portfolio) {
-    let a = admin();
     let u = user(UserRole::User, &format!("solo-{}@example.com", Uuid::new_v4().simple()));
-    store.users().insert(&a, &u).await.unwrap();
+    given(store, &u).await;
     let mut p = portfolio(u.id, "0.00");
     p.guardian_approval = false;
-    store.portfolios().insert(&a, &p).await.unwrap();
+    given(store, &p).await;
     let p = store.deposit(&Actor::from(&u), p.id, dec(cash), at(1)).await.unwrap();
     (Actor::from(&u), p)
 }
@@ -75,8 +79,7 @@ async fn sqlite_has_no_partitions_and_says_so() {
     assert!(created.is_empty());
     // A far-future trade is an ordinary row.
     let (_, p) = solo(&store, "100.00").await;
-    let t = trade(p.id, "AAPL", utc(2031, 5, 15));
-    store.trades().insert(&admin(), &t).await.unwrap();
+    let t = placed(&store, p.id, "AAPL", utc(2031, 5, 15)).await;
     assert_eq!(store.trades().get(&admin(), t.id).await.unwrap(), t);
 }
 
@@ -89,13 +92,11 @@ async fn postgres_future_rows_land_in_default_and_move_into_their_month() {
     let (_, p) = solo(&store, "100.00").await;
 
     // Inside the initial range: its month's partition.
-    let now_trade = trade(p.id, "AAPL", t0());
-    store.trades().insert(&a, &now_trade).await.unwrap();
+    let now_trade = placed(&store, p.id, "AAPL", t0()).await;
     assert_eq!(partition_of(&mut raw, "trades", now_trade.id).await, "trades_2026_01");
 
     // Far in the future: the DEFAULT partition takes it, the insert succeeds.
-    let future = trade(p.id, "MSFT", utc(2031, 5, 15));
-    store.trades().insert(&a, &future).await.unwrap();
+    let future = placed(&store, p.id, "MSFT", utc(2031, 5, 15)).await;
     assert_eq!(partition_of(&mut raw, "trades", future.id).await, "trades_default");
     let reading = regime("SPY", utc(2031, 5, 16), VolatilityLevel::Low, 1);
     store.volatility_regimes().insert(&a, &reading).await.unwrap();
@@ -135,12 +136,23 @@ async fn postgres_future_rows_land_in_default_and_move_into_their_month() {
     assert_eq!(store.volatility_regimes().get(&a, reading.id).await.unwrap(), reading);
     // New rows of the new month go straight to its partition, and the new
     // partition carries the parent's checks, indices and trigger.
-    let next = trade(p.id, "GOOG", utc(2031, 6, 2));
-    store.trades().insert(&a, &next).await.unwrap();
+    let order = market(p.id, "GOOG", "1", "10.00");
+    let next = store.place_trade(&a, order.clone(), utc(2031, 6, 2)).await.unwrap().trade;
     assert_eq!(partition_of(&mut raw, "trades", next.id).await, "trades_2031_06");
-    let mut bad = trade(p.id, "GOOG", utc(2031, 6, 3));
-    bad.status = TradeStatus::Executed; // without executed_at
-    assert_eq!(store.trades().insert(&a, &bad).await.unwrap_err().code(), "INVALID_INPUT");
+    // The partition's own CHECK refuses an EXECUTED row without
+    // `executed_at`, written behind the store's back.
+    let bad = sqlx::query(
+        "INSERT INTO trades (id, portfolio_id, symbol, order_type, side, quantity, status, \
+         created_at, guardian_approval) \
+         VALUES ($1, $2, 'GOOG', 'MARKET', 'BUY', 1, 'EXECUTED', $3, 'NOT_REQUIRED')",
+    )
+    .bind(Uuid::now_v7())
+    .bind(p.id)
+    .bind(utc(2031, 6, 3))
+    .execute(&mut raw)
+    .await
+    .unwrap_err();
+    assert!(bad.to_string().contains("check"), "{bad}");
     let jump = regime("SPY", utc(2031, 6, 1), VolatilityLevel::Extreme, 1);
     let e = store.volatility_regimes().insert(&a, &jump).await.unwrap_err();
     assert_eq!(e.code(), "INVALID_INPUT", "the stabilization trigger spans partitions: {e}");
@@ -152,7 +164,8 @@ async fn postgres_future_rows_land_in_default_and_move_into_their_month() {
             .get("n");
     assert_eq!(indexed, 7, "primary key and the six indices of trades");
     // The same id at the same instant is still a conflict.
-    assert_eq!(store.trades().insert(&a, &next).await.unwrap_err().code(), "CONFLICT");
+    let again = store.place_trade(&a, order, utc(2031, 6, 2)).await.unwrap_err();
+    assert_eq!(again.code(), "CONFLICT");
 }
 
 #[tokio::test]
@@ -176,7 +189,7 @@ async fn postgres_queries_with_the_key_prune_partitions() {
     assert_eq!(plan.matches(" on notifications_p").count(), 1, "one hash partition: {plan}");
     // Notifications written by the trading operations are found again.
     let n = notification(p.user_id);
-    store.notifications().insert(&admin(), &n).await.unwrap();
+    given(&store, &n).await;
     assert!(partition_of(&mut raw, "notifications", n.id).await.starts_with("notifications_p"));
     let listed = store.notifications().list_for_user(&admin(), p.user_id, 10, 0).await.unwrap();
     assert_eq!(listed, vec![n]);
@@ -195,11 +208,11 @@ both_backends!(analytics_match_the_tables, |store: Store| async move {
     let a = admin();
     let (me, p) = solo(&store, "1000.00").await;
     store
-        .place_and_execute(&me, market(p.id, "AAPL", "2", "100.00"), &fill("100.00"), at(10))
+        .place_and_execute(&admin(), market(p.id, "AAPL", "2", "100.00"), &fill("100.00"), at(10))
         .await
         .unwrap();
     store
-        .place_and_execute(&me, market(p.id, "MSFT", "1", "50.00"), &fill("50.00"), at(20))
+        .place_and_execute(&admin(), market(p.id, "MSFT", "1", "50.00"), &fill("50.00"), at(20))
         .await
         .unwrap();
     store.place_trade(&me, market(p.id, "GOOG", "1", "10.00"), at(30)).await.unwrap();
@@ -256,7 +269,7 @@ both_backends!(analytics_match_the_tables, |store: Store| async move {
 async fn postgres_refresh_does_not_wait_for_readers() {
     let Some(url) = pg_fresh_url().await else { return };
     let store = Store::open(&url).await.unwrap();
-    let (me, p) = solo(&store, "500.00").await;
+    let (_me, p) = solo(&store, "500.00").await;
     store.refresh_portfolio_analytics(&admin()).await.unwrap();
     // A reader holds a transaction open on the view.
     let mut reader = raw_pg(&url).await;
@@ -268,7 +281,7 @@ async fn postgres_refresh_does_not_wait_for_readers() {
         .get("n");
     assert_eq!(n, 1);
     store
-        .place_and_execute(&me, market(p.id, "AAPL", "1", "10.00"), &fill("10.00"), at(5))
+        .place_and_execute(&admin(), market(p.id, "AAPL", "1", "10.00"), &fill("10.00"), at(5))
         .await
         .unwrap();
     tokio::time::timeout(Duration::from_secs(10), store.refresh_portfolio_analytics(&admin()))
@@ -320,9 +333,9 @@ async fn cache_case(backend: Backend) {
 
     // Changed behind this store's back: a cached read does not query, so it
     // still returns the row it holds.
-    let mut renamed = p.clone();
+    let mut renamed = PortfolioSettings::of(&p);
     renamed.name = "Renamed elsewhere".into();
-    other.portfolios().update(&a, &renamed).await.unwrap();
+    other.update_portfolio_settings(&a, p.id, renamed, at(2)).await.unwrap();
     assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), first);
     assert_eq!(store.portfolio_cache_stats().hits - s1.hits, 1);
 
@@ -338,29 +351,31 @@ async fn cache_case(backend: Backend) {
         (market(p.id, "AAPL", "0.5", "10.00"), fill("10.00")),
         (market(p.id, "MSFT", "1000", "10.00"), fill("10.00")), // insufficient funds
     ];
-    assert!(store.place_and_execute_batch(&me, orders, at(3)).await.is_err());
+    assert!(store.place_and_execute_batch(&admin(), orders, at(3)).await.is_err());
     assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), after);
     assert_eq!(store.portfolio_cache_stats().hits, hits + 1);
     assert_eq!(other.portfolios().get(&a, p.id).await.unwrap(), after, "nothing written");
 
     // Every trading write invalidates.
     let executed = store
-        .place_and_execute(&me, market(p.id, "AAPL", "1", "10.00"), &fill("10.00"), at(4))
+        .place_and_execute(&admin(), market(p.id, "AAPL", "1", "10.00"), &fill("10.00"), at(4))
         .await
         .unwrap();
     assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), executed.portfolio);
-    let marked = store.mark_to_market(&me, p.id, &[("AAPL", dec("12.00"))], at(5)).await.unwrap().0;
+    let marked = store.mark_to_market(&a, p.id, &[("AAPL", dec("12.00"))], at(5)).await.unwrap().0;
     assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), marked);
-    let mut edited = marked.clone();
-    edited.description = Some("edited".into());
-    store.portfolios().update(&a, &edited).await.unwrap();
+    let mut settings = PortfolioSettings::of(&marked);
+    settings.description = Some("edited".into());
+    let edited = store.update_portfolio_settings(&a, p.id, settings, at(6)).await.unwrap();
     assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), edited);
     assert!(store.portfolio_cache_stats().invalidations >= 5);
 
     // Clearing drops everything.
-    other.portfolios().update(&a, &marked).await.unwrap();
+    let mut settings = PortfolioSettings::of(&edited);
+    settings.description = None;
+    let cleared = other.update_portfolio_settings(&a, p.id, settings, at(7)).await.unwrap();
     store.clear_portfolio_cache();
-    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), marked);
+    assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), cleared);
 }
 
 async fn cache_ttl_case(backend: Backend) {
@@ -370,9 +385,9 @@ async fn cache_ttl_case(backend: Backend) {
     let a = admin();
     let (_, p) = solo(&store, "100.00").await;
     store.portfolios().get(&a, p.id).await.unwrap();
-    let mut renamed = p.clone();
+    let mut renamed = PortfolioSettings::of(&p);
     renamed.name = "Later".into();
-    other.portfolios().update(&a, &renamed).await.unwrap();
+    other.update_portfolio_settings(&a, p.id, renamed.clone(), at(2)).await.unwrap();
     assert_eq!(store.portfolios().get(&a, p.id).await.unwrap().name, p.name, "within the TTL");
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(store.portfolios().get(&a, p.id).await.unwrap().name, "Later", "expired");
@@ -383,7 +398,7 @@ async fn cache_ttl_case(backend: Backend) {
     other.portfolios().get(&a, p.id).await.unwrap();
     assert_eq!(other.portfolio_cache_stats().hits, hits);
     renamed.name = "Now".into();
-    store.portfolios().update(&a, &renamed).await.unwrap();
+    store.update_portfolio_settings(&a, p.id, renamed, at(3)).await.unwrap();
     assert_eq!(other.portfolios().get(&a, p.id).await.unwrap().name, "Now");
     assert_eq!(StoreOptions::default().portfolio_cache_ttl, Duration::from_secs(2));
 }
@@ -414,15 +429,15 @@ both_backends!(
         // On PostgreSQL the trade, notification, position and portfolio rows go
         // out as one statement; a refused row refuses all of them.
         let a = admin();
-        let (me, p) = solo(&store, "100.00").await;
+        let (_me, p) = solo(&store, "100.00").await;
         let first = market(p.id, "AAPL", "1", "10.00");
         let done =
-            store.place_and_execute(&me, first.clone(), &fill("10.00"), at(5)).await.unwrap();
+            store.place_and_execute(&admin(), first.clone(), &fill("10.00"), at(5)).await.unwrap();
         let before = store.portfolios().get(&a, p.id).await.unwrap();
         assert_eq!(before, done.portfolio);
         let positions = store.positions().list_for_portfolio(&a, p.id).await.unwrap();
         // The same trade id at the same instant: the database refuses the insert.
-        let e = store.place_and_execute(&me, first, &fill("10.00"), at(5)).await.unwrap_err();
+        let e = store.place_and_execute(&admin(), first, &fill("10.00"), at(5)).await.unwrap_err();
         assert_eq!(e.code(), "CONFLICT", "{e}");
         store.clear_portfolio_cache();
         assert_eq!(store.portfolios().get(&a, p.id).await.unwrap(), before, "nothing written");
@@ -433,10 +448,10 @@ both_backends!(
             asset_type: AssetType::Stock,
             market_price: Some(dec("10.00")),
         };
-        store.place_and_execute(&me, sell, &fill("10.00"), at(6)).await.unwrap();
+        store.place_and_execute(&admin(), sell, &fill("10.00"), at(6)).await.unwrap();
         assert!(store.positions().list_for_portfolio(&a, p.id).await.unwrap().is_empty());
         let r = store
-            .place_and_execute(&me, market(p.id, "MSFT", "2", "5.00"), &fill("5.00"), at(7))
+            .place_and_execute(&admin(), market(p.id, "MSFT", "2", "5.00"), &fill("5.00"), at(7))
             .await
             .unwrap();
         let now = store.positions().list_for_portfolio(&a, p.id).await.unwrap();
@@ -654,7 +669,18 @@ async fn postgres_pending_copy_is_exactly_the_pending_trades() {
     let store = Store::open(&url).await.unwrap();
     let a = admin();
     let mut raw = raw_pg(&url).await;
-    let (g, _m, p) = family(&store, "copy").await;
+    // A family whose child is still a minor in 2031.
+    let g = user(UserRole::Guardian, "guardian-copy@example.com");
+    let mut m = user(UserRole::Minor, "minor-copy@example.com");
+    m.date_of_birth = chrono::NaiveDate::from_ymd_opt(2016, 3, 1);
+    let p = portfolio(m.id, "1000.00");
+    let rows = ImportBatch {
+        users: vec![g.clone(), m.clone()],
+        relationships: vec![relationship(g.id, m.id)],
+        portfolios: vec![p.clone()],
+        ..ImportBatch::default()
+    };
+    given(&store, rows).await;
     let same = async |raw: &mut sqlx::PgConnection, n: usize| {
         let (trades, copy) =
             (pending_rows(raw, "trades").await, pending_rows(raw, "trades_pending_approval").await);
@@ -668,22 +694,34 @@ async fn postgres_pending_copy_is_exactly_the_pending_trades() {
         assert_eq!(all, n as i64, "the copy holds only PENDING rows");
     };
 
-    let now = trade(p.id, "AAPL", t0());
-    let future = trade(p.id, "MSFT", utc(2031, 5, 15));
-    let mut decided_later = trade(p.id, "SPY", t0());
-    decided_later.guardian_approval = GuardianApproval::NotRequired;
-    for t in [&now, &future, &decided_later] {
-        store.trades().insert(&a, t).await.unwrap();
-    }
+    // The minor's orders over the auto-approval amount wait for a guardian;
+    // a small one is approved at creation.
+    let kid = Actor::from(&m);
+    let order = |symbol: &str, qty: &str| market(p.id, symbol, qty, "10.00");
+    let now = store.place_trade(&kid, order("AAPL", "10"), t0()).await.unwrap().trade;
+    let future =
+        store.place_trade(&kid, order("MSFT", "10"), utc(2031, 5, 15)).await.unwrap().trade;
+    let decided_later = store.place_trade(&kid, order("SPY", "1"), t0()).await.unwrap().trade;
+    assert_eq!(decided_later.guardian_approval, GuardianApproval::Approved);
     same(&mut raw, 2).await;
     assert_eq!(partition_of(&mut raw, "trades", future.id).await, "trades_default");
 
-    // An update while pending is copied; one into PENDING enters the copy.
-    let mut edited = now.clone();
-    edited.notes = Some("changed while pending".to_string());
-    store.trades().update(&a, &edited).await.unwrap();
-    decided_later.guardian_approval = GuardianApproval::Pending;
-    store.trades().update(&a, &decided_later).await.unwrap();
+    // A change while pending is copied, and a row changed into PENDING
+    // enters the copy: no command does either, so they are written behind
+    // the store's back, which the triggers see all the same.
+    let raw_update = async |raw: &mut sqlx::PgConnection, sql: &str, id: Uuid| {
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).bind(id).execute(raw).await.unwrap();
+    };
+    raw_update(&mut raw, "UPDATE trades SET notes = 'changed while pending' WHERE id = $1", now.id)
+        .await;
+    let edited = store.trades().get(&a, now.id).await.unwrap();
+    assert_eq!(edited.notes.as_deref(), Some("changed while pending"));
+    raw_update(
+        &mut raw,
+        "UPDATE trades SET guardian_approval = 'PENDING' WHERE id = $1",
+        decided_later.id,
+    )
+    .await;
     same(&mut raw, 3).await;
 
     // A guardian's decision takes the trade out.

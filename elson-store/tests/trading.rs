@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use elson_store::elson_core::accounting::{FeeSchedule, Outcome};
+use elson_store::elson_core::accounting::Outcome;
 use elson_store::elson_core::entities::{NewTrade, Portfolio, Position};
 use elson_store::elson_core::enums::*;
 use elson_store::elson_core::families::Verdict;
@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 fn fill(price: &str) -> Fill {
-    Fill { market_price: dec(price), asset_type: AssetType::Stock, fees: FeeSchedule::default() }
+    Fill::at(dec(price), AssetType::Stock)
 }
 
 fn market(
@@ -48,12 +48,11 @@ fn assert_invariants(p: &Portfolio, positions: &[Position]) {
 }
 
 async fn solo(store: &Store, cash: &str) -> (Actor, Portfolio) {
-    let a = admin();
     let u = user(UserRole::User, &format!("solo-{}@example.com", Uuid::new_v4().simple()));
-    store.users().insert(&a, &u).await.unwrap();
+    given(store, &u).await;
     let mut p = portfolio(u.id, "0.00");
     p.guardian_approval = false;
-    store.portfolios().insert(&a, &p).await.unwrap();
+    given(store, &p).await;
     let p = store.deposit(&Actor::from(&u), p.id, dec(cash), at(1)).await.unwrap();
     (Actor::from(&u), p)
 }
@@ -65,7 +64,7 @@ both_backends!(deposit_buy_sell_mark_and_close, |store: Store| async move {
     // Buy 2 @ 100: notional 200.00, fee max(0.70, 0.50) = 0.70.
     let r = store
         .place_and_execute(
-            &me,
+            &admin(),
             market(p.id, "AAPL", TradeSide::Buy, "2", "100.00"),
             &fill("100.00"),
             at(2),
@@ -92,7 +91,7 @@ both_backends!(deposit_buy_sell_mark_and_close, |store: Store| async move {
 
     // Mark to market at 110: value 220.00, gain 20.00 (10 %).
     let (pf, pos) = store
-        .mark_to_market(&me, p.id, &[("AAPL", dec("110.00")), ("MSFT", dec("1"))], at(3))
+        .mark_to_market(&admin(), p.id, &[("AAPL", dec("110.00")), ("MSFT", dec("1"))], at(3))
         .await
         .unwrap();
     assert_eq!(
@@ -105,7 +104,7 @@ both_backends!(deposit_buy_sell_mark_and_close, |store: Store| async move {
     // Sell everything at 110: the position is closed (row deleted).
     let r = store
         .place_and_execute(
-            &me,
+            &admin(),
             market(p.id, "AAPL", TradeSide::Sell, "2", "110.00"),
             &fill("110.00"),
             at(4),
@@ -124,7 +123,7 @@ both_backends!(refused_operations_write_nothing, |store: Store| async move {
     // Not enough cash: 1 × 100 + 0.50 fee > 100.
     let order = market(p.id, "AAPL", TradeSide::Buy, "1", "100.00");
     let id = order.trade.id;
-    let e = store.place_and_execute(&me, order, &fill("100.00"), at(2)).await.unwrap_err();
+    let e = store.place_and_execute(&admin(), order, &fill("100.00"), at(2)).await.unwrap_err();
     assert_eq!(e.code(), "INSUFFICIENT_FUNDS", "{e}");
     assert_eq!(
         store.trades().get(&me, id).await.unwrap_err().code(),
@@ -134,7 +133,7 @@ both_backends!(refused_operations_write_nothing, |store: Store| async move {
     // Selling what is not held.
     let e = store
         .place_and_execute(
-            &me,
+            &admin(),
             market(p.id, "AAPL", TradeSide::Sell, "1", "10.00"),
             &fill("10.00"),
             at(2),
@@ -148,7 +147,8 @@ both_backends!(refused_operations_write_nothing, |store: Store| async move {
         .await
         .unwrap();
     assert_eq!(placed.trade.status, TradeStatus::Pending);
-    let e = store.execute_trade(&me, placed.trade.id, &fill("50.00"), at(4)).await.unwrap_err();
+    let e =
+        store.execute_trade(&admin(), placed.trade.id, &fill("50.00"), at(4)).await.unwrap_err();
     assert_eq!(e.code(), "INSUFFICIENT_FUNDS");
     assert_eq!(
         store.trades().get(&me, placed.trade.id).await.unwrap().status,
@@ -169,7 +169,7 @@ both_backends!(refused_operations_write_nothing, |store: Store| async move {
         "NOT_FOUND"
     );
     assert_eq!(
-        store.execute_trade(&me, Uuid::new_v4(), &fill("1"), at(5)).await.unwrap_err().code(),
+        store.execute_trade(&admin(), Uuid::new_v4(), &fill("1"), at(5)).await.unwrap_err().code(),
         "NOT_FOUND"
     );
     assert_eq!(
@@ -194,7 +194,11 @@ both_backends!(refused_operations_write_nothing, |store: Store| async move {
         "INVALID_TRANSITION"
     );
     assert_eq!(
-        store.execute_trade(&me, placed.trade.id, &fill("1.00"), at(7)).await.unwrap_err().code(),
+        store
+            .execute_trade(&admin(), placed.trade.id, &fill("1.00"), at(7))
+            .await
+            .unwrap_err()
+            .code(),
         "INVALID_TRANSITION"
     );
 });
@@ -214,10 +218,10 @@ both_backends!(limit_order_waits_until_the_price_reaches_it, |store: Store| asyn
         market_price: None,
     };
     let placed = store.place_trade(&me, order, at(2)).await.unwrap();
-    let r = store.execute_trade(&me, placed.trade.id, &fill("201.00"), at(3)).await.unwrap();
+    let r = store.execute_trade(&admin(), placed.trade.id, &fill("201.00"), at(3)).await.unwrap();
     assert_eq!(r.outcome, Some(Outcome::StillPending));
     assert_eq!(state(&store, p.id).await.0.cash_balance, dec("1000.00"));
-    let r = store.execute_trade(&me, placed.trade.id, &fill("199.00"), at(4)).await.unwrap();
+    let r = store.execute_trade(&admin(), placed.trade.id, &fill("199.00"), at(4)).await.unwrap();
     assert_eq!(r.trade.status, TradeStatus::Executed);
     assert_eq!(r.trade.price, Some(dec("199.00")));
     assert_invariants(&r.portfolio, &state(&store, p.id).await.1);
@@ -241,11 +245,12 @@ both_backends!(minor_trade_waits_for_a_guardian, |store: Store| async move {
     assert_eq!(placed.notifications[0].notification_type, NotificationType::Approval);
     assert_eq!(store.trades().approval_queue(&guardian, g.id).await.unwrap().len(), 1);
 
-    let e = store.execute_trade(&minor, placed.trade.id, &fill("45.10"), at(11)).await.unwrap_err();
+    let e =
+        store.execute_trade(&admin(), placed.trade.id, &fill("45.10"), at(11)).await.unwrap_err();
     assert_eq!(e.code(), "APPROVAL_REQUIRED");
     // A stranger guardian may not decide; the minor may not either.
     let stranger = user(UserRole::Guardian, "stranger@example.com");
-    store.users().insert(&a, &stranger).await.unwrap();
+    given(&store, &stranger).await;
     let e = store
         .decide_trade(&Actor::from(&stranger), placed.trade.id, Verdict::Approve, at(12))
         .await
@@ -272,7 +277,8 @@ both_backends!(minor_trade_waits_for_a_guardian, |store: Store| async move {
         "INVALID_TRANSITION"
     );
 
-    let done = store.execute_trade(&minor, placed.trade.id, &fill("45.10"), at(15)).await.unwrap();
+    let done =
+        store.execute_trade(&admin(), placed.trade.id, &fill("45.10"), at(15)).await.unwrap();
     assert_eq!(done.trade.status, TradeStatus::Executed);
     let mut told: Vec<Uuid> = done.notifications.iter().map(|n| n.user_id).collect();
     told.sort();
@@ -285,7 +291,7 @@ both_backends!(minor_trade_waits_for_a_guardian, |store: Store| async move {
     // Small trades are approved at creation (below 25.00) and execute at once.
     let small = store
         .place_and_execute(
-            &minor,
+            &admin(),
             market(p.id, "VTI", TradeSide::Sell, "0.5", "45.10"),
             &fill("45.10"),
             at(16),
@@ -300,7 +306,7 @@ both_backends!(minor_trade_waits_for_a_guardian, |store: Store| async move {
     let big = market(p.id, "VTI", TradeSide::Buy, "5", "45.10");
     let big_id = big.trade.id;
     assert_eq!(
-        store.place_and_execute(&minor, big, &fill("45.10"), at(17)).await.unwrap_err().code(),
+        store.place_and_execute(&admin(), big, &fill("45.10"), at(17)).await.unwrap_err().code(),
         "APPROVAL_REQUIRED"
     );
     assert_eq!(store.trades().get(&a, big_id).await.unwrap_err().code(), "NOT_FOUND");
@@ -365,7 +371,7 @@ both_backends!(batch_is_all_or_nothing, |store: Store| async move {
         (market(p.id, "MSFT", TradeSide::Buy, "1", "200.00"), fill("200.00")),
         (market(p.id, "AAPL", TradeSide::Sell, "1", "101.00"), fill("101.00")),
     ];
-    let results = store.place_and_execute_batch(&me, ok, at(2)).await.unwrap();
+    let results = store.place_and_execute_batch(&admin(), ok, at(2)).await.unwrap();
     assert_eq!(results.len(), 3);
     let after_ok = state(&store, p.id).await;
     assert_invariants(&after_ok.0, &after_ok.1);
@@ -375,7 +381,7 @@ both_backends!(batch_is_all_or_nothing, |store: Store| async move {
         (market(p.id, "TSLA", TradeSide::Sell, "1", "100.00"), fill("100.00")),
     ];
     assert_eq!(
-        store.place_and_execute_batch(&me, bad, at(3)).await.unwrap_err().code(),
+        store.place_and_execute_batch(&admin(), bad, at(3)).await.unwrap_err().code(),
         "INSUFFICIENT_QUANTITY"
     );
     assert_eq!(
@@ -390,7 +396,7 @@ both_backends!(batch_is_all_or_nothing, |store: Store| async move {
         (market(p.id, "MSFT", TradeSide::Sell, "1", "200.00"), fill("200.00")),
         (market(p.id, "MSFT", TradeSide::Buy, "2", "190.00"), fill("190.00")),
     ];
-    store.place_and_execute_batch(&me, reopen, at(4)).await.unwrap();
+    store.place_and_execute_batch(&admin(), reopen, at(4)).await.unwrap();
     let (pf, pos) = state(&store, p.id).await;
     assert_eq!(pos.len(), 1);
     assert_eq!(

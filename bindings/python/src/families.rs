@@ -25,7 +25,7 @@ fn relationships(list: &[PyRef<'_, PyRelationship>]) -> Vec<Relationship> {
 
 /// Reads a JSON column given as a dict (or JSON text) through the core's
 /// strict parser.
-fn json_column<T>(
+pub(crate) fn json_column<T>(
     field: &str,
     obj: Option<&Bound<'_, PyAny>>,
     parse: fn(&str) -> elson_core::Result<T>,

@@ -11,6 +11,7 @@ pub mod analytics;
 pub mod arrays;
 pub mod backtest;
 pub mod breaker;
+pub mod commands;
 pub mod config;
 pub mod conv;
 pub mod entities;

@@ -6,7 +6,8 @@
 use std::future::Future;
 use std::sync::OnceLock;
 
-use elson_core::enums::{AssetType, OrderType};
+use elson_core::entities::{NewPortfolio, PortfolioSettings, ProfileUpdate};
+use elson_core::enums::{AssetType, OrderType, PortfolioType, UserRole};
 use elson_core::families::{Actor, Verdict};
 use elson_store::security::LoginOutcome;
 use elson_store::{
@@ -19,6 +20,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::accounting::{PyFeeSchedule, PyFill, fill_or_none, opt_decimal, opt_enum, opt_uuid};
+use crate::commands;
 use crate::conv::{ToPy, extract_datetime, extract_decimal, extract_enum, extract_uuid};
 use crate::entities::*;
 use crate::errors::{
@@ -170,8 +172,10 @@ fn results(v: TradeResult) -> PyTradeResult {
     PyTradeResult { inner: v }
 }
 
-/// Defines a repository class: `insert` and `get` always, `update` for the
-/// tables that are not append-only, and the table's own queries.
+/// Defines a repository class: `get` and the table's own queries always;
+/// `insert` for the append-only tables (`[append]`), `insert` and `update`
+/// for the admin-owned ones (`[crud]`). The user-owned tables (`[read]`) are
+/// read here and written only by the store's commands.
 macro_rules! repo {
     (
         $(#[$meta:meta])*
@@ -193,6 +197,28 @@ macro_rules! repo {
                 wait(py, async { self.store.$accessor().insert(&actor, &row).await })
             }
 
+            /// The row with this id. Raises `NotFound`.
+            fn get(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, id: &Bound<'_, PyAny>) -> PyResult<$entity> {
+                let (actor, id) = (self::actor(actor)?, extract_uuid("id", id)?);
+                wait(py, async { self.store.$accessor().get(&actor, id).await }).map(|inner| $entity { inner })
+            }
+
+            $($extra)*
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $py:ident($name:literal, $accessor:ident, $entity:ident) [read]
+        { $($extra:tt)* }
+    ) => {
+        $(#[$meta])*
+        #[pyclass(name = $name, module = "elson", frozen)]
+        pub struct $py {
+            store: Store,
+        }
+
+        #[pymethods]
+        impl $py {
             /// The row with this id. Raises `NotFound`.
             fn get(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, id: &Bound<'_, PyAny>) -> PyResult<$entity> {
                 let (actor, id) = (self::actor(actor)?, extract_uuid("id", id)?);
@@ -243,8 +269,9 @@ fn wrap<T, P>(v: Vec<T>, f: impl Fn(T) -> P) -> Vec<P> {
 }
 
 repo! {
-    /// The `users` repository.
-    PyUsers("Users", users, PyUser) [crud] {
+    /// The `users` repository: reads (accounts change through the store's
+    /// commands: `create_user`, `enroll_minor`, `update_profile`, …).
+    PyUsers("Users", users, PyUser) [read] {
         /// The login record of an email (case-insensitive), or None:
         /// `{"id", "password_hash", "role", "status"}`.
         fn find_for_login<'py>(&self, py: Python<'py>, actor: &Bound<'py, PyAny>, email: &str) -> PyResult<Option<Bound<'py, PyDict>>> {
@@ -275,8 +302,9 @@ repo! {
 }
 
 repo! {
-    /// The `portfolios` repository.
-    PyPortfolios("Portfolios", portfolios, PyPortfolio) [crud] {
+    /// The `portfolios` repository: reads (`open_portfolio`,
+    /// `update_portfolio_settings` and the money commands write it).
+    PyPortfolios("Portfolios", portfolios, PyPortfolio) [read] {
         /// The portfolios of a user.
         fn list_for_user(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, user_id: &Bound<'_, PyAny>) -> PyResult<Vec<PyPortfolio>> {
             let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
@@ -293,8 +321,9 @@ repo! {
 }
 
 repo! {
-    /// The `positions` repository.
-    PyPositions("Positions", positions, PyPosition) [crud] {
+    /// The `positions` repository: reads (only executions and marks change
+    /// positions).
+    PyPositions("Positions", positions, PyPosition) [read] {
         /// The positions of a portfolio.
         fn list_for_portfolio(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, portfolio_id: &Bound<'_, PyAny>) -> PyResult<Vec<PyPosition>> {
             let (actor, id) = (self::actor(actor)?, extract_uuid("portfolio_id", portfolio_id)?);
@@ -305,9 +334,9 @@ repo! {
 }
 
 repo! {
-    /// The `trades` repository (placing and executing go through the
-    /// store's trading methods).
-    PyTrades("Trades", trades, PyTrade) [crud] {
+    /// The `trades` repository: reads (placing, deciding, executing and
+    /// cancelling go through the store's trading commands).
+    PyTrades("Trades", trades, PyTrade) [read] {
         /// A portfolio's trades, newest first, a page at a time.
         #[pyo3(signature = (actor, portfolio_id, limit=100, offset=0))]
         fn history(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, portfolio_id: &Bound<'_, PyAny>, limit: i64, offset: i64) -> PyResult<Vec<PyTrade>> {
@@ -333,8 +362,9 @@ repo! {
 }
 
 repo! {
-    /// The `relationships` repository.
-    PyRelationships("Relationships", relationships, PyRelationship) [crud] {
+    /// The `relationships` repository: reads (`link_guardian`,
+    /// `accept_link`, `deactivate_link`, `update_link_settings` write it).
+    PyRelationships("Relationships", relationships, PyRelationship) [read] {
         /// The relationships where the user is the guardian.
         fn list_for_guardian(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, guardian_id: &Bound<'_, PyAny>) -> PyResult<Vec<PyRelationship>> {
             let (actor, id) = (self::actor(actor)?, extract_uuid("guardian_id", guardian_id)?);
@@ -351,8 +381,9 @@ repo! {
 }
 
 repo! {
-    /// The `notifications` repository.
-    PyNotifications("Notifications", notifications, PyNotification) [crud] {
+    /// The `notifications` repository: reads (the commands whose events
+    /// cause them write them; `mark_notification` moves them on).
+    PyNotifications("Notifications", notifications, PyNotification) [read] {
         /// A user's notifications, newest first, a page at a time.
         #[pyo3(signature = (actor, user_id, limit=100, offset=0))]
         fn list_for_user(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, user_id: &Bound<'_, PyAny>, limit: i64, offset: i64) -> PyResult<Vec<PyNotification>> {
@@ -412,8 +443,9 @@ repo! {
 }
 
 repo! {
-    /// The `beta_feedback` repository.
-    PyBetaFeedbackRepo("BetaFeedbackRepository", beta_feedback, PyBetaFeedback) [crud] {
+    /// The `beta_feedback` repository: reads (`submit_feedback`,
+    /// `advance_feedback` write it).
+    PyBetaFeedbackRepo("BetaFeedbackRepository", beta_feedback, PyBetaFeedback) [read] {
         /// A user's feedback.
         fn by_user(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, user_id: &Bound<'_, PyAny>) -> PyResult<Vec<PyBetaFeedback>> {
             let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
@@ -491,15 +523,13 @@ fn order(
     })
 }
 
-fn fill(
-    market_price: Decimal,
-    asset_type: Option<&Bound<'_, PyAny>>,
-    fees: Option<PyRef<'_, PyFeeSchedule>>,
-) -> PyResult<Fill> {
+/// The market facts of an execution: the price feed's price (None: a LIMIT
+/// order fills at its own limit price) and the asset type. Fees are not
+/// among them: they are the store's (`Store.open(fees=…)`).
+fn fill(market_price: Option<Decimal>, asset_type: Option<&Bound<'_, PyAny>>) -> PyResult<Fill> {
     Ok(Fill {
         market_price,
         asset_type: opt_enum("asset_type", asset_type)?.unwrap_or(AssetType::Stock),
-        fees: fees.map_or(elson_core::accounting::FeeSchedule::DEFAULT, |f| f.inner),
     })
 }
 
@@ -518,7 +548,6 @@ fn batch_order(item: &Bound<'_, PyAny>) -> PyResult<(OrderRequest, Fill)> {
         "confidence_score",
         "notes",
         "id",
-        "fees",
     ];
     let map = item.cast::<pyo3::types::PyMapping>().map_err(|_| {
         to_py_err(elson_core::ElsonError::invalid("orders", "each order must be a mapping"))
@@ -543,10 +572,8 @@ fn batch_order(item: &Bound<'_, PyAny>) -> PyResult<(OrderRequest, Fill)> {
     let need = |k: &'static str| -> PyResult<Bound<'_, PyAny>> {
         get(k)?.ok_or_else(|| to_py_err(elson_core::ElsonError::invalid(k, "is required")))
     };
-    let market_price = need("market_price")?;
+    let market_price = get("market_price")?;
     let asset_type = get("asset_type")?;
-    let fees = get("fees")?;
-    let fees: Option<PyRef<'_, PyFeeSchedule>> = fees.as_ref().map(|f| f.extract()).transpose()?;
     let notes: Option<String> = get("notes")?.map(|n| n.extract()).transpose()?;
     let order = order(
         &need("portfolio_id")?,
@@ -555,13 +582,13 @@ fn batch_order(item: &Bound<'_, PyAny>) -> PyResult<(OrderRequest, Fill)> {
         &need("quantity")?,
         get("order_type")?.as_ref(),
         get("limit_price")?.as_ref(),
-        Some(&market_price),
+        market_price.as_ref(),
         asset_type.as_ref(),
         get("confidence_score")?.as_ref(),
         notes,
         get("id")?.as_ref(),
     )?;
-    let fill = fill(extract_decimal("market_price", &market_price)?, asset_type.as_ref(), fees)?;
+    let fill = fill(opt_decimal("market_price", market_price.as_ref())?, asset_type.as_ref())?;
     Ok((order, fill))
 }
 
@@ -584,12 +611,14 @@ impl PyStore {
     /// portfolio reads may come from memory; after `login_max_failures`
     /// failed logins in a row for one email (or codes for one user; default
     /// 5, 0 disables) further attempts are refused for `login_lockout`
-    /// seconds (default 900).
+    /// seconds (default 900). `fees` (a `FeeSchedule`, default 0.35 %,
+    /// minimum 0.50) is the platform's schedule, charged on every execution:
+    /// no trading call takes fees.
     #[staticmethod]
     #[pyo3(signature = (url, *, migrate=true, max_connections=8, environment=None,
         key_provider=None, bcrypt_cost=elson_store::security::DEFAULT_BCRYPT_COST,
         totp_issuer=None, portfolio_cache_ttl=None, login_max_failures=None,
-        login_lockout=None))]
+        login_lockout=None, fees=None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
     fn open(
         py: Python<'_>,
@@ -603,6 +632,7 @@ impl PyStore {
         portfolio_cache_ttl: Option<f64>,
         login_max_failures: Option<u32>,
         login_lockout: Option<f64>,
+        fees: Option<PyRef<'_, PyFeeSchedule>>,
     ) -> PyResult<Self> {
         let defaults = elson_store::StoreOptions::default();
         let limit = defaults.login_attempts;
@@ -627,6 +657,7 @@ impl PyStore {
             totp_issuer: totp_issuer.unwrap_or(defaults.totp_issuer.clone()),
             portfolio_cache_ttl,
             login_attempts,
+            fees: fees.map_or(defaults.fees, |f| f.inner),
             ..defaults
         };
         let store = wait(py, Store::open_with(url, options))?;
@@ -1066,6 +1097,523 @@ impl PyStore {
         Ok(PyFeatureFlags { store: self.store()?.clone() })
     }
 
+    // --- Commands: the only writes of users, portfolios, links,
+    // notifications and feedback. Each is one transaction with its audit
+    // row; a refused one writes nothing (and a denial is on record).
+
+    /// Creates an account (password hashed at the store's bcrypt cost, the
+    /// row built by the core: ACTIVE, no two-factor). A person signs up by
+    /// acting under the new account's `id` (USER or GUARDIAN); an admin or
+    /// the system creates accounts of any role but MINOR (see
+    /// `enroll_minor`). Raises `Forbidden`, `InvalidInput`, `Conflict` (a
+    /// taken email or id).
+    #[pyo3(signature = (actor, *, email, password, now, role=None, first_name=None,
+        last_name=None, date_of_birth=None, risk_profile=None, id=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
+    fn create_user(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        email: String,
+        password: String,
+        now: &Bound<'_, PyAny>,
+        role: Option<&Bound<'_, PyAny>>,
+        first_name: Option<String>,
+        last_name: Option<String>,
+        date_of_birth: Option<chrono::NaiveDate>,
+        risk_profile: Option<&Bound<'_, PyAny>>,
+        id: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyUser> {
+        let actor = self::actor(actor)?;
+        let role = opt_enum("role", role)?.unwrap_or(UserRole::User);
+        let account = commands::account(
+            id,
+            email,
+            password,
+            role,
+            first_name,
+            last_name,
+            date_of_birth,
+            risk_profile,
+        )?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.create_user(&actor, account, now)).map(|inner| PyUser { inner })
+    }
+
+    /// Enrols a child: creates the MINOR's account and their ACTIVE link to
+    /// `guardian_id` in one transaction (an admin's or the system's act).
+    /// Returns `(user, relationship)`. `permissions` and `approval_settings`
+    /// are dicts (or JSON text) read strictly. Raises `Forbidden`,
+    /// `InvalidInput` (not under 18, the guardian not a GUARDIAN, …),
+    /// `NotFound`, `Conflict`.
+    #[pyo3(signature = (actor, *, email, password, date_of_birth, guardian_id, now,
+        first_name=None, last_name=None, risk_profile=None, id=None, link_id=None,
+        relationship_type=None, permissions=None, approval_settings=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
+    fn enroll_minor(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        email: String,
+        password: String,
+        date_of_birth: chrono::NaiveDate,
+        guardian_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        first_name: Option<String>,
+        last_name: Option<String>,
+        risk_profile: Option<&Bound<'_, PyAny>>,
+        id: Option<&Bound<'_, PyAny>>,
+        link_id: Option<&Bound<'_, PyAny>>,
+        relationship_type: Option<&Bound<'_, PyAny>>,
+        permissions: Option<&Bound<'_, PyAny>>,
+        approval_settings: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(PyUser, PyRelationship)> {
+        let actor = self::actor(actor)?;
+        let account = commands::account(
+            id,
+            email,
+            password,
+            UserRole::Minor,
+            first_name,
+            last_name,
+            Some(date_of_birth),
+            risk_profile,
+        )?;
+        let link = commands::link(
+            link_id,
+            guardian_id,
+            relationship_type,
+            permissions,
+            approval_settings,
+        )?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        let (u, r) = wait(py, store.enroll_minor(&actor, account, link, now))?;
+        Ok((PyUser { inner: u }, PyRelationship { inner: r }))
+    }
+
+    /// Changes a user's profile: `first_name`, `last_name`, `risk_profile`,
+    /// `education_progress`, `preferences` (keyword arguments; None clears a
+    /// name or a JSON field). Fields not given keep their values: they are
+    /// read just before the command, so give every field to replace the
+    /// whole profile in one step. Only the user themself; a MINOR's risk
+    /// profile is not theirs to change (`Forbidden`).
+    #[pyo3(signature = (actor, user_id, *, now, **changes))]
+    fn update_profile(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        user_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        changes: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyUser> {
+        const FIELDS: &[&str] =
+            &["first_name", "last_name", "risk_profile", "education_progress", "preferences"];
+        let changes = commands::Changes::new("update_profile", FIELDS, changes)?;
+        let actor = self::actor(actor)?;
+        let id = extract_uuid("user_id", user_id)?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        let kept = ["first_name", "last_name", "education_progress", "preferences"];
+        let current = if changes.all(&kept) {
+            None
+        } else {
+            Some(wait(py, async { store.users().get(&actor, id).await })?)
+        };
+        let cur =
+            |f: fn(&elson_core::entities::User) -> Option<String>| current.as_ref().and_then(f);
+        let change = ProfileUpdate {
+            first_name: changes.text("first_name", cur(|u| u.first_name.clone()))?,
+            last_name: changes.text("last_name", cur(|u| u.last_name.clone()))?,
+            risk_profile: changes.opt_enum("risk_profile", None)?,
+            education_progress: changes.json(
+                "education_progress",
+                current.as_ref().and_then(|u| u.education_progress.clone()),
+            )?,
+            preferences: changes
+                .json("preferences", current.as_ref().and_then(|u| u.preferences.clone()))?,
+        };
+        wait(py, store.update_profile(&actor, id, change, now)).map(|inner| PyUser { inner })
+    }
+
+    /// An admin changes a user's role. Raises `Forbidden` for anyone else,
+    /// `InvalidInput` (a MINOR of age or without a guardian link),
+    /// `InvalidTransition` when nothing changes.
+    #[pyo3(signature = (actor, user_id, role, *, now))]
+    fn set_role(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        user_id: &Bound<'_, PyAny>,
+        role: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PyUser> {
+        let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
+        let role = extract_enum("role", role)?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.set_role(&actor, id, role, now)).map(|inner| PyUser { inner })
+    }
+
+    /// An admin changes a user's status (suspends, deactivates, re-admits,
+    /// makes a beta tester). Raises as `set_role`.
+    #[pyo3(signature = (actor, user_id, status, *, now))]
+    fn set_status(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        user_id: &Bound<'_, PyAny>,
+        status: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PyUser> {
+        let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
+        let status = extract_enum("status", status)?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.set_status(&actor, id, status, now)).map(|inner| PyUser { inner })
+    }
+
+    /// Opens a portfolio for `user_id` with no cash (cash and total value
+    /// 0.00): the owner their own, a guardian their ward's. Money comes in
+    /// with `deposit`. Raises `Forbidden`, `InvalidInput`, `NotFound`,
+    /// `Conflict` (a reused id).
+    #[pyo3(signature = (actor, user_id, name, *, now, description=None, portfolio_type=None,
+        guardian_approval=false, risk_score=None, diversification_score=None,
+        volatility_preference=None, id=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
+    fn open_portfolio(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        user_id: &Bound<'_, PyAny>,
+        name: String,
+        now: &Bound<'_, PyAny>,
+        description: Option<String>,
+        portfolio_type: Option<&Bound<'_, PyAny>>,
+        guardian_approval: bool,
+        risk_score: Option<i32>,
+        diversification_score: Option<i32>,
+        volatility_preference: Option<&Bound<'_, PyAny>>,
+        id: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyPortfolio> {
+        let actor = self::actor(actor)?;
+        let new = NewPortfolio {
+            user_id: extract_uuid("user_id", user_id)?,
+            name,
+            description,
+            portfolio_type: opt_enum("portfolio_type", portfolio_type)?
+                .unwrap_or(PortfolioType::Standard),
+            guardian_approval,
+            risk_score,
+            diversification_score,
+            volatility_preference: opt_enum("volatility_preference", volatility_preference)?,
+        };
+        let id = opt_uuid("id", id)?.unwrap_or_else(Uuid::new_v4);
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.open_portfolio(&actor, id, new, now)).map(|inner| PyPortfolio { inner })
+    }
+
+    /// Changes a portfolio's settings: `name`, `description`,
+    /// `portfolio_type`, `guardian_approval`, `risk_score`,
+    /// `diversification_score`, `volatility_preference` (keyword arguments;
+    /// None clears an optional one). Cash, total value and owner are not
+    /// settings. Fields not given keep their values (read just before the
+    /// command; give all seven to replace them in one step). The owner
+    /// changes their own; a minor's, only their guardian.
+    #[pyo3(signature = (actor, portfolio_id, *, now, **changes))]
+    fn update_portfolio_settings(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        portfolio_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        changes: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyPortfolio> {
+        const FIELDS: &[&str] = &[
+            "name",
+            "description",
+            "portfolio_type",
+            "guardian_approval",
+            "risk_score",
+            "diversification_score",
+            "volatility_preference",
+        ];
+        let changes = commands::Changes::new("update_portfolio_settings", FIELDS, changes)?;
+        let actor = self::actor(actor)?;
+        let id = extract_uuid("portfolio_id", portfolio_id)?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        let current = if changes.all(FIELDS) {
+            PortfolioSettings {
+                name: String::new(),
+                description: None,
+                portfolio_type: PortfolioType::Standard,
+                guardian_approval: false,
+                risk_score: None,
+                diversification_score: None,
+                volatility_preference: None,
+            }
+        } else {
+            PortfolioSettings::of(&wait(py, async { store.portfolios().get(&actor, id).await })?)
+        };
+        let settings = PortfolioSettings {
+            name: changes.text_or("name", current.name)?,
+            description: changes.text("description", current.description)?,
+            portfolio_type: changes.enum_or("portfolio_type", current.portfolio_type)?,
+            guardian_approval: changes.flag("guardian_approval", current.guardian_approval)?,
+            risk_score: changes.score("risk_score", current.risk_score)?,
+            diversification_score: changes
+                .score("diversification_score", current.diversification_score)?,
+            volatility_preference: changes
+                .opt_enum("volatility_preference", current.volatility_preference)?,
+        };
+        wait(py, store.update_portfolio_settings(&actor, id, settings, now))
+            .map(|inner| PyPortfolio { inner })
+    }
+
+    /// Takes cash out of a portfolio: the owner, or a minor whose active
+    /// guardians granted `withdrawals`. Returns the portfolio as committed.
+    /// Raises `Forbidden`, `InsufficientFunds`, `InvalidInput`.
+    #[pyo3(signature = (actor, portfolio_id, amount, *, now))]
+    fn withdraw(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        portfolio_id: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PyPortfolio> {
+        let actor = self::actor(actor)?;
+        let id = extract_uuid("portfolio_id", portfolio_id)?;
+        let amount = extract_decimal("amount", amount)?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.withdraw(&actor, id, amount, now)).map(|inner| PyPortfolio { inner })
+    }
+
+    /// Proposes a PENDING link between the GUARDIAN `guardian_id` and the
+    /// MINOR `minor_id`: a guardian proposes links to themself, an admin
+    /// any. It counts for nothing until an admin's `accept_link`. Raises
+    /// `Forbidden`, `InvalidInput`, `NotFound`, `Conflict` (already linked).
+    #[pyo3(signature = (actor, minor_id, guardian_id, *, now, relationship_type=None,
+        permissions=None, approval_settings=None, id=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
+    fn link_guardian(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        minor_id: &Bound<'_, PyAny>,
+        guardian_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        relationship_type: Option<&Bound<'_, PyAny>>,
+        permissions: Option<&Bound<'_, PyAny>>,
+        approval_settings: Option<&Bound<'_, PyAny>>,
+        id: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyRelationship> {
+        let actor = self::actor(actor)?;
+        let minor_id = extract_uuid("minor_id", minor_id)?;
+        let link =
+            commands::link(id, guardian_id, relationship_type, permissions, approval_settings)?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.link_guardian(&actor, minor_id, link, now))
+            .map(|inner| PyRelationship { inner })
+    }
+
+    /// Makes a PENDING link ACTIVE (verification: an admin's or the
+    /// system's act). Raises `Forbidden` for anyone else,
+    /// `InvalidTransition` unless PENDING, `NotFound`.
+    #[pyo3(signature = (actor, link_id, *, now))]
+    fn accept_link(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        link_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PyRelationship> {
+        let (actor, id) = (self::actor(actor)?, extract_uuid("link_id", link_id)?);
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.accept_link(&actor, id, now)).map(|inner| PyRelationship { inner })
+    }
+
+    /// Ends a link (PENDING or ACTIVE → INACTIVE): its guardian or an admin.
+    /// A minor's last ACTIVE link cannot end (`Conflict`).
+    #[pyo3(signature = (actor, link_id, *, now))]
+    fn deactivate_link(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        link_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PyRelationship> {
+        let (actor, id) = (self::actor(actor)?, extract_uuid("link_id", link_id)?);
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.deactivate_link(&actor, id, now)).map(|inner| PyRelationship { inner })
+    }
+
+    /// Replaces a link's `permissions` and/or `approval_settings` (dicts or
+    /// JSON text, read strictly; one not given keeps its value, read just
+    /// before the command): its guardian or an admin. The two people a
+    /// link joins never change. Raises `Forbidden`, `InvalidInput`,
+    /// `InvalidTransition` (an INACTIVE link), `NotFound`.
+    #[pyo3(signature = (actor, link_id, *, now, permissions=None, approval_settings=None))]
+    fn update_link_settings(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        link_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        permissions: Option<&Bound<'_, PyAny>>,
+        approval_settings: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyRelationship> {
+        let (actor, id) = (self::actor(actor)?, extract_uuid("link_id", link_id)?);
+        let permissions = commands::permissions(permissions)?;
+        let approval_settings = commands::approval_settings(approval_settings)?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        let (permissions, approval_settings) = match (permissions, approval_settings) {
+            (Some(p), Some(a)) => (p, a),
+            (p, a) => {
+                let link = wait(py, async { store.relationships().get(&actor, id).await })?;
+                (p.unwrap_or(link.permissions), a.unwrap_or(link.approval_settings))
+            }
+        };
+        wait(py, store.update_link_settings(&actor, id, permissions, approval_settings, now))
+            .map(|inner| PyRelationship { inner })
+    }
+
+    /// Marks one of the actor's notifications `READ` (sets `read_at`) or
+    /// `ARCHIVED` (final). Only its recipient may. Raises `Forbidden`,
+    /// `InvalidTransition`, `NotFound`.
+    #[pyo3(signature = (actor, notification_id, status, *, now))]
+    fn mark_notification(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        notification_id: &Bound<'_, PyAny>,
+        status: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PyNotification> {
+        let actor = self::actor(actor)?;
+        let id = extract_uuid("notification_id", notification_id)?;
+        let event = commands::notification_event(status)?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.mark_notification(&actor, id, event, now))
+            .map(|inner| PyNotification { inner })
+    }
+
+    /// Files a beta feedback (status NEW): a user files their own. Raises
+    /// `Forbidden`, `InvalidInput`, `Conflict` (a reused id).
+    #[pyo3(signature = (actor, user_id, feedback_type, severity, title, description, *, now,
+        category=None, related_component=None, environment_details=None,
+        screenshots=Vec::new(), id=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
+    fn submit_feedback(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        user_id: &Bound<'_, PyAny>,
+        feedback_type: &Bound<'_, PyAny>,
+        severity: &Bound<'_, PyAny>,
+        title: String,
+        description: String,
+        now: &Bound<'_, PyAny>,
+        category: Option<String>,
+        related_component: Option<String>,
+        environment_details: Option<&Bound<'_, PyAny>>,
+        screenshots: Vec<String>,
+        id: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyBetaFeedback> {
+        let actor = self::actor(actor)?;
+        let new = commands::feedback(
+            user_id,
+            feedback_type,
+            severity,
+            title,
+            description,
+            category,
+            related_component,
+            environment_details,
+            screenshots,
+        )?;
+        let id = opt_uuid("id", id)?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.submit_feedback(&actor, id, new, now)).map(|inner| PyBetaFeedback { inner })
+    }
+
+    /// Moves a feedback forward (NEW → REVIEWING → PRIORITIZED →
+    /// IMPLEMENTED): an admin's triage. Raises `Forbidden`,
+    /// `InvalidTransition`, `NotFound`.
+    #[pyo3(signature = (actor, feedback_id, status, *, now))]
+    fn advance_feedback(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        feedback_id: &Bound<'_, PyAny>,
+        status: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PyBetaFeedback> {
+        let actor = self::actor(actor)?;
+        let id = extract_uuid("feedback_id", feedback_id)?;
+        let status = extract_enum("status", status)?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        wait(py, store.advance_feedback(&actor, id, status, now))
+            .map(|inner| PyBetaFeedback { inner })
+    }
+
+    /// Imports whole rows — migrations and backfills — all or nothing, as
+    /// the system actor only (`elson.system_actor()`; anyone else raises
+    /// `Forbidden`, on record, and nothing is written). Each argument is an
+    /// iterable of entities (or dicts of their fields). Every row is
+    /// rebuilt through the core's constructor (users as of `now`) and every
+    /// rule across rows is checked before anything is written: cash ≥ 0,
+    /// `total_value = cash + Σ positions`, positions equal to the batch's
+    /// executed trades, trade status and approval consistent, minors with a
+    /// guardian link; positions and trades only of the batch's portfolios.
+    /// Returns the rows written per table (a dict). Raises `InvalidInput`
+    /// naming the first row and rule that fails, `NotFound`, `Conflict`.
+    #[pyo3(signature = (actor, *, now, users=None, relationships=None, portfolios=None,
+        positions=None, trades=None, notifications=None, beta_feedback=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
+    fn import_rows<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        users: Option<&Bound<'py, PyAny>>,
+        relationships: Option<&Bound<'py, PyAny>>,
+        portfolios: Option<&Bound<'py, PyAny>>,
+        positions: Option<&Bound<'py, PyAny>>,
+        trades: Option<&Bound<'py, PyAny>>,
+        notifications: Option<&Bound<'py, PyAny>>,
+        beta_feedback: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let actor = self::actor(actor)?;
+        let empty = pyo3::types::PyTuple::empty(py).into_any();
+        let or_empty =
+            |o: Option<&Bound<'py, PyAny>>| o.filter(|o| !o.is_none()).unwrap_or(&empty).clone();
+        let batch = commands::import_batch([
+            &or_empty(users),
+            &or_empty(relationships),
+            &or_empty(portfolios),
+            &or_empty(positions),
+            &or_empty(trades),
+            &or_empty(notifications),
+            &or_empty(beta_feedback),
+        ])?;
+        let now = extract_datetime("now", now)?;
+        let store = self.store()?;
+        let report = wait(py, store.import(&actor, batch, now))?;
+        commands::import_report(py, report)
+    }
+
     /// Places an order in one transaction: the core decides whether a
     /// guardian must approve it; the trade is written PENDING (or REJECTED
     /// at creation with the reason in `notes`) and the guardians or owner
@@ -1111,34 +1659,37 @@ impl PyStore {
         wait(py, store.place_trade(&actor, order, now)).map(results)
     }
 
-    /// Executes a PENDING trade at `market_price` in one transaction (trade,
-    /// position, cash, total value, notifications). A LIMIT order the price
+    /// Executes a PENDING trade in one transaction (trade, position, cash,
+    /// total value, notifications), with the store's fees. `market_price` is
+    /// the price feed's: only the system actor gives one (anyone else raises
+    /// `Forbidden`, on record in the audit log, and nothing changes). None
+    /// fills a LIMIT order at its own limit price. A LIMIT order the price
     /// does not reach writes nothing (`fill` None).
-    #[pyo3(signature = (actor, trade_id, market_price, *, now, fees=None, asset_type=None))]
-    #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
+    #[pyo3(signature = (actor, trade_id, market_price=None, *, now, asset_type=None))]
     fn execute_trade(
         &self,
         py: Python<'_>,
         actor: &Bound<'_, PyAny>,
         trade_id: &Bound<'_, PyAny>,
-        market_price: &Bound<'_, PyAny>,
+        market_price: Option<&Bound<'_, PyAny>>,
         now: &Bound<'_, PyAny>,
-        fees: Option<PyRef<'_, PyFeeSchedule>>,
         asset_type: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTradeResult> {
         let actor = self::actor(actor)?;
         let id = extract_uuid("trade_id", trade_id)?;
-        let fill = fill(extract_decimal("market_price", market_price)?, asset_type, fees)?;
+        let fill = fill(opt_decimal("market_price", market_price)?, asset_type)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
         wait(py, store.execute_trade(&actor, id, &fill, now)).map(results)
     }
 
-    /// Places and, when no approval is pending, executes an order at
-    /// `market_price`, in one transaction.
-    #[pyo3(signature = (actor, portfolio_id, symbol, side, quantity, market_price, *, now,
+    /// Places and, when no approval is pending, executes an order in one
+    /// transaction, with the store's fees. As for `execute_trade`, only the
+    /// system actor gives a `market_price`; without one a LIMIT order fills
+    /// at its limit price.
+    #[pyo3(signature = (actor, portfolio_id, symbol, side, quantity, market_price=None, *, now,
         order_type=None, limit_price=None, asset_type=None, confidence_score=None, notes=None,
-        id=None, fees=None))]
+        id=None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
     fn place_and_execute(
         &self,
@@ -1148,7 +1699,7 @@ impl PyStore {
         symbol: String,
         side: &Bound<'_, PyAny>,
         quantity: &Bound<'_, PyAny>,
-        market_price: &Bound<'_, PyAny>,
+        market_price: Option<&Bound<'_, PyAny>>,
         now: &Bound<'_, PyAny>,
         order_type: Option<&Bound<'_, PyAny>>,
         limit_price: Option<&Bound<'_, PyAny>>,
@@ -1156,10 +1707,9 @@ impl PyStore {
         confidence_score: Option<&Bound<'_, PyAny>>,
         notes: Option<String>,
         id: Option<&Bound<'_, PyAny>>,
-        fees: Option<PyRef<'_, PyFeeSchedule>>,
     ) -> PyResult<PyTradeResult> {
         let actor = self::actor(actor)?;
-        let price = extract_decimal("market_price", market_price)?;
+        let price = opt_decimal("market_price", market_price)?;
         let order = order(
             portfolio_id,
             symbol,
@@ -1167,13 +1717,13 @@ impl PyStore {
             quantity,
             order_type,
             limit_price,
-            Some(market_price),
+            market_price,
             asset_type,
             confidence_score,
             notes,
             id,
         )?;
-        let fill = fill(price, asset_type, fees)?;
+        let fill = fill(price, asset_type)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
         wait(py, store.place_and_execute(&actor, order, &fill, now)).map(results)
@@ -1183,9 +1733,9 @@ impl PyStore {
     /// (one commit), in order; all or nothing — the first refused order
     /// rolls the whole batch back and raises its exception. Each order is a
     /// mapping with the keyword arguments of `place_and_execute`
-    /// (`portfolio_id`, `symbol`, `side`, `quantity`, `market_price`, and
-    /// optionally `order_type`, `limit_price`, `asset_type`,
-    /// `confidence_score`, `notes`, `id`, `fees`).
+    /// (`portfolio_id`, `symbol`, `side`, `quantity`, and optionally
+    /// `market_price` (the system actor's only), `order_type`,
+    /// `limit_price`, `asset_type`, `confidence_score`, `notes`, `id`).
     #[pyo3(signature = (actor, orders, *, now))]
     fn place_and_execute_batch(
         &self,
@@ -1268,8 +1818,10 @@ impl PyStore {
         wait(py, store.deposit(&actor, id, amount, now)).map(|inner| PyPortfolio { inner })
     }
 
-    /// Revalues positions at `prices` (`{symbol: price}`); returns the
-    /// portfolio and its positions as committed.
+    /// Revalues positions at `prices` (`{symbol: price}`, every price
+    /// checked); returns the portfolio and its positions as committed.
+    /// Prices are the price feed's: the system actor only (`Forbidden`
+    /// otherwise).
     #[pyo3(signature = (actor, portfolio_id, prices, *, now))]
     fn mark_to_market(
         &self,

@@ -33,30 +33,23 @@ def backend(request: Any) -> str:
     return str(request.param)
 
 
-def new_user(store: elson.Store, password: str, status: str = "ACTIVE", **extra: Any) -> elson.User:
+def new_user(store: elson.Store, password: str, status: str = "ACTIVE") -> elson.User:
     uid = uuid.uuid4()
-    row = {
-        "id": uid,
-        "email": f"user-{uid.hex[:12]}@example.com",
-        "password_hash": store.hash_password(password),
-        "role": "USER",
-        "first_name": "Quillon",
-        "last_name": "Vexbridge",
-        "date_of_birth": date(1980, 5, 17),
-        "created_at": NOW,
-        "updated_at": NOW,
-        "last_login": None,
-        "status": status,
-        "two_factor_enabled": False,
-        "two_factor_secret": None,
-        "risk_profile": "MODERATE",
-        "education_progress": None,
-        "preferences": None,
-        "beta_feedback": None,
-    }
-    row.update(extra)
-    u = elson.User.from_dict(row)
-    store.users.insert(SYSTEM, u)
+    u = store.create_user(
+        SYSTEM,
+        id=uid,
+        email=f"user-{uid.hex[:12]}@example.com",
+        password=password,
+        role="USER",
+        first_name="Quillon",
+        last_name="Vexbridge",
+        date_of_birth=date(1980, 5, 17),
+        now=NOW,
+    )
+    assert u.password_hash.startswith("$2b$") and elson.verify_password(password, u.password_hash)
+    if status != "ACTIVE":
+        u = store.set_status(SYSTEM, u.id, status, now=NOW)
+    assert store.users.get(SYSTEM, u.id) == u
     return u
 
 
@@ -215,7 +208,8 @@ def test_postgres_snapshot_points_to_pg_dump(tmp_path: Path) -> None:
 
 
 def test_partitions_analytics_and_cache(backend: str, tmp_path: Path) -> None:
-    with elson.Store.open(url_for(backend, tmp_path), bcrypt_cost=4) as store:
+    url = url_for(backend, tmp_path)
+    with elson.Store.open(url, bcrypt_cost=4, fees=elson.FeeSchedule.zero()) as store:
         created = store.ensure_partitions(SYSTEM, NOW + timedelta(days=800), months_ahead=1)
         if backend == "sqlite":
             assert created == []
@@ -223,10 +217,10 @@ def test_partitions_analytics_and_cache(backend: str, tmp_path: Path) -> None:
             assert {c["table"] for c in created} == {"trades", "volatility_regimes"}
             assert store.ensure_partitions(SYSTEM, NOW + timedelta(days=800), months_ahead=1) == []
         u = new_user(store, "pw")
-        p = elson.new_portfolio(u.id, "Main", now=NOW)
-        store.portfolios.insert(SYSTEM, p)
+        p = store.open_portfolio(u, u.id, "Main", now=NOW)
         store.deposit(u, p.id, "500", now=NOW)
-        store.place_and_execute(u, p.id, "VTI", "BUY", 2, "100", now=NOW, fees=elson.FeeSchedule.zero())
+        # The price feed fills the MARKET order, at the store's (zero) fees.
+        store.place_and_execute(SYSTEM, p.id, "VTI", "BUY", 2, "100", now=NOW)
         store.refresh_portfolio_analytics(SYSTEM)
         a = store.portfolio_analytics(u, p.id)
         assert a["portfolio_id"] == p.id and a["user_id"] == u.id
@@ -260,7 +254,7 @@ def test_audit_log_records_writes_and_denials_admins_only(backend: str, tmp_path
             store.audit_log(me)  # only admins read the log
         log = store.audit_log(SYSTEM, limit=50)
         assert log == sorted(log, key=lambda e: e["id"], reverse=True)
-        inserts = [e for e in log if e["action"] == "insert" and e["entity_id"] == str(u.id)]
+        inserts = [e for e in log if e["action"] == "create_user" and e["entity_id"] == str(u.id)]
         assert len(inserts) == 1 and inserts[0]["outcome"] == "OK"
         assert inserts[0]["actor_id"] == uuid.UUID(int=0)
         assert isinstance(inserts[0]["at"], datetime) and inserts[0]["at"].tzinfo is not None

@@ -3,7 +3,9 @@ when `ELSON_TEST_PG_URL` is set (`scripts/with-postgres`) — on PostgreSQL.
 
 A family deposits, a minor places a trade that waits for the guardian, the
 guardian approves, the trade executes in one transaction; round-trips,
-errors, atomicity, context manager, and concurrent writers."""
+errors, atomicity, context manager, and concurrent writers. Rows are written
+by the store's commands only; fixtures come in through `import_rows` (the
+system actor's migration path), and market prices are the system actor's."""
 
 from __future__ import annotations
 
@@ -31,13 +33,22 @@ def test_postgres_is_there_when_required() -> None:
         assert "postgres" in BACKENDS, "ELSON_REQUIRE_PG is set but ELSON_TEST_PG_URL is not"
 
 
+def url_for(backend: str, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite://{tmp_path / 'elson.db'}"
+    return os.environ["ELSON_TEST_PG_URL"]
+
+
 @pytest.fixture(params=BACKENDS)
 def store(request: Any, tmp_path: Path) -> Iterator[elson.Store]:
-    if request.param == "sqlite":
-        url = f"sqlite://{tmp_path / 'elson.db'}"
-    else:
-        url = os.environ["ELSON_TEST_PG_URL"]
-    with elson.Store.open(url) as s:
+    with elson.Store.open(url_for(request.param, tmp_path)) as s:
+        yield s
+
+
+@pytest.fixture(params=BACKENDS)
+def zero_fee_store(request: Any, tmp_path: Path) -> Iterator[elson.Store]:
+    # Fees are the platform's: a store configured without them.
+    with elson.Store.open(url_for(request.param, tmp_path), fees=elson.FeeSchedule.zero()) as s:
         yield s
 
 
@@ -66,18 +77,34 @@ def user(role: str, dob: Any = None) -> elson.User:
     )
 
 
+def add_users(store: elson.Store, *users: elson.User) -> None:
+    report = store.import_rows(SYSTEM, users=users, now=NOW)
+    assert report["users"] == len(users)
+
+
 def family(store: elson.Store) -> Dict[str, Any]:
     guardian = user("GUARDIAN")
     minor = user("MINOR", date(2014, 3, 1))
-    store.users.insert(SYSTEM, guardian)
-    store.users.insert(SYSTEM, minor)
     link = elson.new_relationship(
         guardian.id, minor.id, status="ACTIVE", permissions={"trading": True}, now=NOW
     )
-    store.relationships.insert(SYSTEM, link)
     portfolio = elson.new_portfolio(minor.id, "Savings", guardian_approval=True, now=NOW)
-    store.portfolios.insert(SYSTEM, portfolio)
+    report = store.import_rows(
+        SYSTEM, users=[guardian, minor], relationships=[link], portfolios=[portfolio], now=NOW
+    )
+    assert report == {
+        "users": 2, "relationships": 1, "portfolios": 1, "positions": 0, "trades": 0,
+        "notifications": 0, "beta_feedback": 0,
+    }
     return {"guardian": guardian, "minor": minor, "link": link, "portfolio": portfolio}
+
+
+def adult_with_portfolio(store: elson.Store, name: str = "Main") -> Any:
+    adult = user("USER")
+    add_users(store, adult)
+    p = store.open_portfolio(adult, adult.id, name, now=NOW)
+    assert (p.cash_balance, p.total_value) == (Decimal("0.00"), Decimal("0.00"))
+    return adult, p
 
 
 def test_open_migrates_and_reports_backend(store: elson.Store) -> None:
@@ -98,9 +125,13 @@ def test_rows_round_trip(store: elson.Store) -> None:
     login = store.users.find_for_login(SYSTEM, f["guardian"].email.upper())
     assert login is not None and login["id"] == f["guardian"].id
     assert store.users.find_for_login(SYSTEM, "nobody@example.com") is None
-    renamed = elson.Portfolio.from_dict({**f["portfolio"].to_dict(), "name": "College"})
-    store.portfolios.update(SYSTEM, renamed)
-    assert store.portfolios.get(SYSTEM, renamed.id).name == "College"
+    later = NOW + timedelta(minutes=5)
+    renamed = store.update_portfolio_settings(SYSTEM, f["portfolio"].id, name="College", now=later)
+    assert renamed == elson.Portfolio.from_dict(
+        {**f["portfolio"].to_dict(), "name": "College", "updated_at": later}
+    )
+    assert store.portfolios.get(SYSTEM, renamed.id) == renamed
+    assert not hasattr(store.portfolios, "update") and not hasattr(store.portfolios, "insert")
 
 
 def test_minor_trade_waits_for_the_guardian(store: elson.Store) -> None:
@@ -122,7 +153,7 @@ def test_minor_trade_waits_for_the_guardian(store: elson.Store) -> None:
     with pytest.raises(elson.ApprovalRequired):
         store.execute_trade(SYSTEM, trade.id, "100", now=NOW)
     stranger = user("GUARDIAN")
-    store.users.insert(SYSTEM, stranger)
+    add_users(store, stranger)
     with pytest.raises(elson.Forbidden):
         store.decide_trade(stranger, trade.id, "APPROVE", now=NOW)
 
@@ -155,17 +186,18 @@ def test_errors_and_atomicity(store: elson.Store) -> None:
         store.users.get(SYSTEM, uuid.uuid4())
     assert nf.value.entity == "user"
     with pytest.raises(elson.Conflict):
-        store.users.insert(SYSTEM, f["guardian"])
+        store.import_rows(SYSTEM, users=[f["guardian"]], now=NOW)
     with pytest.raises(elson.InvalidInput):
         store.deposit(SYSTEM, pid, 10.5, now=NOW)  # a float is not money
-    adult = user("USER")
-    store.users.insert(SYSTEM, adult)
-    own = elson.new_portfolio(adult.id, "Main", now=NOW)
-    store.portfolios.insert(SYSTEM, own)
+    adult, own = adult_with_portfolio(store)
     store.deposit(adult, own.id, "100", now=NOW)
-    with pytest.raises(elson.InsufficientFunds):
-        store.place_and_execute(adult, own.id, "VTI", "BUY", 5, "100", now=NOW)
-    # Nothing of the refused trade was written.
+    with pytest.raises(elson.InsufficientFunds):  # the owner's LIMIT order, at its limit
+        store.place_and_execute(
+            adult, own.id, "VTI", "BUY", 5, order_type="LIMIT", limit_price="100", now=NOW
+        )
+    with pytest.raises(elson.InsufficientFunds):  # the price feed's MARKET fill
+        store.place_and_execute(SYSTEM, own.id, "VTI", "BUY", 5, "100", now=NOW)
+    # Nothing of the refused trades was written.
     assert store.trades.history(adult, own.id) == []
     assert store.portfolios.get(adult, own.id).cash_balance == Decimal("100.00")
     with pytest.raises(elson.InvalidInput):
@@ -186,19 +218,18 @@ def test_closed_store_raises_storage_error(tmp_path: Path) -> None:
     assert info.value.code == "OPEN"
 
 
-def test_concurrent_writers_never_overdraw(store: elson.Store) -> None:
-    adult = user("USER")
-    store.users.insert(SYSTEM, adult)
-    p = elson.new_portfolio(adult.id, "Main", now=NOW)
-    store.portfolios.insert(SYSTEM, p)
+def test_concurrent_writers_never_overdraw(zero_fee_store: elson.Store) -> None:
+    store = zero_fee_store
+    adult, p = adult_with_portfolio(store)
     store.deposit(adult, p.id, "1000", now=NOW)
-    zero = elson.FeeSchedule.zero()
     outcomes: List[str] = []
 
     def buy() -> None:
         for _ in range(5):
             try:
-                store.place_and_execute(adult, p.id, "VTI", "BUY", 1, "100", now=NOW, fees=zero)
+                store.place_and_execute(
+                    adult, p.id, "VTI", "BUY", 1, order_type="LIMIT", limit_price="100", now=NOW
+                )
                 outcomes.append("ok")
             except elson.InsufficientFunds:
                 outcomes.append("funds")
@@ -214,35 +245,49 @@ def test_concurrent_writers_never_overdraw(store: elson.Store) -> None:
     assert final.total_value == Decimal("1000.00")
 
 
-def test_batch_is_one_all_or_nothing_transaction(store: elson.Store) -> None:
-    adult = user("USER")
-    store.users.insert(SYSTEM, adult)
-    p = elson.new_portfolio(adult.id, "Batch", now=NOW)
-    store.portfolios.insert(SYSTEM, p)
+def test_batch_is_one_all_or_nothing_transaction(zero_fee_store: elson.Store) -> None:
+    # MARKET orders fill at the price feed's prices: the system actor's batch.
+    store = zero_fee_store
+    adult, p = adult_with_portfolio(store, "Batch")
     store.deposit(adult, p.id, "1000", now=NOW)
-    zero = elson.FeeSchedule.zero()
     orders = [
-        {"portfolio_id": p.id, "symbol": "VTI", "side": "BUY", "quantity": 2, "market_price": "100", "fees": zero},
-        {"portfolio_id": p.id, "symbol": "BND", "side": "BUY", "quantity": "1.5", "market_price": "80", "fees": zero},
-        {"portfolio_id": p.id, "symbol": "VTI", "side": "SELL", "quantity": 1, "market_price": "110", "fees": zero},
+        {"portfolio_id": p.id, "symbol": "VTI", "side": "BUY", "quantity": 2, "market_price": "100"},
+        {"portfolio_id": p.id, "symbol": "BND", "side": "BUY", "quantity": "1.5", "market_price": "80"},
+        {"portfolio_id": p.id, "symbol": "VTI", "side": "SELL", "quantity": 1, "market_price": "110"},
     ]
-    results = store.place_and_execute_batch(adult, orders, now=NOW)
+    # The owner cannot state the prices: refused, nothing written.
+    with pytest.raises(elson.Forbidden):
+        store.place_and_execute_batch(adult, orders, now=NOW)
+    assert store.trades.history(adult, p.id) == []
+    results = store.place_and_execute_batch(SYSTEM, orders, now=NOW)
     assert [r.trade.symbol for r in results] == ["VTI", "BND", "VTI"]
     assert all(r.trade.status == elson.TradeStatus.EXECUTED for r in results)
     after = store.portfolios.get(adult, p.id)
     assert after.cash_balance == Decimal("1000") - 200 - 120 + 110
+    # The owner's own LIMIT orders fill at their limit prices.
+    mine = [
+        {"portfolio_id": p.id, "symbol": "BND", "side": "SELL", "quantity": "0.5",
+         "order_type": "LIMIT", "limit_price": "80"},
+    ]
+    [sold] = store.place_and_execute_batch(adult, mine, now=NOW)
+    assert (sold.trade.status, sold.trade.price) == (elson.TradeStatus.EXECUTED, Decimal("80.00"))
+    after = store.portfolios.get(adult, p.id)
+    assert after.cash_balance == Decimal("1000") - 200 - 120 + 110 + 40
     # The fourth order oversells: the whole batch is refused and nothing of it is written.
     bad = orders + [{"portfolio_id": p.id, "symbol": "BND", "side": "SELL", "quantity": 9, "market_price": "80"}]
     with pytest.raises(elson.InsufficientQuantity):
-        store.place_and_execute_batch(adult, bad, now=NOW)
+        store.place_and_execute_batch(SYSTEM, bad, now=NOW)
     assert store.portfolios.get(adult, p.id).cash_balance == after.cash_balance
-    assert len(store.trades.history(adult, p.id)) == 3
+    assert len(store.trades.history(adult, p.id)) == 4
     # Malformed orders are input errors, before anything runs.
     with pytest.raises(elson.InvalidInput):
-        store.place_and_execute_batch(adult, [{"symbol": "VTI"}], now=NOW)
+        store.place_and_execute_batch(SYSTEM, [{"symbol": "VTI"}], now=NOW)
     with pytest.raises(elson.InvalidInput):
-        store.place_and_execute_batch(adult, [dict(orders[0], colour="red")], now=NOW)
+        store.place_and_execute_batch(SYSTEM, [dict(orders[0], colour="red")], now=NOW)
+    with pytest.raises(elson.InvalidInput):  # fees are the platform's, not an order's
+        store.place_and_execute_batch(SYSTEM, [dict(orders[0], fees=elson.FeeSchedule.zero())], now=NOW)
     with pytest.raises(elson.InvalidInput):
-        store.place_and_execute_batch(adult, [42], now=NOW)
+        store.place_and_execute_batch(SYSTEM, [42], now=NOW)
     with pytest.raises(elson.InvalidInput):
-        store.place_and_execute_batch(adult, [dict(orders[0], market_price=100.5)], now=NOW)
+        store.place_and_execute_batch(SYSTEM, [dict(orders[0], market_price=100.5)], now=NOW)
+    assert len(store.trades.history(adult, p.id)) == 4

@@ -18,6 +18,7 @@ uniffi::setup_scaffolding!();
 pub mod accounting;
 pub mod backtest;
 pub mod breaker;
+pub mod commands;
 pub mod entities;
 pub mod enums;
 pub mod error;

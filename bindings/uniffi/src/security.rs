@@ -7,6 +7,7 @@ use elson_core::families::Actor;
 use elson_store::security as core;
 use uuid::Uuid;
 
+use crate::accounting::FeeSchedule;
 use crate::types::Timestamp;
 use elson_core::entities::Trade;
 use elson_store::AuditEntry;
@@ -218,10 +219,15 @@ pub struct StoreConfig {
     /// text).
     #[uniffi(default = None)]
     pub pii_key: Option<Arc<PiiKey>>,
+    /// The platform's fee schedule, charged on every execution (default
+    /// `feeScheduleDefault()`: 0.35 %, minimum 0.50). Fees are the
+    /// platform's: no call takes a fee schedule.
+    #[uniffi(default = None)]
+    pub fees: Option<FeeSchedule>,
 }
 
 impl StoreConfig {
-    pub(crate) fn options(&self) -> elson_store::StoreOptions {
+    pub(crate) fn options(&self) -> crate::Result<elson_store::StoreOptions> {
         let d = elson_store::StoreOptions::default();
         let limit = d.login_attempts;
         let login_attempts = core::AttemptLimit {
@@ -230,12 +236,17 @@ impl StoreConfig {
                 .login_lockout_seconds
                 .map_or(limit.lockout, |s| chrono::TimeDelta::seconds(i64::from(s))),
         };
-        elson_store::StoreOptions {
+        let fees = match self.fees {
+            Some(f) => f.try_into()?,
+            None => d.fees,
+        };
+        Ok(elson_store::StoreOptions {
             migrate: self.migrate.unwrap_or(d.migrate),
             max_connections: self.max_connections.unwrap_or(d.max_connections),
             bcrypt_cost: self.bcrypt_cost.unwrap_or(d.bcrypt_cost),
             login_attempts,
+            fees,
             ..d
-        }
+        })
     }
 }

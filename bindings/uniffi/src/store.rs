@@ -1,7 +1,10 @@
 //! The persistent store (SQLite embedded, PostgreSQL on servers) as an
 //! object with `async` methods: Kotlin `suspend` functions (coroutines) and
-//! Swift `async` functions. Every trading call is one transaction; every
-//! rule is the core's.
+//! Swift `async` functions. Reads return rows; every write is a command
+//! (here: money and trading; [`crate::commands`]: accounts, portfolios,
+//! links, the inbox, feedback and import), one transaction whose every
+//! effect the core decides. Execution prices are the market's (only the
+//! system actor states one) and fees the platform's (`StoreConfig.fees`).
 //!
 //! The store runs on Tokio (sqlx); uniffi drives each call's future inside a
 //! Tokio context (`async_runtime = "tokio"`), so callers need no runtime of
@@ -10,9 +13,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use elson_core::entities::{
-    NewTrade, Notification, Portfolio, Position, Relationship, Trade, User,
-};
+use elson_core::entities::{NewTrade, Notification, Portfolio, Position, Trade, User};
 use elson_core::enums::{AssetType, NotificationStatus};
 use elson_core::families::{Actor, Verdict};
 use elson_store as core;
@@ -20,7 +21,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::Result;
-use crate::accounting::{ExecutionOutcome, FeeSchedule};
+use crate::accounting::ExecutionOutcome;
 use crate::security::{LoginOutcome, StoreConfig, TwoFactorChallenge, TwoFactorEnrollment};
 use crate::types::Timestamp;
 use elson_store::AuditEntry;
@@ -46,26 +47,37 @@ pub struct OrderRequest {
     pub market_price: Option<Decimal>,
 }
 
-/// The market facts of an execution.
+/// The market facts of an execution. The fees are not among them: they are
+/// the platform's (`StoreConfig.fees`), never the caller's.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct MarketFill {
-    /// The price the order fills at.
-    pub market_price: Decimal,
+    /// The market price the order fills at: the price feed's, so only the
+    /// system actor gives one (anyone else: `Forbidden`). Null: a LIMIT
+    /// order fills at its own limit price.
+    #[uniffi(default = None)]
+    pub market_price: Option<Decimal>,
     /// Asset type of a position a buy opens.
     pub asset_type: AssetType,
-    /// Fees to charge.
-    pub fees: FeeSchedule,
 }
 
-impl TryFrom<MarketFill> for core::Fill {
-    type Error = crate::ElsonError;
-    fn try_from(f: MarketFill) -> Result<Self> {
-        Ok(core::Fill {
-            market_price: f.market_price,
-            asset_type: f.asset_type,
-            fees: f.fees.try_into()?,
-        })
+impl From<MarketFill> for core::Fill {
+    fn from(f: MarketFill) -> Self {
+        core::Fill { market_price: f.market_price, asset_type: f.asset_type }
     }
+}
+
+/// A fill at the market price `price` (the system actor's: the price feed
+/// or the broker integration).
+#[uniffi::export]
+pub fn market_fill_at(price: Decimal, asset_type: AssetType) -> MarketFill {
+    MarketFill { market_price: Some(price), asset_type }
+}
+
+/// A LIMIT order filled at its own limit price (any actor allowed to
+/// execute it).
+#[uniffi::export]
+pub fn market_fill_at_limit(asset_type: AssetType) -> MarketFill {
+    MarketFill { market_price: None, asset_type }
 }
 
 /// What a trading call committed.
@@ -119,14 +131,15 @@ pub async fn open_store(url: String) -> Result<Arc<ElsonStore>> {
 }
 
 /// [`open_store`] with a [`StoreConfig`] (bcrypt cost, attempt limits, pool
-/// size, migrations).
+/// size, migrations, the platform's fee schedule).
 ///
 /// # Errors
-/// `Open` as for [`open_store`]. (A bcrypt cost outside 4–31 is refused as
-/// `InvalidInput` by the calls that hash.)
+/// `Open` as for [`open_store`]; `InvalidInput` for a bad fee schedule. (A
+/// bcrypt cost outside 4–31 is refused as `InvalidInput` by the calls that
+/// hash.)
 #[uniffi::export(async_runtime = "tokio")]
 pub async fn open_store_with(url: String, config: StoreConfig) -> Result<Arc<ElsonStore>> {
-    let store = core::Store::open_with(&url, config.options()).await?;
+    let store = core::Store::open_with(&url, config.options()?).await?;
     let store = match &config.pii_key {
         Some(key) => store.with_key_provider(Arc::new(key.provider()?)),
         None => store,
@@ -137,7 +150,7 @@ pub async fn open_store_with(url: String, config: StoreConfig) -> Result<Arc<Els
 /// An open store. Thread-safe; share one per database.
 #[derive(Debug, uniffi::Object)]
 pub struct ElsonStore {
-    inner: core::Store,
+    pub(crate) inner: core::Store,
 }
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -150,28 +163,12 @@ impl ElsonStore {
         Ok(self.inner.applied_migrations().await?)
     }
 
-    /// Inserts a user.
-    ///
-    /// # Errors
-    /// `Conflict` for a duplicate email; `InvalidInput` naming a column.
-    pub async fn insert_user(&self, actor: Actor, user: User) -> Result<()> {
-        Ok(self.inner.users().insert(&actor, &user).await?)
-    }
-
     /// Reads a user.
     ///
     /// # Errors
     /// `NotFound`.
     pub async fn get_user(&self, actor: Actor, id: Uuid) -> Result<User> {
         Ok(self.inner.users().get(&actor, id).await?)
-    }
-
-    /// Inserts a portfolio.
-    ///
-    /// # Errors
-    /// `InvalidInput` naming a column; `NotFound` for an unknown owner.
-    pub async fn insert_portfolio(&self, actor: Actor, portfolio: Portfolio) -> Result<()> {
-        Ok(self.inner.portfolios().insert(&actor, &portfolio).await?)
     }
 
     /// Reads a portfolio.
@@ -188,18 +185,6 @@ impl ElsonStore {
     /// `Storage` on a database failure.
     pub async fn positions(&self, actor: Actor, portfolio_id: Uuid) -> Result<Vec<Position>> {
         Ok(self.inner.positions().list_for_portfolio(&actor, portfolio_id).await?)
-    }
-
-    /// Inserts a guardian–minor relationship.
-    ///
-    /// # Errors
-    /// `InvalidInput`, `Conflict`, `NotFound`.
-    pub async fn insert_relationship(
-        &self,
-        actor: Actor,
-        relationship: Relationship,
-    ) -> Result<()> {
-        Ok(self.inner.relationships().insert(&actor, &relationship).await?)
     }
 
     /// Reads a trade.
@@ -238,6 +223,22 @@ impl ElsonStore {
         Ok(self.inner.deposit(&actor, portfolio_id, amount, now).await?)
     }
 
+    /// Takes cash out of a portfolio (one transaction): the owner, or a
+    /// minor whose every active guardian granted `withdrawals`.
+    ///
+    /// # Errors
+    /// `InsufficientFunds`; `InvalidInput` for an amount that is not
+    /// positive money; `NotFound`; `Forbidden`.
+    pub async fn withdraw(
+        &self,
+        actor: Actor,
+        portfolio_id: Uuid,
+        amount: Decimal,
+        now: Timestamp,
+    ) -> Result<Portfolio> {
+        Ok(self.inner.withdraw(&actor, portfolio_id, amount, now).await?)
+    }
+
     /// Places an order: the approval decision, the trade row and the
     /// notifications, in one transaction.
     ///
@@ -273,11 +274,16 @@ impl ElsonStore {
     }
 
     /// Executes a PENDING trade: trade, position, cash, total value and
-    /// notifications in one transaction.
+    /// notifications in one transaction, with the platform's fees. A
+    /// `fill.marketPrice` is the system actor's (the price feed or broker);
+    /// anyone else allowed to execute the trade fills a LIMIT order at its
+    /// limit price (`marketFillAtLimit`).
     ///
     /// # Errors
-    /// `ApprovalRequired`, `InsufficientFunds`, `InsufficientQuantity`,
-    /// `InvalidTransition`, `InvalidInput`.
+    /// `Forbidden` for a market price from anyone but the system actor, or a
+    /// MARKET order executed by anyone else; `ApprovalRequired`,
+    /// `InsufficientFunds`, `InsufficientQuantity`, `InvalidTransition`,
+    /// `InvalidInput`.
     pub async fn execute_trade(
         &self,
         actor: Actor,
@@ -285,7 +291,7 @@ impl ElsonStore {
         fill: MarketFill,
         now: Timestamp,
     ) -> Result<TradeResult> {
-        let fill: core::Fill = fill.try_into()?;
+        let fill: core::Fill = fill.into();
         Ok(self.inner.execute_trade(&actor, trade_id, &fill, now).await?.into())
     }
 
@@ -303,9 +309,12 @@ impl ElsonStore {
     }
 
     /// Marks positions to new prices (symbol → price) in one transaction.
+    /// Prices are the price feed's: the system actor's only. Symbols the
+    /// portfolio does not hold are ignored; every price is checked.
     ///
     /// # Errors
-    /// `NotFound` for a symbol not held; `InvalidInput` for a bad price.
+    /// `Forbidden` for any actor but the system; `InvalidInput` for a price
+    /// that is not positive money or a bad symbol; `NotFound`.
     pub async fn mark_to_market(
         &self,
         actor: Actor,
@@ -360,20 +369,8 @@ impl ElsonStore {
         Ok(self.inner.notifications().list_for_user_status(&actor, user_id, status).await?)
     }
 
-    /// Saves a notification changed by `notificationTransition` (read,
-    /// archived).
-    ///
-    /// # Errors
-    /// `NotFound`; `Forbidden` when it is not the actor's to change.
-    pub async fn update_notification(
-        &self,
-        actor: Actor,
-        notification: Notification,
-    ) -> Result<()> {
-        Ok(self.inner.notifications().update(&actor, &notification).await?)
-    }
-
-    /// A bcrypt hash of `password` at the store's cost, for `User.passwordHash`.
+    /// A bcrypt hash of `password` at the store's cost, for the `passwordHash`
+    /// of a user row given to `importRows` (the commands hash for themselves).
     ///
     /// # Errors
     /// `InvalidInput` for an empty password or one over 72 bytes.

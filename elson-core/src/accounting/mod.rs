@@ -15,6 +15,7 @@
 //! each formula is computed exactly and rounded once, half-even.
 
 mod book;
+mod consistency;
 mod fees;
 mod fixed;
 mod index;
@@ -22,6 +23,7 @@ mod lifecycle;
 mod valuation;
 
 pub use book::{Book, Execution, Fill, Outcome};
+pub use consistency::{check_holdings, check_trade_row};
 pub use fees::{FEE_RATE_SCALE_MAX, FeeSchedule};
 pub use lifecycle::{Refused, TradeEvent, next_status};
-pub use valuation::notional;
+pub use valuation::{check_market_price, notional};

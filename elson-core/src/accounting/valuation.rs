@@ -81,6 +81,20 @@ pub(crate) fn row_mismatch(
     )
 }
 
+/// A market price as given by a feed: money (DECIMAL(15,2), at most two
+/// decimals) and above zero. Checked for every price a call gives, held
+/// symbol or not, so a bad feed is noticed where it enters.
+///
+/// # Errors
+/// `InvalidInput` naming `field`.
+pub fn check_market_price(field: &str, price: Decimal) -> Result<Decimal> {
+    let price = DecimalLimit::MONEY.check(field, price)?;
+    if price.is_zero() {
+        return Err(ElsonError::invalid(field, "a market price is above zero"));
+    }
+    Ok(price)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

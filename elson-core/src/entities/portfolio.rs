@@ -134,6 +134,79 @@ impl Portfolio {
     }
 }
 
+/// The settings of a portfolio its owner (or, for a minor's portfolio, a
+/// guardian) may change: the `update_portfolio_settings` command. Money,
+/// `total_value`, the owner and `performance_metrics` are not settings: they
+/// change only as the consequence of a command the core decides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioSettings {
+    /// VARCHAR(100).
+    pub name: String,
+    /// Free text; `None` clears it.
+    pub description: Option<String>,
+    /// STANDARD, EDUCATION or RETIREMENT.
+    #[serde(rename = "type")]
+    pub portfolio_type: PortfolioType,
+    /// Whether a minor's trades here need a guardian's approval.
+    pub guardian_approval: bool,
+    /// 0–100.
+    pub risk_score: Option<i32>,
+    /// 0–100.
+    pub diversification_score: Option<i32>,
+    /// Preferred volatility regime.
+    pub volatility_preference: Option<VolatilityLevel>,
+}
+
+impl PortfolioSettings {
+    /// The portfolio's current settings, to change one field of.
+    pub fn of(p: &Portfolio) -> PortfolioSettings {
+        PortfolioSettings {
+            name: p.name.clone(),
+            description: p.description.clone(),
+            portfolio_type: p.portfolio_type,
+            guardian_approval: p.guardian_approval,
+            risk_score: p.risk_score,
+            diversification_score: p.diversification_score,
+            volatility_preference: p.volatility_preference,
+        }
+    }
+}
+
+impl Portfolio {
+    /// Applies new settings, checked as [`Portfolio::new`] checks them. All
+    /// or nothing.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming the field.
+    pub fn update_settings(
+        &mut self,
+        s: PortfolioSettings,
+        now: DateTime<Utc>,
+    ) -> crate::Result<()> {
+        use crate::limits::{TextLimit, check_score};
+        TextLimit::NAME.check("name", &s.name)?;
+        if let Some(description) = &s.description {
+            TextLimit::TEXT.check("description", description)?;
+        }
+        if let Some(score) = s.risk_score {
+            check_score("risk_score", score)?;
+        }
+        if let Some(score) = s.diversification_score {
+            check_score("diversification_score", score)?;
+        }
+        self.name = s.name;
+        self.description = s.description;
+        self.portfolio_type = s.portfolio_type;
+        self.guardian_approval = s.guardian_approval;
+        self.risk_score = s.risk_score;
+        self.diversification_score = s.diversification_score;
+        self.volatility_preference = s.volatility_preference;
+        self.updated_at = now;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

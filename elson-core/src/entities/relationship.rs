@@ -198,4 +198,27 @@ impl Relationship {
     pub fn reinvite(&mut self, now: DateTime<Utc>) -> Result<()> {
         self.apply(RelationshipEvent::Reinvite, now)
     }
+
+    /// Replaces the link's permissions and approval settings (the
+    /// `update_link_settings` command). The two people a link joins never
+    /// change: a link to another child is a new link, verified anew.
+    ///
+    /// # Errors
+    /// `InvalidInput` for settings the core refuses; `InvalidTransition` for
+    /// an INACTIVE link (ended links are not edited; reinvite first).
+    pub fn update_settings(
+        &mut self,
+        permissions: Permissions,
+        approval_settings: ApprovalSettings,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if self.status == RelationshipStatus::Inactive {
+            return Err(ElsonError::transition("relationship", self.status, "settings change"));
+        }
+        approval_settings.validate()?;
+        self.permissions = permissions;
+        self.approval_settings = approval_settings;
+        self.updated_at = now;
+        Ok(())
+    }
 }

@@ -261,6 +261,106 @@ impl User {
 
 /// `Some(null)` in a JSON column cannot survive a JSON round-trip (it reads
 /// back as `None`), so constructors store it as `None` from the start.
+/// The part of a user's row its owner may change (the `update_profile`
+/// command). Everything else is not the profile: email and password have
+/// their own commands, and role, status and date of birth are the user's
+/// *standing*, which only an admin changes (`set_role`, `set_status`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileUpdate {
+    /// VARCHAR(100); `None` clears it (the update replaces the profile).
+    pub first_name: Option<String>,
+    /// VARCHAR(100); `None` clears it.
+    pub last_name: Option<String>,
+    /// LOW, MODERATE or AGGRESSIVE; `None` keeps the current one.
+    pub risk_profile: Option<RiskProfile>,
+    /// Free JSON; `None` clears it.
+    pub education_progress: Option<serde_json::Value>,
+    /// Free JSON; `None` clears it.
+    pub preferences: Option<serde_json::Value>,
+}
+
+impl User {
+    /// Applies a profile change, checked like [`User::new`] checks the same
+    /// columns. All or nothing: on error the user is unchanged.
+    ///
+    /// A MINOR's risk profile sets the largest buy their orders may make
+    /// (DESIGN §7), so it is not theirs to raise: a change of it on a
+    /// MINOR is `Forbidden` here, whoever asks (an admin sets it through the
+    /// import path, a guardian's say is the approval settings).
+    ///
+    /// # Errors
+    /// `InvalidInput` naming the column; `Forbidden` for a MINOR's risk
+    /// profile.
+    pub fn update_profile(&mut self, change: ProfileUpdate, now: DateTime<Utc>) -> Result<()> {
+        if let Some(v) = &change.first_name {
+            TextLimit::NAME.check("first_name", v)?;
+        }
+        if let Some(v) = &change.last_name {
+            TextLimit::NAME.check("last_name", v)?;
+        }
+        if let Some(risk) = change.risk_profile
+            && risk != self.risk_profile
+            && self.role == UserRole::Minor
+        {
+            return Err(ElsonError::forbidden(
+                "a MINOR's risk_profile bounds their orders and is not changed by a profile update",
+            ));
+        }
+        // After this point the update cannot fail.
+        self.first_name = change.first_name;
+        self.last_name = change.last_name;
+        if let Some(risk) = change.risk_profile {
+            self.risk_profile = risk;
+        }
+        self.education_progress = drop_json_null(change.education_progress);
+        self.preferences = drop_json_null(change.preferences);
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Changes the user's role (an admin's command, `set_role`). A MINOR
+    /// must have a date of birth under 18 on `now` (as in [`User::new`]);
+    /// the store also requires a guardian link, which this row cannot see.
+    ///
+    /// # Errors
+    /// `InvalidInput` for a MINOR without a date of birth or of age;
+    /// `InvalidTransition` when the role is already `role`.
+    pub fn set_role(&mut self, role: UserRole, now: DateTime<Utc>) -> Result<()> {
+        if role == self.role {
+            return Err(ElsonError::transition("user role", self.role, role));
+        }
+        if role == UserRole::Minor {
+            let today = now.date_naive();
+            let Some(dob) = self.date_of_birth else {
+                return Err(ElsonError::invalid("date_of_birth", "is required for a MINOR"));
+            };
+            if age_between(dob, today).is_none_or(|age| age >= ADULT_AGE) {
+                return Err(ElsonError::invalid(
+                    "role",
+                    format!("a MINOR must be under {ADULT_AGE} on {today}; born {dob}"),
+                ));
+            }
+        }
+        self.role = role;
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Changes the user's status (an admin's command, `set_status`).
+    ///
+    /// # Errors
+    /// `InvalidTransition` when the status is already `status`.
+    pub fn set_status(&mut self, status: UserStatus, now: DateTime<Utc>) -> Result<()> {
+        if status == self.status {
+            return Err(ElsonError::transition("user status", self.status, status));
+        }
+        self.status = status;
+        self.updated_at = now;
+        Ok(())
+    }
+}
+
 pub(super) fn drop_json_null(value: Option<serde_json::Value>) -> Option<serde_json::Value> {
     value.filter(|v| !v.is_null())
 }

@@ -464,3 +464,66 @@ fn minor_permission(
         Err(ElsonError::forbidden(format!("a guardian has not granted the {name} permission")))
     }
 }
+
+/// The price an order executes at, and whose word it is (DESIGN §2): an
+/// execution is a fact of the market, so only the system actor (the price
+/// feed or broker integration) executes orders. An owner who could fill
+/// their own orders could buy at 0.01 and sell at 10,000 — even "at their
+/// own limit price", since they choose the limit — so no one else executes
+/// at all. The system fills at the market price it gives, or a LIMIT order
+/// at its limit when it gives none.
+///
+/// # Errors
+/// `Forbidden` for any actor but the system; `InvalidInput`
+/// (`market_price`) when the system fills a MARKET order without a price.
+///
+/// # Example
+/// ```
+/// # use elson_core::families::{Actor, execution_price};
+/// # use elson_core::enums::{OrderType, UserRole, UserStatus};
+/// # use rust_decimal::Decimal;
+/// let owner = Actor { id: uuid::Uuid::new_v4(), role: UserRole::User, status: UserStatus::Active };
+/// let limit = Some(Decimal::new(1, 2));
+/// // The owner's own LIMIT at 0.01: still not theirs to fill.
+/// assert!(execution_price(&owner, OrderType::Limit, limit, None).is_err());
+/// assert!(execution_price(&owner, OrderType::Market, None, Some(Decimal::new(1, 2))).is_err());
+/// let feed = Actor::system();
+/// assert_eq!(execution_price(&feed, OrderType::Market, None, Some(Decimal::new(500, 2))).unwrap(), Decimal::new(500, 2));
+/// assert_eq!(execution_price(&feed, OrderType::Limit, limit, None).unwrap(), Decimal::new(1, 2));
+/// ```
+pub fn execution_price(
+    actor: &Actor,
+    order_type: crate::enums::OrderType,
+    limit_price: Option<rust_decimal::Decimal>,
+    market_price: Option<rust_decimal::Decimal>,
+) -> Result<rust_decimal::Decimal> {
+    use crate::enums::OrderType;
+    if !actor.is_system() {
+        return Err(ElsonError::forbidden(
+            "orders are executed by the system actor (the price feed or broker) only",
+        ));
+    }
+    match (market_price, order_type, limit_price) {
+        (Some(price), _, _) => Ok(price),
+        (None, OrderType::Limit, Some(limit)) => Ok(limit),
+        (None, _, _) => Err(ElsonError::invalid(
+            "market_price",
+            "a MARKET order executes at the market price, which the price feed must give",
+        )),
+    }
+}
+
+/// Market prices (marks, fills) are facts of the market: only the system
+/// actor — the price feed — states them. An owner who could mark their own
+/// holdings would raise their `total_value`, and with it the largest buy
+/// the sizing rules allow (DESIGN §7).
+///
+/// # Errors
+/// `Forbidden` for any actor but the system.
+pub fn check_price_source(actor: &Actor) -> Result<()> {
+    if actor.is_system() {
+        Ok(())
+    } else {
+        Err(ElsonError::forbidden("only the system actor (the price feed) states market prices"))
+    }
+}

@@ -10,11 +10,13 @@
 mod approval;
 mod authorize;
 mod decision;
+mod links;
 mod minor;
 mod settings;
 
 pub use approval::*;
 pub use authorize::*;
 pub use decision::*;
+pub use links::*;
 pub use minor::*;
 pub use settings::*;

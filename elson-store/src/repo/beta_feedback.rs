@@ -25,11 +25,16 @@ pub(crate) const INSERT: &str = concat!(
     cols!(),
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
 );
-const UPDATE: &str = "UPDATE beta_feedback SET user_id = $2, feedback_type = $3, category = $4, \
+pub(crate) const UPDATE: &str = "UPDATE beta_feedback SET user_id = $2, feedback_type = $3, category = $4, \
      title = $5, description = $6, severity = $7, status = $8, submitted_at = $9, \
      updated_at = $10, related_component = $11, environment_details = $12, screenshots = $13, \
      assigned_to = $14 WHERE id = $1";
 const GET: &str = concat!("SELECT ", cols!(), " FROM beta_feedback WHERE id = $1");
+/// [`GET`] under the write lock, for the commands.
+pub(crate) const LOCKED: crate::commands::LockedGet = crate::commands::LockedGet {
+    plain: GET,
+    for_update: concat!("SELECT ", cols!(), " FROM beta_feedback WHERE id = $1 FOR UPDATE"),
+};
 /// The seed's "Beta User Feedback Collection" with the actor's standing
 /// ([`with_standing!`]).
 pub(crate) const BY_USER: WithStanding = with_standing!(
@@ -64,7 +69,7 @@ fn validate(f: &BetaFeedback) -> Result<(), ElsonError> {
     Ok(())
 }
 
-fn from_row(r: &DbRow) -> StoreResult<BetaFeedback> {
+pub(crate) fn from_row(r: &DbRow) -> StoreResult<BetaFeedback> {
     Ok(BetaFeedback {
         id: r.uuid("id")?,
         user_id: r.uuid("user_id")?,
@@ -109,52 +114,6 @@ impl BetaFeedbackRepo<'_> {
             Arg::Uuid(f.assigned_to),
         ];
         c.execute(op, sql, &args).await.map_err(|e| e.refine_fk("user", f.user_id))
-    }
-
-    /// Inserts a feedback (a user files their own).
-    ///
-    /// # Errors
-    /// `Forbidden` when `authorize` refuses; `InvalidInput` for a value that
-    /// does not fit, `NotFound` for an unknown author or assignee, `Conflict`
-    /// for a reused id.
-    pub async fn insert(self, actor: &Actor, f: &BetaFeedback) -> StoreResult<()> {
-        let call = Call::new("beta_feedback.insert", "insert", "beta_feedback", Some(f.id));
-        let mut s = self.store.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
-            s.authorize(Action::Create, Resource::BetaFeedback { user_id: f.user_id }).await?;
-            self.write_in(&mut s.conn(), call.op, INSERT, f).await.map(|_| ())
-        }
-        .await;
-        self.store.conclude(actor, s, r, &call).await
-    }
-
-    /// Replaces every column of an existing feedback (status moves are
-    /// decided by the core; triage is an admin's).
-    ///
-    /// # Errors
-    /// `NotFound` for an unknown id; otherwise as [`BetaFeedbackRepo::insert`].
-    pub async fn update(self, actor: &Actor, f: &BetaFeedback) -> StoreResult<()> {
-        let call = Call::new("beta_feedback.update", "update", "beta_feedback", Some(f.id));
-        let mut s = self.store.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
-            validate(f)?;
-            let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(f.id)]).await? else {
-                return Err(StoreError::not_found("beta_feedback", f.id));
-            };
-            let user_id = row.uuid("user_id")?;
-            s.authorize(Action::Update, Resource::BetaFeedback { user_id }).await?;
-            if f.user_id != user_id {
-                s.authorize(Action::Create, Resource::BetaFeedback { user_id: f.user_id }).await?;
-            }
-            match self.write_in(&mut s.conn(), call.op, UPDATE, f).await? {
-                0 => Err(StoreError::not_found("beta_feedback", f.id)),
-                _ => Ok(()),
-            }
-        }
-        .await;
-        self.store.conclude(actor, s, r, &call).await
     }
 
     /// One feedback by id.

@@ -27,10 +27,15 @@ pub(crate) const INSERT: &str = concat!(
 );
 /// `INSERT … VALUES ` for multi-row inserts ([`crate::db::Conn::insert_rows`]).
 pub(crate) const INSERT_PREFIX: &str = concat!("INSERT INTO notifications (", cols!(), ") VALUES ");
-const UPDATE: &str = "UPDATE notifications SET user_id = $2, related_entity_id = $3, \
+pub(crate) const UPDATE: &str = "UPDATE notifications SET user_id = $2, related_entity_id = $3, \
      related_entity_type = $4, type = $5, title = $6, message = $7, created_at = $8, \
      read_at = $9, status = $10, priority = $11, action_url = $12 WHERE id = $1";
 const GET: &str = concat!("SELECT ", cols!(), " FROM notifications WHERE id = $1");
+/// [`GET`] under the write lock, for the commands.
+pub(crate) const LOCKED: crate::commands::LockedGet = crate::commands::LockedGet {
+    plain: GET,
+    for_update: concat!("SELECT ", cols!(), " FROM notifications WHERE id = $1 FOR UPDATE"),
+};
 const BY_USER: &str = concat!(
     "SELECT ",
     cols!(),
@@ -82,7 +87,7 @@ pub(crate) async fn insert_in(c: &mut Conn<'_>, n: &Notification) -> StoreResult
     Ok(())
 }
 
-fn from_row(r: &DbRow) -> StoreResult<Notification> {
+pub(crate) fn from_row(r: &DbRow) -> StoreResult<Notification> {
     Ok(Notification {
         id: r.uuid("id")?,
         user_id: r.uuid("user_id")?,
@@ -99,58 +104,7 @@ fn from_row(r: &DbRow) -> StoreResult<Notification> {
     })
 }
 
-const OWNER: &str = "SELECT user_id FROM notifications WHERE id = $1";
-
 impl Notifications<'_> {
-    /// Inserts a notification. Notifications are the platform's (the
-    /// trading operations write them with the trade); `authorize` grants
-    /// creating one only to the system actor.
-    ///
-    /// # Errors
-    /// `Forbidden` when `authorize` refuses; `InvalidInput` for a title over
-    /// 100 characters or another value that does not fit, `NotFound` for an
-    /// unknown recipient, `Conflict` for a reused id.
-    pub async fn insert(self, actor: &Actor, n: &Notification) -> StoreResult<()> {
-        let call = Call::new("notifications.insert", "insert", "notifications", Some(n.id));
-        let mut s = self.store.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
-            s.authorize(Action::Create, Resource::Notification { user_id: n.user_id }).await?;
-            insert_in(&mut s.conn(), n).await
-        }
-        .await;
-        self.store.conclude(actor, s, r, &call).await
-    }
-
-    /// Replaces every column of an existing notification (status changes are
-    /// decided by the core's notification state machine).
-    ///
-    /// # Errors
-    /// `NotFound` for an unknown id; otherwise as [`Notifications::insert`].
-    pub async fn update(self, actor: &Actor, n: &Notification) -> StoreResult<()> {
-        let call = Call::new("notifications.update", "update", "notifications", Some(n.id));
-        let mut s = self.store.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
-            validate(n)?;
-            let Some(row) = s.conn().fetch_optional(call.op, OWNER, &[uuid(n.id)]).await? else {
-                return Err(StoreError::not_found("notification", n.id));
-            };
-            let user_id = row.uuid("user_id")?;
-            s.authorize(Action::Update, Resource::Notification { user_id }).await?;
-            if n.user_id != user_id {
-                s.authorize(Action::Create, Resource::Notification { user_id: n.user_id }).await?;
-            }
-            match s.conn().execute(call.op, UPDATE, &args(n)).await {
-                Ok(0) => Err(StoreError::not_found("notification", n.id)),
-                Ok(_) => Ok(()),
-                Err(e) => Err(e.refine_fk("user", n.user_id)),
-            }
-        }
-        .await;
-        self.store.conclude(actor, s, r, &call).await
-    }
-
     /// One notification by id.
     ///
     /// # Errors

@@ -64,6 +64,9 @@ pub(crate) const GET: &str = concat!("SELECT ", cols!(""), " FROM portfolios WHE
 /// (SQLite has no row locks; its writers hold the database lock instead.)
 pub(crate) const GET_FOR_UPDATE: &str =
     concat!("SELECT ", cols!(""), " FROM portfolios WHERE id = $1 FOR UPDATE");
+/// [`GET`] under the write lock, for the commands.
+pub(crate) const LOCKED: crate::commands::LockedGet =
+    crate::commands::LockedGet { plain: GET, for_update: GET_FOR_UPDATE };
 /// A portfolio for a trading call and the actor's standing
 /// (`Session::fetch_with_standing`): on PostgreSQL [`GET_FOR_UPDATE`], on
 /// SQLite [`GET`] (its writers hold the database lock instead).
@@ -214,69 +217,6 @@ pub(crate) async fn owner_of(
 }
 
 impl Portfolios<'_> {
-    /// Inserts a portfolio. The actor must be allowed to create a portfolio
-    /// for its owner (`authorize`: the owner, or a guardian for a ward).
-    ///
-    /// # Errors
-    /// `Forbidden` when `authorize` refuses; `InvalidInput` for a value that
-    /// does not fit its column (negative cash, a score outside 0–100, …),
-    /// `NotFound` for an unknown owner, `Conflict` for a reused id.
-    pub async fn insert(self, actor: &Actor, p: &Portfolio) -> StoreResult<()> {
-        let call = Call::new("portfolios.insert", "insert", "portfolios", Some(p.id));
-        let mut s = self.store.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
-            s.authorize(Action::Create, Resource::Portfolio { owner_id: p.user_id }).await?;
-            insert_in(&mut s.conn(), p).await
-        }
-        .await;
-        self.store.conclude(actor, s, r, &call).await
-    }
-
-    /// Replaces every column of an existing portfolio. Money-changing
-    /// operations should use the atomic trading operations instead; a
-    /// changed cash balance is also authorized as a deposit (more) or a
-    /// withdrawal (less), and a changed owner as a creation for the new one.
-    ///
-    /// # Errors
-    /// `NotFound` for an unknown id; otherwise as [`Portfolios::insert`].
-    pub async fn update(self, actor: &Actor, p: &Portfolio) -> StoreResult<()> {
-        let op = "portfolios.update";
-        let call = Call::new(op, "update", "portfolios", Some(p.id));
-        let mut s = self.store.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
-            validate(p)?;
-            let sql = match s.conn() {
-                Conn::Pg(_) | Conn::PgAs(..) => GET_FOR_UPDATE,
-                Conn::Sqlite(_) => GET,
-            };
-            let Some(row) = s.conn().fetch_optional(op, sql, &[uuid(p.id)]).await? else {
-                return Err(StoreError::not_found("portfolio", p.id));
-            };
-            let before = from_row(&row)?;
-            let owner = Resource::Portfolio { owner_id: before.user_id };
-            s.authorize(Action::Update, owner).await?;
-            if p.cash_balance > before.cash_balance {
-                s.authorize(Action::Deposit, owner).await?;
-            } else if p.cash_balance < before.cash_balance {
-                s.authorize(Action::Withdraw, owner).await?;
-            }
-            if p.user_id != before.user_id {
-                s.authorize(Action::Create, Resource::Portfolio { owner_id: p.user_id }).await?;
-            }
-            s.conn()
-                .execute(op, UPDATE, &args(p))
-                .await
-                .map_err(|e| e.refine_fk("user", p.user_id))?;
-            // pgscale: the cached row is invalidated when the call commits.
-            s.touch(&[p.id]);
-            Ok(())
-        }
-        .await;
-        self.store.conclude(actor, s, r, &call).await
-    }
-
     /// One portfolio by id; may answer from the short read cache
     /// ([`crate::StoreOptions::portfolio_cache_ttl`]), which this store's
     /// writes invalidate.

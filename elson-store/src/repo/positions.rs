@@ -99,10 +99,6 @@ pub(crate) fn from_row(r: &DbRow) -> StoreResult<Position> {
     })
 }
 
-/// The owner of a position's portfolio (`None` for an unknown position).
-const OWNER: &str = "SELECT p.user_id FROM positions pos JOIN portfolios p ON p.id = pos.portfolio_id \
-     WHERE pos.id = $1";
-
 /// Authorizes `action` on the portfolio `portfolio_id` (positions are part
 /// of their portfolio); an unknown portfolio is `NotFound`.
 async fn authorize_portfolio(
@@ -118,53 +114,6 @@ async fn authorize_portfolio(
 }
 
 impl Positions<'_> {
-    /// Inserts a position. Holdings normally change through the atomic
-    /// trading operations; this is for imports and fixtures. Authorized as
-    /// an update of the portfolio.
-    ///
-    /// # Errors
-    /// `Forbidden` when `authorize` refuses; `InvalidInput` for a value that
-    /// does not fit its column, `NotFound` for an unknown portfolio,
-    /// `Conflict` for a second position in the same symbol or a reused id.
-    pub async fn insert(self, actor: &Actor, p: &Position) -> StoreResult<()> {
-        let call = Call::new("positions.insert", "insert", "positions", Some(p.id));
-        let mut s = self.store.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
-            validate(p)?;
-            authorize_portfolio(s, call.op, Action::Update, p.portfolio_id).await?;
-            insert_in(&mut s.conn(), p).await
-        }
-        .await;
-        self.store.conclude(actor, s, r, &call).await
-    }
-
-    /// Replaces every column of an existing position.
-    ///
-    /// # Errors
-    /// `NotFound` for an unknown id; otherwise as [`Positions::insert`].
-    pub async fn update(self, actor: &Actor, p: &Position) -> StoreResult<()> {
-        let call = Call::new("positions.update", "update", "positions", Some(p.id));
-        let mut s = self.store.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
-            validate(p)?;
-            let Some(row) = s.conn().fetch_optional(call.op, OWNER, &[uuid(p.id)]).await? else {
-                return Err(StoreError::not_found("position", p.id));
-            };
-            let owner_id = row.uuid("user_id")?;
-            s.authorize(Action::Update, Resource::Portfolio { owner_id }).await?;
-            authorize_portfolio(s, call.op, Action::Update, p.portfolio_id).await?;
-            match s.conn().execute(call.op, UPDATE, &args(p)).await {
-                Ok(0) => Err(StoreError::not_found("position", p.id)),
-                Ok(_) => Ok(()),
-                Err(e) => Err(e.refine_fk("portfolio", p.portfolio_id)),
-            }
-        }
-        .await;
-        self.store.conclude(actor, s, r, &call).await
-    }
-
     /// One position by id.
     ///
     /// # Errors

@@ -3,13 +3,12 @@
 
 use elson_core::ElsonError;
 use elson_core::entities::Relationship;
-use elson_core::enums::RelationshipStatus;
 use elson_core::families::{ApprovalSettings, Permissions};
 use uuid::Uuid;
 
 use elson_core::families::{Action, Resource};
 
-use crate::access::{Call, Mode, NOBODY, Session, live};
+use crate::access::{Call, Mode, NOBODY, live};
 use crate::actor::Actor;
 use crate::db::{Arg, Conn, DbRow, enum_text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
@@ -26,10 +25,25 @@ pub(crate) const INSERT: &str = concat!(
     cols!(),
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 );
-const UPDATE: &str = "UPDATE relationships SET guardian_id = $2, minor_id = $3, \
-     relationship_type = $4, created_at = $5, updated_at = $6, status = $7, \
-     approval_settings = $8, permissions = $9 WHERE id = $1";
+/// The commands' update: the two people a link joins (`$2`, `$3`) and its
+/// type and creation never change, whatever the row in memory says.
+pub(crate) const CHANGE: &str = "UPDATE relationships SET updated_at = $6, status = $7, \
+     approval_settings = $8, permissions = $9 \
+     WHERE id = $1 AND guardian_id = $2 AND minor_id = $3 AND relationship_type = $4 \
+     AND created_at = $5";
 const GET: &str = concat!("SELECT ", cols!(), " FROM relationships WHERE id = $1");
+/// [`GET`] under the write lock, for the commands.
+pub(crate) const LOCKED: crate::commands::LockedGet = crate::commands::LockedGet {
+    plain: GET,
+    for_update: concat!("SELECT ", cols!(), " FROM relationships WHERE id = $1 FOR UPDATE"),
+};
+/// A minor's links under the write lock (PostgreSQL), so two guardians
+/// leaving at once cannot both see the other stay.
+pub(crate) const BY_MINOR_FOR_UPDATE: &str = concat!(
+    "SELECT ",
+    cols!(),
+    " FROM relationships WHERE minor_id = $1 ORDER BY created_at, id FOR UPDATE"
+);
 pub(crate) const BY_GUARDIAN: &str = concat!(
     "SELECT ",
     cols!(),
@@ -119,22 +133,6 @@ pub(crate) fn from_row(r: &DbRow) -> StoreResult<Relationship> {
     read(r, &OWN, r.uuid("guardian_id")?, r.uuid("minor_id")?)
 }
 
-/// Making a link ACTIVE decides who may act for a minor (DESIGN §3): it is
-/// verification, authorized as an update of the minor's standing, which
-/// `authorize` grants admins (and the system) only. A guardian may propose a
-/// PENDING link and change the permissions of an active one.
-async fn authorize_activation(
-    s: &mut Session,
-    before: Option<&Relationship>,
-    after: &Relationship,
-) -> StoreResult<()> {
-    let was_active = before.is_some_and(|b| b.status == RelationshipStatus::Active);
-    if after.status == RelationshipStatus::Active && !was_active {
-        s.authorize(Action::Update, Resource::UserStanding { id: after.minor_id }).await?;
-    }
-    Ok(())
-}
-
 fn resource(r: &Relationship) -> Resource {
     Resource::Relationship { guardian_id: r.guardian_id, minor_id: r.minor_id }
 }
@@ -164,55 +162,6 @@ impl Relationships<'_> {
         c.execute(op, sql, &args)
             .await
             .map_err(|e| e.refine_fk("user", format!("{} or {}", r.guardian_id, r.minor_id)))
-    }
-
-    /// Inserts a relationship.
-    ///
-    /// # Errors
-    /// `Forbidden` when `authorize` refuses (a guardian proposes a PENDING
-    /// link to themself; making it ACTIVE is an admin's verification);
-    /// `InvalidInput` for a self-relationship or bad
-    /// settings, `NotFound` for an unknown user, `Conflict` when the pair is
-    /// already linked.
-    pub async fn insert(self, actor: &Actor, r: &Relationship) -> StoreResult<()> {
-        let call = Call::new("relationships.insert", "insert", "relationships", Some(r.id));
-        let mut s = self.store.session(&call, actor, Mode::Write).await;
-        let res = async {
-            let s = live(&mut s)?;
-            s.authorize(Action::Create, resource(r)).await?;
-            authorize_activation(s, None, r).await?;
-            self.write_in(&mut s.conn(), call.op, INSERT, r).await.map(|_| ())
-        }
-        .await;
-        self.store.conclude(actor, s, res, &call).await
-    }
-
-    /// Replaces every column of an existing relationship.
-    ///
-    /// # Errors
-    /// `NotFound` for an unknown id; otherwise as [`Relationships::insert`].
-    pub async fn update(self, actor: &Actor, r: &Relationship) -> StoreResult<()> {
-        let call = Call::new("relationships.update", "update", "relationships", Some(r.id));
-        let mut s = self.store.session(&call, actor, Mode::Write).await;
-        let res = async {
-            let s = live(&mut s)?;
-            validate(r)?;
-            let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(r.id)]).await? else {
-                return Err(StoreError::not_found("relationship", r.id));
-            };
-            let before = from_row(&row)?;
-            s.authorize(Action::Update, resource(&before)).await?;
-            if resource(&before) != resource(r) {
-                s.authorize(Action::Create, resource(r)).await?;
-            }
-            authorize_activation(s, Some(&before), r).await?;
-            match self.write_in(&mut s.conn(), call.op, UPDATE, r).await? {
-                0 => Err(StoreError::not_found("relationship", r.id)),
-                _ => Ok(()),
-            }
-        }
-        .await;
-        self.store.conclude(actor, s, res, &call).await
     }
 
     /// One relationship by id.

@@ -226,10 +226,6 @@ pub(crate) fn from_row(r: &DbRow) -> StoreResult<Trade> {
     })
 }
 
-/// The owner of a trade's portfolio (`None` for an unknown trade).
-pub(crate) const OWNER: &str = "SELECT p.user_id FROM trades t JOIN portfolios p ON p.id = t.portfolio_id \
-     WHERE t.id = $1";
-
 /// Authorizes `action` on the trades of portfolio `portfolio_id`; an unknown
 /// portfolio is `NotFound`.
 async fn authorize_portfolio(
@@ -245,54 +241,6 @@ async fn authorize_portfolio(
 }
 
 impl Trades<'_> {
-    /// Inserts a trade row as given. Orders normally enter through the
-    /// atomic trading operations, which decide approval and touch cash and
-    /// positions in the same transaction; this is for imports and fixtures.
-    ///
-    /// # Errors
-    /// `Forbidden` when `authorize` refuses; `InvalidInput` for a value that
-    /// does not fit its column (or an `executed_at` that disagrees with the
-    /// status), `NotFound` for an unknown portfolio, `Conflict` for a reused
-    /// id.
-    pub async fn insert(self, actor: &Actor, t: &Trade) -> StoreResult<()> {
-        let call = Call::new("trades.insert", "insert", "trades", Some(t.id));
-        let mut s = self.store.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
-            validate(t)?;
-            authorize_portfolio(s, call.op, Action::Create, t.portfolio_id).await?;
-            insert_in(&mut s.conn(), t).await
-        }
-        .await;
-        self.store.conclude(actor, s, r, &call).await
-    }
-
-    /// Replaces every column of an existing trade.
-    ///
-    /// # Errors
-    /// `NotFound` for an unknown id; otherwise as [`Trades::insert`].
-    pub async fn update(self, actor: &Actor, t: &Trade) -> StoreResult<()> {
-        let call = Call::new("trades.update", "update", "trades", Some(t.id));
-        let mut s = self.store.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
-            validate(t)?;
-            let Some(row) = s.conn().fetch_optional(call.op, OWNER, &[uuid(t.id)]).await? else {
-                return Err(StoreError::not_found("trade", t.id));
-            };
-            let owner_id = row.uuid("user_id")?;
-            s.authorize(Action::Update, Resource::Trade { owner_id }).await?;
-            authorize_portfolio(s, call.op, Action::Update, t.portfolio_id).await?;
-            match s.conn().execute(call.op, UPDATE, &args(t)).await {
-                Ok(0) => Err(StoreError::not_found("trade", t.id)),
-                Ok(_) => Ok(()),
-                Err(e) => Err(e.refine_fk("portfolio", t.portfolio_id)),
-            }
-        }
-        .await;
-        self.store.conclude(actor, s, r, &call).await
-    }
-
     /// One trade by id.
     ///
     /// # Errors

@@ -109,6 +109,11 @@ pub(crate) const UPDATE: &str = "UPDATE users SET email = $2, password_hash = $3
      risk_profile = $14, education_progress = $15, preferences = $16, beta_feedback = $17, \
      pii_kek_id = $18, pii_data_key = $19 WHERE id = $1";
 pub(crate) const GET: &str = concat!("SELECT ", cols!(), " FROM users WHERE id = $1");
+/// [`GET`] under the write lock, for the commands.
+pub(crate) const LOCKED: crate::commands::LockedGet = crate::commands::LockedGet {
+    plain: GET,
+    for_update: concat!("SELECT ", cols!(), " FROM users WHERE id = $1 FOR UPDATE"),
+};
 pub(crate) const AUTH: &str = "SELECT id, password_hash, role, status FROM users WHERE email = $1";
 const BY_ROLE_STATUS: &str = concat!(
     "SELECT ",
@@ -267,76 +272,6 @@ impl Users<'_> {
             Arg::Text(sealed.key.as_ref().map(|k| k.wrapped.as_str())),
         ];
         c.execute(op, sql, &args).await
-    }
-
-    /// Inserts a user. The email must already be normalized (trimmed, lower
-    /// case) — the store refuses rather than silently changing it. Creating
-    /// others' accounts is an admin's (or the system's); a USER or GUARDIAN
-    /// may sign up, i.e. create the account whose id they act under.
-    ///
-    /// # Errors
-    /// `Forbidden` when `authorize` refuses; `InvalidInput` for a value that
-    /// does not fit its column, `Conflict` for a duplicate email or id.
-    pub async fn insert(self, actor: &Actor, user: &User) -> StoreResult<()> {
-        let call = Call::new("users.insert", "insert", "users", Some(user.id));
-        let mut s = self.store.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
-            // Sign-up: an id with no row yet creating its own account acts
-            // with the role and status of the row it creates.
-            s.sign_up(actor.id, user).await?;
-            s.authorize(Action::Create, Resource::User { id: user.id }).await?;
-            self.write_in(&mut s.conn(), call.op, INSERT, user).await.map(|_| ())
-        }
-        .await;
-        self.store.conclude(actor, s, r, &call).await
-    }
-
-    /// Replaces every column of an existing user. A change of `role`,
-    /// `status` or `date_of_birth` is authorized as an update of the user's
-    /// standing (an admin's, never one's own), a change of anything else as
-    /// an update of the profile (the user's own).
-    ///
-    /// # Errors
-    /// `NotFound` for an unknown id; otherwise as [`Users::insert`].
-    pub async fn update(self, actor: &Actor, user: &User) -> StoreResult<()> {
-        let call = Call::new("users.update", "update", "users", Some(user.id));
-        let mut s = self.store.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
-            validate(user)?;
-            let Some(row) = s.conn().fetch_optional(call.op, GET, &[uuid(user.id)]).await? else {
-                return Err(StoreError::not_found("user", user.id));
-            };
-            // Through the PII cipher: the stored date of birth may be sealed.
-            // A stored row that no longer opens (a lost or moved key) is
-            // treated as changing both profile and standing, so only those
-            // allowed both (admins, the system) may rewrite it.
-            let (profile, standing) = match self.row_to_user(&row) {
-                Ok(b) => {
-                    let standing = (b.role, b.status, b.date_of_birth)
-                        != (user.role, user.status, user.date_of_birth);
-                    let mut profile_only = user.clone();
-                    (profile_only.role, profile_only.status) = (b.role, b.status);
-                    (profile_only.date_of_birth, profile_only.updated_at) =
-                        (b.date_of_birth, b.updated_at);
-                    (profile_only != b, standing)
-                }
-                Err(_) => (true, true),
-            };
-            if profile || !standing {
-                s.authorize(Action::Update, Resource::User { id: user.id }).await?;
-            }
-            if standing {
-                s.authorize(Action::Update, Resource::UserStanding { id: user.id }).await?;
-            }
-            match self.write_in(&mut s.conn(), call.op, UPDATE, user).await? {
-                0 => Err(StoreError::not_found("user", user.id)),
-                _ => Ok(()),
-            }
-        }
-        .await;
-        self.store.conclude(actor, s, r, &call).await
     }
 
     /// One user by id.

@@ -232,20 +232,13 @@ impl Store {
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
     /// use elson_store::security::LoginOutcome;
-    /// use elson_store::{Store, StoreOptions, system_actor};
-    /// use elson_store::elson_core::{entities::User, enums::*};
+    /// use elson_store::{NewAccount, Store, StoreOptions, system_actor};
+    /// use elson_store::elson_core::enums::UserRole;
     /// let options = StoreOptions { bcrypt_cost: 4, ..StoreOptions::default() }; // tests only
     /// let store = Store::open_with("sqlite::memory:", options).await.unwrap();
     /// let now = chrono::Utc::now();
-    /// let user = User {
-    ///     id: uuid::Uuid::new_v4(), email: "ada@example.com".into(),
-    ///     password_hash: store.hash_password("s3cret-pass").await.unwrap(),
-    ///     role: UserRole::User, first_name: None, last_name: None, date_of_birth: None,
-    ///     created_at: now, updated_at: now, last_login: None, status: UserStatus::Active,
-    ///     two_factor_enabled: false, two_factor_secret: None, risk_profile: RiskProfile::Moderate,
-    ///     education_progress: None, preferences: None, beta_feedback: None,
-    /// };
-    /// store.users().insert(&system_actor(), &user).await.unwrap();
+    /// let account = NewAccount::new("ada@example.com", "s3cret-pass", UserRole::User);
+    /// let user = store.create_user(&system_actor(), account, now).await.unwrap();
     /// let outcome = store.login("Ada@Example.com", "s3cret-pass", now).await.unwrap();
     /// assert!(matches!(outcome, LoginOutcome::Authenticated(a) if a.id == user.id));
     /// let err = store.login("ada@example.com", "wrong", now).await.unwrap_err();

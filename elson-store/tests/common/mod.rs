@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use elson_store::elson_core::entities::*;
 use elson_store::elson_core::enums::*;
 use elson_store::elson_core::families::{ApprovalSettings, Permissions};
-use elson_store::{Actor, Store, StoreOptions};
+use elson_store::{Actor, Fill, ImportBatch, ImportReport, Store, StoreOptions, StoreResult};
 use rust_decimal::Decimal;
 use sqlx::ConnectOptions;
 use sqlx::postgres::PgConnectOptions;
@@ -99,7 +99,7 @@ pub fn user(role: UserRole, email: &str) -> User {
     User {
         id: Uuid::new_v4(),
         email: email.to_string(),
-        password_hash: "$2b$12$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0".to_string(),
+        password_hash: "$2b$12$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0".to_string(),
         role,
         first_name: Some("Ada".to_string()),
         last_name: Some("Example".to_string()),
@@ -305,18 +305,110 @@ pub fn flag(name: &str, environment: Environment, enabled: bool) -> FeatureFlag 
     }
 }
 
-/// Inserts a guardian, a minor, their relationship and the minor's
-/// portfolio; returns (guardian, minor, portfolio).
+/// Whole rows a test starts from, written through the store's one import
+/// path ([`Store::import`], as the system actor): every invariant checked.
+pub trait Rows {
+    /// The rows as an import batch.
+    fn batch(self) -> ImportBatch;
+}
+
+impl Rows for ImportBatch {
+    fn batch(self) -> ImportBatch {
+        self
+    }
+}
+
+macro_rules! rows_of {
+    ($t:ty, $field:ident) => {
+        impl Rows for $t {
+            fn batch(self) -> ImportBatch {
+                ImportBatch { $field: vec![self], ..ImportBatch::default() }
+            }
+        }
+        impl Rows for Vec<$t> {
+            fn batch(self) -> ImportBatch {
+                ImportBatch { $field: self, ..ImportBatch::default() }
+            }
+        }
+        impl Rows for &$t {
+            fn batch(self) -> ImportBatch {
+                ImportBatch { $field: vec![self.clone()], ..ImportBatch::default() }
+            }
+        }
+    };
+}
+rows_of!(User, users);
+rows_of!(Relationship, relationships);
+rows_of!(Portfolio, portfolios);
+rows_of!(Notification, notifications);
+rows_of!(BetaFeedback, beta_feedback);
+
+/// Imports `rows` as the system actor.
+pub async fn try_given(store: &Store, rows: impl Rows) -> StoreResult<ImportReport> {
+    store.import(&admin(), rows.batch(), Utc::now()).await
+}
+
+/// Imports `rows` as the system actor; panics on a refusal.
+pub async fn given(store: &Store, rows: impl Rows) {
+    try_given(store, rows).await.unwrap();
+}
+
+/// A portfolio with one held position that its (executed, imported) buy
+/// explains: `portfolio(owner, cash)` plus [`position`] of `symbol`, with
+/// the total value including the position. Returns the batch and the
+/// portfolio.
+pub fn holding(owner: Uuid, cash: &str, symbol: &str) -> (ImportBatch, Portfolio, Position) {
+    let mut p = portfolio(owner, cash);
+    let pos = position(p.id, symbol);
+    p.total_value = p.cash_balance + pos.current_value;
+    let mut buy = trade(p.id, symbol, t0());
+    buy.quantity = pos.quantity;
+    buy.price = Some(pos.average_price);
+    buy.status = TradeStatus::Executed;
+    buy.executed_at = Some(t0());
+    buy.guardian_approval = GuardianApproval::NotRequired;
+    buy.fees = Some(dec("0.53"));
+    buy.total_amount = Some(dec("150.53"));
+    let batch = ImportBatch {
+        portfolios: vec![p.clone()],
+        positions: vec![pos.clone()],
+        trades: vec![buy],
+        ..ImportBatch::default()
+    };
+    (batch, p, pos)
+}
+
+/// A guardian, a minor, their ACTIVE relationship and the minor's
+/// portfolio (cash 1000.00), imported together; returns (guardian, minor,
+/// portfolio).
 pub async fn family(store: &Store, tag: &str) -> (User, User, Portfolio) {
-    let a = admin();
     let g = user(UserRole::Guardian, &format!("guardian-{tag}@example.com"));
     let m = user(UserRole::Minor, &format!("minor-{tag}@example.com"));
-    store.users().insert(&a, &g).await.unwrap();
-    store.users().insert(&a, &m).await.unwrap();
-    store.relationships().insert(&a, &relationship(g.id, m.id)).await.unwrap();
     let p = portfolio(m.id, "1000.00");
-    store.portfolios().insert(&a, &p).await.unwrap();
+    let batch = ImportBatch {
+        users: vec![g.clone(), m.clone()],
+        relationships: vec![relationship(g.id, m.id)],
+        portfolios: vec![p.clone()],
+        ..ImportBatch::default()
+    };
+    given(store, batch).await;
     (g, m, p)
+}
+
+/// The profile part of `u`, to change one field of.
+pub fn profile_of(u: &User) -> ProfileUpdate {
+    ProfileUpdate {
+        first_name: u.first_name.clone(),
+        last_name: u.last_name.clone(),
+        risk_profile: Some(u.risk_profile),
+        education_progress: u.education_progress.clone(),
+        preferences: u.preferences.clone(),
+    }
+}
+
+/// A system actor's fill at `price` (only the price feed states prices).
+pub fn system_fill(price: &str, asset_type: AssetType) -> Fill {
+    Fill::at(dec(price), asset_type)
 }
 
 /// Runs the same async test body against SQLite (a file) and PostgreSQL,

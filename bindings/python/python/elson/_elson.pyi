@@ -1122,10 +1122,8 @@ class TradeResult:
     def notifications(self) -> List[Notification]: ...
 
 class Users:
-    """The repository of one table."""
+    """The repository of one table: reads only (the store's commands write it)."""
 
-    def insert(self, actor: Actor, row: User) -> None: ...
-    def update(self, actor: Actor, row: User) -> None: ...
     def get(self, actor: Actor, id: Id) -> User: ...
     def find_for_login(self, actor: Actor, email: str) -> Optional[Dict[str, Any]]: ...
     def record_login(self, actor: Actor, id: Id, at: Moment) -> None: ...
@@ -1139,45 +1137,35 @@ class Users:
     ) -> List[User]: ...
 
 class Portfolios:
-    """The repository of one table."""
+    """The repository of one table: reads only (the store's commands write it)."""
 
-    def insert(self, actor: Actor, row: Portfolio) -> None: ...
-    def update(self, actor: Actor, row: Portfolio) -> None: ...
     def get(self, actor: Actor, id: Id) -> Portfolio: ...
     def list_for_user(self, actor: Actor, user_id: Id) -> List[Portfolio]: ...
     def overview(self, actor: Actor, user_id: Id) -> List[Tuple[Portfolio, int]]: ...
 
 class Positions:
-    """The repository of one table."""
+    """The repository of one table: reads only (the store's commands write it)."""
 
-    def insert(self, actor: Actor, row: Position) -> None: ...
-    def update(self, actor: Actor, row: Position) -> None: ...
     def get(self, actor: Actor, id: Id) -> Position: ...
     def list_for_portfolio(self, actor: Actor, portfolio_id: Id) -> List[Position]: ...
 
 class Trades:
-    """The repository of one table."""
+    """The repository of one table: reads only (the store's commands write it)."""
 
-    def insert(self, actor: Actor, row: Trade) -> None: ...
-    def update(self, actor: Actor, row: Trade) -> None: ...
     def get(self, actor: Actor, id: Id) -> Trade: ...
     def history(self, actor: Actor, portfolio_id: Id, limit: int = 100, offset: int = 0) -> List[Trade]: ...
     def approval_queue(self, actor: Actor, guardian_id: Id) -> List[Dict[str, Any]]: ...
 
 class Relationships:
-    """The repository of one table."""
+    """The repository of one table: reads only (the store's commands write it)."""
 
-    def insert(self, actor: Actor, row: Relationship) -> None: ...
-    def update(self, actor: Actor, row: Relationship) -> None: ...
     def get(self, actor: Actor, id: Id) -> Relationship: ...
     def list_for_guardian(self, actor: Actor, guardian_id: Id) -> List[Relationship]: ...
     def list_for_minor(self, actor: Actor, minor_id: Id) -> List[Relationship]: ...
 
 class Notifications:
-    """The repository of one table."""
+    """The repository of one table: reads only (the store's commands write it)."""
 
-    def insert(self, actor: Actor, row: Notification) -> None: ...
-    def update(self, actor: Actor, row: Notification) -> None: ...
     def get(self, actor: Actor, id: Id) -> Notification: ...
     def list_for_user(
         self, actor: Actor, user_id: Id, limit: int = 100, offset: int = 0
@@ -1223,10 +1211,8 @@ class BacktestResults:
     def list_for(self, actor: Actor, symbol: str, model_version: str) -> List[BacktestResultRow]: ...
 
 class BetaFeedbackRepository:
-    """The repository of one table."""
+    """The repository of one table: reads only (the store's commands write it)."""
 
-    def insert(self, actor: Actor, row: BetaFeedback) -> None: ...
-    def update(self, actor: Actor, row: BetaFeedback) -> None: ...
     def get(self, actor: Actor, id: Id) -> BetaFeedback: ...
     def by_user(self, actor: Actor, user_id: Id) -> List[BetaFeedback]: ...
 
@@ -1292,6 +1278,7 @@ class Store:
         portfolio_cache_ttl: Optional[float] = None,
         login_max_failures: Optional[int] = None,
         login_lockout: Optional[float] = None,
+        fees: Optional[FeeSchedule] = None,
     ) -> Store: ...
     def with_key_provider(self, key_provider: LocalKeyProvider) -> Store: ...
     @property
@@ -1371,12 +1358,13 @@ class Store:
         self,
         actor: Actor,
         trade_id: Id,
-        market_price: Money,
+        market_price: Optional[Money] = None,
         *,
         now: Moment,
-        fees: Optional[FeeSchedule] = None,
         asset_type: Union[AssetType, str, None] = None,
-    ) -> TradeResult: ...
+    ) -> TradeResult:
+        """Executes a PENDING trade with the store's fees. Only the system
+        actor gives a ``market_price``; None fills a LIMIT order at its limit."""
     def place_and_execute(
         self,
         actor: Actor,
@@ -1384,7 +1372,7 @@ class Store:
         symbol: str,
         side: Union[TradeSide, str],
         quantity: Money,
-        market_price: Money,
+        market_price: Optional[Money] = None,
         *,
         now: Moment,
         order_type: Union[OrderType, str, None] = None,
@@ -1393,7 +1381,6 @@ class Store:
         confidence_score: Optional[Money] = None,
         notes: Optional[str] = None,
         id: Optional[Id] = None,
-        fees: Optional[FeeSchedule] = None,
     ) -> TradeResult: ...
     def place_and_execute_batch(
         self, actor: Actor, orders: Iterable[Mapping[str, Any]], *, now: Moment
@@ -1409,6 +1396,152 @@ class Store:
     ) -> TradeResult: ...
     def cancel_trade(self, actor: Actor, trade_id: Id, *, now: Moment) -> TradeResult: ...
     def deposit(self, actor: Actor, portfolio_id: Id, amount: Money, *, now: Moment) -> Portfolio: ...
+    def withdraw(self, actor: Actor, portfolio_id: Id, amount: Money, *, now: Moment) -> Portfolio: ...
     def mark_to_market(
         self, actor: Actor, portfolio_id: Id, prices: Mapping[str, Money], *, now: Moment
-    ) -> Tuple[Portfolio, List[Position]]: ...
+    ) -> Tuple[Portfolio, List[Position]]:
+        """Revalues held positions at the price feed's prices: the system actor only."""
+    # --- commands: the only writes of users, portfolios, links, notifications, feedback
+    def create_user(
+        self,
+        actor: Actor,
+        *,
+        email: str,
+        password: str,
+        now: Moment,
+        role: Union[UserRole, str, None] = None,
+        first_name: Optional[str] = None,
+        last_name: Optional[str] = None,
+        date_of_birth: Optional[datetime.date] = None,
+        risk_profile: Union[RiskProfile, str, None] = None,
+        id: Optional[Id] = None,
+    ) -> User: ...
+    def enroll_minor(
+        self,
+        actor: Actor,
+        *,
+        email: str,
+        password: str,
+        date_of_birth: datetime.date,
+        guardian_id: Id,
+        now: Moment,
+        first_name: Optional[str] = None,
+        last_name: Optional[str] = None,
+        risk_profile: Union[RiskProfile, str, None] = None,
+        id: Optional[Id] = None,
+        link_id: Optional[Id] = None,
+        relationship_type: Union[RelationshipType, str, None] = None,
+        permissions: Union[Mapping[str, Any], str, None] = None,
+        approval_settings: Union[Mapping[str, Any], str, None] = None,
+    ) -> Tuple[User, Relationship]: ...
+    def update_profile(
+        self,
+        actor: Actor,
+        user_id: Id,
+        *,
+        now: Moment,
+        first_name: Optional[str] = ...,
+        last_name: Optional[str] = ...,
+        risk_profile: Union[RiskProfile, str, None] = ...,
+        education_progress: Any = ...,
+        preferences: Any = ...,
+    ) -> User:
+        """Fields not given keep their values; None clears a name or JSON field."""
+    def set_role(self, actor: Actor, user_id: Id, role: Union[UserRole, str], *, now: Moment) -> User: ...
+    def set_status(
+        self, actor: Actor, user_id: Id, status: Union[UserStatus, str], *, now: Moment
+    ) -> User: ...
+    def open_portfolio(
+        self,
+        actor: Actor,
+        user_id: Id,
+        name: str,
+        *,
+        now: Moment,
+        description: Optional[str] = None,
+        portfolio_type: Union[PortfolioType, str, None] = None,
+        guardian_approval: bool = False,
+        risk_score: Optional[int] = None,
+        diversification_score: Optional[int] = None,
+        volatility_preference: Union[VolatilityLevel, str, None] = None,
+        id: Optional[Id] = None,
+    ) -> Portfolio: ...
+    def update_portfolio_settings(
+        self,
+        actor: Actor,
+        portfolio_id: Id,
+        *,
+        now: Moment,
+        name: str = ...,
+        description: Optional[str] = ...,
+        portfolio_type: Union[PortfolioType, str] = ...,
+        guardian_approval: bool = ...,
+        risk_score: Optional[int] = ...,
+        diversification_score: Optional[int] = ...,
+        volatility_preference: Union[VolatilityLevel, str, None] = ...,
+    ) -> Portfolio:
+        """Fields not given keep their values; cash, total value and owner are not settings."""
+    def link_guardian(
+        self,
+        actor: Actor,
+        minor_id: Id,
+        guardian_id: Id,
+        *,
+        now: Moment,
+        relationship_type: Union[RelationshipType, str, None] = None,
+        permissions: Union[Mapping[str, Any], str, None] = None,
+        approval_settings: Union[Mapping[str, Any], str, None] = None,
+        id: Optional[Id] = None,
+    ) -> Relationship: ...
+    def accept_link(self, actor: Actor, link_id: Id, *, now: Moment) -> Relationship: ...
+    def deactivate_link(self, actor: Actor, link_id: Id, *, now: Moment) -> Relationship: ...
+    def update_link_settings(
+        self,
+        actor: Actor,
+        link_id: Id,
+        *,
+        now: Moment,
+        permissions: Union[Mapping[str, Any], str, None] = None,
+        approval_settings: Union[Mapping[str, Any], str, None] = None,
+    ) -> Relationship: ...
+    def mark_notification(
+        self,
+        actor: Actor,
+        notification_id: Id,
+        status: Union[NotificationStatus, Literal["READ", "ARCHIVED"]],
+        *,
+        now: Moment,
+    ) -> Notification: ...
+    def submit_feedback(
+        self,
+        actor: Actor,
+        user_id: Id,
+        feedback_type: Union[FeedbackType, str],
+        severity: Union[FeedbackSeverity, str],
+        title: str,
+        description: str,
+        *,
+        now: Moment,
+        category: Optional[str] = None,
+        related_component: Optional[str] = None,
+        environment_details: Any = None,
+        screenshots: Sequence[str] = (),
+        id: Optional[Id] = None,
+    ) -> BetaFeedback: ...
+    def advance_feedback(
+        self, actor: Actor, feedback_id: Id, status: Union[FeedbackStatus, str], *, now: Moment
+    ) -> BetaFeedback: ...
+    def import_rows(
+        self,
+        actor: Actor,
+        *,
+        now: Moment,
+        users: Optional[Iterable[Union[User, Mapping[str, Any]]]] = None,
+        relationships: Optional[Iterable[Union[Relationship, Mapping[str, Any]]]] = None,
+        portfolios: Optional[Iterable[Union[Portfolio, Mapping[str, Any]]]] = None,
+        positions: Optional[Iterable[Union[Position, Mapping[str, Any]]]] = None,
+        trades: Optional[Iterable[Union[Trade, Mapping[str, Any]]]] = None,
+        notifications: Optional[Iterable[Union[Notification, Mapping[str, Any]]]] = None,
+        beta_feedback: Optional[Iterable[Union[BetaFeedback, Mapping[str, Any]]]] = None,
+    ) -> Dict[str, int]:
+        """Whole rows, all or nothing, every invariant checked: the system actor only."""

@@ -43,10 +43,17 @@ class SecurityTest {
     fun `login, two-factor and the attempt limit`() = runBlocking {
         openStoreWith("sqlite::memory:", config).use { store ->
             val system = systemActor()
-            val hash = store.hashPassword("s3cret pass")
-            assertTrue(hash.startsWith("\$2b\$04\$"), hash)
-            val user = userNew(newUser("kim@example.com", hash, UserRole.USER), null, now)
-            store.insertUser(system, user)
+            assertTrue(store.hashPassword("s3cret pass").startsWith("\$2b\$04\$"))
+            // Self sign-up: the new account's own id is the actor (USER or GUARDIAN only).
+            val id = newId()
+            val user = store.createUser(Actor(id, UserRole.USER, UserStatus.ACTIVE), newAccount("kim@example.com", UserRole.USER).copy(id = id), "s3cret pass", now)
+            assertEquals(id, user.id)
+            assertTrue(user.passwordHash.startsWith("\$2b\$04\$"), user.passwordHash)
+            // Nobody signs themself up as an ADMIN.
+            val other = newId()
+            assertThrows<ElsonException.Forbidden> {
+                runBlocking { store.createUser(Actor(other, UserRole.ADMIN, UserStatus.ACTIVE), newAccount("eve@example.com", UserRole.ADMIN).copy(id = other), "pw", now) }
+            }
 
             val outcome = store.login("Kim@Example.com", "s3cret pass", now)
             assertEquals(user.id, (outcome as LoginOutcome.Authenticated).actor.id)
@@ -91,13 +98,17 @@ class SecurityTest {
         assertThrows<ElsonException.InvalidInput> { PiiKey("k", ByteArray(31)) }
         val system = systemActor()
         val hash = "\$2b\$12\$C6UzMDM.H6dfI/f/IKcEeO5zWJ8f0p1f3hT3q0zT9nN1bqJ2Xb5W."
+        val guardian = userNew(newUser("grace@example.com", hash, UserRole.GUARDIAN), null, now)
         val minor = userNew(
             newUser("ada@example.com", hash, UserRole.MINOR)
                 .copy(firstName = "Ada", lastName = "Lovelace", dateOfBirth = LocalDate.of(2013, 3, 1)),
             null, now,
         )
         openStoreWith(url, StoreConfig(piiKey = key)).use { store ->
-            store.insertUser(system, minor)
+            // Rows made elsewhere (a backfill) come in through the system actor's import; a MINOR with their guardian.
+            val report = store.importRows(system, ImportBatch(users = listOf(guardian, minor), relationships = listOf(parentLink(guardian, minor, now))), now)
+            assertEquals(2uL, report.users)
+            assertEquals(1uL, report.relationships)
             assertEquals("Ada", store.getUser(system, minor.id).firstName)
             store.snapshot(system, backup)
             assertThrows<ElsonException.Forbidden> { runBlocking { store.snapshot(actorOf(minor), "$backup-2") } }
@@ -123,12 +134,13 @@ class SecurityTest {
             val hash = store.hashPassword("pw")
             val guardian = userNew(newUser("gina@example.com", hash, UserRole.GUARDIAN), null, now)
             val minor = userNew(newUser("max@example.com", hash, UserRole.MINOR).copy(dateOfBirth = LocalDate.of(2013, 3, 1)), null, now)
-            store.insertUser(system, guardian)
-            store.insertUser(system, minor)
-            store.linkParent(system, guardian, minor, now)
             val portfolio = portfolioNew(newPortfolioStandard(minor.id, "Savings").copy(guardianApproval = true), newId(), now)
-            store.insertPortfolio(system, portfolio)
-            store.deposit(actorOf(guardian), portfolio.id, BigDecimal("500.00"), now)
+            store.importRows(
+                system,
+                ImportBatch(users = listOf(guardian, minor), relationships = listOf(parentLink(guardian, minor, now)), portfolios = listOf(portfolio)),
+                now,
+            )
+            assertEquals(BigDecimal("500.00"), store.deposit(actorOf(guardian), portfolio.id, BigDecimal("500.00"), now).cashBalance)
             val order = OrderRequest(newTradeMarket(newId(), portfolio.id, "VTI", TradeSide.BUY, BigDecimal("1")), AssetType.ETF, BigDecimal("250.00"))
             val placed = store.placeTrade(actorOf(minor), order, now)
 
@@ -142,8 +154,14 @@ class SecurityTest {
             val g = actorOf(guardian)
             val request = store.notifications(g, guardian.id, 20, 0).single { it.notificationType == NotificationType.APPROVAL }
             assertEquals(NotificationStatus.UNREAD, request.status)
-            val read = notificationTransition(request, NotificationEvent.MARK_READ, now.plusSeconds(5))
-            store.updateNotification(g, read)
+            // Only its recipient marks it, through the notification state machine.
+            assertThrows<ElsonException.Forbidden> {
+                runBlocking { store.markNotification(actorOf(minor), request.id, NotificationEvent.MARK_READ, now.plusSeconds(4)) }
+            }
+            val read = store.markNotification(g, request.id, NotificationEvent.MARK_READ, now.plusSeconds(5))
+            assertEquals(NotificationStatus.READ, read.status)
+            assertEquals(now.plusSeconds(5), read.readAt)
+            assertEquals(read, notificationTransition(request, NotificationEvent.MARK_READ, now.plusSeconds(5)))
             assertTrue(store.notificationsWithStatus(g, guardian.id, NotificationStatus.UNREAD).none { it.id == request.id })
             assertEquals(NotificationStatus.READ, store.notifications(g, guardian.id, 20, 0).single { it.id == request.id }.status)
             assertThrows<ElsonException.Forbidden> { runBlocking { store.notifications(actorOf(minor), guardian.id, 20, 0) } }

@@ -12,28 +12,45 @@ import org.junit.jupiter.api.assertThrows
 
 /** The SQLite store through suspend functions: the family flow, durable and atomic. */
 class StoreTest {
-    private val hash = "\$2b\$12\$C6UzMDM.H6dfI/f/IKcEeO5zWJ8f0p1f3hT3q0zT9nN1bqJ2Xb5W."
     private val now = Instant.parse("2026-11-25T15:00:00Z")
     private val later = now.plus(Duration.ofMinutes(5))
 
     @Test
     fun `a family's trade through the store`() = runBlocking {
-        openStore("sqlite::memory:").use { store ->
+        // bcrypt cost 4: the commands hash the passwords they are given (12 by default).
+        openStoreWith("sqlite::memory:", StoreConfig(bcryptCost = 4u)).use { store ->
             // The seed's eight migrations, then the SDK's own (security, row-level security,
             // partitioning, environments, per-call overhead, the approval queue's table).
             assertEquals((1L..14L).toList(), store.appliedMigrations())
             val system = systemActor()
-            val guardian = userNew(newUser("grace@example.com", hash, UserRole.GUARDIAN), null, now)
-            val minor = userNew(newUser("ada@example.com", hash, UserRole.MINOR).copy(dateOfBirth = LocalDate.of(2012, 5, 1)), null, now)
-            store.insertUser(system, guardian)
-            store.insertUser(system, minor)
-            val duplicate = assertThrows<ElsonException.Conflict> { runBlocking { store.insertUser(system, guardian.copy(id = newId())) } }
+            // The write API is commands: an account, a child enrolled with their guardian, a portfolio.
+            val guardian = store.createUser(system, newAccount("Grace@Example.com", UserRole.GUARDIAN), "grace pass", now)
+            assertEquals("grace@example.com", guardian.email)
+            assertTrue(guardian.passwordHash.startsWith("\$2b\$04\$"), guardian.passwordHash)
+            val duplicate = assertThrows<ElsonException.Conflict> {
+                runBlocking { store.createUser(system, newAccount("grace@example.com", UserRole.GUARDIAN).copy(id = newId()), "pw", now) }
+            }
             assertEquals("CONFLICT", errorCode(duplicate))
-            store.linkParent(system, guardian, minor, now)
-            val portfolio = portfolioNew(newPortfolioStandard(minor.id, "College fund").copy(guardianApproval = true), newId(), now)
-            store.insertPortfolio(system, portfolio)
+            // A MINOR is not created alone: enrollMinor links the guardian in the same transaction.
+            assertThrows<ElsonException.InvalidInput> {
+                runBlocking { store.createUser(system, newAccount("kid@example.com", UserRole.MINOR).copy(dateOfBirth = LocalDate.of(2012, 5, 1)), "pw", now) }
+            }
+            val link = newLinkParent(guardian.id).copy(permissions = permissionsDefault().copy(trading = true))
+            val enrolled = store.enrollMinor(system, newAccount("ada@example.com", UserRole.MINOR).copy(dateOfBirth = LocalDate.of(2012, 5, 1)), "ada pass", link, now)
+            val minor = enrolled.user
+            assertEquals(UserRole.MINOR, minor.role)
+            assertEquals(RelationshipStatus.ACTIVE, enrolled.relationship.status)
+            assertEquals(minor.id, enrolled.relationship.minorId)
             val guardianActor = actorOf(guardian)
             val minorActor = actorOf(minor)
+            // The guardian opens the child's portfolio: with no cash, whatever the caller wishes.
+            val portfolio = store.openPortfolio(guardianActor, newId(), newPortfolioStandard(minor.id, "College fund").copy(guardianApproval = true), now)
+            assertEquals(BigDecimal("0.00"), portfolio.cashBalance)
+            assertEquals(BigDecimal("0.00"), portfolio.totalValue)
+            // A minor opens none.
+            assertThrows<ElsonException.Forbidden> {
+                runBlocking { store.openPortfolio(minorActor, newId(), newPortfolioStandard(minor.id, "Mine"), now) }
+            }
 
             assertEquals(BigDecimal("1000.00"), store.deposit(guardianActor, portfolio.id, BigDecimal("1000.00"), now).cashBalance)
 
@@ -42,14 +59,20 @@ class StoreTest {
             assertEquals(GuardianApproval.PENDING, placed.trade.guardianApproval)
             assertTrue(placed.notifications.any { it.userId == guardian.id && it.notificationType == NotificationType.APPROVAL })
 
-            val fill = MarketFill(BigDecimal("250.00"), AssetType.ETF, feeScheduleDefault())
-            val blocked = assertThrows<ElsonException.ApprovalRequired> { runBlocking { store.executeTrade(minorActor, placed.trade.id, fill, now) } }
+            // The execution price is the market's: the price feed (the system actor) states it.
+            val fill = marketFillAt(BigDecimal("250.00"), AssetType.ETF)
+            val blocked = assertThrows<ElsonException.ApprovalRequired> { runBlocking { store.executeTrade(system, placed.trade.id, fill, now) } }
             assertEquals(placed.trade.id, blocked.tradeId)
 
             store.decideTrade(guardianActor, placed.trade.id, Verdict.Approve, later)
-            val executed = store.executeTrade(minorActor, placed.trade.id, fill, later)
+            // Approved, the minor still may not name the price their trade fills at.
+            assertThrows<ElsonException.Forbidden> { runBlocking { store.executeTrade(minorActor, placed.trade.id, fill, later) } }
+            assertEquals(TradeStatus.PENDING, store.getTrade(minorActor, placed.trade.id).status)
+            val executed = store.executeTrade(system, placed.trade.id, fill, later)
             assertEquals(TradeStatus.EXECUTED, executed.trade.status)
+            // 2 × 250.00 + the platform's default fee (0.35 %: 1.75).
             assertEquals(BigDecimal("498.25"), executed.portfolio.cashBalance)
+            assertEquals(BigDecimal("1.75"), executed.trade.fees)
             assertTrue(executed.outcome is ExecutionOutcome.Executed)
 
             // Prices come from the market-data feed, the SDK's service identity: a minor may

@@ -17,14 +17,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 use elson_core::ElsonError;
-use elson_core::accounting::{Book, Execution, FeeSchedule, Outcome};
+use elson_core::accounting::{Book, Execution, Outcome, check_market_price};
 use elson_core::entities::{
     NewTrade, Notification, Portfolio, Position, Relationship, Trade, User,
 };
 use elson_core::enums::{AssetType, GuardianApproval, TradeStatus, UserRole};
 use elson_core::families::{
-    ApprovalDecision, ApprovalRequest, Verdict, active_guardian_ids, apply_decision, decide,
-    decide_trade, estimate_amount,
+    ApprovalDecision, ApprovalRequest, Verdict, active_guardian_ids, apply_decision,
+    check_price_source, decide, decide_trade, estimate_amount, execution_price,
 };
 use elson_core::notifications::{DomainEvent, TradeSummary, notifications_for};
 use rust_decimal::Decimal;
@@ -54,15 +54,28 @@ pub struct OrderRequest {
     pub market_price: Option<Decimal>,
 }
 
-/// The market facts of an execution.
+/// The market facts of an execution. The fees are not among them: they are
+/// the platform's ([`crate::StoreOptions::fees`]), never the caller's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fill {
-    /// The price the order fills at.
-    pub market_price: Decimal,
+    /// The market price the order fills at: the price feed's. Only the
+    /// system actor executes (`elson_core::families::execution_price`);
+    /// `None`: a LIMIT order fills at its own limit price.
+    pub market_price: Option<Decimal>,
     /// Asset type of a position a buy opens.
     pub asset_type: AssetType,
-    /// Fees to charge.
-    pub fees: FeeSchedule,
+}
+
+impl Fill {
+    /// A fill at the market price `price` (the system actor's).
+    pub fn at(price: Decimal, asset_type: AssetType) -> Fill {
+        Fill { market_price: Some(price), asset_type }
+    }
+
+    /// A LIMIT order filled at its own limit price (by the system actor).
+    pub fn at_limit(asset_type: AssetType) -> Fill {
+        Fill { market_price: None, asset_type }
+    }
 }
 
 /// What a trading operation wrote.
@@ -113,6 +126,7 @@ const OP_DECIDE: &str = "trading.decide";
 const OP_CANCEL: &str = "trading.cancel";
 const OP_DEPOSIT: &str = "trading.deposit";
 const OP_MARK: &str = "trading.mark_to_market";
+const OP_WITHDRAW: &str = "trading.withdraw";
 
 /// Locks and reads a portfolio inside the session's transaction. The same
 /// statement brings back the actor's standing (the `elson_standing` column,
@@ -312,6 +326,12 @@ async fn update_trade(c: &mut Conn<'_>, op: &'static str, t: &Trade) -> StoreRes
     Ok(())
 }
 
+/// The price `trade` fills at when `actor` executes it with `fill`: the
+/// core's rule ([`execution_price`]): only the system gives a market price.
+fn s_execution_price(actor: &Actor, trade: &Trade, fill: &Fill) -> StoreResult<Decimal> {
+    Ok(execution_price(actor, trade.order_type, trade.price, fill.market_price)?)
+}
+
 /// A trade's owner-side events after it executed, was cancelled or rejected.
 fn final_event(trade: &Trade, owner_id: Uuid, guardian_ids: Vec<Uuid>) -> Option<DomainEvent> {
     let summary = TradeSummary::of(trade, owner_id);
@@ -480,13 +500,14 @@ impl Store {
     ) -> StoreResult<TradeResult> {
         let call = Call::new(OP_EXECUTE, "execute", "trades", Some(trade_id));
         let mut s = self.session(&call, actor, Mode::Write).await;
-        let r = async { self.execute_in(live(&mut s)?, trade_id, fill, now).await }.await;
+        let r = async { self.execute_in(live(&mut s)?, actor, trade_id, fill, now).await }.await;
         self.conclude(actor, s, r, &call).await
     }
 
     async fn execute_in(
         &self,
         s: &mut Session,
+        actor: &Actor,
         trade_id: Uuid,
         fill: &Fill,
         now: DateTime<Utc>,
@@ -501,10 +522,11 @@ impl Store {
         let mut trade = load_trade(c, OP_EXECUTE, trade_id).await?;
         let before = load_positions(c, OP_EXECUTE, portfolio_id).await?;
         let mut book = Book::from_rows(portfolio, before.clone())?;
+        let market_price = s_execution_price(actor, &trade, fill)?;
         let exec = Execution {
-            market_price: fill.market_price,
+            market_price,
             asset_type: fill.asset_type,
-            fees: &fill.fees,
+            fees: &self.options().fees,
             now,
         };
         let outcome = book.execute(&mut trade, exec)?;
@@ -552,8 +574,9 @@ impl Store {
             let pid = order.trade.portfolio_id;
             let mut acct = self.load_account(s, OP_EXECUTE, pid, Action::Create).await?;
             let mut out = Outbox::default();
-            let result =
-                self.place_execute_on(&mut s.conn(), &mut acct, order, fill, now, &mut out).await?;
+            let result = self
+                .place_execute_on(actor, &mut s.conn(), &mut acct, order, fill, now, &mut out)
+                .await?;
             let audit = s.take_write_audit(actor, &call);
             write_all(&mut s.conn(), OP_EXECUTE, &mut out, &acct.before, &acct.book, &audit)
                 .await?;
@@ -567,8 +590,10 @@ impl Store {
     /// Places and executes one order on a loaded account: the trade row is
     /// written once, already filled, with its notifications; the book is
     /// updated in memory and written back by the caller ([`write_book`]).
+    #[allow(clippy::too_many_arguments)]
     async fn place_execute_on(
         &self,
+        actor: &Actor,
         c: &mut Conn<'_>,
         acct: &mut Account,
         order: OrderRequest,
@@ -593,9 +618,9 @@ impl Store {
             return Err(ElsonError::ApprovalRequired { trade_id: trade.id }.into());
         }
         let exec = Execution {
-            market_price: fill.market_price,
+            market_price: s_execution_price(actor, &trade, fill)?,
             asset_type: fill.asset_type,
-            fees: &fill.fees,
+            fees: &self.options().fees,
             now,
         };
         let outcome = acct.book.execute(&mut trade, exec)?;
@@ -653,7 +678,9 @@ impl Store {
                 };
                 let acct = &mut accounts[index];
                 let c = &mut s.conn();
-                results.push(self.place_execute_on(c, acct, order, &fill, now, &mut out).await?);
+                results.push(
+                    self.place_execute_on(actor, c, acct, order, &fill, now, &mut out).await?,
+                );
             }
             let c = &mut s.conn();
             out.flush(c, OP_EXECUTE).await?;
@@ -776,13 +803,48 @@ impl Store {
         self.conclude(actor, s, r, &call).await
     }
 
-    /// Revalues held symbols at new prices (the core's
-    /// `Book::mark_to_market`); symbols the portfolio does not hold are
-    /// ignored. Positions and total value commit together.
+    /// Takes cash out of a portfolio (the core's `Book::withdraw`): the
+    /// owner, or a minor whose every active guardian granted `withdrawals`.
     ///
     /// # Errors
-    /// `NotFound` for an unknown portfolio; `InvalidInput` for an invalid
-    /// price.
+    /// `NotFound` for an unknown portfolio; `Forbidden` when `authorize`
+    /// refuses; `InsufficientFunds`; `InvalidInput` for an amount that is not
+    /// positive money.
+    pub async fn withdraw(
+        &self,
+        actor: &Actor,
+        portfolio_id: Uuid,
+        amount: Decimal,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Portfolio> {
+        let call = Call::new(OP_WITHDRAW, "withdraw", "portfolios", Some(portfolio_id));
+        let mut s = self.session(&call, actor, Mode::Write).await;
+        let r = async {
+            let s = live(&mut s)?;
+            let portfolio = lock_portfolio(s, OP_WITHDRAW, portfolio_id).await?;
+            s.authorize(Action::Withdraw, Resource::Portfolio { owner_id: portfolio.user_id })
+                .await?;
+            let c = &mut s.conn();
+            let before = load_positions(c, OP_WITHDRAW, portfolio_id).await?;
+            let mut book = Book::from_rows(portfolio, before.clone())?;
+            book.withdraw(amount, now)?;
+            write_book(c, OP_WITHDRAW, &before, &book).await?;
+            s.touch(&[portfolio_id]);
+            Ok(book.portfolio().clone())
+        }
+        .await;
+        self.conclude(actor, s, r, &call).await
+    }
+
+    /// Revalues held symbols at new prices (the core's
+    /// `Book::mark_to_market`); symbols the portfolio does not hold are
+    /// ignored, but every price given is checked. Positions and total value
+    /// commit together. Prices are the price feed's: only the system actor
+    /// marks (`elson_core::families::check_price_source`).
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown portfolio; `Forbidden` for any actor but the
+    /// system; `InvalidInput` for a price that is not positive money.
     pub async fn mark_to_market(
         &self,
         actor: &Actor,
@@ -794,9 +856,13 @@ impl Store {
         let mut s = self.session(&call, actor, Mode::Write).await;
         let r = async {
             let s = live(&mut s)?;
+            for (_, price) in prices {
+                check_market_price("price", *price)?;
+            }
             let portfolio = lock_portfolio(s, OP_MARK, portfolio_id).await?;
             s.authorize(Action::Update, Resource::Portfolio { owner_id: portfolio.user_id })
                 .await?;
+            check_price_source(actor)?;
             let c = &mut s.conn();
             let before = load_positions(c, OP_MARK, portfolio_id).await?;
             let mut book = Book::from_rows(portfolio, before.clone())?;

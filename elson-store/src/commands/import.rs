@@ -1,0 +1,292 @@
+//! The one way whole rows enter the store: migrations and backfills.
+//!
+//! [`Store::import`] takes rows made elsewhere, rebuilds each through the
+//! core's validating constructor, checks every rule that spans rows, and
+//! writes all of them or none, audited. Only the system actor may call it:
+//! it is how history from another system arrives, not a shortcut around the
+//! commands.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use elson_core::ElsonError;
+use elson_core::accounting::{Book, check_holdings, check_trade_row};
+use elson_core::entities::{
+    BetaFeedback, NewBetaFeedback, NewPortfolio, NewRelationship, NewUser, Notification, Portfolio,
+    Position, Relationship, Trade, User,
+};
+use elson_core::enums::UserRole;
+use elson_core::families::{SYSTEM_ACTOR_ID, check_link_parties, has_guardian};
+use uuid::Uuid;
+
+use super::links::load_links_of_minor;
+use crate::access::{Call, Session};
+use crate::actor::Actor;
+use crate::error::StoreResult;
+use crate::repo::{
+    beta_feedback, notifications, portfolios, positions, relationships, trades, users,
+};
+use crate::store::Store;
+
+/// Whole rows to import, of any of the user-owned tables. A portfolio comes
+/// with all its positions and trades (its history is checked against its
+/// holdings), so positions and trades may only name portfolios of the same
+/// batch.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportBatch {
+    /// Users (password hashes as stored elsewhere: bcrypt `$2b$`).
+    pub users: Vec<User>,
+    /// Guardian links.
+    pub relationships: Vec<Relationship>,
+    /// Portfolios, with their cash and total value.
+    pub portfolios: Vec<Portfolio>,
+    /// Positions of this batch's portfolios.
+    pub positions: Vec<Position>,
+    /// Trades of this batch's portfolios.
+    pub trades: Vec<Trade>,
+    /// Notifications.
+    pub notifications: Vec<Notification>,
+    /// Beta feedback.
+    pub beta_feedback: Vec<BetaFeedback>,
+}
+
+/// What an import wrote: rows per table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Users written.
+    pub users: usize,
+    /// Links written.
+    pub relationships: usize,
+    /// Portfolios written.
+    pub portfolios: usize,
+    /// Positions written.
+    pub positions: usize,
+    /// Trades written.
+    pub trades: usize,
+    /// Notifications written.
+    pub notifications: usize,
+    /// Feedback written.
+    pub beta_feedback: usize,
+}
+
+const OP_IMPORT: &str = "import";
+
+/// `u` rebuilt through `User::new` as of `now` (so every column rule of a
+/// new user holds, a MINOR is under 18 today), with its stored times.
+fn rebuild_user(u: &User, now: DateTime<Utc>) -> StoreResult<User> {
+    if u.id == SYSTEM_ACTOR_ID {
+        return Err(ElsonError::invalid("id", "the nil id is the SDK's own, never a user's").into());
+    }
+    let new = NewUser {
+        email: u.email.clone(),
+        password_hash: u.password_hash.clone(),
+        role: u.role,
+        first_name: u.first_name.clone(),
+        last_name: u.last_name.clone(),
+        date_of_birth: u.date_of_birth,
+        status: u.status,
+        two_factor_enabled: u.two_factor_enabled,
+        two_factor_secret: u.two_factor_secret.clone(),
+        risk_profile: u.risk_profile,
+        education_progress: u.education_progress.clone(),
+        preferences: u.preferences.clone(),
+        beta_feedback: u.beta_feedback.clone(),
+    };
+    let mut built = User::new(new, Some(u.id), now)?;
+    if built.email != u.email {
+        return Err(ElsonError::invalid("email", "must be trimmed and lower case").into());
+    }
+    (built.created_at, built.updated_at, built.last_login) =
+        (u.created_at, u.updated_at, u.last_login);
+    Ok(built)
+}
+
+fn check_relationship(r: &Relationship) -> StoreResult<()> {
+    let new = NewRelationship {
+        guardian_id: r.guardian_id,
+        minor_id: r.minor_id,
+        relationship_type: r.relationship_type,
+        status: r.status,
+        approval_settings: r.approval_settings.clone(),
+        permissions: r.permissions,
+    };
+    Relationship::new(new, Some(r.id), r.created_at)?;
+    Ok(())
+}
+
+fn check_portfolio(p: &Portfolio) -> StoreResult<()> {
+    let new = NewPortfolio {
+        user_id: p.user_id,
+        name: p.name.clone(),
+        description: p.description.clone(),
+        portfolio_type: p.portfolio_type,
+        guardian_approval: p.guardian_approval,
+        risk_score: p.risk_score,
+        diversification_score: p.diversification_score,
+        volatility_preference: p.volatility_preference,
+    };
+    Portfolio::new(new, p.id, p.created_at)?;
+    portfolios::validate(p)?;
+    Ok(())
+}
+
+fn check_feedback(f: &BetaFeedback) -> StoreResult<()> {
+    let new = NewBetaFeedback {
+        user_id: f.user_id,
+        feedback_type: f.feedback_type,
+        title: f.title.clone(),
+        description: f.description.clone(),
+        severity: f.severity,
+        category: f.category.clone(),
+        related_component: f.related_component.clone(),
+        environment_details: f.environment_details.clone(),
+        screenshots: f.screenshots.clone(),
+    };
+    BetaFeedback::new(new, Some(f.id), f.submitted_at)?;
+    Ok(())
+}
+
+impl Store {
+    /// Imports whole rows, all or nothing (see the module docs). Checked
+    /// before anything is written:
+    /// - every row through its core constructor (users as of `now`: a MINOR
+    ///   must be under 18 today), and the nil id refused;
+    /// - each link joins a GUARDIAN and a MINOR; each imported MINOR has an
+    ///   ACTIVE or PENDING guardian link (imported or stored);
+    /// - each portfolio's book: cash ≥ 0, `total_value = cash + Σ positions`,
+    ///   each position's derived columns;
+    /// - each trade's status, fill and approval consistent (the lifecycle,
+    ///   and approval only on a minor's trades), and each position equal to
+    ///   its portfolio's executed trades.
+    ///
+    /// # Errors
+    /// `Forbidden` for any actor but the system; `InvalidInput` naming the
+    /// first row and rule that fails; `NotFound` for a position or trade of
+    /// a portfolio outside the batch; `Conflict` for an id or email taken.
+    pub async fn import(
+        &self,
+        actor: &Actor,
+        batch: ImportBatch,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ImportReport> {
+        let call = Call::new(OP_IMPORT, "import", "batch", None);
+        self.command(actor, &call, async |s: &mut Session| {
+            if !actor.is_system() {
+                return Err(ElsonError::forbidden("only the system actor imports rows").into());
+            }
+            self.import_in(s, batch, now).await
+        })
+        .await
+    }
+
+    async fn import_in(
+        &self,
+        s: &mut Session,
+        batch: ImportBatch,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ImportReport> {
+        let users: Vec<User> =
+            batch.users.iter().map(|u| rebuild_user(u, now)).collect::<StoreResult<_>>()?;
+        let mut roles: HashMap<Uuid, UserRole> = users.iter().map(|u| (u.id, u.role)).collect();
+        let mut people: HashMap<Uuid, User> = users.iter().map(|u| (u.id, u.clone())).collect();
+        for r in &batch.relationships {
+            check_relationship(r)?;
+            for id in [r.guardian_id, r.minor_id] {
+                if let std::collections::hash_map::Entry::Vacant(slot) = people.entry(id) {
+                    let u = self.locked_user(s, OP_IMPORT, id).await?;
+                    roles.insert(u.id, u.role);
+                    slot.insert(u);
+                }
+            }
+            check_link_parties(&people[&r.guardian_id], &people[&r.minor_id])?;
+        }
+        for minor in users.iter().filter(|u| u.role == UserRole::Minor) {
+            let mut links = load_links_of_minor(s, OP_IMPORT, minor.id).await?;
+            links.extend(batch.relationships.iter().filter(|r| r.minor_id == minor.id).cloned());
+            if !has_guardian(minor.id, &links) {
+                return Err(ElsonError::invalid(
+                    "role",
+                    format!("MINOR {} has no ACTIVE or PENDING guardian link", minor.id),
+                )
+                .into());
+            }
+        }
+        for p in &batch.portfolios {
+            check_portfolio(p)?;
+            let held: Vec<Position> =
+                batch.positions.iter().filter(|x| x.portfolio_id == p.id).cloned().collect();
+            for x in &held {
+                positions::validate(x)?;
+            }
+            Book::from_rows(p.clone(), held.clone())?;
+            let owner_role = match roles.get(&p.user_id) {
+                Some(role) => *role,
+                None => {
+                    let u = self.locked_user(s, OP_IMPORT, p.user_id).await?;
+                    roles.insert(u.id, u.role);
+                    u.role
+                }
+            };
+            for t in batch.trades.iter().filter(|t| t.portfolio_id == p.id) {
+                trades::validate(t)?;
+                check_trade_row(t, owner_role == UserRole::Minor)?;
+            }
+            check_holdings(p.id, &held, &batch.trades)?;
+        }
+        let in_batch = |id: Uuid| batch.portfolios.iter().any(|p| p.id == id);
+        if let Some(x) = batch.positions.iter().find(|x| !in_batch(x.portfolio_id)) {
+            return Err(crate::error::StoreError::not_found("portfolio", x.portfolio_id));
+        }
+        if let Some(t) = batch.trades.iter().find(|t| !in_batch(t.portfolio_id)) {
+            return Err(crate::error::StoreError::not_found("portfolio", t.portfolio_id));
+        }
+        for n in &batch.notifications {
+            notifications::validate(n)?;
+        }
+        for f in &batch.beta_feedback {
+            check_feedback(f)?;
+        }
+        // Checked: now written, in the order the foreign keys need.
+        let c = &mut s.conn();
+        for u in &users {
+            self.users().write_in(c, OP_IMPORT, users::INSERT, u).await?;
+        }
+        for r in &batch.relationships {
+            self.relationships().write_in(c, OP_IMPORT, relationships::INSERT, r).await?;
+        }
+        for p in &batch.portfolios {
+            portfolios::insert_in(c, p).await?;
+        }
+        for x in &batch.positions {
+            positions::insert_in(c, x).await?;
+        }
+        for t in &batch.trades {
+            trades::insert_in(c, t).await?;
+        }
+        for n in &batch.notifications {
+            notifications::insert_in(c, n).await?;
+        }
+        for f in &batch.beta_feedback {
+            self.beta_feedback().write_in(c, OP_IMPORT, beta_feedback::INSERT, f).await?;
+        }
+        let ids = users
+            .iter()
+            .map(|u| u.id)
+            .chain(batch.relationships.iter().map(|r| r.id))
+            .chain(batch.portfolios.iter().map(|p| p.id))
+            .chain(batch.positions.iter().map(|x| x.id))
+            .chain(batch.trades.iter().map(|t| t.id))
+            .chain(batch.notifications.iter().map(|n| n.id))
+            .chain(batch.beta_feedback.iter().map(|f| f.id));
+        s.audit_rows(ids);
+        Ok(ImportReport {
+            users: users.len(),
+            relationships: batch.relationships.len(),
+            portfolios: batch.portfolios.len(),
+            positions: batch.positions.len(),
+            trades: batch.trades.len(),
+            notifications: batch.notifications.len(),
+            beta_feedback: batch.beta_feedback.len(),
+        })
+    }
+}
