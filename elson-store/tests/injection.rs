@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use common::*;
 use elson_store::elson_core::entities::NewTrade;
 use elson_store::elson_core::enums::*;
+use elson_store::elson_core::limits::is_bidi_control;
 use elson_store::{OrderRequest, Store, StoreOptions};
 use serde_json::json;
 use uuid::Uuid;
@@ -41,6 +42,14 @@ const PAYLOADS: &[&str] = &[
 /// `s` cut to `n` characters (column limits), kept distinct by a prefix.
 fn fit(i: usize, s: &str, n: usize) -> String {
     format!("{i}{s}").chars().take(n).collect()
+}
+
+/// [`fit`] for an identifier column (symbol, sector, flag name, parameter
+/// type and name, model version, entity type): control and bidirectional
+/// characters are refused there as `InvalidInput` before any SQL is built
+/// (issue 15 item 12), so they become `_`; the quoting payload stays.
+fn ident(i: usize, s: &str, n: usize) -> String {
+    fit(i, &s.replace(|c: char| c.is_control() || is_bidi_control(c), "_"), n)
 }
 
 both_backends_url!(
@@ -84,14 +93,20 @@ both_backends_url!(
             assert_eq!(store.portfolios().get(&sys, pf.id).await.unwrap(), pf);
 
             // positions: symbol, sector.
-            let mut pos = position(pf.id, &fit(i, p, 20));
-            pos.sector = Some(p.to_string());
+            let mut pos = position(pf.id, &ident(i, p, 20));
+            pos.sector = Some(ident(i, p, 100));
+            if ident(i, p, 20) != fit(i, p, 20) {
+                // The payload itself, in an identifier: refused, nothing written.
+                let raw = position(pf.id, &fit(i, p, 20));
+                let e = store.positions().insert(&sys, &raw).await.unwrap_err();
+                assert_eq!(e.code(), "INVALID_INPUT", "{p:?}");
+            }
             store.positions().insert(&sys, &pos).await.unwrap();
             add("positions");
             assert_eq!(store.positions().get(&sys, pos.id).await.unwrap(), pos);
 
             // trades: symbol, notes (repository) and an order's symbol (trading).
-            let mut t = trade(pf.id, &fit(i, p, 20), at(i as i64));
+            let mut t = trade(pf.id, &ident(i, p, 20), at(i as i64));
             t.notes = Some(p.to_string());
             store.trades().insert(&sys, &t).await.unwrap();
             add("trades");
@@ -100,7 +115,7 @@ both_backends_url!(
                 trade: NewTrade::market(
                     Uuid::now_v7(),
                     pf.id,
-                    fit(i, p, 20),
+                    ident(i, p, 20),
                     TradeSide::Buy,
                     dec("1"),
                 ),
@@ -109,7 +124,7 @@ both_backends_url!(
             };
             let placed = store.place_trade(&sys, order, at(i as i64)).await.unwrap();
             add("trades");
-            assert_eq!(placed.trade.symbol, fit(i, p, 20));
+            assert_eq!(placed.trade.symbol, ident(i, p, 20));
             assert_eq!(store.trades().get(&sys, placed.trade.id).await.unwrap(), placed.trade);
             for _ in &placed.notifications {
                 add("notifications");
@@ -131,7 +146,7 @@ both_backends_url!(
             let mut n = notification(u.id);
             n.title = fit(i, p, 100);
             n.message = p.to_string();
-            n.related_entity_type = Some(fit(i, p, 50));
+            n.related_entity_type = Some(ident(i, p, 50));
             n.action_url = Some(p.to_string());
             store.notifications().insert(&sys, &n).await.unwrap();
             add("notifications");
@@ -151,7 +166,7 @@ both_backends_url!(
             assert_eq!(store.beta_feedback().by_user(&sys, u.id).await.unwrap(), vec![f]);
 
             // feature_flags: name, description, author.
-            let mut fl = flag(&fit(i, p, 100), Environment::Beta, true);
+            let mut fl = flag(&ident(i, p, 100), Environment::Beta, true);
             fl.description = Some(p.to_string());
             fl.created_by = fit(i, p, 100);
             store.feature_flags().insert(&sys, &fl).await.unwrap();
@@ -160,8 +175,8 @@ both_backends_url!(
 
             // model_parameters: type, name, author, description; the key lookup.
             let mut mp = model_parameter(at(0), None);
-            mp.parameter_type = fit(i, p, 50);
-            mp.parameter_name = fit(i, p, 100);
+            mp.parameter_type = ident(i, p, 50);
+            mp.parameter_name = ident(i, p, 100);
             mp.created_by = fit(i, p, 100);
             mp.description = Some(p.to_string());
             store.model_parameters().insert(&sys, &mp).await.unwrap();
@@ -179,8 +194,8 @@ both_backends_url!(
 
             // backtest_results: version, symbol, notes, JSON; the lookup.
             let mut b = backtest();
-            b.model_version = fit(i, p, 50);
-            b.symbol = fit(i, p, 20);
+            b.model_version = ident(i, p, 50);
+            b.symbol = ident(i, p, 20);
             b.notes = Some(p.to_string());
             b.parameters_used = json!({ p: p });
             store.backtest_results().insert(&sys, &b).await.unwrap();
@@ -191,7 +206,7 @@ both_backends_url!(
             assert!(store.backtest_results().list_for(&sys, p, p).await.unwrap().is_empty());
 
             // volatility_regimes: symbol; the lookup.
-            let v = regime(&fit(i, p, 20), at(i as i64), VolatilityLevel::Low, 1);
+            let v = regime(&ident(i, p, 20), at(i as i64), VolatilityLevel::Low, 1);
             store.volatility_regimes().insert(&sys, &v).await.unwrap();
             add("volatility_regimes");
             assert_eq!(store.volatility_regimes().recent(&sys, &v.symbol).await.unwrap(), vec![v]);
