@@ -12,7 +12,7 @@ use elson_sdk::core::backtest::{
 const BARS: usize = 1_000_000;
 
 fn bench(c: &mut Criterion) {
-    let bars = synthetic_bars(BARS, 42, 100.0);
+    let bars = synthetic_bars(BARS, 42, 100.0).unwrap();
     let t0 = Utc.with_ymd_and_hms(1990, 1, 1, 21, 0, 0).unwrap();
     let times: Vec<_> = (0..BARS).map(|i| t0 + Duration::days(i as i64)).collect();
     let cfg = BacktestConfig::new("SYN");

@@ -12,7 +12,7 @@ use elson_sdk::core::backtest::synthetic_bars;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = NaiveDate::from_ymd_opt(2023, 1, 2).ok_or("date")?;
     let mut csv = String::from("date,open,high,low,close\n");
-    for (i, b) in synthetic_bars(720, 2026, 100.0).iter().enumerate() {
+    for (i, b) in synthetic_bars(720, 2026, 100.0)?.iter().enumerate() {
         let date = start + Duration::days(i as i64);
         writeln!(csv, "{date},{:.4},{:.4},{:.4},{:.4}", b.open, b.high, b.low, b.close)?;
     }

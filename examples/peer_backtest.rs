@@ -138,7 +138,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .chunks_exact(8)
             .map(|c| Bar::from_close(f64::from_le_bytes(c.try_into().unwrap())))
             .collect(),
-        _ => synthetic_bars(1_000_000, 42, 100.0),
+        _ => synthetic_bars(1_000_000, 42, 100.0)?,
     };
     let fast: usize = positional.get(1).map_or(Ok(10), |s| s.parse())?;
     let slow: usize = positional.get(2).map_or(Ok(50), |s| s.parse())?;

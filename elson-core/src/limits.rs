@@ -125,35 +125,65 @@ pub fn round_money(value: Decimal) -> Decimal {
 }
 
 /// A `VARCHAR(n)` column (or TEXT with a sanity bound).
+///
+/// Every text refuses NUL (U+0000): PostgreSQL's `text` cannot hold it, so
+/// SQLite stored what PostgreSQL refused with a storage error; refusing it
+/// here makes both backends (and every binding) answer `InvalidInput`
+/// alike. An *identifier* ([`Self::identifier`]: a symbol, a flag name, a
+/// sector, a parameter's type and name, a model version) also refuses every
+/// other control character and the Unicode bidirectional controls
+/// ([`is_bidi_control`]): an identifier is compared byte for byte and shown
+/// to people, and such characters make two different identifiers look
+/// alike (`"AA\u{202e}LPA"` displays as `AAPLA`…), break log lines, or
+/// reorder the text around them ("Trojan Source", CVE-2021-42574). Free
+/// text (names, titles, notes) keeps tabs, newlines and direction marks,
+/// which prose in right-to-left scripts needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextLimit {
     /// Longest allowed length in characters.
     pub len_max: usize,
     /// Whether the empty (or all-whitespace) string is allowed.
     pub allow_empty: bool,
+    /// Whether the text is an identifier: no control characters and no
+    /// bidirectional controls (see the type's documentation).
+    pub identifier: bool,
 }
 
 impl TextLimit {
-    /// VARCHAR(20): symbols.
-    pub const SYMBOL: TextLimit = TextLimit { len_max: 20, allow_empty: false };
+    /// VARCHAR(20): symbols (an identifier).
+    pub const SYMBOL: TextLimit = TextLimit { len_max: 20, allow_empty: false, identifier: true };
     /// VARCHAR(50), required.
-    pub const SHORT: TextLimit = TextLimit { len_max: 50, allow_empty: false };
+    pub const SHORT: TextLimit = TextLimit { len_max: 50, allow_empty: false, identifier: false };
     /// VARCHAR(100), required (names, titles).
-    pub const NAME: TextLimit = TextLimit { len_max: 100, allow_empty: false };
+    pub const NAME: TextLimit = TextLimit { len_max: 100, allow_empty: false, identifier: false };
     /// VARCHAR(255), required (email, password hash, feedback title).
-    pub const LONG: TextLimit = TextLimit { len_max: 255, allow_empty: false };
+    pub const LONG: TextLimit = TextLimit { len_max: 255, allow_empty: false, identifier: false };
     /// TEXT: bounded at 64 KiB characters so one row cannot grow without end.
-    pub const TEXT: TextLimit = TextLimit { len_max: 65_536, allow_empty: true };
+    pub const TEXT: TextLimit = TextLimit { len_max: 65_536, allow_empty: true, identifier: false };
 
     /// Same limit, but the empty string is allowed (optional columns).
     pub const fn optional(self) -> TextLimit {
-        TextLimit { len_max: self.len_max, allow_empty: true }
+        TextLimit { allow_empty: true, ..self }
+    }
+
+    /// Same limit for an identifier: no control characters and no
+    /// bidirectional controls (see the type's documentation).
+    ///
+    /// ```
+    /// use elson_core::limits::TextLimit;
+    /// assert!(TextLimit::NAME.check("sector", "Tech\u{202e}").is_ok()); // free text
+    /// assert!(TextLimit::NAME.identifier().check("sector", "Tech\u{202e}").is_err());
+    /// ```
+    pub const fn identifier(self) -> TextLimit {
+        TextLimit { identifier: true, ..self }
     }
 
     /// Checks `value` against the limit.
     ///
     /// # Errors
-    /// [`ElsonError::InvalidInput`] naming `field` for an empty or too long text.
+    /// [`ElsonError::InvalidInput`] naming `field` for an empty or too long
+    /// text, a NUL, and in an identifier a control or bidirectional control
+    /// character (the reason names the character and its position).
     pub fn check(&self, field: &str, value: &str) -> Result<()> {
         if !self.allow_empty && value.trim().is_empty() {
             return Err(ElsonError::invalid(field, "must not be empty"));
@@ -165,8 +195,31 @@ impl TextLimit {
                 format!("is {len} characters long, at most {} allowed", self.len_max),
             ));
         }
+        let refused =
+            |c: char| c == '\0' || (self.identifier && (c.is_control() || is_bidi_control(c)));
+        if let Some((i, c)) = value.chars().enumerate().find(|&(_, c)| refused(c)) {
+            let what = if c == '\0' {
+                "NUL, which no backend stores alike"
+            } else if c.is_control() {
+                "a control character, not allowed in an identifier"
+            } else {
+                "a bidirectional control, not allowed in an identifier"
+            };
+            return Err(ElsonError::invalid(
+                field,
+                format!("contains U+{:04X} at character {i}: {what}", u32::from(c)),
+            ));
+        }
         Ok(())
     }
+}
+
+/// Whether `c` is a Unicode bidirectional control: the embeddings and
+/// overrides U+202A–U+202E, the isolates U+2066–U+2069, and the marks
+/// U+200E (LRM), U+200F (RLM) and U+061C (ALM). They are invisible and
+/// change how the text around them is displayed, not what it compares as.
+pub const fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
 
 /// Checks an integer score in 0–100 (`risk_score`, `diversification_score`,
@@ -219,5 +272,40 @@ mod tests {
         assert!(check_score("risk_score", 101).is_err());
         assert!(check_score("risk_score", -1).is_err());
         assert_eq!(check_score("risk_score", 0).unwrap(), 0);
+    }
+
+    #[test]
+    fn nul_is_refused_everywhere_control_and_bidi_in_identifiers() {
+        let field = |r: Result<()>| match r {
+            Err(ElsonError::InvalidInput { field, reason }) => (field, reason),
+            other => panic!("{other:?}"),
+        };
+        let (f, reason) = field(TextLimit::TEXT.check("notes", "a\0b"));
+        assert_eq!(f, "notes");
+        assert!(reason.contains("U+0000 at character 1"), "{reason}");
+        assert!(TextLimit::TEXT.check("notes", "tab\tnew\nline \u{200f}שלום").is_ok());
+        for bad in ['\0', '\u{1}', '\t', '\n', '\r', '\u{7f}', '\u{85}', '\u{9f}'] {
+            let (f, reason) = field(TextLimit::SYMBOL.check("symbol", &format!("AA{bad}PL")));
+            assert_eq!(f, "symbol");
+            assert!(reason.contains("at character 2"), "{reason}");
+        }
+        for bad in
+            ['\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}']
+                .into_iter()
+                .chain(['\u{2068}', '\u{2069}', '\u{200e}', '\u{200f}', '\u{61c}'])
+        {
+            assert!(is_bidi_control(bad));
+            let (f, reason) =
+                field(TextLimit::SHORT.identifier().check("model_version", &format!("{bad}v1")));
+            assert_eq!(f, "model_version");
+            assert!(reason.contains("bidirectional"), "{reason}");
+            assert!(TextLimit::SHORT.check("title", &format!("{bad}v1")).is_ok(), "free text");
+        }
+        // Neighbours of the ranges, and ordinary non-ASCII, are fine.
+        for ok in ["BRK.B", "ÉLAN", "日本", "X\u{2065}", "X\u{2070}", "X\u{202f}"] {
+            assert!(TextLimit::SYMBOL.check("symbol", ok).is_ok(), "{ok:?}");
+        }
+        assert!(TextLimit::NAME.identifier().optional().check("sector", "").is_ok());
+        assert!(TextLimit::NAME.optional().identifier().allow_empty);
     }
 }

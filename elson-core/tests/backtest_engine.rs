@@ -279,3 +279,25 @@ proptest! {
         prop_assert_eq!(r.breakdown.values().map(|s| s.bars).sum::<u64>() as usize, n);
     }
 }
+
+/// Issue 15 item 11: a start price that is not a positive finite number
+/// used to give bars full of NaN (or of negative prices); it is refused,
+/// naming the argument.
+#[test]
+fn synthetic_bars_refuse_a_start_price_that_is_not_positive_and_finite() {
+    use elson_core::backtest::synthetic_bars;
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, -1.0, f64::MAX] {
+        match synthetic_bars(10, 7, bad) {
+            Err(ElsonError::InvalidInput { field, .. }) => {
+                assert_eq!(field, "start_price", "{bad}")
+            }
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    let bars = synthetic_bars(2_000, 7, 100.0).unwrap();
+    assert!(
+        bars.iter()
+            .all(|b| [b.open, b.high, b.low, b.close].iter().all(|p| p.is_finite() && *p > 0.0))
+    );
+    assert_eq!(synthetic_bars(0, 7, f64::NAN).unwrap_err().code(), "INVALID_INPUT");
+}

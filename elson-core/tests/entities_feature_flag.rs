@@ -102,3 +102,36 @@ fn expires_at_must_lie_after_creation() {
     invalid_field(exp(now()), "expires_at");
     invalid_field(exp(now() - Duration::days(1)), "expires_at");
 }
+
+/// Issue 15 item 12: a stored row is checked by the same rules as the
+/// constructor (`FeatureFlag::validate`), so the store cannot hold a flag
+/// the core would refuse (a name with surrounding spaces moves every
+/// user's rollout bucket).
+#[test]
+fn validate_applies_the_constructor_rules_to_a_whole_row() {
+    let ok =
+        make(NewFeatureFlag { expires_at: Some(now() + Duration::days(1)), ..base() }).unwrap();
+    assert!(ok.validate().is_ok());
+    let with = |f: fn(&mut FeatureFlag)| {
+        let mut row = ok.clone();
+        f(&mut row);
+        row.validate()
+    };
+    invalid_field(with(|r| r.flag_name = " new-dashboard".into()), "flag_name");
+    invalid_field(with(|r| r.flag_name = "new-dashboard\t".into()), "flag_name");
+    invalid_field(with(|r| r.flag_name = "new\u{202e}dashboard".into()), "flag_name");
+    invalid_field(with(|r| r.flag_name = String::new()), "flag_name");
+    invalid_field(with(|r| r.user_percentage = 101), "user_percentage");
+    invalid_field(with(|r| r.created_by = " ".into()), "created_by");
+    invalid_field(with(|r| r.description = Some("a\0b".into())), "description");
+    invalid_field(with(|r| r.expires_at = Some(r.created_at)), "expires_at");
+    invalid_field(
+        with(|r| r.user_whitelist = vec![Uuid::nil(); FeatureFlag::WHITELIST_MAX + 1]),
+        "user_whitelist",
+    );
+    assert!(with(|r| r.user_whitelist = vec![Uuid::nil(); FeatureFlag::WHITELIST_MAX]).is_ok());
+    // The constructor refuses the same names.
+    for bad in ["flag\u{2066}", "flag\u{0}", "flag\nx", " flag"] {
+        invalid_field(make(NewFeatureFlag { flag_name: bad.into(), ..base() }), "flag_name");
+    }
+}

@@ -296,3 +296,46 @@ proptest! {
         }
     }
 }
+
+/// Issue 15 item 11: equal values have exactly zero dispersion. The mean
+/// of three 0.1s summed left to right is 0.10000000000000002, so the old
+/// two-pass formula found a standard deviation of about 1.6e-17 and a
+/// Sharpe ratio of about ±1e16 instead of ±inf (empyrical's convention for
+/// zero dispersion, as the docstring says).
+#[test]
+fn a_constant_series_has_zero_dispersion_and_an_infinite_sharpe() {
+    for (value, sign) in [(0.1, 1.0), (-0.1, -1.0), (0.07, 1.0), (1e-3 / 3.0, 1.0)] {
+        for len in [3, 7, 10, 252] {
+            let r = vec![value; len];
+            let s = sharpe_ratio(&r, 0.0, 252.0).unwrap();
+            assert_eq!(s, sign * f64::INFINITY, "{value} × {len}: {s}");
+            assert_eq!(annual_volatility(&r, 252.0).unwrap(), 0.0, "{value} × {len}");
+            let summary = elson_core::metrics::summary(&r, 0.0, 252.0).unwrap();
+            assert_eq!(summary.sharpe, sign * f64::INFINITY, "{value} × {len}");
+            assert_eq!(summary.annual_volatility, 0.0, "{value} × {len}");
+        }
+    }
+    // Equal *excess* returns: the risk-free rate is subtracted from equal
+    // values, which stay equal.
+    assert_eq!(sharpe_ratio(&[0.3; 5], 0.1, 12.0).unwrap(), f64::INFINITY);
+    assert!(sharpe_ratio(&[0.1; 4], 0.1, 12.0).unwrap().is_nan(), "0 / 0");
+}
+
+proptest! {
+    /// Any constant series: Sharpe ±inf (NaN for zero), volatility exactly 0.
+    #[test]
+    fn constant_series_never_give_a_finite_sharpe(
+        value in -0.5f64..0.5,
+        len in 2usize..300,
+        rf in prop_oneof![Just(0.0), -0.01f64..0.01],
+    ) {
+        let r = vec![value; len];
+        let s = sharpe_ratio(&r, rf, 252.0).unwrap();
+        let excess = value - rf;
+        prop_assert!(!s.is_finite(), "{} × {}: {}", value, len, s);
+        if excess != 0.0 {
+            prop_assert_eq!(s.is_sign_positive(), excess > 0.0);
+        }
+        prop_assert_eq!(annual_volatility(&r, 252.0).unwrap(), 0.0);
+    }
+}

@@ -44,7 +44,7 @@ fn calm_then_turbulent_switches_after_three_readings() {
     let raw: Vec<_> = s
         .volatility
         .iter()
-        .map(|v| (!v.is_nan()).then(|| RegimeConfig::default().classify(*v)))
+        .map(|v| (!v.is_nan()).then(|| RegimeConfig::default().classify(*v).unwrap()))
         .collect();
     // First reading at index 2 sets LOW with count 1.
     assert_eq!((s.level[2], s.stabilization_count[2]), (Some(Low), 1));
@@ -72,7 +72,7 @@ fn detector_readings_carry_every_row_field() {
     let r = readings[3];
     assert_eq!(r.time, t(7));
     assert_eq!((r.lookback, r.method), (4, VolatilityMethod::CloseToClose));
-    assert_eq!(r.reading, RegimeConfig::default().classify(r.volatility));
+    assert_eq!(r.reading, RegimeConfig::default().classify(r.volatility).unwrap());
     assert_eq!(det.current(), Some((r.level, r.stabilization_count)));
     let row = r.to_row("AAPL", Uuid::nil()).unwrap();
     assert_eq!(row.symbol, "AAPL");
@@ -290,4 +290,25 @@ fn storage_check_refuses_unstabilized_changes_duplicates_and_zero_counts() {
     );
     // A stricter rule by parameter.
     assert!(check_regime_rows_with(&[row("A", 0, Low, 1), row("A", 1, High, 3)], 4).is_err());
+}
+
+/// Issue 15 item 11: a volatility is a non-negative finite number. NaN, a
+/// negative value or an infinity used to classify as LOW — the calmest
+/// regime, with the largest sizing factor — so a bad reading from a
+/// caller's own estimator silently loosened every limit.
+#[test]
+fn classify_refuses_a_volatility_that_is_not_finite_and_non_negative() {
+    let cfg = RegimeConfig::default();
+    for bad in [f64::NAN, -0.1, f64::NEG_INFINITY, f64::INFINITY, -f64::MIN_POSITIVE] {
+        let (field, reason) = invalid(elson_core::regime::classify(bad).unwrap_err());
+        assert_eq!(field, "volatility", "{bad}");
+        assert!(reason.contains("finite") && reason.contains("≥ 0"), "{reason}");
+        assert_eq!(invalid(cfg.classify(bad).unwrap_err()).0, "volatility", "{bad}");
+    }
+    // The valid range is unchanged, −0.0 included (it equals 0).
+    assert_eq!(elson_core::regime::classify(-0.0).unwrap(), Low);
+    assert_eq!(elson_core::regime::classify(0.0).unwrap(), Low);
+    assert_eq!(elson_core::regime::classify(0.15).unwrap(), Normal);
+    assert_eq!(elson_core::regime::classify(0.25).unwrap(), High);
+    assert_eq!(elson_core::regime::classify(f64::MAX).unwrap(), Extreme);
 }

@@ -70,7 +70,7 @@ fn run(op: &str, input: &Value) -> Result<Value> {
             Ok(json!({ "values": to_json(&values) }))
         }
         "classify" => {
-            let level = RegimeConfig::default().classify(input["value"].as_f64().unwrap());
+            let level = RegimeConfig::default().classify(input["value"].as_f64().unwrap())?;
             Ok(json!({ "level": level }))
         }
         "confidence" => {

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use elson_store::elson_core::ElsonError;
-use elson_store::elson_core::entities::{NotificationEvent, Trade};
+use elson_store::elson_core::entities::{NotificationEvent, Position, Trade};
 use elson_store::elson_core::enums::*;
 use elson_store::{ImportBatch, Store, StoreError};
 use uuid::Uuid;
@@ -327,3 +327,115 @@ async fn malformed_settings_json_in_the_database_is_a_typed_error() {
     store.close().await;
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Issue 15 item 12: identifiers with NUL, other control characters or
+/// Unicode bidirectional controls. SQLite stored them and PostgreSQL
+/// answered `StorageError` (its text cannot hold NUL); both now refuse
+/// them as `InvalidInput` naming the field, before anything is written.
+const BAD_IDENTIFIERS: [&str; 8] = [
+    "AA\0PL",
+    "AAPL\u{7}",
+    "AA\nPL",
+    "AA\u{202e}LPA",
+    "AAPL\u{2066}",
+    "\u{200f}AAPL",
+    "AA\u{61c}PL",
+    "AAPL\u{85}",
+];
+
+both_backends!(
+    identifiers_with_control_or_bidi_characters_are_refused_alike,
+    |store: Store| async move {
+        use elson_store::OrderRequest;
+        use elson_store::elson_core::entities::NewTrade;
+        let a = admin();
+        let u = user(UserRole::User, "identifiers@example.com");
+        given(&store, &u).await;
+        let mut p = portfolio(u.id, "1000.00");
+        p.guardian_approval = false;
+        given(&store, &p).await;
+        // Whole rows come in with a portfolio of their own (not written).
+        let fresh = portfolio(u.id, "0.00");
+        let rows = |t: Option<Trade>, x: Option<Position>| ImportBatch {
+            portfolios: vec![fresh.clone()],
+            trades: t.into_iter().collect(),
+            positions: x.into_iter().collect(),
+            ..ImportBatch::default()
+        };
+
+        for bad in BAD_IDENTIFIERS {
+            let order = OrderRequest {
+                trade: NewTrade::market(Uuid::now_v7(), p.id, bad, TradeSide::Buy, dec("1")),
+                asset_type: AssetType::Stock,
+                market_price: Some(dec("10.00")),
+            };
+            let e = store.place_trade(&a, order, at(1)).await.unwrap_err();
+            assert_eq!(field_of(&e), "symbol", "{bad:?}");
+
+            let e = try_given(&store, rows(Some(trade(fresh.id, bad, at(2))), None)).await;
+            assert_eq!(field_of(&e.unwrap_err()), "symbol", "{bad:?}");
+            let e = try_given(&store, rows(None, Some(position(fresh.id, bad)))).await;
+            assert_eq!(field_of(&e.unwrap_err()), "symbol", "{bad:?}");
+            let mut pos = position(fresh.id, "VTI");
+            pos.sector = Some(format!("Tech{bad}"));
+            let e = try_given(&store, rows(None, Some(pos))).await;
+            assert_eq!(field_of(&e.unwrap_err()), "sector", "{bad:?}");
+            let v = regime(bad, at(3), VolatilityLevel::Low, 1);
+            let e = store.volatility_regimes().insert(&a, &v).await.unwrap_err();
+            assert_eq!(field_of(&e), "symbol", "{bad:?}");
+            let mut b = backtest();
+            b.model_version = format!("v1{bad}");
+            let e = store.backtest_results().insert(&a, &b).await.unwrap_err();
+            assert_eq!(field_of(&e), "model_version", "{bad:?}");
+            let mut mp = model_parameter(at(0), None);
+            mp.parameter_name = format!("max{bad}");
+            let e = store.model_parameters().insert(&a, &mp).await.unwrap_err();
+            assert_eq!(field_of(&e), "parameter_name", "{bad:?}");
+            let e = store
+                .feature_flags()
+                .insert(&a, &flag(&format!("beta{bad}"), Environment::Beta, true))
+                .await
+                .unwrap_err();
+            assert_eq!(field_of(&e), "flag_name", "{bad:?}");
+        }
+        // Nothing was written: no trade, no position, cash untouched.
+        assert!(store.trades().history(&a, p.id, 100, 0).await.unwrap().is_empty());
+        assert!(store.positions().list_for_portfolio(&a, p.id).await.unwrap().is_empty());
+        assert_eq!(store.portfolios().get(&a, p.id).await.unwrap().cash_balance, dec("1000.00"));
+        // Free text keeps tabs, newlines and right-to-left marks (prose in
+        // any script), but never NUL, which PostgreSQL cannot store.
+        let mut t = trade(fresh.id, "AAPL", at(5));
+        t.guardian_approval = GuardianApproval::NotRequired;
+        t.notes = Some("nul\0inside".into());
+        assert_eq!(field_of(&try_given(&store, rows(Some(t), None)).await.unwrap_err()), "notes");
+        let mut t = trade(fresh.id, "AAPL", at(4));
+        t.guardian_approval = GuardianApproval::NotRequired;
+        t.notes = Some("line one\n\tשלום \u{200f}(RTL)".into());
+        given(&store, rows(Some(t.clone()), None)).await;
+        assert_eq!(store.trades().get(&a, t.id).await.unwrap(), t);
+    }
+);
+
+// Issue 15 item 12: the store validated a flag with its own column checks,
+// so a name the core's constructor refuses (surrounding whitespace, which
+// moves every user's rollout bucket) was stored. Insert and update now go
+// through the core's rules for a flag.
+both_backends!(feature_flags_are_checked_by_the_core_rules, |store: Store| async move {
+    let a = admin();
+    for bad in [" beta-search", "beta-search ", "\tbeta-search", "beta-search\n"] {
+        let e = store.feature_flags().insert(&a, &flag(bad, Environment::Beta, true)).await;
+        assert_eq!(field_of(&e.unwrap_err()), "flag_name", "{bad:?}");
+    }
+    let mut f = flag("beta-search", Environment::Beta, true);
+    store.feature_flags().insert(&a, &f).await.unwrap();
+    f.flag_name = "beta-search ".into();
+    assert_eq!(field_of(&store.feature_flags().update(&a, &f).await.unwrap_err()), "flag_name");
+    // An expiry at or before creation is refused as the constructor does.
+    f.flag_name = "beta-search".into();
+    f.expires_at = Some(f.created_at);
+    assert_eq!(field_of(&store.feature_flags().update(&a, &f).await.unwrap_err()), "expires_at");
+    let stored = store.feature_flags().get(&a, f.id).await.unwrap();
+    assert_eq!(stored.flag_name, "beta-search");
+    assert_eq!(stored.expires_at, Some(at(86_400)));
+    assert!(store.feature_flags().enabled_in(&a, Environment::Beta).await.unwrap().len() == 1);
+});

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use common::*;
 use elson_store::elson_core::entities::NewTrade;
 use elson_store::elson_core::enums::*;
+use elson_store::elson_core::limits::is_bidi_control;
 use elson_store::{ImportBatch, OrderRequest, Store, StoreOptions};
 use serde_json::json;
 use uuid::Uuid;
@@ -41,6 +42,14 @@ const PAYLOADS: &[&str] = &[
 /// `s` cut to `n` characters (column limits), kept distinct by a prefix.
 fn fit(i: usize, s: &str, n: usize) -> String {
     format!("{i}{s}").chars().take(n).collect()
+}
+
+/// [`fit`] for an identifier column (symbol, sector, flag name, parameter
+/// type and name, model version, entity type): control and bidirectional
+/// characters are refused there as `InvalidInput` before any SQL is built
+/// (issue 15 item 12), so they become `_`; the quoting payload stays.
+fn ident(i: usize, s: &str, n: usize) -> String {
+    fit(i, &s.replace(|c: char| c.is_control() || is_bidi_control(c), "_"), n)
 }
 
 both_backends_url!(
@@ -82,15 +91,26 @@ both_backends_url!(
             pf.performance_metrics = Some(json!({ "comment": p }));
             // positions: symbol, sector; trades: symbol, notes — imported
             // with the portfolio, the position explained by an executed buy.
-            let mut pos = position(pf.id, &fit(i, p, 20));
-            pos.sector = Some(p.to_string());
-            let mut bought = trade(pf.id, &fit(i, p, 20), at(i as i64));
+            let mut pos = position(pf.id, &ident(i, p, 20));
+            pos.sector = Some(ident(i, p, 100));
+            if ident(i, p, 20) != fit(i, p, 20) {
+                // The payload itself, in an identifier: refused, nothing written.
+                let raw = position(pf.id, &fit(i, p, 20));
+                let rows = ImportBatch {
+                    portfolios: vec![pf.clone()],
+                    positions: vec![raw],
+                    ..ImportBatch::default()
+                };
+                let e = try_given(&store, rows).await.unwrap_err();
+                assert_eq!(e.code(), "INVALID_INPUT", "{p:?}");
+            }
+            let mut bought = trade(pf.id, &ident(i, p, 20), at(i as i64));
             bought.notes = Some(p.to_string());
             (bought.quantity, bought.price) = (pos.quantity, Some(pos.average_price));
             (bought.status, bought.executed_at) = (TradeStatus::Executed, Some(at(i as i64)));
             bought.guardian_approval = GuardianApproval::NotRequired;
             (bought.fees, bought.total_amount) = (Some(dec("0.52")), Some(dec("150.52")));
-            let mut t = trade(pf.id, &fit(i, p, 20), at(i as i64));
+            let mut t = trade(pf.id, &ident(i, p, 20), at(i as i64));
             t.notes = Some(p.to_string());
             t.guardian_approval = GuardianApproval::NotRequired;
             let batch = ImportBatch {
@@ -112,7 +132,7 @@ both_backends_url!(
                 trade: NewTrade::market(
                     Uuid::now_v7(),
                     pf.id,
-                    fit(i, p, 20),
+                    ident(i, p, 20),
                     TradeSide::Buy,
                     dec("1"),
                 ),
@@ -121,7 +141,7 @@ both_backends_url!(
             };
             let placed = store.place_trade(&sys, order, at(i as i64)).await.unwrap();
             add("trades");
-            assert_eq!(placed.trade.symbol, fit(i, p, 20));
+            assert_eq!(placed.trade.symbol, ident(i, p, 20));
             assert_eq!(store.trades().get(&sys, placed.trade.id).await.unwrap(), placed.trade);
             for _ in &placed.notifications {
                 add("notifications");
@@ -143,7 +163,7 @@ both_backends_url!(
             let mut n = notification(u.id);
             n.title = fit(i, p, 100);
             n.message = p.to_string();
-            n.related_entity_type = Some(fit(i, p, 50));
+            n.related_entity_type = Some(ident(i, p, 50));
             n.action_url = Some(p.to_string());
             given(&store, &n).await;
             add("notifications");
@@ -163,7 +183,7 @@ both_backends_url!(
             assert_eq!(store.beta_feedback().by_user(&sys, u.id).await.unwrap(), vec![f]);
 
             // feature_flags: name, description, author.
-            let mut fl = flag(&fit(i, p, 100), Environment::Beta, true);
+            let mut fl = flag(&ident(i, p, 100), Environment::Beta, true);
             fl.description = Some(p.to_string());
             fl.created_by = fit(i, p, 100);
             store.feature_flags().insert(&sys, &fl).await.unwrap();
@@ -172,8 +192,8 @@ both_backends_url!(
 
             // model_parameters: type, name, author, description; the key lookup.
             let mut mp = model_parameter(at(0), None);
-            mp.parameter_type = fit(i, p, 50);
-            mp.parameter_name = fit(i, p, 100);
+            mp.parameter_type = ident(i, p, 50);
+            mp.parameter_name = ident(i, p, 100);
             mp.created_by = fit(i, p, 100);
             mp.description = Some(p.to_string());
             store.model_parameters().insert(&sys, &mp).await.unwrap();
@@ -191,8 +211,8 @@ both_backends_url!(
 
             // backtest_results: version, symbol, notes, JSON; the lookup.
             let mut b = backtest();
-            b.model_version = fit(i, p, 50);
-            b.symbol = fit(i, p, 20);
+            b.model_version = ident(i, p, 50);
+            b.symbol = ident(i, p, 20);
             b.notes = Some(p.to_string());
             b.parameters_used = json!({ p: p });
             store.backtest_results().insert(&sys, &b).await.unwrap();
@@ -203,7 +223,7 @@ both_backends_url!(
             assert!(store.backtest_results().list_for(&sys, p, p).await.unwrap().is_empty());
 
             // volatility_regimes: symbol; the lookup.
-            let v = regime(&fit(i, p, 20), at(i as i64), VolatilityLevel::Low, 1);
+            let v = regime(&ident(i, p, 20), at(i as i64), VolatilityLevel::Low, 1);
             store.volatility_regimes().insert(&sys, &v).await.unwrap();
             add("volatility_regimes");
             assert_eq!(store.volatility_regimes().recent(&sys, &v.symbol).await.unwrap(), vec![v]);

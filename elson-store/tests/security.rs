@@ -283,6 +283,64 @@ on_both!(login_by_password, |db: Db| async move {
     assert!(h.starts_with("$2b$04$"), "{h}");
 });
 
+/// bcrypt of the empty password (jBCrypt's test vector), as an import from
+/// another system might carry.
+const EMPTY_PASSWORD_HASH: &str = "$2a$06$DCq7YPn5Rq63x1Lad4cll.TV4S6ytwfsfvkgY8jIucDrjc8deX1s.";
+
+fn invalid_password(r: Result<bool, elson_store::elson_core::ElsonError>) -> String {
+    match r {
+        Err(elson_store::elson_core::ElsonError::InvalidInput { field, reason }) => {
+            assert_eq!(field, "password", "{reason}");
+            reason
+        }
+        other => panic!("expected InvalidInput on password, got {other:?}"),
+    }
+}
+
+/// Issue 15 item 10: `verify_password` compared only the first 72 bytes of
+/// a longer password (so it matched the hash of that prefix) where
+/// `hash_password` refuses it; and an empty password matched an imported
+/// hash of the empty password, also at login. Both are refused alike
+/// everywhere, never compared.
+#[test]
+fn verify_refuses_what_hash_refuses_instead_of_truncating() {
+    let prefix = "a".repeat(72);
+    let hash = hash_password(&prefix, 4).unwrap();
+    assert!(verify_password(&prefix, &hash).unwrap());
+    let reason = invalid_password(verify_password(&format!("{prefix}a"), &hash));
+    assert!(reason.contains("72 bytes"), "{reason}");
+    // 72 bytes of multi-byte characters: 24 × "€" (3 bytes) is fine, one
+    // more is refused (bytes count, not characters).
+    let euros = "€".repeat(24);
+    assert!(verify_password(&euros, &hash_password(&euros, 4).unwrap()).unwrap());
+    invalid_password(verify_password(&"€".repeat(25), &hash));
+    let reason = invalid_password(verify_password("", EMPTY_PASSWORD_HASH));
+    assert!(reason.contains("empty"), "{reason}");
+    invalid_password(hash_password("", 4).map(|_| true));
+    invalid_password(hash_password(&format!("{prefix}a"), 4).map(|_| true));
+}
+
+on_both!(login_refuses_an_empty_password_even_against_its_hash, |db: Db| async move {
+    let s = &db.store;
+    let mut imported = user(UserRole::User, "imported@example.com");
+    imported.password_hash = EMPTY_PASSWORD_HASH.into();
+    given(s, &imported).await;
+    let mut long = user(UserRole::User, "long@example.com");
+    long.password_hash = hash_password(&"a".repeat(72), 4).unwrap();
+    given(s, &long).await;
+    let unknown = s.login("nobody@example.com", "whatever", now()).await.unwrap_err();
+    assert_eq!(unknown.to_string(), "authentication failed: invalid email or password");
+    assert_eq!(s.login("imported@example.com", "", now()).await.unwrap_err(), unknown);
+    assert_eq!(s.login("long@example.com", &"a".repeat(73), now()).await.unwrap_err(), unknown);
+    assert_eq!(s.login("long@example.com", &"a".repeat(200), now()).await.unwrap_err(), unknown);
+    assert!(s.login("long@example.com", &"a".repeat(72), now()).await.is_ok());
+    assert_eq!(s.users().get(&admin(), imported.id).await.unwrap().last_login, None);
+    // Nor can the empty password be set.
+    let e = s.set_password(&admin(), imported.id, "", now()).await.unwrap_err();
+    assert_eq!(e.code(), "INVALID_INPUT");
+    assert_eq!(s.hash_password("").await.unwrap_err().code(), "INVALID_INPUT");
+});
+
 impl Db {
     /// Another store on the same database, with `options`.
     async fn reopen(&self, options: StoreOptions) -> Store {

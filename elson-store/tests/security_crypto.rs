@@ -171,16 +171,25 @@ fn bcrypt_hashes_of_another_implementation_verify() {
         assert!(hash[4..6] == format!("{cost:02}"), "{hash}");
         assert!(verify_password(password, hash).unwrap(), "{password:?}");
         // bcrypt reads 72 bytes at most, in every implementation: a longer
-        // input that starts with a 72-byte password matches it (which is why
-        // hash_password refuses passwords over 72 bytes).
-        let longer_matches = password.len() >= 72;
-        assert_eq!(
-            verify_password(&format!("{password}!"), hash).unwrap(),
-            longer_matches,
-            "{password:?}+!"
-        );
-        assert!(!verify_password(&format!("!{password}"), hash).unwrap(), "!+{password:?}");
-        assert!(!verify_password("", hash).unwrap());
+        // input that starts with a 72-byte password would match it, so
+        // verify_password refuses inputs over 72 bytes as hash_password
+        // does (issue 15 item 10) instead of answering true.
+        let longer = format!("{password}!");
+        if longer.len() > 72 {
+            let e = verify_password(&longer, hash).unwrap_err();
+            assert_eq!(e.code(), "INVALID_INPUT", "{password:?}+!");
+        } else {
+            assert!(!verify_password(&longer, hash).unwrap(), "{password:?}+!");
+        }
+        let shifted = format!("!{password}");
+        if shifted.len() <= 72 {
+            assert!(!verify_password(&shifted, hash).unwrap(), "!+{password:?}");
+        } else {
+            let e = verify_password(&shifted, hash).unwrap_err();
+            assert_eq!(e.code(), "INVALID_INPUT", "!+{password:?}");
+        }
+        // The empty password is refused, never compared.
+        assert_eq!(verify_password("", hash).unwrap_err().code(), "INVALID_INPUT");
     }
 }
 

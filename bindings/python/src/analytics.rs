@@ -384,9 +384,11 @@ pub fn simd_level() -> &'static str {
 }
 
 /// The level of one volatility value with the default thresholds.
+/// `InvalidInput` (field `volatility`) for NaN, an infinity or a negative
+/// value: none of them is a volatility, and each used to read as LOW.
 #[pyfunction]
 pub fn classify<'py>(py: Python<'py>, value: f64) -> PyResult<Bound<'py, PyAny>> {
-    regime::classify(value).to_py(py)
+    regime::classify(value).py()?.to_py(py)
 }
 
 /// DESIGN §5's confidence score of a reading: 0.5 + 0.5 · min(1, d/0.05) ·

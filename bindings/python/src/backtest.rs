@@ -392,7 +392,8 @@ pub fn backtest<'py>(
 
 /// Deterministic synthetic daily bars (a random walk whose volatility
 /// cycles through the regimes): a dict of numpy arrays `open`, `high`,
-/// `low`, `close`.
+/// `low`, `close`. `InvalidInput` (field `start_price`) unless the start
+/// price is finite, above 0 and at most 10¹³.
 #[pyfunction]
 #[pyo3(signature = (n, seed=7, start_price=100.0))]
 pub fn synthetic_bars<'py>(
@@ -401,7 +402,7 @@ pub fn synthetic_bars<'py>(
     seed: u64,
     start_price: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let bars = py.detach(|| core::synthetic_bars(n, seed, start_price));
+    let bars = py.detach(|| core::synthetic_bars(n, seed, start_price)).py()?;
     let d = PyDict::new(py);
     d.set_item("open", to_numpy(py, bars.iter().map(|b| b.open).collect()))?;
     d.set_item("high", to_numpy(py, bars.iter().map(|b| b.high).collect()))?;

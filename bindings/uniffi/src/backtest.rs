@@ -266,7 +266,9 @@ pub fn run_backtest(
 }
 
 /// `n` deterministic synthetic daily bars (for demos and tests).
+/// `InvalidInput` (field `start_price`) unless the start price is finite,
+/// above 0 and at most 10¹³.
 #[uniffi::export]
-pub fn synthetic_bars(n: u32, seed: u64, start_price: f64) -> Vec<Bar> {
-    core::synthetic_bars(n as usize, seed, start_price)
+pub fn synthetic_bars(n: u32, seed: u64, start_price: f64) -> Result<Vec<Bar>> {
+    Ok(core::synthetic_bars(n as usize, seed, start_price)?)
 }

@@ -217,9 +217,11 @@ pub fn estimate_volatility_points(
 }
 
 /// The level of a volatility value under the default thresholds.
+/// `InvalidInput` (field `volatility`) for NaN, an infinity or a negative
+/// value.
 #[uniffi::export]
-pub fn classify_volatility(value: f64) -> VolatilityLevel {
-    core_regime::classify(value)
+pub fn classify_volatility(value: f64) -> Result<VolatilityLevel> {
+    Ok(core_regime::classify(value)?)
 }
 
 /// `0.5 + 0.5 · min(1, d / 0.05) · min(1, k / n)` (DESIGN §5).
@@ -364,10 +366,11 @@ impl RegimeDetector {
     }
 }
 
-/// The level of `value` under `config`'s thresholds.
+/// The level of `value` under `config`'s thresholds. `InvalidInput`
+/// (field `volatility`) for NaN, an infinity or a negative value.
 #[uniffi::export]
-pub fn regime_classify(config: RegimeConfig, value: f64) -> VolatilityLevel {
-    config.classify(value)
+pub fn regime_classify(config: RegimeConfig, value: f64) -> Result<VolatilityLevel> {
+    Ok(config.classify(value)?)
 }
 
 /// The confidence of `value` after `observations` of a `lookback` window,

@@ -234,7 +234,7 @@ impl Book {
             }
             TextLimit::SYMBOL.check("symbol", &p.symbol)?;
             if let Some(sector) = &p.sector {
-                TextLimit::NAME.optional().check("sector", sector)?;
+                TextLimit::NAME.optional().identifier().check("sector", sector)?;
             }
             let q = fixed::to_units(QUANTITY, "quantity", p.quantity)?;
             if q == 0 {
@@ -379,7 +379,7 @@ impl Book {
         now: DateTime<Utc>,
     ) -> Result<()> {
         if let Some(sector) = sector {
-            TextLimit::NAME.optional().check("sector", sector)?;
+            TextLimit::NAME.optional().identifier().check("sector", sector)?;
         }
         let Ok(index) = self.find(symbol, &SymbolKey::new(symbol)) else {
             return Err(ElsonError::NotFound { entity: "position".into(), id: symbol.to_owned() });

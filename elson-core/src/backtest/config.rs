@@ -82,7 +82,7 @@ impl BacktestConfig {
     pub fn validate(&self) -> Result<()> {
         TextLimit::SYMBOL.check("symbol", &self.symbol)?;
         if let Some(v) = &self.model_version {
-            TextLimit::SHORT.check("model_version", v)?;
+            TextLimit::SHORT.identifier().check("model_version", v)?;
         }
         DecimalLimit::MONEY.check("initial_cash", self.initial_cash)?;
         if self.initial_cash.is_zero() {

@@ -106,7 +106,7 @@ impl BacktestResultRow {
             parameters_used,
             notes,
         } = params;
-        TextLimit::SHORT.check("model_version", &model_version)?;
+        TextLimit::SHORT.identifier().check("model_version", &model_version)?;
         TextLimit::SYMBOL.check("symbol", &symbol)?;
         if end_date < start_date {
             return Err(ElsonError::invalid(

@@ -79,17 +79,24 @@ impl NewFeatureFlag {
 }
 
 impl FeatureFlag {
+    /// Most user ids one flag's whitelist may carry (the whole list is
+    /// read for every evaluation).
+    pub const WHITELIST_MAX: usize = 10_000;
+
     /// Creates a flag after checking every column limit. `id` is used when
     /// given, else a fresh UUID v4; `created_at = updated_at = now`.
     ///
     /// # Errors
     /// [`ElsonError::InvalidInput`] naming the column:
-    /// - `flag_name`: empty, longer than 100 characters, or with leading or
+    /// - `flag_name`: empty, longer than 100 characters, with leading or
     ///   trailing whitespace (the name is hashed for bucketing, DESIGN §9, so
-    ///   an invisible space would silently move every user's bucket);
+    ///   an invisible space would silently move every user's bucket), or
+    ///   with a control or bidirectional control character (an identifier,
+    ///   see [`TextLimit::identifier`]);
     /// - `user_percentage`: outside 0–100;
+    /// - `user_whitelist`: more than [`Self::WHITELIST_MAX`] ids;
     /// - `created_by`: empty or longer than 100 characters;
-    /// - `description`: longer than the TEXT bound;
+    /// - `description`: longer than the TEXT bound, or with a NUL;
     /// - `expires_at`: not after `now` (a flag born expired is a mistake).
     pub fn new(
         params: NewFeatureFlag,
@@ -106,22 +113,7 @@ impl FeatureFlag {
             description,
             expires_at,
         } = params;
-        TextLimit::NAME.check("flag_name", &flag_name)?;
-        if flag_name.trim() != flag_name {
-            return Err(ElsonError::invalid("flag_name", "must not start or end with whitespace"));
-        }
-        check_score("user_percentage", user_percentage)?;
-        TextLimit::NAME.check("created_by", &created_by)?;
-        if let Some(v) = &description {
-            TextLimit::TEXT.check("description", v)?;
-        }
-        if let Some(at) = expires_at
-            && at <= now
-        {
-            return Err(ElsonError::invalid("expires_at", format!("{at} is not after {now}")));
-        }
-
-        Ok(FeatureFlag {
+        let flag = FeatureFlag {
             id: id.unwrap_or_else(Uuid::new_v4),
             flag_name,
             description,
@@ -133,6 +125,50 @@ impl FeatureFlag {
             updated_at: now,
             created_by,
             expires_at,
-        })
+        };
+        flag.validate()?;
+        Ok(flag)
+    }
+
+    /// Checks a whole row by the rules of [`Self::new`], with `created_at`
+    /// in place of `now` (so `expires_at` must lie after creation).
+    ///
+    /// Why: a flag also reaches storage as a row built or edited by hand
+    /// (an update, an import, a binding's dict). The store checks it here,
+    /// so no row is stored that the constructor would refuse — before, the
+    /// store had column checks of its own and took a name with surrounding
+    /// spaces.
+    ///
+    /// # Errors
+    /// As [`Self::new`].
+    pub fn validate(&self) -> Result<()> {
+        if self.flag_name.trim() != self.flag_name {
+            return Err(ElsonError::invalid("flag_name", "must not start or end with whitespace"));
+        }
+        TextLimit::NAME.identifier().check("flag_name", &self.flag_name)?;
+        check_score("user_percentage", self.user_percentage)?;
+        if self.user_whitelist.len() > Self::WHITELIST_MAX {
+            return Err(ElsonError::invalid(
+                "user_whitelist",
+                format!(
+                    "{} ids, at most {} allowed",
+                    self.user_whitelist.len(),
+                    Self::WHITELIST_MAX
+                ),
+            ));
+        }
+        TextLimit::NAME.check("created_by", &self.created_by)?;
+        if let Some(v) = &self.description {
+            TextLimit::TEXT.check("description", v)?;
+        }
+        if let Some(at) = self.expires_at
+            && at <= self.created_at
+        {
+            return Err(ElsonError::invalid(
+                "expires_at",
+                format!("{at} is not after {}", self.created_at),
+            ));
+        }
+        Ok(())
     }
 }

@@ -86,8 +86,8 @@ impl ModelParameter {
             created_by,
             description,
         } = params;
-        TextLimit::SHORT.check("parameter_type", &parameter_type)?;
-        TextLimit::NAME.check("parameter_name", &parameter_name)?;
+        TextLimit::SHORT.identifier().check("parameter_type", &parameter_type)?;
+        TextLimit::NAME.identifier().check("parameter_name", &parameter_name)?;
         DecimalLimit::PARAMETER.check("parameter_value", parameter_value)?;
         if let Some(to) = effective_to
             && to <= effective_from

@@ -143,7 +143,9 @@ impl Notification {
         TextLimit::NAME.check("title", &title)?;
         TextLimit::TEXT.check("message", &message)?;
         match (&related_entity_id, &related_entity_type) {
-            (Some(_), Some(kind)) => TextLimit::SHORT.check("related_entity_type", kind)?,
+            (Some(_), Some(kind)) => {
+                TextLimit::SHORT.identifier().check("related_entity_type", kind)?
+            }
             (None, None) => {}
             (Some(_), None) => {
                 return Err(ElsonError::invalid(

@@ -380,7 +380,9 @@ fn age_between(dob: NaiveDate, date: NaiveDate) -> Option<u32> {
 /// checks; this only refuses what can never be an address.
 fn normalize_email(raw: &str) -> Result<String> {
     let email = raw.trim().to_lowercase();
-    TextLimit::LONG.check("email", &email)?;
+    // The login key is an identifier: no control or bidirectional
+    // characters, which would make two addresses look alike.
+    TextLimit::LONG.identifier().check("email", &email)?;
     if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(ElsonError::invalid(
             "email",

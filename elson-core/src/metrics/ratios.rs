@@ -3,12 +3,30 @@
 use super::series::{check_finite, check_periods_per_year, check_rate};
 use crate::error::Result;
 
-fn mean(values: impl ExactSizeIterator<Item = f64>) -> f64 {
+/// Arithmetic mean, computed as `x₀ + Σ(xᵢ − x₀) / n` (shifted by the
+/// first value). `NaN` for no values.
+///
+/// Why shifted: summing the values themselves rounds, so the mean of equal
+/// values is not always that value — three 0.1s sum to 0.30000000000000004
+/// and average 0.10000000000000002. Every deviation from such a mean is a
+/// tiny non-zero number, the standard deviation of a constant series comes
+/// out near 1e-17 instead of 0, and a Sharpe ratio that is ±inf by
+/// empyrical's convention comes out as ±1e16. Shifted, equal values have
+/// deviations of exactly 0 from the first, a sum of exactly 0 and a mean of
+/// exactly that value, so their dispersion is exactly 0. (Shifting is also
+/// the textbook remedy for cancellation when values sit far from 0; other
+/// series differ from the plain sum in the last bits at most.)
+fn mean(mut values: impl ExactSizeIterator<Item = f64>) -> f64 {
     let n = values.len() as f64;
-    values.sum::<f64>() / n
+    let Some(first) = values.next() else {
+        return f64::NAN;
+    };
+    let deviations: f64 = values.map(|v| v - first).sum();
+    first + deviations / n
 }
 
-/// Sample standard deviation (ddof 1), two-pass like numpy. Needs ≥ 2 values.
+/// Sample standard deviation (ddof 1), two-pass like numpy, around a
+/// [`mean`] (exactly 0 for equal values). Needs ≥ 2 values.
 fn std_ddof1(values: &[f64], mean: f64) -> f64 {
     let squares: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
     (squares / (values.len() as f64 - 1.0)).sqrt()
@@ -18,7 +36,8 @@ fn std_ddof1(values: &[f64], mean: f64) -> f64 {
 /// with `risk_free` per period (empyrical `sharpe_ratio`).
 ///
 /// `NaN` for fewer than 2 returns; `±inf` (or `NaN` for a zero mean) when
-/// every excess return is equal.
+/// every excess return is equal: equal values have a standard deviation of
+/// exactly 0 (see [`mean`]), not a rounding residue that would give ±1e16.
 ///
 /// # Errors
 /// [`ElsonError::InvalidInput`](crate::ElsonError::InvalidInput) for a
@@ -167,7 +186,8 @@ pub struct Summary {
 /// reordered without changing bits). Here the independent chains advance
 /// side by side in one loop. Every value is bit for bit what its own
 /// function returns: the same operations on the same values in the same
-/// order (sums start at −0.0 like `Iterator::sum`, the product at 1.0).
+/// order (means shifted by the first value as [`mean`] does, sums start at
+/// −0.0 like `Iterator::sum`, the product at 1.0).
 ///
 /// # Errors
 /// As the four functions, checked in the order [`sharpe_ratio`] checks:
@@ -184,14 +204,20 @@ pub struct Summary {
 /// ```
 pub fn summary(returns: &[f64], risk_free: f64, periods_per_year: f64) -> Result<Summary> {
     let mut finite = true;
+    // The shifts of `mean`: the first excess return, return and downside
+    // square; the sums are of the deviations of the later values from them.
+    let (x0, r0) = returns.first().map_or((0.0, 0.0), |&r| (r - risk_free, r));
+    let d0 = x0.min(0.0).powi(2);
     let (mut excess_sum, mut raw_sum, mut down_sum, mut growth) = (-0.0, -0.0, -0.0, 1.0);
-    for &r in returns {
+    for (i, &r) in returns.iter().enumerate() {
         finite &= r.is_finite();
-        let x = r - risk_free;
-        excess_sum += x;
-        raw_sum += r;
-        down_sum += x.min(0.0).powi(2);
         growth *= 1.0 + r;
+        if i > 0 {
+            let x = r - risk_free;
+            excess_sum += x - x0;
+            raw_sum += r - r0;
+            down_sum += x.min(0.0).powi(2) - d0;
+        }
     }
     if !finite {
         check_finite("returns", returns)?;
@@ -213,15 +239,15 @@ pub fn summary(returns: &[f64], risk_free: f64, periods_per_year: f64) -> Result
     if returns.len() < 2 {
         return Ok(Summary { annual_return, ..nan });
     }
-    let excess_mean = excess_sum / n;
-    let raw_mean = raw_sum / n;
+    let excess_mean = x0 + excess_sum / n;
+    let raw_mean = r0 + raw_sum / n;
     let (mut excess_sq, mut raw_sq) = (-0.0, -0.0);
     for &r in returns {
         let x = r - risk_free;
         excess_sq += (x - excess_mean) * (x - excess_mean);
         raw_sq += (r - raw_mean) * (r - raw_mean);
     }
-    let downside = (down_sum / n).sqrt() * root;
+    let downside = (d0 + down_sum / n).sqrt() * root;
     Ok(Summary {
         sharpe: excess_mean / (excess_sq / (n - 1.0)).sqrt() * root,
         sortino: excess_mean * periods_per_year / downside,

@@ -43,7 +43,7 @@ pub const TITLE_LEN_MAX: usize = 100;
 /// # Errors
 /// [`ElsonError::InvalidInput`] on `title`.
 pub fn check_title(title: &str) -> Result<()> {
-    TextLimit { len_max: TITLE_LEN_MAX, allow_empty: false }.check("title", title)
+    TextLimit { len_max: TITLE_LEN_MAX, ..TextLimit::NAME }.check("title", title)
 }
 
 /// Where a client shows a trade: the `action_url` of trade notifications.

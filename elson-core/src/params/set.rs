@@ -318,8 +318,8 @@ fn repeats_builtin(row: &ModelParameter) -> bool {
 fn validated(rows: Vec<ModelParameter>) -> Result<Layer> {
     for (i, r) in rows.iter().enumerate() {
         let field = |column: &str| format!("model_parameters[{i}].{column}");
-        TextLimit::SHORT.check(&field("parameter_type"), &r.parameter_type)?;
-        TextLimit::NAME.check(&field("parameter_name"), &r.parameter_name)?;
+        TextLimit::SHORT.identifier().check(&field("parameter_type"), &r.parameter_type)?;
+        TextLimit::NAME.identifier().check(&field("parameter_name"), &r.parameter_name)?;
         TextLimit::NAME.check(&field("created_by"), &r.created_by)?;
         DecimalLimit::PARAMETER.check(&field("parameter_value"), r.parameter_value)?;
         if let Some(to) = r.effective_to

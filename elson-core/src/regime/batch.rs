@@ -247,7 +247,7 @@ impl Part {
         let mut i = 0;
         // One reading at a time until the state is synchronized.
         while self.sync.is_none() && i < vol.len() {
-            let reading = cfg.classify(vol[i]);
+            let reading = cfg.level_of(vol[i]);
             let seen = match self.run {
                 Some((r, seen)) if r == reading => seen + 1,
                 _ => 1,
@@ -731,7 +731,7 @@ pub fn detect_readings(
         readings.push(RegimeReading {
             time,
             volatility,
-            reading: regime.classify(volatility),
+            reading: regime.level_of(volatility),
             level,
             confidence: series.confidence[i],
             stabilization_count: series.stabilization_count[i],

@@ -17,9 +17,11 @@ use crate::error::{ElsonError, Result};
 /// use elson_core::enums::VolatilityLevel;
 /// use elson_core::regime::RegimeConfig;
 /// let cfg = RegimeConfig::default();
-/// assert_eq!(cfg.classify(0.15), VolatilityLevel::Normal);
-/// assert_eq!(cfg.classify(0.1499), VolatilityLevel::Low);
+/// assert_eq!(cfg.classify(0.15)?, VolatilityLevel::Normal);
+/// assert_eq!(cfg.classify(0.1499)?, VolatilityLevel::Low);
+/// assert!(cfg.classify(f64::NAN).is_err());
 /// assert_eq!(cfg.confidence(0.32, 20, 20), 1.0); // 0.07 from the nearest boundary
+/// # Ok::<(), elson_core::ElsonError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RegimeConfig {
@@ -78,12 +80,36 @@ impl RegimeConfig {
     /// The level of one volatility reading (lower bounds inclusive), for a
     /// valid configuration (increasing thresholds).
     ///
+    /// # Errors
+    /// [`ElsonError::InvalidInput`] on field `volatility` when `value` is
+    /// not finite or is negative. Why: every comparison with NaN is false,
+    /// so a NaN (or a negative value, or −inf) would count no threshold and
+    /// read as LOW — the calmest regime, with the largest sizing factor and
+    /// an open circuit breaker. A volatility is a standard deviation: a
+    /// reading that is not a finite number ≥ 0 is a bug upstream, and
+    /// passing it on as "calm" would loosen every limit it feeds.
+    #[inline]
+    pub fn classify(&self, value: f64) -> Result<VolatilityLevel> {
+        // `!(value >= 0.0)` is also true for NaN.
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(ElsonError::invalid(
+                "volatility",
+                format!("{value} is not a finite number ≥ 0"),
+            ));
+        }
+        Ok(self.level_of(value))
+    }
+
+    /// [`Self::classify`] of a volatility the estimators produced (finite
+    /// and ≥ 0 by construction: a square root of a sum of squares of
+    /// checked bars), without the check.
+    ///
     /// Counted rather than branched — the number of thresholds at or below
     /// the value — so a batch of readings classifies without mispredicted
-    /// branches. A NaN reading classifies as LOW; the detectors never
-    /// produce one.
+    /// branches.
     #[inline]
-    pub fn classify(&self, value: f64) -> VolatilityLevel {
+    pub(crate) fn level_of(&self, value: f64) -> VolatilityLevel {
+        debug_assert!(value.is_finite() && value >= 0.0, "Invariant: estimator output {value}");
         Self::level_of_code(self.level_code(value))
     }
 
@@ -144,11 +170,17 @@ impl RegimeConfig {
 
 /// [`RegimeConfig::classify`] with the default thresholds.
 ///
+/// # Errors
+/// As [`RegimeConfig::classify`]: field `volatility` for a value that is
+/// not a finite number ≥ 0.
+///
 /// ```
 /// use elson_core::enums::VolatilityLevel;
-/// assert_eq!(elson_core::regime::classify(0.40), VolatilityLevel::Extreme);
+/// assert_eq!(elson_core::regime::classify(0.40)?, VolatilityLevel::Extreme);
+/// assert!(elson_core::regime::classify(-0.1).is_err());
+/// # Ok::<(), elson_core::ElsonError>(())
 /// ```
-pub fn classify(value: f64) -> VolatilityLevel {
+pub fn classify(value: f64) -> Result<VolatilityLevel> {
     RegimeConfig::default().classify(value)
 }
 
@@ -169,14 +201,15 @@ mod tests {
     #[test]
     fn boundaries_are_lower_inclusive() {
         let c = RegimeConfig::default();
-        assert_eq!(c.classify(0.0), VolatilityLevel::Low);
-        assert_eq!(c.classify(0.149_999_999), VolatilityLevel::Low);
-        assert_eq!(c.classify(0.15), VolatilityLevel::Normal);
-        assert_eq!(c.classify(0.249_999_999), VolatilityLevel::Normal);
-        assert_eq!(c.classify(0.25), VolatilityLevel::High);
-        assert_eq!(c.classify(0.399_999_999), VolatilityLevel::High);
-        assert_eq!(c.classify(0.40), VolatilityLevel::Extreme);
-        assert_eq!(c.classify(5.0), VolatilityLevel::Extreme);
+        let c = |v: f64| c.classify(v).unwrap();
+        assert_eq!(c(0.0), VolatilityLevel::Low);
+        assert_eq!(c(0.149_999_999), VolatilityLevel::Low);
+        assert_eq!(c(0.15), VolatilityLevel::Normal);
+        assert_eq!(c(0.249_999_999), VolatilityLevel::Normal);
+        assert_eq!(c(0.25), VolatilityLevel::High);
+        assert_eq!(c(0.399_999_999), VolatilityLevel::High);
+        assert_eq!(c(0.40), VolatilityLevel::Extreme);
+        assert_eq!(c(5.0), VolatilityLevel::Extreme);
     }
 
     #[test]

@@ -176,7 +176,7 @@ impl RegimeDetector {
     fn read(&mut self, volatility: Option<f64>, time: DateTime<Utc>) -> Option<RegimeReading> {
         self.last_time = Some(time);
         let volatility = volatility?;
-        let reading = self.regime.classify(volatility);
+        let reading = self.regime.level_of(volatility);
         let (level, stabilization_count) = self.stabilizer.push(reading);
         let cfg = self.estimator.config();
         Some(RegimeReading {
@@ -226,7 +226,7 @@ impl RegimeDetector {
         let Some(volatility) = volatility else {
             return Ok(None);
         };
-        let (level, _) = self.stabilizer.push(self.regime.classify(volatility));
+        let (level, _) = self.stabilizer.push(self.regime.level_of(volatility));
         Ok(Some((volatility, level)))
     }
 
@@ -309,7 +309,7 @@ impl RegimeDetector {
             *l = if v.is_nan() {
                 None
             } else {
-                Some(self.stabilizer.push(self.regime.classify(*v)).0)
+                Some(self.stabilizer.push(self.regime.level_of(*v)).0)
             };
         }
         fed?;

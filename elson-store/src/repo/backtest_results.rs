@@ -39,7 +39,7 @@ pub struct BacktestResults<'s> {
 }
 
 fn validate(b: &BacktestResultRow) -> Result<(), ElsonError> {
-    check::text("model_version", &b.model_version, TextLimit::SHORT)?;
+    check::text("model_version", &b.model_version, TextLimit::SHORT.identifier())?;
     check::text("symbol", &b.symbol, TextLimit::SYMBOL)?;
     if b.end_date < b.start_date {
         return Err(ElsonError::invalid("end_date", "is before start_date"));

@@ -51,8 +51,8 @@ pub struct ModelParameters<'s> {
 }
 
 fn validate(m: &ModelParameter) -> Result<(), ElsonError> {
-    check::text("parameter_type", &m.parameter_type, TextLimit::SHORT)?;
-    check::text("parameter_name", &m.parameter_name, TextLimit::NAME)?;
+    check::text("parameter_type", &m.parameter_type, TextLimit::SHORT.identifier())?;
+    check::text("parameter_name", &m.parameter_name, TextLimit::NAME.identifier())?;
     check::dec("parameter_value", m.parameter_value, DecimalLimit::PARAMETER)?;
     check::text("created_by", &m.created_by, TextLimit::NAME)?;
     check::opt_text("description", &m.description, TextLimit::TEXT)?;

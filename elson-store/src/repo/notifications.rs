@@ -54,7 +54,7 @@ pub struct Notifications<'s> {
 }
 
 pub(crate) fn validate(n: &Notification) -> Result<(), ElsonError> {
-    check::opt_text("related_entity_type", &n.related_entity_type, TextLimit::SHORT)?;
+    check::opt_text("related_entity_type", &n.related_entity_type, TextLimit::SHORT.identifier())?;
     check::text("title", &n.title, TextLimit::NAME)?;
     check::text("message", &n.message, TextLimit::TEXT)?;
     check::opt_text("action_url", &n.action_url, TextLimit::LONG)?;

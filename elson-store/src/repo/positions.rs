@@ -48,7 +48,7 @@ pub(crate) fn validate(p: &Position) -> Result<(), ElsonError> {
     check::dec("current_value", p.current_value, DecimalLimit::MONEY)?;
     check::dec("gain_loss", p.gain_loss, DecimalLimit::MONEY_SIGNED)?;
     check::dec("gain_loss_percent", p.gain_loss_percent, DecimalLimit::PERCENT)?;
-    check::opt_text("sector", &p.sector, TextLimit::NAME)?;
+    check::opt_text("sector", &p.sector, TextLimit::NAME.identifier())?;
     Ok(())
 }
 

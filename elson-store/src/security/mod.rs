@@ -3,7 +3,10 @@
 //! - **Passwords** ([`hash_password`], [`verify_password`],
 //!   [`Store::login`](crate::Store::login)): bcrypt `$2b$`, cost 12 by
 //!   default ([`crate::StoreOptions::bcrypt_cost`]), interoperable with other
-//!   bcrypt implementations. Unknown email and wrong password fail alike.
+//!   bcrypt implementations. Unknown email and wrong password fail alike,
+//!   after the same bcrypt work whatever the cost of the stored hash;
+//!   empty passwords and ones over 72 bytes are refused everywhere, never
+//!   compared.
 //! - **Two-factor** ([`totp`], [`Store::enroll_two_factor`](crate::Store::enroll_two_factor),
 //!   [`Store::confirm_two_factor`](crate::Store::confirm_two_factor),
 //!   [`Store::complete_login`](crate::Store::complete_login)): RFC 6238
@@ -46,6 +49,7 @@ mod password;
 mod rotation;
 mod throttle;
 pub mod totp;
+mod work;
 
 pub(crate) use auth::wrapped_key;
 pub use auth::{LoginOutcome, TWO_FACTOR_CHALLENGE_TTL, TwoFactorChallenge, TwoFactorEnrollment};

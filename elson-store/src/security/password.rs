@@ -35,15 +35,7 @@ pub const MAX_PASSWORD_BYTES: usize = 72;
 /// assert!(!verify_password("wrong horse", &hash).unwrap());
 /// ```
 pub fn hash_password(password: &str, cost: u32) -> Result<String, ElsonError> {
-    if password.is_empty() {
-        return Err(ElsonError::invalid("password", "must not be empty"));
-    }
-    if password.len() > MAX_PASSWORD_BYTES {
-        return Err(ElsonError::invalid(
-            "password",
-            format!("must be at most {MAX_PASSWORD_BYTES} bytes (bcrypt's limit)"),
-        ));
-    }
+    check_password(password)?;
     check_cost(cost)?;
     // At most 72 bytes (checked above), so nothing is cut; 72 exactly is
     // hashed as other implementations do (without the terminating NUL).
@@ -53,10 +45,43 @@ pub fn hash_password(password: &str, cost: u32) -> Result<String, ElsonError> {
 /// Whether `password` matches a bcrypt `hash` (`$2a$`, `$2b$`, `$2x$` or
 /// `$2y$`, any cost), made here or by another implementation.
 ///
+/// The password is refused by the rules of [`hash_password`], never
+/// compared: bcrypt reads only the first 72 bytes, so a longer password
+/// would match the hash of its first 72 bytes (a different password), and
+/// an empty one would match an imported hash of the empty password — a
+/// password nobody may set here. Refusing both alike means verify never
+/// says yes to a password that hash would have refused.
+///
 /// # Errors
-/// `InvalidInput` on `password_hash` when `hash` is not a bcrypt hash.
+/// `InvalidInput` on `password` when it is empty or longer than 72 bytes;
+/// on `password_hash` when `hash` is not a bcrypt hash.
+///
+/// ```
+/// use elson_store::security::{hash_password, verify_password};
+/// let hash = hash_password(&"a".repeat(72), 4).unwrap();
+/// assert!(verify_password(&"a".repeat(73), &hash).is_err()); // not "true"
+/// assert!(verify_password("", &hash).is_err());
+/// ```
 pub fn verify_password(password: &str, hash: &str) -> Result<bool, ElsonError> {
+    check_password(password)?;
     bcrypt::verify(password, hash).map_err(|e| ElsonError::invalid("password_hash", e.to_string()))
+}
+
+/// A password bcrypt can hash and compare whole: 1–72 bytes.
+///
+/// # Errors
+/// `InvalidInput` on `password`, naming the rule.
+pub(crate) fn check_password(password: &str) -> Result<(), ElsonError> {
+    if password.is_empty() {
+        return Err(ElsonError::invalid("password", "must not be empty"));
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(ElsonError::invalid(
+            "password",
+            format!("must be at most {MAX_PASSWORD_BYTES} bytes (bcrypt's limit)"),
+        ));
+    }
+    Ok(())
 }
 
 /// The cost a bcrypt hash was made with (`$2b$12$…` → 12); `None` for text

@@ -18,6 +18,8 @@ use std::sync::Mutex;
 use chrono::{DateTime, TimeDelta, Utc};
 use elson_core::ElsonError;
 
+use super::work::LoginWork;
+
 /// How many failed attempts in a row a key may make, and how long it is
 /// then refused (counted from its last failure).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,16 +67,26 @@ pub(crate) const TOO_MANY: &str = "too many failed attempts";
 /// trying many emails can make the store hold).
 const SWEEP_ABOVE: usize = 10_000;
 
-/// The failure counts of one store.
+/// The failure counts of one store, and the work its password checks
+/// spend.
 #[derive(Debug)]
 pub(crate) struct Throttle {
     limit: AttemptLimit,
     keys: Mutex<HashMap<String, Failures>>,
+    /// The other per-store defence of the login (crate::security::work):
+    /// kept here so that every clone of the store shares it, like the
+    /// counts.
+    work: LoginWork,
 }
 
 impl Throttle {
     pub(crate) fn new(limit: AttemptLimit) -> Throttle {
-        Throttle { limit, keys: Mutex::new(HashMap::new()) }
+        Throttle { limit, keys: Mutex::new(HashMap::new()), work: LoginWork::default() }
+    }
+
+    /// The store's login work (see [`LoginWork`]).
+    pub(crate) fn work(&self) -> &LoginWork {
+        &self.work
     }
 
     fn keys(&self) -> std::sync::MutexGuard<'_, HashMap<String, Failures>> {
