@@ -111,6 +111,16 @@ pub enum ElsonError {
         /// What failed, worded so it reveals nothing about other accounts.
         reason: String,
     },
+    /// A client command id was used before for a different command or
+    /// payload (TigerBeetle's "exists with different fields"): the retry is
+    /// not the same command, and nothing was done.
+    #[error("command {command_id} was already used for another {operation} (different payload)")]
+    IdempotencyConflict {
+        /// The reused command id.
+        command_id: Uuid,
+        /// The operation the id was first used for.
+        operation: String,
+    },
 }
 
 impl ElsonError {
@@ -129,6 +139,7 @@ impl ElsonError {
             ElsonError::ConfidenceTooLow { .. } => "CONFIDENCE_TOO_LOW",
             ElsonError::TradingHalted { .. } => "TRADING_HALTED",
             ElsonError::AuthenticationFailed { .. } => "AUTHENTICATION_FAILED",
+            ElsonError::IdempotencyConflict { .. } => "IDEMPOTENCY_CONFLICT",
         }
     }
 

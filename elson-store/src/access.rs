@@ -412,6 +412,19 @@ impl Session {
         self.audit_ids.extend(ids);
     }
 
+    /// Refuses an acting user who may do nothing (INACTIVE, SUSPENDED, or a
+    /// forged standing): the core's rule for reading one's own standing. An
+    /// id with no user row passes (a sign-up, which its command decides).
+    ///
+    /// # Errors
+    /// `Forbidden`; storage failures.
+    pub(crate) async fn authorize_standing(&mut self, id: Uuid) -> StoreResult<()> {
+        if self.actor().await?.is_none() {
+            return Ok(());
+        }
+        self.authorize(Action::Read, Resource::UserStanding { id }).await.map(|_| ())
+    }
+
     /// Asks the core whether the actor may perform `action` on `resource`.
     ///
     /// # Errors

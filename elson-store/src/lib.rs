@@ -46,6 +46,14 @@
 //! against their column before any statement runs, so a bad value writes
 //! nothing.
 //!
+//! ## Commands, not rows
+//! Every write is a named command of [`commands`] (`create_user`,
+//! `open_portfolio`, `deposit`, `place_trade`, `link_guardian`, …), whose
+//! every effect the core decides; the repositories ([`repo`]) only read.
+//! Whole rows enter through [`Store::import`] alone (system actor, every
+//! invariant checked). Only the system actor (the price feed) executes
+//! orders and marks to market; fees are [`StoreOptions::fees`].
+//!
 //! ## Atomic trading
 //! [`Store::deposit`], [`Store::place_trade`], [`Store::decide_trade`],
 //! [`Store::execute_trade`], [`Store::cancel_trade`],
@@ -199,7 +207,7 @@ pub use analytics::PortfolioAnalytics;
 pub use audit::{AuditEvent, AuditHook, MemoryAudit, NoAudit};
 pub use cache::CacheStats;
 pub use commands::{
-    Fill, ImportBatch, ImportReport, NewAccount, NewLink, OrderRequest, TradeResult,
+    Caller, Fill, ImportBatch, ImportReport, NewAccount, NewLink, OrderRequest, TradeResult,
 };
 pub use elson_core;
 pub use error::{StoreError, StoreResult};

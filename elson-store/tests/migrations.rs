@@ -215,6 +215,8 @@ const TABLES: &[(&str, &[&str])] = &[
     ("audit_log", &["id", "actor_id", "action", "entity", "entity_id", "at", "outcome", "detail"]),
     // Migration 12 (beta safeguards): the database's environment stamp.
     ("store_environment", &["singleton", "environment", "stamped_at"]),
+    // Migration 15: the record of idempotent commands.
+    ("command_log", &["actor_id", "command_id", "operation", "digest", "result", "at"]),
 ];
 
 /// Every index of the seed's "Database Indices": (table, leading columns,
@@ -296,6 +298,7 @@ const SDK_MIGRATION_NAMES: &[&str] = &[
     "environments",
     "per call overhead",
     "pending approval queue",
+    "command log",
 ];
 
 /// Columns of the `portfolio_analytics` view (migration 11): a materialized
@@ -577,6 +580,7 @@ const RLS_TABLES: &[&str] = &[
     "relationships",
     "beta_feedback",
     "audit_log",
+    "command_log",
 ];
 
 /// Migration 0010: RLS on the user-owned tables, the application role
@@ -618,6 +622,8 @@ async fn assert_row_level_security(url: &str) {
         ("audit_log", "SELECT", true),
         ("audit_log", "UPDATE", false),
         ("audit_log", "DELETE", false),
+        ("command_log", "INSERT", true),
+        ("command_log", "DELETE", false),
         ("trades", "UPDATE", true),
         ("users", "DELETE", true),
     ] {

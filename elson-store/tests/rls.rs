@@ -13,7 +13,7 @@ use common::*;
 use elson_store::elson_core::entities::{NewTrade, User};
 use elson_store::elson_core::enums::*;
 use elson_store::elson_core::families::Verdict;
-use elson_store::{Actor, Fill, OrderRequest, Store, StoreOptions};
+use elson_store::{Actor, Caller, Fill, OrderRequest, Store, StoreOptions};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, PgConnection, Row};
 use uuid::Uuid;
@@ -302,6 +302,14 @@ async fn the_store_works_unchanged_as_the_app_role() {
     // A payment webhook (the system actor) funds the child's portfolio.
     let p = store.deposit(&admin(), f.pa, dec("10.00"), at(2)).await.unwrap();
     assert_eq!(p.cash_balance, dec("1010.00"));
+    // An idempotent command under row-level security: the guardian's
+    // retried deposit is claimed, recorded and replayed as their own row.
+    let retried = Caller::new(&g).with_command_id(Uuid::new_v4());
+    let first = store.deposit(retried, f.pa, dec("5.00"), at(2)).await.unwrap();
+    assert_eq!(store.deposit(retried, f.pa, dec("5.00"), at(3)).await.unwrap(), first);
+    assert_eq!(first.cash_balance, dec("1015.00"));
+    let e = store.deposit(retried, f.pa, dec("6.00"), at(3)).await.unwrap_err();
+    assert_eq!(e.code(), "IDEMPOTENCY_CONFLICT");
     // The guardian reads the child's portfolio and decides the pending trade.
     assert_eq!(store.portfolios().get(&g, f.pa).await.unwrap().user_id, f.ma.id);
     assert_eq!(store.trades().approval_queue(&g, f.ga.id).await.unwrap().len(), 1);

@@ -41,6 +41,12 @@ create_exception!(
     ElsonError,
     "A database or snapshot belongs to another environment than the store."
 );
+create_exception!(
+    elson,
+    IdempotencyConflict,
+    ElsonError,
+    "A client command id was already used for a different command or payload; nothing was done."
+);
 create_exception!(elson, Unsupported, ElsonError, "The call does not exist on this backend.");
 create_exception!(elson, SnapshotError, ElsonError, "A snapshot file cannot be used.");
 
@@ -66,6 +72,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EnvironmentMismatch", py.get_type::<EnvironmentMismatch>())?;
     m.add("Unsupported", py.get_type::<Unsupported>())?;
     m.add("SnapshotError", py.get_type::<SnapshotError>())?;
+    m.add("IdempotencyConflict", py.get_type::<IdempotencyConflict>())?;
     Ok(())
 }
 
@@ -169,6 +176,14 @@ pub fn to_py_err(e: CoreError) -> PyErr {
             ),
             CoreError::AuthenticationFailed { reason } => {
                 build::<AuthenticationFailed>(py, msg, code, &[("reason", obj(py, reason))])
+            }
+            CoreError::IdempotencyConflict { command_id, operation } => {
+                build::<IdempotencyConflict>(
+                    py,
+                    msg,
+                    code,
+                    &[("command_id", obj(py, command_id)), ("operation", obj(py, operation))],
+                )
             }
             // The core's error is non-exhaustive: a variant added later still
             // reaches Python as an ElsonError with its code.

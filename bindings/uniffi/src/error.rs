@@ -112,6 +112,15 @@ pub enum ElsonError {
         /// Why.
         reason: String,
     },
+    /// A client command id was already used for a different command or
+    /// payload; nothing was done.
+    #[error("command {command_id} was already used for another {operation}")]
+    IdempotencyConflict {
+        /// The reused command id.
+        command_id: Uuid,
+        /// The operation the id was first used for.
+        operation: String,
+    },
     /// Encrypted data could not be opened: an unknown or wrong key, a
     /// tampered or moved ciphertext, or encrypted rows read without a key.
     #[error("crypto: {detail}")]
@@ -177,6 +186,7 @@ impl ElsonError {
             ElsonError::ConfidenceTooLow { .. } => "CONFIDENCE_TOO_LOW".into(),
             ElsonError::TradingHalted { .. } => "TRADING_HALTED".into(),
             ElsonError::AuthenticationFailed { .. } => "AUTHENTICATION_FAILED".into(),
+            ElsonError::IdempotencyConflict { .. } => "IDEMPOTENCY_CONFLICT".into(),
             ElsonError::Crypto { .. } => "CRYPTO".into(),
             ElsonError::Storage { .. } => "STORAGE".into(),
             ElsonError::Busy { .. } => "BUSY".into(),
@@ -214,6 +224,9 @@ impl From<CoreError> for ElsonError {
             }
             CoreError::AuthenticationFailed { reason } => {
                 ElsonError::AuthenticationFailed { reason }
+            }
+            CoreError::IdempotencyConflict { command_id, operation } => {
+                ElsonError::IdempotencyConflict { command_id, operation }
             }
             // The core enum is non-exhaustive: a kind added after this
             // binding was written still crosses, with its stable code.

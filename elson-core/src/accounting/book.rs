@@ -90,7 +90,7 @@ pub struct Execution<'a> {
 }
 
 /// What [`Book::execute`] did (or [`Book::preview`] would do).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Outcome {
     /// The trade filled.
     Executed(Fill),
@@ -101,7 +101,7 @@ pub enum Outcome {
 
 /// The details of a fill. Amounts are in cents (scale 2), quantities in
 /// scale 6.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fill {
     /// BUY or SELL.
     pub side: TradeSide,

@@ -48,7 +48,7 @@ pub struct BetaFeedback {
 ///
 /// Start from [`NewBetaFeedback::new`] and override the optional fields with
 /// struct-update syntax.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewBetaFeedback {
     /// Author.
     pub user_id: Uuid,

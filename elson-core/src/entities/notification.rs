@@ -95,7 +95,8 @@ impl NewNotification {
 ///
 /// READ → READ is accepted because several devices of one user mark the
 /// same message read, and a retry must not fail or move `read_at`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum NotificationEvent {
     /// The user opened the notification.
     MarkRead,

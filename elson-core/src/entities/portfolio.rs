@@ -44,7 +44,7 @@ pub struct Portfolio {
 
 /// What a caller chooses when opening a portfolio; everything else starts at
 /// zero (see [`Portfolio::new`]).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewPortfolio {
     /// Owner.
     pub user_id: Uuid,

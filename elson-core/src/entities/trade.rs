@@ -55,7 +55,7 @@ pub type TradeAssetType = AssetType;
 
 /// What a caller chooses when placing an order (see [`Trade::new`]); the
 /// lifecycle fields (status, fill, approval) start at their defaults.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewTrade {
     /// The trade's id, minted by the caller (UUID v7 at the edge, e.g. on the
     /// phone that placed the order) so a retried submission is recognisably

@@ -8,9 +8,9 @@ use elson_core::enums::{RelationshipStatus, RiskProfile, UserRole, UserStatus};
 use elson_core::families::{Action, Resource, check_link_parties, has_guardian};
 use uuid::Uuid;
 
+use super::Caller;
 use super::links::{NewLink, load_links_of_minor};
 use crate::access::{Call, Session};
-use crate::actor::Actor;
 use crate::error::StoreResult;
 use crate::repo::{relationships, users};
 use crate::store::Store;
@@ -19,14 +19,17 @@ use crate::store::Store;
 /// The store hashes the password (bcrypt at [`crate::StoreOptions::bcrypt_cost`])
 /// and builds the row through the core's `User::new`: ACTIVE, no two-factor,
 /// no last login.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Serialized (for the digest of an idempotent command) without its password.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct NewAccount {
     /// The account's id; a fresh v4 id when `None`. A self sign-up acts under
     /// this id.
     pub id: Option<Uuid>,
     /// Login email; trimmed and lower-cased by the core.
     pub email: String,
-    /// The password, hashed before anything is written.
+    /// The password, hashed before anything is written; never serialized.
+    #[serde(skip_serializing)]
     pub password: String,
     /// USER, GUARDIAN or ADMIN here; a MINOR is enrolled with
     /// [`Store::enroll_minor`].
@@ -87,10 +90,13 @@ impl Store {
     /// id.
     pub async fn create_user(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         account: NewAccount,
         now: DateTime<Utc>,
     ) -> StoreResult<User> {
+        let caller = by.into();
+        let actor = &caller.actor;
+        let digest = caller.digest(&account);
         let call = Call::new(OP_CREATE, "create_user", "users", account.id);
         if account.role == UserRole::Minor {
             let e = ElsonError::invalid(
@@ -104,7 +110,7 @@ impl Store {
             Err(e) => return self.refuse(actor, &call, e).await,
         };
         let call = Call::new(OP_CREATE, "create_user", "users", Some(user.id));
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             // Sign-up: an id with no row yet creating its own account acts
             // with the role and status of the row it creates.
             s.sign_up(actor.id, &user).await?;
@@ -127,11 +133,14 @@ impl Store {
     /// guardian; `Conflict` for a taken email.
     pub async fn enroll_minor(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         account: NewAccount,
         link: NewLink,
         now: DateTime<Utc>,
     ) -> StoreResult<(User, Relationship)> {
+        let caller = by.into();
+        let actor = &caller.actor;
+        let digest = caller.digest(&(&account, &link));
         let call = Call::new(OP_ENROLL, "enroll_minor", "users", account.id);
         if account.role != UserRole::Minor {
             let e = ElsonError::invalid("role", "enroll_minor creates a MINOR");
@@ -142,7 +151,7 @@ impl Store {
             Err(e) => return self.refuse(actor, &call, e).await,
         };
         let call = Call::new(OP_ENROLL, "enroll_minor", "users", Some(minor.id));
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             s.authorize(Action::Create, Resource::User { id: minor.id }).await?;
             let resource =
                 Resource::Relationship { guardian_id: link.guardian_id, minor_id: minor.id };
@@ -177,13 +186,15 @@ impl Store {
     /// `InvalidInput` naming the field.
     pub async fn update_profile(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         user_id: Uuid,
         change: ProfileUpdate,
         now: DateTime<Utc>,
     ) -> StoreResult<User> {
+        let caller = by.into();
+        let digest = caller.digest(&(user_id, &change));
         let call = Call::new(OP_PROFILE, "update_profile", "users", Some(user_id));
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             s.authorize(Action::Update, Resource::User { id: user_id }).await?;
             let mut user = self.locked_user(s, OP_PROFILE, user_id).await?;
             user.update_profile(change, now)?;
@@ -202,13 +213,15 @@ impl Store {
     /// `InvalidTransition` when nothing changes; `NotFound`.
     pub async fn set_role(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         user_id: Uuid,
         role: UserRole,
         now: DateTime<Utc>,
     ) -> StoreResult<User> {
+        let caller = by.into();
+        let digest = caller.digest(&(user_id, role));
         let call = Call::new(OP_ROLE, "set_role", "users", Some(user_id));
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             s.authorize(Action::Update, Resource::UserStanding { id: user_id }).await?;
             let mut user = self.locked_user(s, OP_ROLE, user_id).await?;
             user.set_role(role, now)?;
@@ -235,13 +248,15 @@ impl Store {
     /// As [`Store::set_role`].
     pub async fn set_status(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         user_id: Uuid,
         status: UserStatus,
         now: DateTime<Utc>,
     ) -> StoreResult<User> {
+        let caller = by.into();
+        let digest = caller.digest(&(user_id, status));
         let call = Call::new(OP_STATUS, "set_status", "users", Some(user_id));
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             s.authorize(Action::Update, Resource::UserStanding { id: user_id }).await?;
             let mut user = self.locked_user(s, OP_STATUS, user_id).await?;
             user.set_status(status, now)?;

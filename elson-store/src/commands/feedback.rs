@@ -7,8 +7,8 @@ use elson_core::enums::FeedbackStatus;
 use elson_core::families::{Action, Resource};
 use uuid::Uuid;
 
+use super::Caller;
 use crate::access::{Call, Session};
-use crate::actor::Actor;
 use crate::error::StoreResult;
 use crate::repo::beta_feedback;
 use crate::store::Store;
@@ -25,13 +25,15 @@ impl Store {
     /// field; `Conflict` for a reused id.
     pub async fn submit_feedback(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         id: Option<Uuid>,
         new: NewBetaFeedback,
         now: DateTime<Utc>,
     ) -> StoreResult<BetaFeedback> {
+        let caller = by.into();
+        let digest = caller.digest(&(id, &new));
         let call = Call::new(OP_SUBMIT, "submit", "beta_feedback", id);
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             s.authorize(Action::Create, Resource::BetaFeedback { user_id: new.user_id }).await?;
             let f = BetaFeedback::new(new, id, now)?;
             self.beta_feedback()
@@ -51,13 +53,15 @@ impl Store {
     /// for a move backwards or in place.
     pub async fn advance_feedback(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         feedback_id: Uuid,
         to: FeedbackStatus,
         now: DateTime<Utc>,
     ) -> StoreResult<BetaFeedback> {
+        let caller = by.into();
+        let digest = caller.digest(&(feedback_id, to));
         let call = Call::new(OP_ADVANCE, "advance", "beta_feedback", Some(feedback_id));
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             let row =
                 beta_feedback::LOCKED.fetch(s, OP_ADVANCE, "beta_feedback", feedback_id).await?;
             let mut f = beta_feedback::from_row(&row)?;

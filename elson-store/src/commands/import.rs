@@ -19,9 +19,9 @@ use elson_core::enums::UserRole;
 use elson_core::families::{SYSTEM_ACTOR_ID, check_link_parties, has_guardian};
 use uuid::Uuid;
 
+use super::Caller;
 use super::links::load_links_of_minor;
 use crate::access::{Call, Session};
-use crate::actor::Actor;
 use crate::error::StoreResult;
 use crate::repo::{
     beta_feedback, notifications, portfolios, positions, relationships, trades, users,
@@ -32,7 +32,7 @@ use crate::store::Store;
 /// with all its positions and trades (its history is checked against its
 /// holdings), so positions and trades may only name portfolios of the same
 /// batch.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImportBatch {
     /// Users (password hashes as stored elsewhere: bcrypt `$2b$`).
     pub users: Vec<User>,
@@ -51,7 +51,7 @@ pub struct ImportBatch {
 }
 
 /// What an import wrote: rows per table.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImportReport {
     /// Users written.
     pub users: usize,
@@ -165,12 +165,15 @@ impl Store {
     /// a portfolio outside the batch; `Conflict` for an id or email taken.
     pub async fn import(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         batch: ImportBatch,
         now: DateTime<Utc>,
     ) -> StoreResult<ImportReport> {
+        let caller = by.into();
+        let actor = &caller.actor;
+        let digest = caller.digest(&batch);
         let call = Call::new(OP_IMPORT, "import", "batch", None);
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             if !actor.is_system() {
                 return Err(ElsonError::forbidden("only the system actor imports rows").into());
             }

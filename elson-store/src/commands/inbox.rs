@@ -7,8 +7,8 @@ use elson_core::entities::{Notification, NotificationEvent};
 use elson_core::families::{Action, Resource};
 use uuid::Uuid;
 
+use super::Caller;
 use crate::access::{Call, Session};
-use crate::actor::Actor;
 use crate::error::StoreResult;
 use crate::repo::notifications;
 use crate::store::Store;
@@ -24,13 +24,15 @@ impl Store {
     /// `InvalidTransition` for a move the machine does not have.
     pub async fn mark_notification(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         notification_id: Uuid,
         event: NotificationEvent,
         now: DateTime<Utc>,
     ) -> StoreResult<Notification> {
+        let caller = by.into();
+        let digest = caller.digest(&(notification_id, event));
         let call = Call::new(OP_MARK, "mark", "notifications", Some(notification_id));
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             let row =
                 notifications::LOCKED.fetch(s, OP_MARK, "notification", notification_id).await?;
             let mut n = notifications::from_row(&row)?;

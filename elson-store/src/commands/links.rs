@@ -10,15 +10,15 @@ use elson_core::families::{
 };
 use uuid::Uuid;
 
+use super::Caller;
 use crate::access::{Call, Session};
-use crate::actor::Actor;
 use crate::db::{Conn, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::repo::relationships;
 use crate::store::Store;
 
 /// The terms of a new guardian link.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewLink {
     /// The link's id; a fresh v4 id when `None`.
     pub id: Option<Uuid>,
@@ -80,13 +80,15 @@ impl Store {
     /// for an unknown user; `Conflict` when the pair is already linked.
     pub async fn link_guardian(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         minor_id: Uuid,
         link: NewLink,
         now: DateTime<Utc>,
     ) -> StoreResult<Relationship> {
+        let caller = by.into();
+        let digest = caller.digest(&(minor_id, &link));
         let call = Call::new(OP_LINK, "link_guardian", "relationships", link.id);
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             let guardian_id = link.guardian_id;
             s.authorize(Action::Create, Resource::Relationship { guardian_id, minor_id }).await?;
             let guardian = self.locked_user(s, OP_LINK, guardian_id).await?;
@@ -115,12 +117,14 @@ impl Store {
     /// `NotFound`.
     pub async fn accept_link(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         link_id: Uuid,
         now: DateTime<Utc>,
     ) -> StoreResult<Relationship> {
+        let caller = by.into();
+        let digest = caller.digest(&link_id);
         let call = Call::new(OP_ACCEPT, "accept_link", "relationships", Some(link_id));
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             let mut r = self.locked_link(s, OP_ACCEPT, link_id).await?;
             s.authorize(Action::Update, resource(&r)).await?;
             s.authorize(Action::Update, Resource::UserStanding { id: r.minor_id }).await?;
@@ -142,12 +146,14 @@ impl Store {
     /// link; `InvalidTransition` when already INACTIVE; `NotFound`.
     pub async fn deactivate_link(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         link_id: Uuid,
         now: DateTime<Utc>,
     ) -> StoreResult<Relationship> {
+        let caller = by.into();
+        let digest = caller.digest(&link_id);
         let call = Call::new(OP_END, "deactivate_link", "relationships", Some(link_id));
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             let r = self.locked_link(s, OP_END, link_id).await?;
             s.authorize(Action::Update, resource(&r)).await?;
             let links = load_links_of_minor(s, OP_END, r.minor_id).await?;
@@ -171,14 +177,16 @@ impl Store {
     /// settings; `InvalidTransition` for an INACTIVE link; `NotFound`.
     pub async fn update_link_settings(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         link_id: Uuid,
         permissions: Permissions,
         approval_settings: ApprovalSettings,
         now: DateTime<Utc>,
     ) -> StoreResult<Relationship> {
+        let caller = by.into();
+        let digest = caller.digest(&(link_id, &permissions, &approval_settings));
         let call = Call::new(OP_SETTINGS, "update_link_settings", "relationships", Some(link_id));
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             let mut r = self.locked_link(s, OP_SETTINGS, link_id).await?;
             s.authorize(Action::Update, resource(&r)).await?;
             r.update_settings(permissions, approval_settings, now)?;

@@ -55,6 +55,7 @@
 
 mod accounts;
 mod feedback;
+mod idempotency;
 mod import;
 mod inbox;
 mod links;
@@ -62,6 +63,7 @@ mod portfolios;
 pub(crate) mod trading;
 
 pub use accounts::NewAccount;
+pub use idempotency::Caller;
 pub use import::{ImportBatch, ImportReport};
 pub use links::NewLink;
 pub use trading::{Fill, OrderRequest, TradeResult};
@@ -73,6 +75,7 @@ use crate::actor::Actor;
 use crate::db::{Conn, DbRow, uuid};
 use crate::error::{StoreError, StoreResult};
 use crate::store::Store;
+use idempotency::Recorded;
 
 /// A read of one row by id, plain (SQLite, whose writers hold the database
 /// lock) and locking (PostgreSQL: the row until the transaction ends).
@@ -104,18 +107,27 @@ impl LockedGet {
 }
 
 impl Store {
-    /// Runs one command: opens its write session, runs `body`, and concludes
-    /// (audit row and commit on success; rollback, and a FORBIDDEN audit row
-    /// for a denial, on error).
-    pub(crate) async fn command<T>(
+    /// Runs one command: opens its write session, runs `body` once per
+    /// client command id ([`idempotency`]; `digest` is [`Caller::digest`] of
+    /// what the command does, to tell a retry from another command), and
+    /// concludes
+    /// (audit row and commit on success; rollback and a refusal audit row on
+    /// error).
+    pub(crate) async fn command<T: Recorded>(
         &self,
-        actor: &Actor,
+        caller: &Caller,
         call: &Call,
+        digest: StoreResult<String>,
         body: impl AsyncFnOnce(&mut Session) -> StoreResult<T>,
     ) -> StoreResult<T> {
+        let actor = &caller.actor;
+        let digest = match digest {
+            Ok(d) => d,
+            Err(e) => return self.refuse(actor, call, e).await,
+        };
         let mut s = self.session(call, actor, Mode::Write).await;
         let r = match live(&mut s) {
-            Ok(session) => body(session).await,
+            Ok(session) => self.once(session, caller, call.op, &digest, body).await,
             Err(e) => Err(e),
         };
         self.conclude(actor, s, r, call).await

@@ -7,8 +7,8 @@ use elson_core::entities::{NewPortfolio, Portfolio, PortfolioSettings};
 use elson_core::families::{Action, Resource};
 use uuid::Uuid;
 
+use super::Caller;
 use crate::access::{Call, Session};
-use crate::actor::Actor;
 use crate::error::StoreResult;
 use crate::repo::portfolios;
 use crate::store::Store;
@@ -27,13 +27,15 @@ impl Store {
     /// `NotFound` for an unknown owner; `Conflict` for a reused id.
     pub async fn open_portfolio(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         id: Uuid,
         new: NewPortfolio,
         now: DateTime<Utc>,
     ) -> StoreResult<Portfolio> {
+        let caller = by.into();
+        let digest = caller.digest(&(id, &new));
         let call = Call::new(OP_OPEN, "open_portfolio", "portfolios", Some(id));
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             s.authorize(Action::Create, Resource::Portfolio { owner_id: new.user_id }).await?;
             let p = Portfolio::new(new, id, now)?;
             portfolios::insert_in(&mut s.conn(), &p).await?;
@@ -53,13 +55,15 @@ impl Store {
     /// refuses; `InvalidInput` naming the field.
     pub async fn update_portfolio_settings(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         portfolio_id: Uuid,
         settings: PortfolioSettings,
         now: DateTime<Utc>,
     ) -> StoreResult<Portfolio> {
+        let caller = by.into();
+        let digest = caller.digest(&(portfolio_id, &settings));
         let call = Call::new(OP_SETTINGS, "update_settings", "portfolios", Some(portfolio_id));
-        self.command(actor, &call, async |s: &mut Session| {
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             let row = portfolios::LOCKED.fetch(s, OP_SETTINGS, "portfolio", portfolio_id).await?;
             let mut p = portfolios::from_row(&row)?;
             s.authorize(Action::Update, Resource::Portfolio { owner_id: p.user_id }).await?;

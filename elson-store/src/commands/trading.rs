@@ -32,7 +32,8 @@ use uuid::Uuid;
 
 use elson_core::families::{Action, Resource};
 
-use crate::access::{AUDIT_INSERT, AuditRow, Call, Mode, Session, live, write_audit};
+use super::Caller;
+use crate::access::{AUDIT_INSERT, AuditRow, Call, Session, write_audit};
 use crate::actor::Actor;
 use crate::combined::Combined;
 use crate::db::{Conn, ts, uuid};
@@ -42,7 +43,7 @@ use crate::store::Store;
 
 /// A new order: the core's [`NewTrade`] plus the market facts the approval
 /// rules need.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OrderRequest {
     /// The order (id, portfolio, symbol, side, quantity, limit price, …).
     pub trade: NewTrade,
@@ -56,7 +57,7 @@ pub struct OrderRequest {
 
 /// The market facts of an execution. The fees are not among them: they are
 /// the platform's ([`crate::StoreOptions::fees`]), never the caller's.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Fill {
     /// The market price the order fills at: the price feed's. Only the
     /// system actor executes (`elson_core::families::execution_price`);
@@ -79,7 +80,7 @@ impl Fill {
 }
 
 /// What a trading operation wrote.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TradeResult {
     /// The trade row as committed.
     pub trade: Trade,
@@ -362,14 +363,17 @@ impl Store {
     /// reused trade id.
     pub async fn place_trade(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         order: OrderRequest,
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
+        let caller = by.into();
         let call = Call::new(OP_PLACE, "place", "trades", Some(order.trade.id));
-        let mut s = self.session(&call, actor, Mode::Write).await;
-        let r = async { self.place_in(live(&mut s)?, order, now).await }.await;
-        self.conclude(actor, s, r, &call).await
+        let digest = caller.digest(&order);
+        self.command(&caller, &call, digest, async |s: &mut Session| {
+            self.place_in(s, order, now).await
+        })
+        .await
     }
 
     /// Locks a portfolio, authorizes `action` on its trades, and loads what
@@ -493,15 +497,19 @@ impl Store {
     /// `InvalidInput` — with nothing written.
     pub async fn execute_trade(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         trade_id: Uuid,
         fill: &Fill,
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
+        let caller = by.into();
+        let actor = &caller.actor;
         let call = Call::new(OP_EXECUTE, "execute", "trades", Some(trade_id));
-        let mut s = self.session(&call, actor, Mode::Write).await;
-        let r = async { self.execute_in(live(&mut s)?, actor, trade_id, fill, now).await }.await;
-        self.conclude(actor, s, r, &call).await
+        let digest = caller.digest(&(trade_id, fill));
+        self.command(&caller, &call, digest, async |s: &mut Session| {
+            self.execute_in(s, actor, trade_id, fill, now).await
+        })
+        .await
     }
 
     async fn execute_in(
@@ -562,15 +570,16 @@ impl Store {
     /// written.
     pub async fn place_and_execute(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         order: OrderRequest,
         fill: &Fill,
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
+        let caller = by.into();
+        let actor = &caller.actor;
         let call = Call::new(OP_EXECUTE, "place_execute", "trades", Some(order.trade.id));
-        let mut s = self.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
+        let digest = caller.digest(&(&order, fill));
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             let pid = order.trade.portfolio_id;
             let mut acct = self.load_account(s, OP_EXECUTE, pid, Action::Create).await?;
             let mut out = Outbox::default();
@@ -582,9 +591,8 @@ impl Store {
                 .await?;
             s.touch(&[acct.book.portfolio().id]);
             Ok(result)
-        }
-        .await;
-        self.conclude(actor, s, r, &call).await
+        })
+        .await
     }
 
     /// Places and executes one order on a loaded account: the trade row is
@@ -654,14 +662,15 @@ impl Store {
     /// As [`Store::place_and_execute`], for the first order that fails.
     pub async fn place_and_execute_batch(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         orders: Vec<(OrderRequest, Fill)>,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<TradeResult>> {
+        let caller = by.into();
+        let actor = &caller.actor;
         let call = Call::new(OP_EXECUTE, "place_execute_batch", "trades", None);
-        let mut s = self.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
+        let digest = caller.digest(&orders);
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             let mut results = Vec::with_capacity(orders.len());
             // Each portfolio is locked and loaded once; its book stays in
             // memory for the whole batch and is written back once.
@@ -692,9 +701,8 @@ impl Store {
             // One audit row per trade written.
             s.audit_rows(results.iter().map(|r: &TradeResult| r.trade.id));
             Ok(results)
-        }
-        .await;
-        self.conclude(actor, s, r, &call).await
+        })
+        .await
     }
 
     /// A guardian approves or rejects a minor's PENDING trade
@@ -707,15 +715,16 @@ impl Store {
     /// `Forbidden`, `InvalidTransition`, `InvalidInput` (blank reason).
     pub async fn decide_trade(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         trade_id: Uuid,
         verdict: Verdict,
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
+        let caller = by.into();
+        let actor = &caller.actor;
         let call = Call::new(OP_DECIDE, "decide", "trades", Some(trade_id));
-        let mut s = self.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
+        let digest = caller.digest(&(trade_id, &verdict));
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             let portfolio_id = load_trade(&mut s.conn(), OP_DECIDE, trade_id).await?.portfolio_id;
             let portfolio = lock_portfolio(s, OP_DECIDE, portfolio_id).await?;
             s.authorize(Action::Approve, Resource::Trade { owner_id: portfolio.user_id }).await?;
@@ -733,9 +742,8 @@ impl Store {
             let notifications = write_notifications(c, &events, now).await?;
             s.touch(&[portfolio.id]);
             Ok(TradeResult { trade, portfolio, outcome: None, notifications })
-        }
-        .await;
-        self.conclude(actor, s, r, &call).await
+        })
+        .await
     }
 
     /// Cancels a PENDING trade (the core's `Trade::cancel`) and notifies the
@@ -746,14 +754,14 @@ impl Store {
     /// not PENDING.
     pub async fn cancel_trade(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         trade_id: Uuid,
         now: DateTime<Utc>,
     ) -> StoreResult<TradeResult> {
+        let caller = by.into();
         let call = Call::new(OP_CANCEL, "cancel", "trades", Some(trade_id));
-        let mut s = self.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
+        let digest = caller.digest(&trade_id);
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             let portfolio_id = load_trade(&mut s.conn(), OP_CANCEL, trade_id).await?.portfolio_id;
             let portfolio = lock_portfolio(s, OP_CANCEL, portfolio_id).await?;
             s.authorize(Action::Update, Resource::Trade { owner_id: portfolio.user_id }).await?;
@@ -767,9 +775,8 @@ impl Store {
             let notifications = write_notifications(c, &events, now).await?;
             s.touch(&[portfolio.id]);
             Ok(TradeResult { trade, portfolio, outcome: None, notifications })
-        }
-        .await;
-        self.conclude(actor, s, r, &call).await
+        })
+        .await
     }
 
     /// Adds cash to a portfolio (the core's `Book::deposit`).
@@ -779,15 +786,15 @@ impl Store {
     /// is not positive money or a balance that would overflow.
     pub async fn deposit(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         portfolio_id: Uuid,
         amount: Decimal,
         now: DateTime<Utc>,
     ) -> StoreResult<Portfolio> {
+        let caller = by.into();
         let call = Call::new(OP_DEPOSIT, "deposit", "portfolios", Some(portfolio_id));
-        let mut s = self.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
+        let digest = caller.digest(&(portfolio_id, amount));
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             let portfolio = lock_portfolio(s, OP_DEPOSIT, portfolio_id).await?;
             s.authorize(Action::Deposit, Resource::Portfolio { owner_id: portfolio.user_id })
                 .await?;
@@ -798,9 +805,8 @@ impl Store {
             write_book(c, OP_DEPOSIT, &before, &book).await?;
             s.touch(&[portfolio_id]);
             Ok(book.portfolio().clone())
-        }
-        .await;
-        self.conclude(actor, s, r, &call).await
+        })
+        .await
     }
 
     /// Takes cash out of a portfolio (the core's `Book::withdraw`): the
@@ -812,15 +818,15 @@ impl Store {
     /// positive money.
     pub async fn withdraw(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         portfolio_id: Uuid,
         amount: Decimal,
         now: DateTime<Utc>,
     ) -> StoreResult<Portfolio> {
+        let caller = by.into();
         let call = Call::new(OP_WITHDRAW, "withdraw", "portfolios", Some(portfolio_id));
-        let mut s = self.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
+        let digest = caller.digest(&(portfolio_id, amount));
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             let portfolio = lock_portfolio(s, OP_WITHDRAW, portfolio_id).await?;
             s.authorize(Action::Withdraw, Resource::Portfolio { owner_id: portfolio.user_id })
                 .await?;
@@ -831,9 +837,8 @@ impl Store {
             write_book(c, OP_WITHDRAW, &before, &book).await?;
             s.touch(&[portfolio_id]);
             Ok(book.portfolio().clone())
-        }
-        .await;
-        self.conclude(actor, s, r, &call).await
+        })
+        .await
     }
 
     /// Revalues held symbols at new prices (the core's
@@ -847,15 +852,16 @@ impl Store {
     /// system; `InvalidInput` for a price that is not positive money.
     pub async fn mark_to_market(
         &self,
-        actor: &Actor,
+        by: impl Into<Caller>,
         portfolio_id: Uuid,
         prices: &[(&str, Decimal)],
         now: DateTime<Utc>,
     ) -> StoreResult<(Portfolio, Vec<Position>)> {
+        let caller = by.into();
+        let actor = &caller.actor;
         let call = Call::new(OP_MARK, "mark_to_market", "portfolios", Some(portfolio_id));
-        let mut s = self.session(&call, actor, Mode::Write).await;
-        let r = async {
-            let s = live(&mut s)?;
+        let digest = caller.digest(&(portfolio_id, prices));
+        self.command(&caller, &call, digest, async |s: &mut Session| {
             for (_, price) in prices {
                 check_market_price("price", *price)?;
             }
@@ -874,8 +880,7 @@ impl Store {
             write_book(c, OP_MARK, &before, &book).await?;
             s.touch(&[portfolio_id]);
             Ok(book.into_rows())
-        }
-        .await;
-        self.conclude(actor, s, r, &call).await
+        })
+        .await
     }
 }

@@ -31,7 +31,7 @@ pub(crate) const CHANGE: &str = "UPDATE relationships SET updated_at = $6, statu
      approval_settings = $8, permissions = $9 \
      WHERE id = $1 AND guardian_id = $2 AND minor_id = $3 AND relationship_type = $4 \
      AND created_at = $5";
-const GET: &str = concat!("SELECT ", cols!(), " FROM relationships WHERE id = $1");
+pub(crate) const GET: &str = concat!("SELECT ", cols!(), " FROM relationships WHERE id = $1");
 /// [`GET`] under the write lock, for the commands.
 pub(crate) const LOCKED: crate::commands::LockedGet = crate::commands::LockedGet {
     plain: GET,
