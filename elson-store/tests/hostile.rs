@@ -512,7 +512,14 @@ both_backends_url!(
             "INVALID_INPUT",
             store.enroll_minor(&sys, adult, NewLink::parent(w.ga.id), at(1))
         );
-        let no_guardian = NewAccount::new("kid@example.com", "a long passphrase", UserRole::Minor);
+        // Issue 15 item 7: no account under the system actor's nil id, not even
+    // by a sign-up claiming it.
+    let mut nil_account = NewAccount::new("nil@example.com", "a long passphrase", UserRole::User);
+    nil_account.id = Some(Uuid::nil());
+    let claim = Actor { id: Uuid::nil(), role: UserRole::User, status: UserStatus::Active };
+    refused!(store, url, claim, "INVALID_INPUT", store.create_user(&claim, nil_account.clone(), at(1)));
+    refused!(store, url, sys, "INVALID_INPUT", store.create_user(&sys, nil_account, at(1)));
+    let no_guardian = NewAccount::new("kid@example.com", "a long passphrase", UserRole::Minor);
         refused!(store, url, sys, "INVALID_INPUT", store.create_user(&sys, no_guardian, at(1)));
         refused!(
             store,
@@ -559,3 +566,34 @@ both_backends_url!(a_child_is_enrolled_with_a_guardian, |store: Store, url: Stri
         store.enroll_minor(&sys, wrong, NewLink::parent(w.plain.id), at(3))
     );
 });
+
+/// Issue 15 item 4: a plain SQLite connection to the file cannot rewrite
+/// the audit log: REPLACE and INSERT OR REPLACE delete the old row without
+/// the DELETE trigger, so an insert naming an existing id is refused; an
+/// UPSERT's update is an UPDATE, refused as ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_audit_log_refuses_replace_and_upsert() {
+    use sqlx::{Connection, Row};
+    let (store, url) = sqlite_file_store().await;
+    let _ = world(&store).await;
+    store.deposit(&admin(), Uuid::new_v4(), dec("1.00"), at(1)).await.unwrap_err();
+    let mut raw = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let snapshot = "SELECT group_concat(id || action || outcome, ';') AS s FROM audit_log";
+    let before: String = sqlx::query(snapshot).fetch_one(&mut raw).await.unwrap().get("s");
+    for sql in [
+        "REPLACE INTO audit_log SELECT id, actor_id, 'rewritten', entity, entity_id, at, 'OK', NULL \
+         FROM audit_log",
+        "INSERT OR REPLACE INTO audit_log SELECT id, actor_id, 'rewritten', entity, entity_id, at, \
+         'OK', NULL FROM audit_log",
+        "INSERT INTO audit_log SELECT id, actor_id, action, entity, entity_id, at, outcome, detail \
+         FROM audit_log WHERE true ON CONFLICT (id) DO UPDATE SET outcome = 'OK'",
+    ] {
+        let e = sqlx::query(sql).execute(&mut raw).await.unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{sql}: {e}");
+    }
+    let after: String = sqlx::query(snapshot).fetch_one(&mut raw).await.unwrap().get("s");
+    assert_eq!(after, before, "the log is as it was");
+    raw.close().await.unwrap();
+    store.close().await;
+    remove_sqlite_file(&url);
+}

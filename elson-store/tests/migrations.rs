@@ -299,6 +299,7 @@ const SDK_MIGRATION_NAMES: &[&str] = &[
     "per call overhead",
     "pending approval queue",
     "command log",
+    "append only audit",
 ];
 
 /// Columns of the `portfolio_analytics` view (migration 11): a materialized

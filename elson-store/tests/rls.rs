@@ -211,12 +211,21 @@ async fn the_app_role_sees_only_the_actors_family_even_with_select_star() {
         sp.rollback().await.unwrap();
     }
     tx.rollback().await.unwrap();
-    // Even the owner's UPDATE/DELETE hit the append-only trigger.
+    // Even the owner's UPDATE/DELETE/TRUNCATE hit the append-only triggers
+    // (issue 15 item 4: TRUNCATE fires no row trigger; migration 16).
     let mut owner = PgConnection::connect(&url).await.unwrap();
-    for sql in ["UPDATE audit_log SET outcome = 'OK'", "DELETE FROM audit_log"] {
+    let before: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log").fetch_one(&mut owner).await.unwrap();
+    assert!(before > 0);
+    for sql in
+        ["UPDATE audit_log SET outcome = 'OK'", "DELETE FROM audit_log", "TRUNCATE audit_log"]
+    {
         let e = sqlx::query(sql).execute(&mut owner).await.unwrap_err();
         assert!(e.to_string().contains("append-only"), "{sql}: {e}");
     }
+    let after: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log").fetch_one(&mut owner).await.unwrap();
+    assert_eq!(after, before, "nothing removed");
 }
 
 /// The three settings of the current transaction.

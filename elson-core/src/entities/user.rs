@@ -176,6 +176,11 @@ impl User {
         } = params;
         let today = now.date_naive();
 
+        if id == Some(crate::families::SYSTEM_ACTOR_ID) {
+            // The nil id is the system actor's: an account under it would
+            // be a user row with the SDK's own identity.
+            return Err(ElsonError::invalid("id", "the nil id is the SDK's own, never a user's"));
+        }
         let email = normalize_email(&email)?;
         check_bcrypt_hash(&password_hash)?;
         if let Some(v) = &first_name {

@@ -16,7 +16,7 @@ use elson_core::entities::{
     Position, Relationship, Trade, User,
 };
 use elson_core::enums::UserRole;
-use elson_core::families::{SYSTEM_ACTOR_ID, check_link_parties, has_guardian};
+use elson_core::families::{check_link_parties, has_guardian};
 use uuid::Uuid;
 
 use super::Caller;
@@ -74,9 +74,6 @@ const OP_IMPORT: &str = "import";
 /// `u` rebuilt through `User::new` as of `now` (so every column rule of a
 /// new user holds, a MINOR is under 18 today), with its stored times.
 fn rebuild_user(u: &User, now: DateTime<Utc>) -> StoreResult<User> {
-    if u.id == SYSTEM_ACTOR_ID {
-        return Err(ElsonError::invalid("id", "the nil id is the SDK's own, never a user's").into());
-    }
     let new = NewUser {
         email: u.email.clone(),
         password_hash: u.password_hash.clone(),

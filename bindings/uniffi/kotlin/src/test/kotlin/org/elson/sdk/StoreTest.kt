@@ -21,8 +21,8 @@ class StoreTest {
         openStoreWith("sqlite::memory:", StoreConfig(bcryptCost = 4u)).use { store ->
             // The seed's eight migrations, then the SDK's own (security, row-level security,
             // partitioning, environments, per-call overhead, the approval queue's table,
-            // the command log of idempotent commands).
-            assertEquals((1L..15L).toList(), store.appliedMigrations())
+            // the command log of idempotent commands, the append-only audit log).
+            assertEquals((1L..16L).toList(), store.appliedMigrations())
             val system = systemActor()
             // The write API is commands: an account, a child enrolled with their guardian, a portfolio.
             val guardian = store.createUser(system, newAccount("Grace@Example.com", UserRole.GUARDIAN), "grace pass", now)
