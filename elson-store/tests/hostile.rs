@@ -513,13 +513,20 @@ both_backends_url!(
             store.enroll_minor(&sys, adult, NewLink::parent(w.ga.id), at(1))
         );
         // Issue 15 item 7: no account under the system actor's nil id, not even
-    // by a sign-up claiming it.
-    let mut nil_account = NewAccount::new("nil@example.com", "a long passphrase", UserRole::User);
-    nil_account.id = Some(Uuid::nil());
-    let claim = Actor { id: Uuid::nil(), role: UserRole::User, status: UserStatus::Active };
-    refused!(store, url, claim, "INVALID_INPUT", store.create_user(&claim, nil_account.clone(), at(1)));
-    refused!(store, url, sys, "INVALID_INPUT", store.create_user(&sys, nil_account, at(1)));
-    let no_guardian = NewAccount::new("kid@example.com", "a long passphrase", UserRole::Minor);
+        // by a sign-up claiming it.
+        let mut nil_account =
+            NewAccount::new("nil@example.com", "a long passphrase", UserRole::User);
+        nil_account.id = Some(Uuid::nil());
+        let claim = Actor { id: Uuid::nil(), role: UserRole::User, status: UserStatus::Active };
+        refused!(
+            store,
+            url,
+            claim,
+            "INVALID_INPUT",
+            store.create_user(&claim, nil_account.clone(), at(1))
+        );
+        refused!(store, url, sys, "INVALID_INPUT", store.create_user(&sys, nil_account, at(1)));
+        let no_guardian = NewAccount::new("kid@example.com", "a long passphrase", UserRole::Minor);
         refused!(store, url, sys, "INVALID_INPUT", store.create_user(&sys, no_guardian, at(1)));
         refused!(
             store,
@@ -597,3 +604,56 @@ async fn sqlite_audit_log_refuses_replace_and_upsert() {
     store.close().await;
     remove_sqlite_file(&url);
 }
+
+// Issue 15 item 8: once a database holds encrypted PII, a store opened
+// without its key provider refuses to write a user's PII (it would sit in
+// the clear beside everyone's ciphertext): a typed CRYPTO error, nothing
+// written, on record. The reverse — plain rows, then a key provider —
+// is the documented upgrade path: the old rows still read, new rows are
+// sealed, and `reseal_plaintext_users` seals the old ones.
+both_backends_url!(
+    pii_is_never_written_in_the_clear_beside_ciphertext,
+    |store: Store, url: String| async move {
+        use elson_store::security::LocalKeyProvider;
+        use std::sync::Arc;
+        let plain_first = user(UserRole::User, "plain-first@example.com");
+        given(&store, &plain_first).await;
+        let keyed = store
+            .clone()
+            .with_key_provider(Arc::new(LocalKeyProvider::new("k1", [7; 32]).unwrap()));
+        // The upgrade path: the plain row reads through the keyed store; new rows are sealed.
+        assert_eq!(keyed.users().get(&admin(), plain_first.id).await.unwrap(), plain_first);
+        let sealed = user(UserRole::User, "sealed@example.com");
+        given(&keyed, &sealed).await;
+        assert_eq!(keyed.users().get(&admin(), sealed.id).await.unwrap(), sealed);
+        // Now the database encrypts: the key-less store may not add PII in the clear.
+        let sys = admin();
+        let mut account = NewAccount::new("clear@example.com", "a long passphrase", UserRole::User);
+        account.first_name = Some("Cleartext".into());
+        refused!(store, url, sys, "CRYPTO", store.create_user(&sys, account.clone(), at(1)));
+        let clear = user(UserRole::User, "clear-import@example.com");
+        refused!(
+            store,
+            url,
+            sys,
+            "CRYPTO",
+            store.import(&sys, ImportBatch { users: vec![clear], ..ImportBatch::default() }, at(1))
+        );
+        let me = Actor::from(&plain_first);
+        let mut profile = profile_of(&plain_first);
+        profile.first_name = Some("Still plain".into());
+        refused!(
+            store,
+            url,
+            me,
+            "CRYPTO",
+            store.update_profile(&me, plain_first.id, profile.clone(), at(2))
+        );
+        // With the key, the same writes are sealed and succeed.
+        keyed.create_user(&sys, account, at(3)).await.unwrap();
+        keyed.update_profile(&me, plain_first.id, profile, at(4)).await.unwrap();
+        // An account without PII needs no key.
+        let bare = NewAccount::new("bare@example.com", "a long passphrase", UserRole::User);
+        store.create_user(&sys, bare, at(5)).await.unwrap();
+    }
+);

@@ -66,7 +66,10 @@ both_backends_url!(
             // users: every text column, and the JSON columns.
             let mut u = user(
                 UserRole::User,
-                &format!("u{i}{}@example.com", p.to_lowercase().trim().replace('@', "_")),
+                &format!(
+                    "u{}@example.com",
+                    ident(i, &p.to_lowercase(), 200).trim().replace('@', "_")
+                ),
             );
             u.email = u.email.replace(char::is_whitespace, "_");
             u.first_name = Some(p.to_string());

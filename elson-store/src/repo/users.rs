@@ -109,6 +109,8 @@ pub(crate) const UPDATE: &str = "UPDATE users SET email = $2, password_hash = $3
      risk_profile = $14, education_progress = $15, preferences = $16, beta_feedback = $17, \
      pii_kek_id = $18, pii_data_key = $19 WHERE id = $1";
 pub(crate) const GET: &str = concat!("SELECT ", cols!(), " FROM users WHERE id = $1");
+/// Whether the database holds encrypted PII (one probe of `idx_users_pii_kek_id`).
+const ANY_SEALED: &str = "SELECT 1 AS sealed FROM users WHERE pii_kek_id IS NOT NULL LIMIT 1";
 /// [`GET`] under the write lock, for the commands.
 pub(crate) const LOCKED: crate::commands::LockedGet = crate::commands::LockedGet {
     plain: GET,
@@ -250,6 +252,19 @@ impl Users<'_> {
     ) -> StoreResult<u64> {
         validate(u)?;
         let sealed = self.seal(u)?;
+        let has_pii =
+            [&u.first_name, &u.last_name, &u.two_factor_secret].iter().any(|f| f.is_some())
+                || u.date_of_birth.is_some();
+        if sealed.key.is_none() && has_pii && c.fetch_optional(op, ANY_SEALED, &[]).await?.is_some()
+        {
+            // A store opened without its key provider on an encrypted
+            // database would leave this user's PII in the clear beside
+            // everyone else's ciphertext (issue 15 item 8).
+            return Err(crate::security::CryptoError::NoKeyProvider {
+                operation: "writing personal data into a database that encrypts it",
+            }
+            .into());
+        }
         let args = [
             uuid(u.id),
             text(&u.email),
