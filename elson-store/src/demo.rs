@@ -3,10 +3,12 @@
 //! positions, trade histories, notifications, regime readings, beta feedback
 //! and feature flags — the same rows for the same seed, on either backend.
 //!
-//! Used by the EXPLAIN tests, the benches and the quickstart. The trade
-//! history is plausible (statuses, fees, approval states) but is not
-//! replayed through accounting: use the trading operations when cash and
-//! positions must agree with the trades.
+//! Used by the EXPLAIN tests, the benches and the quickstart. Each
+//! portfolio's holdings are bought through the core's `Book` (so cash,
+//! positions and total value agree as the core keeps them, and each
+//! position has its opening buy); the rest of the trade history is
+//! plausible (statuses, fees, approval states) but is not replayed through
+//! accounting: use the commands when every trade must agree with the book.
 //!
 //! ## Sanitized (data model "Beta Safeguards")
 //! - Names only from [`FIRST_NAMES`] and [`LAST_NAMES`], obviously fake.
@@ -23,8 +25,9 @@
 //!   numbers either way.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use elson_core::accounting::{Book, Execution, FeeSchedule};
 use elson_core::entities::{
-    BetaFeedback, FeatureFlag, Notification, Portfolio, Position, Relationship, Trade, User,
+    BetaFeedback, FeatureFlag, NewTrade, Notification, Portfolio, Relationship, Trade, User,
     VolatilityRegime,
 };
 use elson_core::enums::*;
@@ -251,7 +254,7 @@ fn demo_user(
         id: rng.uuid(),
         email: format!("{}{n}@{EMAIL_DOMAIN}", role.as_str().to_lowercase()),
         // Not a usable hash: demo users cannot log in.
-        password_hash: "$2b$12$demo.demo.demo.demo.demo.demo.demo.demo.demo.demo.de".to_string(),
+        password_hash: "$2b$12$demo.demo.demo.demo.demo.demo.demo.demo.demo.demo.dem".to_string(),
         role,
         first_name: Some(rng.pick(FIRST_NAMES).to_string()),
         last_name: Some(rng.pick(LAST_NAMES).to_string()),
@@ -399,40 +402,49 @@ async fn run(store: Option<&Store>, seed: u64, sizes: &DemoSizes) -> StoreResult
     for (i, (u, p)) in owners.iter().enumerate() {
         summary.user_ids.push(u.id);
         summary.portfolio_ids.push(p.id);
-        put!(w, |c, s| portfolios::insert_in(&mut c, p));
+        // The holdings are bought through the core's book (each buy funded
+        // by a deposit of its cost, so the drawn cash stays), then marked at
+        // a drawn price: cash, positions and total value agree as the core
+        // keeps them, and each position is explained by its opening buy.
+        let fees = FeeSchedule::default();
+        let mut book = Book::new(p.clone())?;
+        let mut opening = Vec::new();
         let offset = rng.below(symbols.len() as u64) as usize;
         for k in 0..sizes.positions_per_portfolio.min(symbols.len()) {
             let symbol = symbols[(offset + k) % symbols.len()];
             let qty = Decimal::new(1 + rng.below(100_000_000) as i64, 6);
             let avg = money(100 + rng.below(50_000));
             let px = money(100 + rng.below(50_000));
-            let value = (qty * px).round_dp(2);
-            let cost = (qty * avg).round_dp(2);
-            let pos = Position {
-                id: rng.uuid(),
-                portfolio_id: p.id,
-                symbol: symbol.to_string(),
-                quantity: qty,
-                average_price: avg,
-                current_price: px,
-                current_value: value,
-                created_at: p.created_at,
-                updated_at: p.created_at,
-                last_price_update: Some(p.created_at),
-                gain_loss: value - cost,
-                gain_loss_percent: if cost.is_zero() {
-                    Decimal::ZERO
-                } else {
-                    ((value - cost) * Decimal::ONE_HUNDRED / cost).round_dp(2)
-                },
-                asset_type: if symbol.len() == 3 && symbol.ends_with('Y') {
-                    AssetType::Etf
-                } else {
-                    AssetType::Stock
-                },
-                sector: None,
+            let asset_type = if symbol.len() == 3 && symbol.ends_with('Y') {
+                AssetType::Etf
+            } else {
+                AssetType::Stock
             };
+            let at = p.created_at;
+            let new = NewTrade::market(rng.uuid(), p.id, symbol, TradeSide::Buy, qty);
+            let mut buy = Trade::new(new, at)?;
+            buy.guardian_approval = if p.guardian_approval {
+                GuardianApproval::Approved
+            } else {
+                GuardianApproval::NotRequired
+            };
+            let notional = elson_core::accounting::notional(qty, avg)?;
+            book.deposit(notional + fees.fee(notional)?, at)?;
+            let exec = Execution { market_price: avg, asset_type, fees: &fees, now: at };
+            book.execute(&mut buy, exec)?;
+            book.mark_to_market(symbol, px, at)?;
+            opening.push(buy);
+        }
+        let held = book.portfolio().clone();
+        put!(w, |c, s| portfolios::insert_in(&mut c, &held));
+        // The book names new positions with random ids: the seed's instead.
+        for pos in book.positions() {
+            let pos = elson_core::entities::Position { id: rng.uuid(), ..pos.clone() };
             put!(w, |c, s| positions::insert_in(&mut c, &pos));
+        }
+        for buy in &opening {
+            put!(w, |c, s| trades::insert_in(&mut c, buy));
+            summary.trades += 1;
         }
         for k in 0..sizes.trades_per_portfolio {
             let created =

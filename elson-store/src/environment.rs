@@ -323,7 +323,7 @@ impl Store {
             .execute(&mut *conn)
             .await
             .map_err(|e| bad(e.to_string()))?;
-        let result = restore_attached(conn, actor, text).await;
+        let result = restore_attached(self, conn, actor, text).await;
         // Outside the (committed or rolled back) transaction.
         let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DETACH DATABASE {ATTACHED}")))
             .execute(&mut *conn)
@@ -348,6 +348,7 @@ async fn in_memory(conn: &mut SqliteConnection) -> StoreResult<bool> {
 
 /// The restore proper, on a connection with the snapshot attached.
 async fn restore_attached(
+    store: &Store,
     conn: &mut SqliteConnection,
     actor: &Actor,
     text: &str,
@@ -459,6 +460,11 @@ async fn restore_attached(
     for (_, sql) in &triggers {
         sqlx::query(sqlx::AssertSqlSafe(sql.clone())).execute(&mut *tx).await.map_err(storage)?;
     }
+    // 4. The incoming rows keep every rule of the core (issue 15 item 9):
+    // checked in this transaction, before anything replaced is committed.
+    check_restored(store, &mut crate::db::Conn::Sqlite(&mut tx))
+        .await
+        .map_err(|e| bad(format!("the snapshot breaks a rule of the core: {e}")))?;
     sqlx::query(
         "INSERT INTO main.audit_log (actor_id, action, entity, entity_id, at, outcome, detail) \
          VALUES ($1, 'restore', 'database', NULL, $2, 'OK', $3)",
@@ -470,4 +476,46 @@ async fn restore_attached(
     .await
     .map_err(storage)?;
     tx.commit().await.map_err(storage)
+}
+
+/// Reads every user-owned row of the database and checks them all as an
+/// import is checked (`check_batch`), the trade history aside: a snapshot
+/// edited to break an invariant (a total that is not cash plus positions, a
+/// position's derived columns, a link whose guardian is made ADMIN, a MINOR
+/// without a guardian) is refused. A user is
+/// checked as of their row's last change, so an old snapshot of a child
+/// who has since come of age still restores.
+async fn check_restored(store: &Store, c: &mut crate::db::Conn<'_>) -> StoreResult<()> {
+    use crate::commands::{ImportBatch, check_batch, rebuild_user};
+    use crate::repo::{
+        beta_feedback, notifications, portfolios, positions, relationships, trades, users,
+    };
+    const OP: &str = "restore";
+    let all =
+        async |c: &mut crate::db::Conn<'_>, sql: &'static str| c.fetch_all(OP, sql, &[]).await;
+    let mut batch = ImportBatch::default();
+    for row in all(c, users::ALL).await? {
+        batch.users.push(store.users().row_to_user(&row)?);
+    }
+    for row in all(c, relationships::ALL).await? {
+        batch.relationships.push(relationships::from_row(&row)?);
+    }
+    for row in all(c, portfolios::ALL).await? {
+        batch.portfolios.push(portfolios::from_row(&row)?);
+    }
+    for row in all(c, positions::ALL).await? {
+        batch.positions.push(positions::from_row(&row)?);
+    }
+    for row in all(c, trades::ALL).await? {
+        batch.trades.push(trades::from_row(&row)?);
+    }
+    for row in all(c, notifications::ALL).await? {
+        batch.notifications.push(notifications::from_row(&row)?);
+    }
+    for row in all(c, beta_feedback::ALL).await? {
+        batch.beta_feedback.push(beta_feedback::from_row(&row)?);
+    }
+    let users: Vec<elson_core::entities::User> =
+        batch.users.iter().map(|u| rebuild_user(u, u.updated_at)).collect::<StoreResult<_>>()?;
+    check_batch(&batch, &users, &std::collections::HashMap::new(), &[], false)
 }

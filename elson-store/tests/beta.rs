@@ -864,3 +864,63 @@ async fn postgres_dump_and_restore_round_trip() {
     );
     s.close().await;
 }
+
+/// Issue 15 item 9: a restore checks every rule of the core on the
+/// incoming rows before it replaces anything. A snapshot edited to break a
+/// book (a total that is not cash plus positions) or the families (every
+/// user made ADMIN, so a link no longer joins a GUARDIAN and a MINOR) is
+/// refused as a snapshot error, and the database is as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_restore_refuses_snapshots_that_break_the_core() {
+    use sqlx::Connection;
+    let a = admin();
+    let dir = Dir::new();
+    let url = format!("sqlite://{}", dir.file("elson.db").display());
+    let s = open(&url, Some(Environment::Dev)).await.unwrap();
+    let (_g, _m, p) = family(&s, "restore").await;
+    let (me, pid) = family_with_cash(&s, "edited", "2000.00").await;
+    // Buy, sell the same, buy: one position is held.
+    for i in 0..5 {
+        trade_once(&s, &me, pid, i).await;
+    }
+    let edits = [
+        "UPDATE portfolios SET total_value = total_value + 100000000",
+        "UPDATE users SET role = 'ADMIN'",
+        "UPDATE positions SET quantity = quantity * 2, current_value = current_value * 2, \
+         gain_loss = gain_loss * 2",
+    ];
+    let before = (
+        s.portfolios().get(&a, p.id).await.unwrap(),
+        s.portfolios().get(&a, pid).await.unwrap(),
+        s.users()
+            .list_by_role_status(&a, UserRole::Admin, UserStatus::Active, 10, 0)
+            .await
+            .unwrap(),
+    );
+    for (k, edit) in edits.iter().enumerate() {
+        let file = dir.file(&format!("edited-{k}.db"));
+        s.snapshot(&a, &file).await.unwrap();
+        let mut raw =
+            sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+        let done = sqlx::query(*edit).execute(&mut raw).await.unwrap();
+        assert!(done.rows_affected() > 0, "{edit}");
+        raw.close().await.unwrap();
+        let e = s.restore(&a, &file).await.unwrap_err();
+        assert_eq!(e.code(), "SNAPSHOT", "{edit}: {e}");
+        assert!(e.to_string().contains("breaks a rule of the core"), "{edit}: {e}");
+        let now = (
+            s.portfolios().get(&a, p.id).await.unwrap(),
+            s.portfolios().get(&a, pid).await.unwrap(),
+            s.users()
+                .list_by_role_status(&a, UserRole::Admin, UserStatus::Active, 10, 0)
+                .await
+                .unwrap(),
+        );
+        assert_eq!(now, before, "{edit}: nothing replaced");
+    }
+    // The unedited snapshot still restores.
+    let file = dir.file("clean.db");
+    s.snapshot(&a, &file).await.unwrap();
+    s.restore(&a, &file).await.unwrap();
+    s.close().await;
+}

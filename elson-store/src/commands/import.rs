@@ -73,7 +73,7 @@ const OP_IMPORT: &str = "import";
 
 /// `u` rebuilt through `User::new` as of `now` (so every column rule of a
 /// new user holds, a MINOR is under 18 today), with its stored times.
-fn rebuild_user(u: &User, now: DateTime<Utc>) -> StoreResult<User> {
+pub(crate) fn rebuild_user(u: &User, now: DateTime<Utc>) -> StoreResult<User> {
     let new = NewUser {
         email: u.email.clone(),
         password_hash: u.password_hash.clone(),
@@ -143,6 +143,90 @@ fn check_feedback(f: &BetaFeedback) -> StoreResult<()> {
     Ok(())
 }
 
+/// Every rule of the core over whole rows, without a database: each row
+/// through its constructor's checks, each link between a GUARDIAN and a
+/// MINOR, each MINOR with an ACTIVE or PENDING guardian link, each
+/// portfolio a consistent book whose positions are its executed trades, and
+/// each trade a state the lifecycle and the approval rules can reach.
+/// `users` are the batch's users already rebuilt ([`rebuild_user`]);
+/// `stored` holds the people the batch refers to without bringing them,
+/// `stored_links` the stored links of its minors. The import checks a batch
+/// with it before writing; a restore checks a whole snapshot, without the
+/// trade history (`history` false: each trade row's lifecycle and each
+/// position against the executed trades), which the ledger's `verify` will
+/// replay instead.
+///
+/// # Errors
+/// `InvalidInput` naming the first row and rule that fails; `NotFound` for
+/// a person or portfolio the rows refer to that is nowhere.
+pub(crate) fn check_batch(
+    batch: &ImportBatch,
+    users: &[User],
+    stored: &HashMap<Uuid, User>,
+    stored_links: &[Relationship],
+    history: bool,
+) -> StoreResult<()> {
+    let person = |id: Uuid| -> StoreResult<&User> {
+        users
+            .iter()
+            .find(|u| u.id == id)
+            .or_else(|| stored.get(&id))
+            .ok_or_else(|| crate::error::StoreError::not_found("user", id))
+    };
+    for r in &batch.relationships {
+        check_relationship(r)?;
+        check_link_parties(person(r.guardian_id)?, person(r.minor_id)?)?;
+    }
+    for minor in users.iter().filter(|u| u.role == UserRole::Minor) {
+        let links: Vec<Relationship> = stored_links
+            .iter()
+            .chain(&batch.relationships)
+            .filter(|r| r.minor_id == minor.id)
+            .cloned()
+            .collect();
+        if !has_guardian(minor.id, &links) {
+            return Err(ElsonError::invalid(
+                "role",
+                format!("MINOR {} has no ACTIVE or PENDING guardian link", minor.id),
+            )
+            .into());
+        }
+    }
+    for p in &batch.portfolios {
+        check_portfolio(p)?;
+        let held: Vec<Position> =
+            batch.positions.iter().filter(|x| x.portfolio_id == p.id).cloned().collect();
+        for x in &held {
+            positions::validate(x)?;
+        }
+        Book::from_rows(p.clone(), held.clone())?;
+        let minor_owner = person(p.user_id)?.role == UserRole::Minor;
+        for t in batch.trades.iter().filter(|t| t.portfolio_id == p.id) {
+            trades::validate(t)?;
+            if history {
+                check_trade_row(t, minor_owner)?;
+            }
+        }
+        if history {
+            check_holdings(p.id, &held, &batch.trades)?;
+        }
+    }
+    let in_batch = |id: Uuid| batch.portfolios.iter().any(|p| p.id == id);
+    if let Some(x) = batch.positions.iter().find(|x| !in_batch(x.portfolio_id)) {
+        return Err(crate::error::StoreError::not_found("portfolio", x.portfolio_id));
+    }
+    if let Some(t) = batch.trades.iter().find(|t| !in_batch(t.portfolio_id)) {
+        return Err(crate::error::StoreError::not_found("portfolio", t.portfolio_id));
+    }
+    for n in &batch.notifications {
+        notifications::validate(n)?;
+    }
+    for f in &batch.beta_feedback {
+        check_feedback(f)?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Imports whole rows, all or nothing (see the module docs). Checked
     /// before anything is written:
@@ -187,65 +271,24 @@ impl Store {
     ) -> StoreResult<ImportReport> {
         let users: Vec<User> =
             batch.users.iter().map(|u| rebuild_user(u, now)).collect::<StoreResult<_>>()?;
-        let mut roles: HashMap<Uuid, UserRole> = users.iter().map(|u| (u.id, u.role)).collect();
-        let mut people: HashMap<Uuid, User> = users.iter().map(|u| (u.id, u.clone())).collect();
-        for r in &batch.relationships {
-            check_relationship(r)?;
-            for id in [r.guardian_id, r.minor_id] {
-                if let std::collections::hash_map::Entry::Vacant(slot) = people.entry(id) {
-                    let u = self.locked_user(s, OP_IMPORT, id).await?;
-                    roles.insert(u.id, u.role);
-                    slot.insert(u);
-                }
+        // Whom the batch refers to without bringing them, and the stored
+        // links of the minors it brings: read under the write lock.
+        let mut stored: HashMap<Uuid, User> = HashMap::new();
+        let referred = batch
+            .relationships
+            .iter()
+            .flat_map(|r| [r.guardian_id, r.minor_id])
+            .chain(batch.portfolios.iter().map(|p| p.user_id));
+        for id in referred {
+            if !users.iter().any(|u| u.id == id) && !stored.contains_key(&id) {
+                stored.insert(id, self.locked_user(s, OP_IMPORT, id).await?);
             }
-            check_link_parties(&people[&r.guardian_id], &people[&r.minor_id])?;
         }
+        let mut stored_links = Vec::new();
         for minor in users.iter().filter(|u| u.role == UserRole::Minor) {
-            let mut links = load_links_of_minor(s, OP_IMPORT, minor.id).await?;
-            links.extend(batch.relationships.iter().filter(|r| r.minor_id == minor.id).cloned());
-            if !has_guardian(minor.id, &links) {
-                return Err(ElsonError::invalid(
-                    "role",
-                    format!("MINOR {} has no ACTIVE or PENDING guardian link", minor.id),
-                )
-                .into());
-            }
+            stored_links.extend(load_links_of_minor(s, OP_IMPORT, minor.id).await?);
         }
-        for p in &batch.portfolios {
-            check_portfolio(p)?;
-            let held: Vec<Position> =
-                batch.positions.iter().filter(|x| x.portfolio_id == p.id).cloned().collect();
-            for x in &held {
-                positions::validate(x)?;
-            }
-            Book::from_rows(p.clone(), held.clone())?;
-            let owner_role = match roles.get(&p.user_id) {
-                Some(role) => *role,
-                None => {
-                    let u = self.locked_user(s, OP_IMPORT, p.user_id).await?;
-                    roles.insert(u.id, u.role);
-                    u.role
-                }
-            };
-            for t in batch.trades.iter().filter(|t| t.portfolio_id == p.id) {
-                trades::validate(t)?;
-                check_trade_row(t, owner_role == UserRole::Minor)?;
-            }
-            check_holdings(p.id, &held, &batch.trades)?;
-        }
-        let in_batch = |id: Uuid| batch.portfolios.iter().any(|p| p.id == id);
-        if let Some(x) = batch.positions.iter().find(|x| !in_batch(x.portfolio_id)) {
-            return Err(crate::error::StoreError::not_found("portfolio", x.portfolio_id));
-        }
-        if let Some(t) = batch.trades.iter().find(|t| !in_batch(t.portfolio_id)) {
-            return Err(crate::error::StoreError::not_found("portfolio", t.portfolio_id));
-        }
-        for n in &batch.notifications {
-            notifications::validate(n)?;
-        }
-        for f in &batch.beta_feedback {
-            check_feedback(f)?;
-        }
+        check_batch(&batch, &users, &stored, &stored_links, true)?;
         // Checked: now written, in the order the foreign keys need.
         let c = &mut s.conn();
         for u in &users {

@@ -65,6 +65,7 @@ pub(crate) mod trading;
 pub use accounts::NewAccount;
 pub use idempotency::Caller;
 pub use import::{ImportBatch, ImportReport};
+pub(crate) use import::{check_batch, rebuild_user};
 pub use links::NewLink;
 pub use trading::{Fill, OrderRequest, TradeResult};
 

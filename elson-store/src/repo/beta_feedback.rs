@@ -30,6 +30,8 @@ pub(crate) const UPDATE: &str = "UPDATE beta_feedback SET user_id = $2, feedback
      updated_at = $10, related_component = $11, environment_details = $12, screenshots = $13, \
      assigned_to = $14 WHERE id = $1";
 const GET: &str = concat!("SELECT ", cols!(), " FROM beta_feedback WHERE id = $1");
+/// Every row (a restore checks a whole snapshot).
+pub(crate) const ALL: &str = concat!("SELECT ", cols!(), " FROM beta_feedback");
 /// [`GET`] under the write lock, for the commands.
 pub(crate) const LOCKED: crate::commands::LockedGet = crate::commands::LockedGet {
     plain: GET,

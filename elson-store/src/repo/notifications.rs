@@ -31,6 +31,8 @@ pub(crate) const UPDATE: &str = "UPDATE notifications SET user_id = $2, related_
      related_entity_type = $4, type = $5, title = $6, message = $7, created_at = $8, \
      read_at = $9, status = $10, priority = $11, action_url = $12 WHERE id = $1";
 const GET: &str = concat!("SELECT ", cols!(), " FROM notifications WHERE id = $1");
+/// Every row (a restore checks a whole snapshot).
+pub(crate) const ALL: &str = concat!("SELECT ", cols!(), " FROM notifications");
 /// [`GET`] under the write lock, for the commands.
 pub(crate) const LOCKED: crate::commands::LockedGet = crate::commands::LockedGet {
     plain: GET,

@@ -60,6 +60,8 @@ pub(crate) const UPDATE: &str = "UPDATE portfolios SET user_id = $2, name = $3, 
      risk_score = $10, diversification_score = $11, guardian_approval = $12, \
      volatility_preference = $13, performance_metrics = $14 WHERE id = $1";
 pub(crate) const GET: &str = concat!("SELECT ", cols!(""), " FROM portfolios WHERE id = $1");
+/// Every row (a restore checks a whole snapshot).
+pub(crate) const ALL: &str = concat!("SELECT ", cols!(""), " FROM portfolios");
 /// PostgreSQL: the same read, locking the row until the transaction ends.
 /// (SQLite has no row locks; its writers hold the database lock instead.)
 pub(crate) const GET_FOR_UPDATE: &str =

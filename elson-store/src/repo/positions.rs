@@ -31,6 +31,8 @@ pub(crate) const UPDATE: &str = "UPDATE positions SET portfolio_id = $2, symbol 
      last_price_update = $10, gain_loss = $11, gain_loss_percent = $12, asset_type = $13, \
      sector = $14 WHERE id = $1";
 const GET: &str = concat!("SELECT ", cols!(), " FROM positions WHERE id = $1");
+/// Every row (a restore checks a whole snapshot).
+pub(crate) const ALL: &str = concat!("SELECT ", cols!(), " FROM positions");
 pub(crate) const BY_PORTFOLIO: &str =
     concat!("SELECT ", cols!(), " FROM positions WHERE portfolio_id = $1 ORDER BY symbol");
 

@@ -32,6 +32,8 @@ pub(crate) const CHANGE: &str = "UPDATE relationships SET updated_at = $6, statu
      WHERE id = $1 AND guardian_id = $2 AND minor_id = $3 AND relationship_type = $4 \
      AND created_at = $5";
 pub(crate) const GET: &str = concat!("SELECT ", cols!(), " FROM relationships WHERE id = $1");
+/// Every row (a restore checks a whole snapshot).
+pub(crate) const ALL: &str = concat!("SELECT ", cols!(), " FROM relationships");
 /// [`GET`] under the write lock, for the commands.
 pub(crate) const LOCKED: crate::commands::LockedGet = crate::commands::LockedGet {
     plain: GET,

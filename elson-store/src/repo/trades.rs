@@ -74,6 +74,8 @@ pub(crate) const UPDATE: &str = "UPDATE trades SET portfolio_id = $2, symbol = $
      volatility_level = $15, guardian_approval = $16, confidence_score = $17, \
      position_sizing = $18 WHERE id = $1";
 pub(crate) const GET: &str = concat!("SELECT ", cols!(""), " FROM trades WHERE id = $1");
+/// Every row (a restore checks a whole snapshot).
+pub(crate) const ALL: &str = concat!("SELECT ", cols!(""), " FROM trades");
 /// The seed's "Trade History" (one page of a portfolio's trades, newest
 /// first) with what its authorization needs, in the same round trip: the
 /// portfolio's owner and the actor's standing as `owner_id` and

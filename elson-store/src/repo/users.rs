@@ -109,6 +109,8 @@ pub(crate) const UPDATE: &str = "UPDATE users SET email = $2, password_hash = $3
      risk_profile = $14, education_progress = $15, preferences = $16, beta_feedback = $17, \
      pii_kek_id = $18, pii_data_key = $19 WHERE id = $1";
 pub(crate) const GET: &str = concat!("SELECT ", cols!(), " FROM users WHERE id = $1");
+/// Every row (a restore checks a whole snapshot).
+pub(crate) const ALL: &str = concat!("SELECT ", cols!(), " FROM users");
 /// Whether the database holds encrypted PII (one probe of `idx_users_pii_kek_id`).
 const ANY_SEALED: &str = "SELECT 1 AS sealed FROM users WHERE pii_kek_id IS NOT NULL LIMIT 1";
 /// [`GET`] under the write lock, for the commands.
