@@ -144,6 +144,29 @@ impl Db {
         }
     }
 
+    /// Runs one statement behind the store's back.
+    async fn raw_sql(&self, sql: &str) {
+        match &self.raw {
+            Raw::Sqlite(path) => {
+                let mut c = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(path)
+                    .connect()
+                    .await
+                    .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut c).await.unwrap();
+            }
+            Raw::Pg(url) => {
+                let mut c: sqlx::PgConnection = url
+                    .parse::<sqlx::postgres::PgConnectOptions>()
+                    .unwrap()
+                    .connect()
+                    .await
+                    .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut c).await.unwrap();
+            }
+        }
+    }
+
     /// Sets one column of one user to `value`, behind the store's back.
     async fn raw_set(&self, column: &str, id: Uuid, value: Option<&str>) {
         let sql = format!("UPDATE users SET {column} = $2 WHERE id = $1");
@@ -424,6 +447,218 @@ on_both!(failed_two_factor_codes_lock_the_user_out_for_a_while, |db: Db| async m
     assert_eq!(s.complete_login(&ch, &code(later(662)), later(662)).await.unwrap(), a);
 });
 
+/// What simultaneous attempts on one key answered.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Answers {
+    /// Checked and found wrong.
+    wrong: usize,
+    /// Refused unchecked ("too many failed attempts").
+    refused: usize,
+    /// Accepted: only the right credential can be.
+    accepted: usize,
+}
+
+const TOO_MANY: &str = "too many failed attempts";
+
+/// Runs one `attempt` per guess (`true` marks the right one), all released
+/// at once, and sorts the answers. A checked wrong guess must answer
+/// `wrong_reason`; the right one is either accepted or refused unchecked,
+/// never checked and refused.
+async fn at_once<T, F, Fut>(guesses: Vec<(bool, String)>, wrong_reason: &str, attempt: F) -> Answers
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<T, StoreError>> + Send + 'static,
+    T: Send + 'static,
+{
+    let barrier = Arc::new(tokio::sync::Barrier::new(guesses.len()));
+    let tasks: Vec<_> = guesses
+        .into_iter()
+        .map(|(right, guess)| {
+            let barrier = Arc::clone(&barrier);
+            let attempt = attempt(guess);
+            tokio::spawn(async move {
+                barrier.wait().await;
+                (right, attempt.await.map(|_| ()))
+            })
+        })
+        .collect();
+    let mut answers = Answers::default();
+    for task in tasks {
+        match task.await.unwrap() {
+            (true, Ok(())) => answers.accepted += 1,
+            (false, Ok(())) => panic!("a wrong guess was accepted"),
+            (right, Err(e)) => {
+                assert_eq!(e.code(), "AUTHENTICATION_FAILED", "{e}");
+                if e.to_string().contains(TOO_MANY) {
+                    answers.refused += 1;
+                } else {
+                    assert!(e.to_string().contains(wrong_reason), "{e}");
+                    assert!(!right, "the right credential was checked and refused: {e}");
+                    answers.wrong += 1;
+                }
+            }
+        }
+    }
+    answers
+}
+
+/// 31 wrong guesses (from `wrong`) and `right` at a random position.
+fn guesses(right: &str, mut wrong: impl FnMut() -> String) -> Vec<(bool, String)> {
+    let right_at = (Uuid::new_v4().as_u128() % 32) as usize;
+    (0..32)
+        .map(|i| if i == right_at { (true, right.to_string()) } else { (false, wrong()) })
+        .collect()
+}
+
+// Issue 15 item 2: 32 simultaneous logins on one account were all checked
+// by bcrypt (each passed the limit before any had failed), and the right
+// password among them was accepted. An attempt now takes one of the
+// limit's slots before its check.
+on_both!(simultaneous_password_guesses_get_at_most_the_limit_of_checks, |db: Db| async move {
+    let s = db.store.clone(); // the default limit: 5 failures, then 15 minutes
+    let login = |email: &'static str| {
+        let s = s.clone();
+        move |password: String| {
+            let s = s.clone();
+            async move { s.login(email, &password, now()).await }
+        }
+    };
+    // Only wrong guesses: 5 checked, 27 refused unchecked, whether or not
+    // the email has an account.
+    person(&s, "victim@example.com", "right-pass", UserStatus::Active).await;
+    for email in ["victim@example.com", "ghost@example.com"] {
+        let mut n = 0;
+        let wrong = (0..32)
+            .map(|_| {
+                n += 1;
+                (false, format!("guess-{n}"))
+            })
+            .collect();
+        let a = at_once(wrong, "invalid email or password", login(email)).await;
+        assert_eq!(a, Answers { wrong: 5, refused: 27, accepted: 0 }, "{email}");
+    }
+    let e = s.login("victim@example.com", "right-pass", later(1)).await.unwrap_err();
+    assert!(e.to_string().contains(TOO_MANY), "{e}");
+
+    // The right password among them.
+    person(&s, "target@example.com", "right-pass", UserStatus::Active).await;
+    let mut n = 0;
+    let g = guesses("right-pass", || {
+        n += 1;
+        format!("guess-{n}")
+    });
+    let a = at_once(g, "invalid email or password", login("target@example.com")).await;
+    assert_eq!(a.wrong + a.refused + a.accepted, 32, "{a:?}");
+    if a.accepted == 0 {
+        // It came after the 5 slots were taken: refused unchecked like the
+        // guesses after it, and the email is locked.
+        assert_eq!(a.wrong, 5, "{a:?}");
+        let e = s.login("target@example.com", "right-pass", later(1)).await.unwrap_err();
+        assert!(e.to_string().contains(TOO_MANY), "{e}");
+    } else {
+        // It held one of the 5 slots, and its success cleared the count
+        // (as it does one login after another): at most the 4 guesses
+        // beside it and 5 after it were checked.
+        assert!(a.wrong <= 4 + 5, "{a:?}");
+    }
+});
+
+// Issue 15 item 2: simultaneous codes for one user got 12–18 checks
+// against a limit of 5.
+on_both!(simultaneous_two_factor_codes_get_at_most_the_limit_of_checks, |db: Db| async move {
+    let s = db.keyed(k("k1", 1));
+    let u = person(&s, "tfp@example.com", "pw", UserStatus::Active).await;
+    let a = Actor::from(&u);
+    let e = s.enroll_two_factor(&a, u.id, now()).await.unwrap();
+    let code = |t: DateTime<Utc>| code_at(&e.secret_base32, t).unwrap();
+    s.confirm_two_factor(&a, u.id, &code(now()), now()).await.unwrap();
+    let challenge = |t: DateTime<Utc>| {
+        let s = s.clone();
+        async move {
+            match s.login("tfp@example.com", "pw", t).await.unwrap() {
+                LoginOutcome::TwoFactorRequired(ch) => ch,
+                LoginOutcome::Authenticated(_) => panic!("two-factor is on"),
+            }
+        }
+    };
+    let complete = |ch: elson_store::security::TwoFactorChallenge, t: DateTime<Utc>| {
+        let s = s.clone();
+        move |code: String| {
+            let (s, ch) = (s.clone(), ch.clone());
+            async move { s.complete_login(&ch, &code, t).await }
+        }
+    };
+    // Distinct codes none of which is accepted at `t` (±1 step).
+    let wrong_codes = |t: DateTime<Utc>| {
+        let valid = [-30, 0, 30].map(|d| code(t + chrono::Duration::seconds(d)));
+        (100_000..).map(|n: u32| n.to_string()).filter(move |c| !valid.contains(c))
+    };
+
+    // Only wrong codes: 5 checked, 27 refused unchecked; then the right
+    // code is refused too.
+    let t = later(60);
+    let ch = challenge(t).await;
+    let wrong = wrong_codes(t).take(32).map(|c| (false, c)).collect();
+    let got = at_once(wrong, "invalid two-factor code", complete(ch.clone(), t)).await;
+    assert_eq!(got, Answers { wrong: 5, refused: 27, accepted: 0 });
+    let e = s.complete_login(&ch, &code(t), t).await.unwrap_err();
+    assert!(e.to_string().contains(TOO_MANY), "{e}");
+
+    // After the lockout, the right code among 31 wrong ones.
+    let t = t + chrono::Duration::minutes(16);
+    let ch = challenge(t).await;
+    let mut wrong = wrong_codes(t);
+    let g = guesses(&code(t), || wrong.next().unwrap());
+    let got = at_once(g, "invalid two-factor code", complete(ch.clone(), t)).await;
+    assert_eq!(got.wrong + got.refused + got.accepted, 32, "{got:?}");
+    if got.accepted == 0 {
+        assert_eq!(got.wrong, 5, "{got:?}");
+        let e = s.complete_login(&ch, &code(t), t).await.unwrap_err();
+        assert!(e.to_string().contains(TOO_MANY), "{e}");
+    } else {
+        assert!(got.wrong <= 4 + 5, "{got:?}");
+    }
+});
+
+// A success before the limit still logs in and clears the count, when the
+// failures before it were simultaneous.
+on_both!(a_success_after_simultaneous_failures_clears_the_count, |db: Db| async move {
+    let s = db.store.clone();
+    person(&s, "reset@example.com", "right-pass", UserStatus::Active).await;
+    let login = |password: String| {
+        let s = s.clone();
+        async move { s.login("reset@example.com", &password, now()).await }
+    };
+    let wrong = |n: usize| (0..n).map(|i| (false, format!("guess-{i}"))).collect::<Vec<_>>();
+    let a = at_once(wrong(4), "invalid email or password", login).await;
+    assert_eq!(a, Answers { wrong: 4, refused: 0, accepted: 0 });
+    s.login("reset@example.com", "right-pass", now()).await.unwrap();
+    let a = at_once(wrong(7), "invalid email or password", login).await;
+    assert_eq!(a, Answers { wrong: 5, refused: 2, accepted: 0 }, "5 more after the success");
+    let e = s.login("reset@example.com", "right-pass", now()).await.unwrap_err();
+    assert!(e.to_string().contains(TOO_MANY), "{e}");
+});
+
+// An attempt that fails in storage, not on the credential, gives its slot
+// back: it was no guess.
+on_both!(an_attempt_failing_in_storage_is_not_counted, |db: Db| async move {
+    // A fresh store: no statement on `users` prepared before the rename.
+    let s = db.reopen(three_per_ten_minutes()).await;
+    person(&s, "gone@example.com", "right-pass", UserStatus::Active).await;
+    db.raw_sql("ALTER TABLE users RENAME TO users_away").await;
+    for i in 0..5 {
+        let e = s.login("gone@example.com", "wrong", later(i)).await.unwrap_err();
+        assert_eq!(e.code(), "STORAGE", "{e}");
+    }
+    db.raw_sql("ALTER TABLE users_away RENAME TO users").await;
+    for i in 5..8 {
+        let e = s.login("gone@example.com", "wrong", later(i)).await.unwrap_err();
+        assert!(e.to_string().contains("invalid email or password"), "{e}");
+    }
+    let e = s.login("gone@example.com", "right-pass", later(8)).await.unwrap_err();
+    assert!(e.to_string().contains(TOO_MANY), "{e}");
+});
+
 on_both!(login_upgrades_a_hash_made_at_a_lower_cost, |db: Db| async move {
     let s = db.reopen(StoreOptions { bcrypt_cost: 5, ..options() }).await;
     let mut u = user(UserRole::User, "old@example.com");
@@ -634,13 +869,15 @@ on_both!(one_code_used_twice_at_once_passes_once, |db: Db| async move {
 });
 
 on_both!(pii_is_ciphertext_at_rest, |db: Db| async move {
-    let s = db.keyed(k("k1", 1));
-    let u = person(&s, "secret@example.com", "pw", UserStatus::Active).await;
-    let e = s.enroll_two_factor(&Actor::from(&u), u.id, now()).await.unwrap();
-    // A positive control: the plain-text store's row is visible as such.
+    // A positive control: the plain-text store's row is visible as such
+    // (written before the database holds ciphertext: after that, a store
+    // without the key refuses to write PII in the clear).
     let mut plain = user(UserRole::User, "plain@example.com");
     plain.first_name = Some("Plainfellow".into());
     given(&db.store, &plain).await;
+    let s = db.keyed(k("k1", 1));
+    let u = person(&s, "secret@example.com", "pw", UserStatus::Active).await;
+    let e = s.enroll_two_factor(&Actor::from(&u), u.id, now()).await.unwrap();
 
     // The store reads everything back.
     let back = s.users().get(&admin(), u.id).await.unwrap();
@@ -775,13 +1012,13 @@ on_both!(tampered_moved_and_wrong_key_fail_typed, |db: Db| async move {
 });
 
 on_both!(rotation_round_trip, |db: Db| async move {
+    // Plain-text rows (written before any ciphertext) take no part in rotation.
+    given(&db.store, user(UserRole::User, "plain@example.com")).await;
     let s1 = db.keyed(k("k1", 1));
     let mut ids = Vec::new();
     for i in 0..7 {
         ids.push(person(&s1, &format!("r{i}@example.com"), "pw", UserStatus::Active).await.id);
     }
-    // Plain-text rows take no part in rotation.
-    given(&db.store, user(UserRole::User, "plain@example.com")).await;
     let both = k("k1", 1).with_key("k2", [2; 32]).unwrap().with_current("k2").unwrap();
     let s12 = db.keyed(both.clone());
     // New rows go under k2 at once; old rows still read under k1.

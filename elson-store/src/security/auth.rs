@@ -14,7 +14,6 @@ use zeroize::Zeroizing;
 
 use super::error::CryptoError;
 use super::password::{MAX_BCRYPT_COST, check_cost, check_password, hash_cost, hash_password};
-use super::throttle::TOO_MANY;
 use super::totp::{self, CodeCheck};
 use super::work::{padding_costs, usable_cost};
 use crate::actor::{Actor, system_actor};
@@ -224,6 +223,10 @@ impl Store {
     /// After [`crate::StoreOptions::login_attempts`] failures in a row for
     /// one email, its next attempts are refused unchecked until the lockout
     /// has passed (counted for unknown emails alike; a success clears it).
+    /// An attempt is counted before its password is checked, so
+    /// simultaneous attempts get no more checks than the limit: those still
+    /// being checked count, and the ones beyond are refused unchecked. An
+    /// attempt that ends in a storage error is not counted.
     ///
     /// A stored hash made at a lower bcrypt cost than the store's is
     /// replaced by one at the store's cost once the password matched (the
@@ -277,17 +280,17 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<LoginOutcome> {
         let key = format!("password:{}", normalize_email(email));
-        self.throttle().check(&key, now)?;
+        // The attempt takes its place in the email's count before any
+        // lookup or bcrypt work (issue 15 item 2): a refusal here is the
+        // same, and as quick, whether or not the email has an account.
+        let attempt = self.throttle().reserve(&key, now)?;
         let r = self.password_step(email, password, now).await;
         match &r {
-            Err(StoreError::Domain(ElsonError::AuthenticationFailed { .. })) => {
-                self.throttle().failed(&key, now);
-            }
+            Err(StoreError::Domain(ElsonError::AuthenticationFailed { .. })) => attempt.failed(),
             // The password matched (a Forbidden status is no guess).
-            Ok(_) | Err(StoreError::Domain(ElsonError::Forbidden { .. })) => {
-                self.throttle().succeeded(&key);
-            }
-            Err(_) => {}
+            Ok(_) | Err(StoreError::Domain(ElsonError::Forbidden { .. })) => attempt.succeeded(),
+            // Not judged (storage failure): the place is given back.
+            Err(_) => attempt.release(),
         }
         r
     }
@@ -410,7 +413,8 @@ impl Store {
     /// `last_login`. A code is accepted once: a replay, even concurrent, is
     /// refused. After [`crate::StoreOptions::login_attempts`] failed codes
     /// in a row for one user, the next are refused unchecked until the
-    /// lockout has passed; a success clears it.
+    /// lockout has passed; a success clears it. Codes being checked count
+    /// towards the limit, so simultaneous codes get no more checks than it.
     ///
     /// # Errors
     /// `AuthenticationFailed` for an expired challenge, a wrong or already
@@ -426,43 +430,55 @@ impl Store {
     ) -> StoreResult<Actor> {
         let key = format!("two-factor:{}", challenge.user_id);
         let r = async {
-            const OP: &str = "users.complete_login";
-            self.throttle().check(&key, now)?;
-            if now > challenge.expires_at() || now < challenge.issued_at - TWO_FACTOR_CHALLENGE_TTL
-            {
-                return Err(auth_failed("two-factor challenge expired; log in again"));
+            // The place in the user's count, taken before the code is
+            // checked (issue 15 item 2).
+            let attempt = self.throttle().reserve(&key, now)?;
+            let r = self.code_step(challenge, code, now).await;
+            match &r {
+                Ok(_) => attempt.succeeded(),
+                Err(StoreError::Domain(ElsonError::AuthenticationFailed { .. })) => {
+                    attempt.failed();
+                }
+                // Not judged (storage failure, suspended user, corrupt
+                // secret): the place is given back.
+                Err(_) => attempt.release(),
             }
-            let Some(state) = self.two_factor_state(OP, challenge.user_id).await? else {
-                return Err(auth_failed(BAD_CREDENTIALS));
-            };
-            may_log_in(state.status)?;
-            let (true, Some(secret)) = (state.enabled, state.secret.as_ref()) else {
-                return Err(auth_failed("two-factor is not enabled; log in again"));
-            };
-            let step = accepted_step(secret, code, now, state.last_step)?;
-            let args = [
-                uuid(state.id),
-                step_arg(OP, step)?,
-                ts(now),
-                Arg::Bool(true),
-                Arg::Text(state.stored_secret.as_deref()),
-            ];
-            match self.exec(OP, ACCEPT_LOGIN_CODE, &args).await? {
-                0 => Err(auth_failed("two-factor code already used")),
-                _ => Ok(Actor { id: state.id, role: state.role, status: state.status }),
-            }
+            r
         }
         .await;
-        match &r {
-            Ok(_) => self.throttle().succeeded(&key),
-            Err(StoreError::Domain(ElsonError::AuthenticationFailed { reason }))
-                if !reason.starts_with(TOO_MANY) =>
-            {
-                self.throttle().failed(&key, now);
-            }
-            Err(_) => {}
-        }
         self.audited(&system_actor(), "login", "users", Some(challenge.user_id), r)
+    }
+
+    /// The checks of [`Store::complete_login`], its attempt reserved.
+    async fn code_step(
+        &self,
+        challenge: &TwoFactorChallenge,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Actor> {
+        const OP: &str = "users.complete_login";
+        if now > challenge.expires_at() || now < challenge.issued_at - TWO_FACTOR_CHALLENGE_TTL {
+            return Err(auth_failed("two-factor challenge expired; log in again"));
+        }
+        let Some(state) = self.two_factor_state(OP, challenge.user_id).await? else {
+            return Err(auth_failed(BAD_CREDENTIALS));
+        };
+        may_log_in(state.status)?;
+        let (true, Some(secret)) = (state.enabled, state.secret.as_ref()) else {
+            return Err(auth_failed("two-factor is not enabled; log in again"));
+        };
+        let step = accepted_step(secret, code, now, state.last_step)?;
+        let args = [
+            uuid(state.id),
+            step_arg(OP, step)?,
+            ts(now),
+            Arg::Bool(true),
+            Arg::Text(state.stored_secret.as_deref()),
+        ];
+        match self.exec(OP, ACCEPT_LOGIN_CODE, &args).await? {
+            0 => Err(auth_failed("two-factor code already used")),
+            _ => Ok(Actor { id: state.id, role: state.role, status: state.status }),
+        }
     }
 
     /// Starts two-factor enrollment: a fresh secret, stored encrypted (under
@@ -761,6 +777,37 @@ mod tests {
         let before = s.login_rounds_spent();
         s.login("high@example.com", "pw-high", Utc::now()).await.unwrap();
         assert_eq!(s.login_rounds_spent() - before, rounds(7));
+    }
+
+    /// Issue 15 item 2: 32 simultaneous wrong logins on one email were all
+    /// checked by bcrypt. Now the limit's 5 places are taken before the
+    /// checks: 5 checks' work, the rest refused unchecked — the same for an
+    /// email with an account and one without.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn simultaneous_guesses_spend_the_work_of_the_limit_only() {
+        let s = store(4).await;
+        add_user(&s, "known@example.com", hash_password("right-pass", 4).unwrap()).await;
+        for email in ["known@example.com", "unknown@example.com"] {
+            let before = s.login_rounds_spent();
+            let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(32));
+            let tasks: Vec<_> = (0..32)
+                .map(|i| {
+                    let (s, barrier) = (s.clone(), barrier.clone());
+                    tokio::spawn(async move {
+                        barrier.wait().await;
+                        s.login(email, &format!("guess-{i}"), Utc::now()).await.unwrap_err()
+                    })
+                })
+                .collect();
+            let mut refused = 0;
+            for task in tasks {
+                let e = task.await.unwrap();
+                assert_eq!(e.code(), "AUTHENTICATION_FAILED");
+                refused += usize::from(e.to_string().contains("too many failed attempts"));
+            }
+            assert_eq!(refused, 27, "{email}");
+            assert_eq!(s.login_rounds_spent() - before, 5 * rounds(4), "{email}");
+        }
     }
 
     /// Without hashes above the store's cost, the work is the store's cost.

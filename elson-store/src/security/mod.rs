@@ -15,8 +15,10 @@
 //!   forward by a compare-and-set update).
 //! - **Attempt limits** ([`AttemptLimit`], [`crate::StoreOptions::login_attempts`]):
 //!   after 5 failed passwords for one email, or 5 failed codes for one user,
-//!   further attempts are refused unchecked for 15 minutes. Hashes made at a
-//!   lower bcrypt cost than the store's are upgraded at the next login.
+//!   further attempts are refused unchecked for 15 minutes; an attempt is
+//!   counted before its check, so simultaneous ones get no more checks than
+//!   the limit. Hashes made at a lower bcrypt cost than the store's are
+//!   upgraded at the next login.
 //! - **Encryption at rest** ([`EnvelopeCipher`], [`KeyProvider`],
 //!   [`LocalKeyProvider`], [`Store::with_key_provider`](crate::Store::with_key_provider)):
 //!   `first_name`, `last_name`, `date_of_birth` and `two_factor_secret` are
