@@ -6,10 +6,11 @@
 use elson_core::entities::{NewBetaFeedback, NotificationEvent};
 use elson_core::enums::{NotificationStatus, RelationshipType, RiskProfile, UserRole};
 use elson_core::families::{ApprovalSettings, Permissions};
-use elson_store::{ImportBatch, ImportReport, NewAccount, NewLink};
+use elson_store::{Caller, ImportBatch, ImportReport, NewAccount, NewLink};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use uuid::Uuid;
 
 use crate::accounting::{opt_enum, opt_uuid};
 use crate::conv::{extract_enum, extract_uuid, py_to_json};
@@ -18,6 +19,42 @@ use crate::entities::{
 };
 use crate::errors::invalid;
 use crate::families::json_column;
+
+/// Who sends a command: `actor` (a `User` or an actor dict), under the
+/// client's `command_id` (`uuid.UUID` or its text) when one is given. With a
+/// command id the store runs the command once: a retry with the same id and
+/// arguments returns the first result and has no second effect; the same
+/// id with other arguments raises `IdempotencyConflict`.
+pub(crate) fn caller(
+    actor: &Bound<'_, PyAny>,
+    command_id: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Caller> {
+    let by = Caller::new(&crate::families::actor(actor)?);
+    Ok(match opt_uuid("command_id", command_id)? {
+        Some(id) => by.with_command_id(id),
+        None => by,
+    })
+}
+
+/// The id of a new row (a portfolio, a trade) the caller did not name.
+/// Without a command id: `fresh()`. Under a command id: an id derived from
+/// the actor, the command id, `what` and `index`, the same on every retry,
+/// so the retry's arguments are the first call's (a fresh id would make
+/// every retry an `IdempotencyConflict`). The derivation is FNV-1a over 128
+/// bits, stable across builds and platforms (a retry may come from a later
+/// release), as a version 8 (custom) UUID.
+pub(crate) fn new_id(by: &Caller, what: &str, index: u64, fresh: fn() -> Uuid) -> Uuid {
+    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    let Some(command_id) = by.command_id else {
+        return fresh();
+    };
+    let index = index.to_le_bytes();
+    let bytes = by.actor.id.as_bytes().iter().chain(command_id.as_bytes()).chain(&index);
+    let h =
+        bytes.chain(what.as_bytes()).fold(OFFSET, |h, b| (h ^ u128::from(*b)).wrapping_mul(PRIME));
+    uuid::Builder::from_custom_bytes(h.to_be_bytes()).into_uuid()
+}
 
 /// A new account from the keyword arguments of `create_user` /
 /// `enroll_minor`.

@@ -476,6 +476,15 @@ repo! {
 /// A store of the Elson data model on SQLite (`sqlite:///path.db`,
 /// `sqlite::memory:`) or PostgreSQL (`postgres://…`). Open it with
 /// `Store.open(url)`; use it as a context manager to close it.
+///
+/// Every command takes a keyword-only `command_id` (`uuid.UUID` or its
+/// text): the client's id of that command, which makes a retry safe. The
+/// same id (for the same actor) with the same arguments returns the first
+/// result and does nothing twice, also when sent concurrently; with other
+/// arguments or for another command it raises `IdempotencyConflict` and
+/// does nothing. `now` and passwords are not compared. Under a command id,
+/// a portfolio or trade id not given is derived from the command id, so
+/// the retry is the same command.
 #[pyclass(name = "Store", module = "elson")]
 pub struct PyStore {
     inner: Option<Store>,
@@ -489,6 +498,8 @@ impl PyStore {
     }
 }
 
+/// An order from its keyword arguments; `new_id` gives the trade's id
+/// when `id` is not given ([`commands::new_id`]).
 #[allow(clippy::too_many_arguments)] // the order's keyword arguments
 fn order(
     portfolio_id: &Bound<'_, PyAny>,
@@ -502,10 +513,11 @@ fn order(
     confidence_score: Option<&Bound<'_, PyAny>>,
     notes: Option<String>,
     id: Option<&Bound<'_, PyAny>>,
+    new_id: impl FnOnce() -> Uuid,
 ) -> PyResult<OrderRequest> {
     Ok(OrderRequest {
         trade: elson_core::entities::NewTrade {
-            id: opt_uuid("id", id)?.unwrap_or_else(Uuid::now_v7),
+            id: opt_uuid("id", id)?.unwrap_or_else(new_id),
             portfolio_id: extract_uuid("portfolio_id", portfolio_id)?,
             symbol,
             order_type: opt_enum("order_type", order_type)?.unwrap_or(OrderType::Market),
@@ -534,8 +546,11 @@ fn fill(market_price: Option<Decimal>, asset_type: Option<&Bound<'_, PyAny>>) ->
 }
 
 /// One order of `place_and_execute_batch`, from a mapping of the keyword
-/// arguments of `place_and_execute`.
-fn batch_order(item: &Bound<'_, PyAny>) -> PyResult<(OrderRequest, Fill)> {
+/// arguments of `place_and_execute`; `new_id` as for [`order`].
+fn batch_order(
+    item: &Bound<'_, PyAny>,
+    new_id: impl FnOnce() -> Uuid,
+) -> PyResult<(OrderRequest, Fill)> {
     const KEYS: &[&str] = &[
         "portfolio_id",
         "symbol",
@@ -587,6 +602,7 @@ fn batch_order(item: &Bound<'_, PyAny>) -> PyResult<(OrderRequest, Fill)> {
         get("confidence_score")?.as_ref(),
         notes,
         get("id")?.as_ref(),
+        new_id,
     )?;
     let fill = fill(opt_decimal("market_price", market_price.as_ref())?, asset_type.as_ref())?;
     Ok((order, fill))
@@ -1099,7 +1115,8 @@ impl PyStore {
 
     // --- Commands: the only writes of users, portfolios, links,
     // notifications and feedback. Each is one transaction with its audit
-    // row; a refused one writes nothing (and a denial is on record).
+    // row; a refused one writes nothing (and a denial is on record). Each
+    // takes a keyword-only `command_id` (see the class docs: idempotency).
 
     /// Creates an account (password hashed at the store's bcrypt cost, the
     /// row built by the core: ACTIVE, no two-factor). A person signs up by
@@ -1108,7 +1125,7 @@ impl PyStore {
     /// `enroll_minor`). Raises `Forbidden`, `InvalidInput`, `Conflict` (a
     /// taken email or id).
     #[pyo3(signature = (actor, *, email, password, now, role=None, first_name=None,
-        last_name=None, date_of_birth=None, risk_profile=None, id=None))]
+        last_name=None, date_of_birth=None, risk_profile=None, id=None, command_id=None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
     fn create_user(
         &self,
@@ -1123,8 +1140,9 @@ impl PyStore {
         date_of_birth: Option<chrono::NaiveDate>,
         risk_profile: Option<&Bound<'_, PyAny>>,
         id: Option<&Bound<'_, PyAny>>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyUser> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let role = opt_enum("role", role)?.unwrap_or(UserRole::User);
         let account = commands::account(
             id,
@@ -1138,7 +1156,7 @@ impl PyStore {
         )?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.create_user(&actor, account, now)).map(|inner| PyUser { inner })
+        wait(py, store.create_user(by, account, now)).map(|inner| PyUser { inner })
     }
 
     /// Enrols a child: creates the MINOR's account and their ACTIVE link to
@@ -1149,7 +1167,7 @@ impl PyStore {
     /// `NotFound`, `Conflict`.
     #[pyo3(signature = (actor, *, email, password, date_of_birth, guardian_id, now,
         first_name=None, last_name=None, risk_profile=None, id=None, link_id=None,
-        relationship_type=None, permissions=None, approval_settings=None))]
+        relationship_type=None, permissions=None, approval_settings=None, command_id=None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
     fn enroll_minor(
         &self,
@@ -1168,8 +1186,9 @@ impl PyStore {
         relationship_type: Option<&Bound<'_, PyAny>>,
         permissions: Option<&Bound<'_, PyAny>>,
         approval_settings: Option<&Bound<'_, PyAny>>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(PyUser, PyRelationship)> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let account = commands::account(
             id,
             email,
@@ -1189,7 +1208,7 @@ impl PyStore {
         )?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        let (u, r) = wait(py, store.enroll_minor(&actor, account, link, now))?;
+        let (u, r) = wait(py, store.enroll_minor(by, account, link, now))?;
         Ok((PyUser { inner: u }, PyRelationship { inner: r }))
     }
 
@@ -1199,19 +1218,20 @@ impl PyStore {
     /// read just before the command, so give every field to replace the
     /// whole profile in one step. Only the user themself; a MINOR's risk
     /// profile is not theirs to change (`Forbidden`).
-    #[pyo3(signature = (actor, user_id, *, now, **changes))]
+    #[pyo3(signature = (actor, user_id, *, now, command_id=None, **changes))]
     fn update_profile(
         &self,
         py: Python<'_>,
         actor: &Bound<'_, PyAny>,
         user_id: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
+        command_id: Option<&Bound<'_, PyAny>>,
         changes: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyUser> {
         const FIELDS: &[&str] =
             &["first_name", "last_name", "risk_profile", "education_progress", "preferences"];
         let changes = commands::Changes::new("update_profile", FIELDS, changes)?;
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let id = extract_uuid("user_id", user_id)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
@@ -1219,7 +1239,7 @@ impl PyStore {
         let current = if changes.all(&kept) {
             None
         } else {
-            Some(wait(py, async { store.users().get(&actor, id).await })?)
+            Some(wait(py, async { store.users().get(&by.actor, id).await })?)
         };
         let cur =
             |f: fn(&elson_core::entities::User) -> Option<String>| current.as_ref().and_then(f);
@@ -1234,13 +1254,13 @@ impl PyStore {
             preferences: changes
                 .json("preferences", current.as_ref().and_then(|u| u.preferences.clone()))?,
         };
-        wait(py, store.update_profile(&actor, id, change, now)).map(|inner| PyUser { inner })
+        wait(py, store.update_profile(by, id, change, now)).map(|inner| PyUser { inner })
     }
 
     /// An admin changes a user's role. Raises `Forbidden` for anyone else,
     /// `InvalidInput` (a MINOR of age or without a guardian link),
     /// `InvalidTransition` when nothing changes.
-    #[pyo3(signature = (actor, user_id, role, *, now))]
+    #[pyo3(signature = (actor, user_id, role, *, now, command_id=None))]
     fn set_role(
         &self,
         py: Python<'_>,
@@ -1248,17 +1268,18 @@ impl PyStore {
         user_id: &Bound<'_, PyAny>,
         role: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyUser> {
-        let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
+        let (by, id) = (commands::caller(actor, command_id)?, extract_uuid("user_id", user_id)?);
         let role = extract_enum("role", role)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.set_role(&actor, id, role, now)).map(|inner| PyUser { inner })
+        wait(py, store.set_role(by, id, role, now)).map(|inner| PyUser { inner })
     }
 
     /// An admin changes a user's status (suspends, deactivates, re-admits,
     /// makes a beta tester). Raises as `set_role`.
-    #[pyo3(signature = (actor, user_id, status, *, now))]
+    #[pyo3(signature = (actor, user_id, status, *, now, command_id=None))]
     fn set_status(
         &self,
         py: Python<'_>,
@@ -1266,12 +1287,13 @@ impl PyStore {
         user_id: &Bound<'_, PyAny>,
         status: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyUser> {
-        let (actor, id) = (self::actor(actor)?, extract_uuid("user_id", user_id)?);
+        let (by, id) = (commands::caller(actor, command_id)?, extract_uuid("user_id", user_id)?);
         let status = extract_enum("status", status)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.set_status(&actor, id, status, now)).map(|inner| PyUser { inner })
+        wait(py, store.set_status(by, id, status, now)).map(|inner| PyUser { inner })
     }
 
     /// Opens a portfolio for `user_id` with no cash (cash and total value
@@ -1280,7 +1302,7 @@ impl PyStore {
     /// `Conflict` (a reused id).
     #[pyo3(signature = (actor, user_id, name, *, now, description=None, portfolio_type=None,
         guardian_approval=false, risk_score=None, diversification_score=None,
-        volatility_preference=None, id=None))]
+        volatility_preference=None, id=None, command_id=None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
     fn open_portfolio(
         &self,
@@ -1296,8 +1318,9 @@ impl PyStore {
         diversification_score: Option<i32>,
         volatility_preference: Option<&Bound<'_, PyAny>>,
         id: Option<&Bound<'_, PyAny>>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyPortfolio> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let new = NewPortfolio {
             user_id: extract_uuid("user_id", user_id)?,
             name,
@@ -1309,10 +1332,11 @@ impl PyStore {
             diversification_score,
             volatility_preference: opt_enum("volatility_preference", volatility_preference)?,
         };
-        let id = opt_uuid("id", id)?.unwrap_or_else(Uuid::new_v4);
+        let id = opt_uuid("id", id)?
+            .unwrap_or_else(|| commands::new_id(&by, "portfolio", 0, Uuid::new_v4));
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.open_portfolio(&actor, id, new, now)).map(|inner| PyPortfolio { inner })
+        wait(py, store.open_portfolio(by, id, new, now)).map(|inner| PyPortfolio { inner })
     }
 
     /// Changes a portfolio's settings: `name`, `description`,
@@ -1322,13 +1346,14 @@ impl PyStore {
     /// settings. Fields not given keep their values (read just before the
     /// command; give all seven to replace them in one step). The owner
     /// changes their own; a minor's, only their guardian.
-    #[pyo3(signature = (actor, portfolio_id, *, now, **changes))]
+    #[pyo3(signature = (actor, portfolio_id, *, now, command_id=None, **changes))]
     fn update_portfolio_settings(
         &self,
         py: Python<'_>,
         actor: &Bound<'_, PyAny>,
         portfolio_id: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
+        command_id: Option<&Bound<'_, PyAny>>,
         changes: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyPortfolio> {
         const FIELDS: &[&str] = &[
@@ -1341,7 +1366,7 @@ impl PyStore {
             "volatility_preference",
         ];
         let changes = commands::Changes::new("update_portfolio_settings", FIELDS, changes)?;
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let id = extract_uuid("portfolio_id", portfolio_id)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
@@ -1356,7 +1381,7 @@ impl PyStore {
                 volatility_preference: None,
             }
         } else {
-            PortfolioSettings::of(&wait(py, async { store.portfolios().get(&actor, id).await })?)
+            PortfolioSettings::of(&wait(py, async { store.portfolios().get(&by.actor, id).await })?)
         };
         let settings = PortfolioSettings {
             name: changes.text_or("name", current.name)?,
@@ -1369,14 +1394,14 @@ impl PyStore {
             volatility_preference: changes
                 .opt_enum("volatility_preference", current.volatility_preference)?,
         };
-        wait(py, store.update_portfolio_settings(&actor, id, settings, now))
+        wait(py, store.update_portfolio_settings(by, id, settings, now))
             .map(|inner| PyPortfolio { inner })
     }
 
     /// Takes cash out of a portfolio: the owner, or a minor whose active
     /// guardians granted `withdrawals`. Returns the portfolio as committed.
     /// Raises `Forbidden`, `InsufficientFunds`, `InvalidInput`.
-    #[pyo3(signature = (actor, portfolio_id, amount, *, now))]
+    #[pyo3(signature = (actor, portfolio_id, amount, *, now, command_id=None))]
     fn withdraw(
         &self,
         py: Python<'_>,
@@ -1384,13 +1409,14 @@ impl PyStore {
         portfolio_id: &Bound<'_, PyAny>,
         amount: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyPortfolio> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let id = extract_uuid("portfolio_id", portfolio_id)?;
         let amount = extract_decimal("amount", amount)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.withdraw(&actor, id, amount, now)).map(|inner| PyPortfolio { inner })
+        wait(py, store.withdraw(by, id, amount, now)).map(|inner| PyPortfolio { inner })
     }
 
     /// Proposes a PENDING link between the GUARDIAN `guardian_id` and the
@@ -1398,7 +1424,7 @@ impl PyStore {
     /// any. It counts for nothing until an admin's `accept_link`. Raises
     /// `Forbidden`, `InvalidInput`, `NotFound`, `Conflict` (already linked).
     #[pyo3(signature = (actor, minor_id, guardian_id, *, now, relationship_type=None,
-        permissions=None, approval_settings=None, id=None))]
+        permissions=None, approval_settings=None, id=None, command_id=None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
     fn link_guardian(
         &self,
@@ -1411,48 +1437,50 @@ impl PyStore {
         permissions: Option<&Bound<'_, PyAny>>,
         approval_settings: Option<&Bound<'_, PyAny>>,
         id: Option<&Bound<'_, PyAny>>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyRelationship> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let minor_id = extract_uuid("minor_id", minor_id)?;
         let link =
             commands::link(id, guardian_id, relationship_type, permissions, approval_settings)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.link_guardian(&actor, minor_id, link, now))
-            .map(|inner| PyRelationship { inner })
+        wait(py, store.link_guardian(by, minor_id, link, now)).map(|inner| PyRelationship { inner })
     }
 
     /// Makes a PENDING link ACTIVE (verification: an admin's or the
     /// system's act). Raises `Forbidden` for anyone else,
     /// `InvalidTransition` unless PENDING, `NotFound`.
-    #[pyo3(signature = (actor, link_id, *, now))]
+    #[pyo3(signature = (actor, link_id, *, now, command_id=None))]
     fn accept_link(
         &self,
         py: Python<'_>,
         actor: &Bound<'_, PyAny>,
         link_id: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyRelationship> {
-        let (actor, id) = (self::actor(actor)?, extract_uuid("link_id", link_id)?);
+        let (by, id) = (commands::caller(actor, command_id)?, extract_uuid("link_id", link_id)?);
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.accept_link(&actor, id, now)).map(|inner| PyRelationship { inner })
+        wait(py, store.accept_link(by, id, now)).map(|inner| PyRelationship { inner })
     }
 
     /// Ends a link (PENDING or ACTIVE → INACTIVE): its guardian or an admin.
     /// A minor's last ACTIVE link cannot end (`Conflict`).
-    #[pyo3(signature = (actor, link_id, *, now))]
+    #[pyo3(signature = (actor, link_id, *, now, command_id=None))]
     fn deactivate_link(
         &self,
         py: Python<'_>,
         actor: &Bound<'_, PyAny>,
         link_id: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyRelationship> {
-        let (actor, id) = (self::actor(actor)?, extract_uuid("link_id", link_id)?);
+        let (by, id) = (commands::caller(actor, command_id)?, extract_uuid("link_id", link_id)?);
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.deactivate_link(&actor, id, now)).map(|inner| PyRelationship { inner })
+        wait(py, store.deactivate_link(by, id, now)).map(|inner| PyRelationship { inner })
     }
 
     /// Replaces a link's `permissions` and/or `approval_settings` (dicts or
@@ -1460,7 +1488,9 @@ impl PyStore {
     /// before the command): its guardian or an admin. The two people a
     /// link joins never change. Raises `Forbidden`, `InvalidInput`,
     /// `InvalidTransition` (an INACTIVE link), `NotFound`.
-    #[pyo3(signature = (actor, link_id, *, now, permissions=None, approval_settings=None))]
+    #[pyo3(signature = (actor, link_id, *, now, permissions=None, approval_settings=None,
+        command_id=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
     fn update_link_settings(
         &self,
         py: Python<'_>,
@@ -1469,8 +1499,9 @@ impl PyStore {
         now: &Bound<'_, PyAny>,
         permissions: Option<&Bound<'_, PyAny>>,
         approval_settings: Option<&Bound<'_, PyAny>>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyRelationship> {
-        let (actor, id) = (self::actor(actor)?, extract_uuid("link_id", link_id)?);
+        let (by, id) = (commands::caller(actor, command_id)?, extract_uuid("link_id", link_id)?);
         let permissions = commands::permissions(permissions)?;
         let approval_settings = commands::approval_settings(approval_settings)?;
         let now = extract_datetime("now", now)?;
@@ -1478,18 +1509,18 @@ impl PyStore {
         let (permissions, approval_settings) = match (permissions, approval_settings) {
             (Some(p), Some(a)) => (p, a),
             (p, a) => {
-                let link = wait(py, async { store.relationships().get(&actor, id).await })?;
+                let link = wait(py, async { store.relationships().get(&by.actor, id).await })?;
                 (p.unwrap_or(link.permissions), a.unwrap_or(link.approval_settings))
             }
         };
-        wait(py, store.update_link_settings(&actor, id, permissions, approval_settings, now))
+        wait(py, store.update_link_settings(by, id, permissions, approval_settings, now))
             .map(|inner| PyRelationship { inner })
     }
 
     /// Marks one of the actor's notifications `READ` (sets `read_at`) or
     /// `ARCHIVED` (final). Only its recipient may. Raises `Forbidden`,
     /// `InvalidTransition`, `NotFound`.
-    #[pyo3(signature = (actor, notification_id, status, *, now))]
+    #[pyo3(signature = (actor, notification_id, status, *, now, command_id=None))]
     fn mark_notification(
         &self,
         py: Python<'_>,
@@ -1497,21 +1528,21 @@ impl PyStore {
         notification_id: &Bound<'_, PyAny>,
         status: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyNotification> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let id = extract_uuid("notification_id", notification_id)?;
         let event = commands::notification_event(status)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.mark_notification(&actor, id, event, now))
-            .map(|inner| PyNotification { inner })
+        wait(py, store.mark_notification(by, id, event, now)).map(|inner| PyNotification { inner })
     }
 
     /// Files a beta feedback (status NEW): a user files their own. Raises
     /// `Forbidden`, `InvalidInput`, `Conflict` (a reused id).
     #[pyo3(signature = (actor, user_id, feedback_type, severity, title, description, *, now,
         category=None, related_component=None, environment_details=None,
-        screenshots=Vec::new(), id=None))]
+        screenshots=Vec::new(), id=None, command_id=None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
     fn submit_feedback(
         &self,
@@ -1528,8 +1559,9 @@ impl PyStore {
         environment_details: Option<&Bound<'_, PyAny>>,
         screenshots: Vec<String>,
         id: Option<&Bound<'_, PyAny>>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyBetaFeedback> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let new = commands::feedback(
             user_id,
             feedback_type,
@@ -1544,13 +1576,13 @@ impl PyStore {
         let id = opt_uuid("id", id)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.submit_feedback(&actor, id, new, now)).map(|inner| PyBetaFeedback { inner })
+        wait(py, store.submit_feedback(by, id, new, now)).map(|inner| PyBetaFeedback { inner })
     }
 
     /// Moves a feedback forward (NEW → REVIEWING → PRIORITIZED →
     /// IMPLEMENTED): an admin's triage. Raises `Forbidden`,
     /// `InvalidTransition`, `NotFound`.
-    #[pyo3(signature = (actor, feedback_id, status, *, now))]
+    #[pyo3(signature = (actor, feedback_id, status, *, now, command_id=None))]
     fn advance_feedback(
         &self,
         py: Python<'_>,
@@ -1558,14 +1590,14 @@ impl PyStore {
         feedback_id: &Bound<'_, PyAny>,
         status: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyBetaFeedback> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let id = extract_uuid("feedback_id", feedback_id)?;
         let status = extract_enum("status", status)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.advance_feedback(&actor, id, status, now))
-            .map(|inner| PyBetaFeedback { inner })
+        wait(py, store.advance_feedback(by, id, status, now)).map(|inner| PyBetaFeedback { inner })
     }
 
     /// Imports whole rows — migrations and backfills — all or nothing, as
@@ -1580,7 +1612,7 @@ impl PyStore {
     /// Returns the rows written per table (a dict). Raises `InvalidInput`
     /// naming the first row and rule that fails, `NotFound`, `Conflict`.
     #[pyo3(signature = (actor, *, now, users=None, relationships=None, portfolios=None,
-        positions=None, trades=None, notifications=None, beta_feedback=None))]
+        positions=None, trades=None, notifications=None, beta_feedback=None, command_id=None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
     fn import_rows<'py>(
         &self,
@@ -1594,8 +1626,9 @@ impl PyStore {
         trades: Option<&Bound<'py, PyAny>>,
         notifications: Option<&Bound<'py, PyAny>>,
         beta_feedback: Option<&Bound<'py, PyAny>>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let empty = pyo3::types::PyTuple::empty(py).into_any();
         let or_empty =
             |o: Option<&Bound<'py, PyAny>>| o.filter(|o| !o.is_none()).unwrap_or(&empty).clone();
@@ -1610,7 +1643,7 @@ impl PyStore {
         ])?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        let report = wait(py, store.import(&actor, batch, now))?;
+        let report = wait(py, store.import(by, batch, now))?;
         commands::import_report(py, report)
     }
 
@@ -1621,7 +1654,7 @@ impl PyStore {
     /// amount is estimated from it).
     #[pyo3(signature = (actor, portfolio_id, symbol, side, quantity, *, now, order_type=None,
         limit_price=None, market_price=None, asset_type=None, confidence_score=None, notes=None,
-        id=None))]
+        id=None, command_id=None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
     fn place_trade(
         &self,
@@ -1639,8 +1672,9 @@ impl PyStore {
         confidence_score: Option<&Bound<'_, PyAny>>,
         notes: Option<String>,
         id: Option<&Bound<'_, PyAny>>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTradeResult> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let order = order(
             portfolio_id,
             symbol,
@@ -1653,10 +1687,11 @@ impl PyStore {
             confidence_score,
             notes,
             id,
+            || commands::new_id(&by, "trade", 0, Uuid::now_v7),
         )?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.place_trade(&actor, order, now)).map(results)
+        wait(py, store.place_trade(by, order, now)).map(results)
     }
 
     /// Executes a PENDING trade in one transaction (trade, position, cash,
@@ -1665,7 +1700,9 @@ impl PyStore {
     /// `Forbidden`, on record in the audit log, and nothing changes). None
     /// fills a LIMIT order at its own limit price. A LIMIT order the price
     /// does not reach writes nothing (`fill` None).
-    #[pyo3(signature = (actor, trade_id, market_price=None, *, now, asset_type=None))]
+    #[pyo3(signature = (actor, trade_id, market_price=None, *, now, asset_type=None,
+        command_id=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
     fn execute_trade(
         &self,
         py: Python<'_>,
@@ -1674,13 +1711,14 @@ impl PyStore {
         market_price: Option<&Bound<'_, PyAny>>,
         now: &Bound<'_, PyAny>,
         asset_type: Option<&Bound<'_, PyAny>>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTradeResult> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let id = extract_uuid("trade_id", trade_id)?;
         let fill = fill(opt_decimal("market_price", market_price)?, asset_type)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.execute_trade(&actor, id, &fill, now)).map(results)
+        wait(py, store.execute_trade(by, id, &fill, now)).map(results)
     }
 
     /// Places and, when no approval is pending, executes an order in one
@@ -1689,7 +1727,7 @@ impl PyStore {
     /// at its limit price.
     #[pyo3(signature = (actor, portfolio_id, symbol, side, quantity, market_price=None, *, now,
         order_type=None, limit_price=None, asset_type=None, confidence_score=None, notes=None,
-        id=None))]
+        id=None, command_id=None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
     fn place_and_execute(
         &self,
@@ -1707,8 +1745,9 @@ impl PyStore {
         confidence_score: Option<&Bound<'_, PyAny>>,
         notes: Option<String>,
         id: Option<&Bound<'_, PyAny>>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTradeResult> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let price = opt_decimal("market_price", market_price)?;
         let order = order(
             portfolio_id,
@@ -1722,11 +1761,12 @@ impl PyStore {
             confidence_score,
             notes,
             id,
+            || commands::new_id(&by, "trade", 0, Uuid::now_v7),
         )?;
         let fill = fill(price, asset_type)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.place_and_execute(&actor, order, &fill, now)).map(results)
+        wait(py, store.place_and_execute(by, order, &fill, now)).map(results)
     }
 
     /// The batching API: places and executes every order in ONE transaction
@@ -1736,28 +1776,30 @@ impl PyStore {
     /// (`portfolio_id`, `symbol`, `side`, `quantity`, and optionally
     /// `market_price` (the system actor's only), `order_type`,
     /// `limit_price`, `asset_type`, `confidence_score`, `notes`, `id`).
-    #[pyo3(signature = (actor, orders, *, now))]
+    #[pyo3(signature = (actor, orders, *, now, command_id=None))]
     fn place_and_execute_batch(
         &self,
         py: Python<'_>,
         actor: &Bound<'_, PyAny>,
         orders: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<PyTradeResult>> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let now = extract_datetime("now", now)?;
         let mut batch = Vec::new();
-        for item in orders.try_iter()? {
-            batch.push(batch_order(&item?)?);
+        for (i, item) in (0_u64..).zip(orders.try_iter()?) {
+            batch.push(batch_order(&item?, || commands::new_id(&by, "trade", i, Uuid::now_v7))?);
         }
         let store = self.store()?;
-        wait(py, store.place_and_execute_batch(&actor, batch, now))
+        wait(py, store.place_and_execute_batch(by, batch, now))
             .map(|v| v.into_iter().map(results).collect())
     }
 
     /// A guardian's decision on a minor's PENDING trade: `verdict`
     /// "APPROVE" or "REJECT" (with a `reason`).
-    #[pyo3(signature = (actor, trade_id, verdict, reason=None, *, now))]
+    #[pyo3(signature = (actor, trade_id, verdict, reason=None, *, now, command_id=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments on the Python side
     fn decide_trade(
         &self,
         py: Python<'_>,
@@ -1766,8 +1808,9 @@ impl PyStore {
         verdict: &str,
         reason: Option<String>,
         now: &Bound<'_, PyAny>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTradeResult> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let id = extract_uuid("trade_id", trade_id)?;
         let verdict = match verdict {
             "APPROVE" => Verdict::Approve,
@@ -1781,27 +1824,28 @@ impl PyStore {
         };
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.decide_trade(&actor, id, verdict, now)).map(results)
+        wait(py, store.decide_trade(by, id, verdict, now)).map(results)
     }
 
     /// Cancels a PENDING trade.
-    #[pyo3(signature = (actor, trade_id, *, now))]
+    #[pyo3(signature = (actor, trade_id, *, now, command_id=None))]
     fn cancel_trade(
         &self,
         py: Python<'_>,
         actor: &Bound<'_, PyAny>,
         trade_id: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTradeResult> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let id = extract_uuid("trade_id", trade_id)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.cancel_trade(&actor, id, now)).map(results)
+        wait(py, store.cancel_trade(by, id, now)).map(results)
     }
 
     /// Adds cash to a portfolio; returns the portfolio as committed.
-    #[pyo3(signature = (actor, portfolio_id, amount, *, now))]
+    #[pyo3(signature = (actor, portfolio_id, amount, *, now, command_id=None))]
     fn deposit(
         &self,
         py: Python<'_>,
@@ -1809,20 +1853,21 @@ impl PyStore {
         portfolio_id: &Bound<'_, PyAny>,
         amount: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyPortfolio> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let id = extract_uuid("portfolio_id", portfolio_id)?;
         let amount = extract_decimal("amount", amount)?;
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
-        wait(py, store.deposit(&actor, id, amount, now)).map(|inner| PyPortfolio { inner })
+        wait(py, store.deposit(by, id, amount, now)).map(|inner| PyPortfolio { inner })
     }
 
     /// Revalues positions at `prices` (`{symbol: price}`, every price
     /// checked); returns the portfolio and its positions as committed.
     /// Prices are the price feed's: the system actor only (`Forbidden`
     /// otherwise).
-    #[pyo3(signature = (actor, portfolio_id, prices, *, now))]
+    #[pyo3(signature = (actor, portfolio_id, prices, *, now, command_id=None))]
     fn mark_to_market(
         &self,
         py: Python<'_>,
@@ -1830,8 +1875,9 @@ impl PyStore {
         portfolio_id: &Bound<'_, PyAny>,
         prices: &Bound<'_, PyDict>,
         now: &Bound<'_, PyAny>,
+        command_id: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(PyPortfolio, Vec<PyPosition>)> {
-        let actor = self::actor(actor)?;
+        let by = commands::caller(actor, command_id)?;
         let id = extract_uuid("portfolio_id", portfolio_id)?;
         let mut owned: Vec<(String, Decimal)> = Vec::with_capacity(prices.len());
         for (k, v) in prices.iter() {
@@ -1845,7 +1891,7 @@ impl PyStore {
         let now = extract_datetime("now", now)?;
         let store = self.store()?;
         let pairs: Vec<(&str, Decimal)> = owned.iter().map(|(s, p)| (s.as_str(), *p)).collect();
-        let (p, positions) = wait(py, store.mark_to_market(&actor, id, &pairs, now))?;
+        let (p, positions) = wait(py, store.mark_to_market(by, id, &pairs, now))?;
         Ok((PyPortfolio { inner: p }, wrap(positions, |inner| PyPosition { inner })))
     }
 

@@ -191,9 +191,13 @@ def test_errors_and_atomicity(store: elson.Store) -> None:
         store.deposit(SYSTEM, pid, 10.5, now=NOW)  # a float is not money
     adult, own = adult_with_portfolio(store)
     store.deposit(adult, own.id, "100", now=NOW)
-    with pytest.raises(elson.InsufficientFunds):  # the owner's LIMIT order, at its limit
+    with pytest.raises(elson.Forbidden):  # an owner never executes, even at their own limit
         store.place_and_execute(
             adult, own.id, "VTI", "BUY", 5, order_type="LIMIT", limit_price="100", now=NOW
+        )
+    with pytest.raises(elson.InsufficientFunds):  # the price feed fills the LIMIT at its limit
+        store.place_and_execute(
+            SYSTEM, own.id, "VTI", "BUY", 5, order_type="LIMIT", limit_price="100", now=NOW
         )
     with pytest.raises(elson.InsufficientFunds):  # the price feed's MARKET fill
         store.place_and_execute(SYSTEM, own.id, "VTI", "BUY", 5, "100", now=NOW)
@@ -225,10 +229,11 @@ def test_concurrent_writers_never_overdraw(zero_fee_store: elson.Store) -> None:
     outcomes: List[str] = []
 
     def buy() -> None:
+        # The price feed fills the owner's LIMIT orders, from 3 threads at once.
         for _ in range(5):
             try:
                 store.place_and_execute(
-                    adult, p.id, "VTI", "BUY", 1, order_type="LIMIT", limit_price="100", now=NOW
+                    SYSTEM, p.id, "VTI", "BUY", 1, order_type="LIMIT", limit_price="100", now=NOW
                 )
                 outcomes.append("ok")
             except elson.InsufficientFunds:
@@ -264,12 +269,15 @@ def test_batch_is_one_all_or_nothing_transaction(zero_fee_store: elson.Store) ->
     assert all(r.trade.status == elson.TradeStatus.EXECUTED for r in results)
     after = store.portfolios.get(adult, p.id)
     assert after.cash_balance == Decimal("1000") - 200 - 120 + 110
-    # The owner's own LIMIT orders fill at their limit prices.
+    # LIMIT orders fill at their limit prices, by the price feed; the owner
+    # who set the limit may not fill them (they would choose the price).
     mine = [
         {"portfolio_id": p.id, "symbol": "BND", "side": "SELL", "quantity": "0.5",
          "order_type": "LIMIT", "limit_price": "80"},
     ]
-    [sold] = store.place_and_execute_batch(adult, mine, now=NOW)
+    with pytest.raises(elson.Forbidden):
+        store.place_and_execute_batch(adult, mine, now=NOW)
+    [sold] = store.place_and_execute_batch(SYSTEM, mine, now=NOW)
     assert (sold.trade.status, sold.trade.price) == (elson.TradeStatus.EXECUTED, Decimal("80.00"))
     after = store.portfolios.get(adult, p.id)
     assert after.cash_balance == Decimal("1000") - 200 - 120 + 110 + 40

@@ -9,7 +9,8 @@
 //!
 //! This module holds the commands' input and output records and the
 //! `ElsonStore` methods of accounts, portfolios, links, the inbox, feedback
-//! and import; every rule is the store's.
+//! and import; every rule is the store's. Every command takes an optional
+//! last `commandId` that makes a retry safe (see [`ElsonStore`]).
 
 use elson_core::entities::{
     BetaFeedback, NewBetaFeedback, Notification, Portfolio, PortfolioSettings, Position,
@@ -22,7 +23,7 @@ use elson_core::enums::{
 use elson_core::families::{Actor, ApprovalSettings, Permissions};
 use elson_core::notifications::NotificationEvent;
 use elson_store as core;
-use elson_store::{ImportBatch, NewLink};
+use elson_store::{Caller, ImportBatch, NewLink};
 
 use chrono::NaiveDate;
 use uuid::Uuid;
@@ -269,6 +270,23 @@ impl From<core::ImportReport> for ImportReport {
     }
 }
 
+/// Who sends a command: `actor`, under the client's `command_id` (a UUID's
+/// text) when one is given. With a command id the store runs the command
+/// once: a retry with the same id and arguments returns the first result
+/// and has no second effect; the same id with other arguments or for
+/// another command is `IdempotencyConflict`. A `command_id` that is not a
+/// UUID is `InvalidInput` naming `commandId`.
+pub(crate) fn caller(actor: &Actor, command_id: Option<String>) -> Result<Caller> {
+    let by = Caller::new(actor);
+    let Some(text) = command_id else {
+        return Ok(by);
+    };
+    let id = Uuid::try_parse(&text).map_err(|e| {
+        crate::ElsonError::invalid("commandId", format!("{text:?} is not a UUID: {e}"))
+    })?;
+    Ok(by.with_command_id(id))
+}
+
 fn inbox_event(e: NotificationEvent) -> elson_core::entities::NotificationEvent {
     match e {
         NotificationEvent::MarkRead => elson_core::entities::NotificationEvent::MarkRead,
@@ -287,14 +305,19 @@ impl ElsonStore {
     /// `InvalidInput` for a MINOR (use `enrollMinor`), a bad email, an empty
     /// or over-long password or a value that does not fit; `Forbidden` when
     /// the actor may not; `Conflict` for a taken email or id.
+    #[uniffi::method(default(command_id = None))]
     pub async fn create_user(
         &self,
         actor: Actor,
         account: NewAccount,
         password: String,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<User> {
-        Ok(self.inner.create_user(&actor, account.with_password(password), now).await?)
+        Ok(self
+            .inner
+            .create_user(caller(&actor, command_id)?, account.with_password(password), now)
+            .await?)
     }
 
     /// Enrols a child: creates the MINOR's account and their ACTIVE link to
@@ -305,6 +328,7 @@ impl ElsonStore {
     /// `InvalidInput` when the account is not a MINOR under 18 or the guardian
     /// is not a GUARDIAN; `Forbidden` for anyone but an admin or the system;
     /// `NotFound` for an unknown guardian; `Conflict` for a taken email.
+    #[uniffi::method(default(command_id = None))]
     pub async fn enroll_minor(
         &self,
         actor: Actor,
@@ -312,9 +336,12 @@ impl ElsonStore {
         password: String,
         link: NewLink,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<EnrolledMinor> {
-        let (user, relationship) =
-            self.inner.enroll_minor(&actor, account.with_password(password), link, now).await?;
+        let (user, relationship) = self
+            .inner
+            .enroll_minor(caller(&actor, command_id)?, account.with_password(password), link, now)
+            .await?;
         Ok(EnrolledMinor { user, relationship })
     }
 
@@ -324,14 +351,16 @@ impl ElsonStore {
     /// # Errors
     /// `NotFound`; `Forbidden` for anyone else, or for a MINOR's risk
     /// profile; `InvalidInput` naming the field.
+    #[uniffi::method(default(command_id = None))]
     pub async fn update_profile(
         &self,
         actor: Actor,
         user_id: Uuid,
         profile: ProfileUpdate,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<User> {
-        Ok(self.inner.update_profile(&actor, user_id, profile, now).await?)
+        Ok(self.inner.update_profile(caller(&actor, command_id)?, user_id, profile, now).await?)
     }
 
     /// An admin changes a user's role (a MINOR only while under 18 and with
@@ -340,14 +369,16 @@ impl ElsonStore {
     /// # Errors
     /// `Forbidden` for anyone but an admin (never on their own standing);
     /// `InvalidInput`; `InvalidTransition` when nothing changes; `NotFound`.
+    #[uniffi::method(default(command_id = None))]
     pub async fn set_role(
         &self,
         actor: Actor,
         user_id: Uuid,
         role: UserRole,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<User> {
-        Ok(self.inner.set_role(&actor, user_id, role, now).await?)
+        Ok(self.inner.set_role(caller(&actor, command_id)?, user_id, role, now).await?)
     }
 
     /// An admin suspends, deactivates or re-admits a user, or makes them a
@@ -355,14 +386,16 @@ impl ElsonStore {
     ///
     /// # Errors
     /// As `setRole`.
+    #[uniffi::method(default(command_id = None))]
     pub async fn set_status(
         &self,
         actor: Actor,
         user_id: Uuid,
         status: UserStatus,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<User> {
-        Ok(self.inner.set_status(&actor, user_id, status, now).await?)
+        Ok(self.inner.set_status(caller(&actor, command_id)?, user_id, status, now).await?)
     }
 
     /// Opens a portfolio with no cash (cash and total value 0.00). The owner
@@ -371,14 +404,16 @@ impl ElsonStore {
     /// # Errors
     /// `Forbidden`; `InvalidInput` naming the field; `NotFound` for an
     /// unknown owner; `Conflict` for a reused id.
+    #[uniffi::method(default(command_id = None))]
     pub async fn open_portfolio(
         &self,
         actor: Actor,
         id: Uuid,
         portfolio: NewPortfolio,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<Portfolio> {
-        Ok(self.inner.open_portfolio(&actor, id, portfolio, now).await?)
+        Ok(self.inner.open_portfolio(caller(&actor, command_id)?, id, portfolio, now).await?)
     }
 
     /// Changes a portfolio's settings. The owner changes their own; a
@@ -386,14 +421,19 @@ impl ElsonStore {
     ///
     /// # Errors
     /// `NotFound`; `Forbidden`; `InvalidInput` naming the field.
+    #[uniffi::method(default(command_id = None))]
     pub async fn update_portfolio_settings(
         &self,
         actor: Actor,
         portfolio_id: Uuid,
         settings: PortfolioSettings,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<Portfolio> {
-        Ok(self.inner.update_portfolio_settings(&actor, portfolio_id, settings, now).await?)
+        Ok(self
+            .inner
+            .update_portfolio_settings(caller(&actor, command_id)?, portfolio_id, settings, now)
+            .await?)
     }
 
     /// Proposes a PENDING link between a GUARDIAN and `minor_id`: a guardian
@@ -403,14 +443,16 @@ impl ElsonStore {
     /// # Errors
     /// `Forbidden`; `InvalidInput` when the two are not a GUARDIAN and a
     /// MINOR; `NotFound`; `Conflict` when the pair is already linked.
+    #[uniffi::method(default(command_id = None))]
     pub async fn link_guardian(
         &self,
         actor: Actor,
         minor_id: Uuid,
         link: NewLink,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<Relationship> {
-        Ok(self.inner.link_guardian(&actor, minor_id, link, now).await?)
+        Ok(self.inner.link_guardian(caller(&actor, command_id)?, minor_id, link, now).await?)
     }
 
     /// Verifies a PENDING link (→ ACTIVE): an admin's (or the system's) act.
@@ -418,13 +460,15 @@ impl ElsonStore {
     /// # Errors
     /// `Forbidden` for anyone else; `InvalidTransition` unless PENDING;
     /// `NotFound`.
+    #[uniffi::method(default(command_id = None))]
     pub async fn accept_link(
         &self,
         actor: Actor,
         link_id: Uuid,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<Relationship> {
-        Ok(self.inner.accept_link(&actor, link_id, now).await?)
+        Ok(self.inner.accept_link(caller(&actor, command_id)?, link_id, now).await?)
     }
 
     /// Ends a link (→ INACTIVE): its guardian or an admin. A minor's last
@@ -433,13 +477,15 @@ impl ElsonStore {
     /// # Errors
     /// `Forbidden`; `Conflict` for the last ACTIVE link; `InvalidTransition`
     /// when already INACTIVE; `NotFound`.
+    #[uniffi::method(default(command_id = None))]
     pub async fn deactivate_link(
         &self,
         actor: Actor,
         link_id: Uuid,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<Relationship> {
-        Ok(self.inner.deactivate_link(&actor, link_id, now).await?)
+        Ok(self.inner.deactivate_link(caller(&actor, command_id)?, link_id, now).await?)
     }
 
     /// Replaces a link's permissions and approval settings: its guardian or
@@ -448,6 +494,7 @@ impl ElsonStore {
     /// # Errors
     /// `Forbidden`; `InvalidInput` for refused settings; `InvalidTransition`
     /// for an INACTIVE link; `NotFound`.
+    #[uniffi::method(default(command_id = None))]
     pub async fn update_link_settings(
         &self,
         actor: Actor,
@@ -455,10 +502,17 @@ impl ElsonStore {
         permissions: Permissions,
         approval_settings: ApprovalSettings,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<Relationship> {
         Ok(self
             .inner
-            .update_link_settings(&actor, link_id, permissions, approval_settings, now)
+            .update_link_settings(
+                caller(&actor, command_id)?,
+                link_id,
+                permissions,
+                approval_settings,
+                now,
+            )
             .await?)
     }
 
@@ -468,14 +522,24 @@ impl ElsonStore {
     /// # Errors
     /// `NotFound`; `Forbidden` for anyone else; `InvalidTransition` for an
     /// archived notification.
+    #[uniffi::method(default(command_id = None))]
     pub async fn mark_notification(
         &self,
         actor: Actor,
         notification_id: Uuid,
         event: NotificationEvent,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<Notification> {
-        Ok(self.inner.mark_notification(&actor, notification_id, inbox_event(event), now).await?)
+        Ok(self
+            .inner
+            .mark_notification(
+                caller(&actor, command_id)?,
+                notification_id,
+                inbox_event(event),
+                now,
+            )
+            .await?)
     }
 
     /// Files a feedback (status NEW): a user files their own.
@@ -483,14 +547,16 @@ impl ElsonStore {
     /// # Errors
     /// `Forbidden`; `InvalidInput` naming the field; `Conflict` for a reused
     /// id.
+    #[uniffi::method(default(command_id = None))]
     pub async fn submit_feedback(
         &self,
         actor: Actor,
         id: Option<Uuid>,
         feedback: NewBetaFeedback,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<BetaFeedback> {
-        Ok(self.inner.submit_feedback(&actor, id, feedback, now).await?)
+        Ok(self.inner.submit_feedback(caller(&actor, command_id)?, id, feedback, now).await?)
     }
 
     /// Moves a feedback forward (NEW → REVIEWING → PRIORITIZED →
@@ -499,14 +565,16 @@ impl ElsonStore {
     /// # Errors
     /// `NotFound`; `Forbidden` for anyone but an admin; `InvalidTransition`
     /// for a move backwards or in place.
+    #[uniffi::method(default(command_id = None))]
     pub async fn advance_feedback(
         &self,
         actor: Actor,
         feedback_id: Uuid,
         to: FeedbackStatus,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<BetaFeedback> {
-        Ok(self.inner.advance_feedback(&actor, feedback_id, to, now).await?)
+        Ok(self.inner.advance_feedback(caller(&actor, command_id)?, feedback_id, to, now).await?)
     }
 
     /// Imports whole rows, all or nothing, audited: the one path for
@@ -521,12 +589,14 @@ impl ElsonStore {
     /// `Forbidden` for any actor but the system; `InvalidInput` naming the
     /// first row and rule that fails; `NotFound` for a position or trade of
     /// a portfolio outside the batch; `Conflict` for an id or email taken.
+    #[uniffi::method(default(command_id = None))]
     pub async fn import_rows(
         &self,
         actor: Actor,
         batch: ImportBatch,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<ImportReport> {
-        Ok(self.inner.import(&actor, batch, now).await?.into())
+        Ok(self.inner.import(caller(&actor, command_id)?, batch, now).await?.into())
     }
 }

@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::accounting::ExecutionOutcome;
+use crate::commands::caller;
 use crate::security::{LoginOutcome, StoreConfig, TwoFactorChallenge, TwoFactorEnrollment};
 use crate::types::Timestamp;
 use elson_store::AuditEntry;
@@ -148,6 +149,14 @@ pub async fn open_store_with(url: String, config: StoreConfig) -> Result<Arc<Els
 }
 
 /// An open store. Thread-safe; share one per database.
+///
+/// Every command (the writes here and in [`crate::commands`]) takes an
+/// optional last argument `commandId`: the client's id of that command (a
+/// UUID's text), which makes a retry safe. The same id (for the same actor)
+/// with the same arguments returns the first result and does nothing twice,
+/// also when sent concurrently; with other arguments or for another command
+/// it throws `IdempotencyConflict` and does nothing. `now` and passwords are
+/// not compared. Null (the default): every call is a new command.
 #[derive(Debug, uniffi::Object)]
 pub struct ElsonStore {
     pub(crate) inner: core::Store,
@@ -155,7 +164,7 @@ pub struct ElsonStore {
 
 #[uniffi::export(async_runtime = "tokio")]
 impl ElsonStore {
-    /// The migrations applied, by version (8 after `open`).
+    /// The migrations applied, by version (1 to 15 after `open`).
     ///
     /// # Errors
     /// `Storage` on a database failure.
@@ -213,14 +222,16 @@ impl ElsonStore {
     ///
     /// # Errors
     /// `InvalidInput`, `NotFound`, `Forbidden`.
+    #[uniffi::method(default(command_id = None))]
     pub async fn deposit(
         &self,
         actor: Actor,
         portfolio_id: Uuid,
         amount: Decimal,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<Portfolio> {
-        Ok(self.inner.deposit(&actor, portfolio_id, amount, now).await?)
+        Ok(self.inner.deposit(caller(&actor, command_id)?, portfolio_id, amount, now).await?)
     }
 
     /// Takes cash out of a portfolio (one transaction): the owner, or a
@@ -229,14 +240,16 @@ impl ElsonStore {
     /// # Errors
     /// `InsufficientFunds`; `InvalidInput` for an amount that is not
     /// positive money; `NotFound`; `Forbidden`.
+    #[uniffi::method(default(command_id = None))]
     pub async fn withdraw(
         &self,
         actor: Actor,
         portfolio_id: Uuid,
         amount: Decimal,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<Portfolio> {
-        Ok(self.inner.withdraw(&actor, portfolio_id, amount, now).await?)
+        Ok(self.inner.withdraw(caller(&actor, command_id)?, portfolio_id, amount, now).await?)
     }
 
     /// Places an order: the approval decision, the trade row and the
@@ -245,32 +258,40 @@ impl ElsonStore {
     /// # Errors
     /// The core's errors for the order; `Conflict` for a reused trade id
     /// with different contents.
+    #[uniffi::method(default(command_id = None))]
     pub async fn place_trade(
         &self,
         actor: Actor,
         order: OrderRequest,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<TradeResult> {
         let order = core::OrderRequest {
             trade: order.trade,
             asset_type: order.asset_type,
             market_price: order.market_price,
         };
-        Ok(self.inner.place_trade(&actor, order, now).await?.into())
+        Ok(self.inner.place_trade(caller(&actor, command_id)?, order, now).await?.into())
     }
 
     /// A guardian's verdict on a PENDING trade.
     ///
     /// # Errors
     /// `Forbidden`, `InvalidTransition`, `InvalidInput` (blank reason).
+    #[uniffi::method(default(command_id = None))]
     pub async fn decide_trade(
         &self,
         actor: Actor,
         trade_id: Uuid,
         verdict: Verdict,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<TradeResult> {
-        Ok(self.inner.decide_trade(&actor, trade_id, verdict, now).await?.into())
+        Ok(self
+            .inner
+            .decide_trade(caller(&actor, command_id)?, trade_id, verdict, now)
+            .await?
+            .into())
     }
 
     /// Executes a PENDING trade: trade, position, cash, total value and
@@ -284,28 +305,36 @@ impl ElsonStore {
     /// MARKET order executed by anyone else; `ApprovalRequired`,
     /// `InsufficientFunds`, `InsufficientQuantity`, `InvalidTransition`,
     /// `InvalidInput`.
+    #[uniffi::method(default(command_id = None))]
     pub async fn execute_trade(
         &self,
         actor: Actor,
         trade_id: Uuid,
         fill: MarketFill,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<TradeResult> {
         let fill: core::Fill = fill.into();
-        Ok(self.inner.execute_trade(&actor, trade_id, &fill, now).await?.into())
+        Ok(self
+            .inner
+            .execute_trade(caller(&actor, command_id)?, trade_id, &fill, now)
+            .await?
+            .into())
     }
 
     /// Cancels a PENDING trade.
     ///
     /// # Errors
     /// `InvalidTransition` from a final status.
+    #[uniffi::method(default(command_id = None))]
     pub async fn cancel_trade(
         &self,
         actor: Actor,
         trade_id: Uuid,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<TradeResult> {
-        Ok(self.inner.cancel_trade(&actor, trade_id, now).await?.into())
+        Ok(self.inner.cancel_trade(caller(&actor, command_id)?, trade_id, now).await?.into())
     }
 
     /// Marks positions to new prices (symbol → price) in one transaction.
@@ -315,16 +344,20 @@ impl ElsonStore {
     /// # Errors
     /// `Forbidden` for any actor but the system; `InvalidInput` for a price
     /// that is not positive money or a bad symbol; `NotFound`.
+    #[uniffi::method(default(command_id = None))]
     pub async fn mark_to_market(
         &self,
         actor: Actor,
         portfolio_id: Uuid,
         prices: HashMap<String, Decimal>,
         now: Timestamp,
+        command_id: Option<String>,
     ) -> Result<MarkedPortfolio> {
         let prices: Vec<(&str, Decimal)> = prices.iter().map(|(s, p)| (s.as_str(), *p)).collect();
-        let (portfolio, positions) =
-            self.inner.mark_to_market(&actor, portfolio_id, &prices, now).await?;
+        let (portfolio, positions) = self
+            .inner
+            .mark_to_market(caller(&actor, command_id)?, portfolio_id, &prices, now)
+            .await?;
         Ok(MarkedPortfolio { portfolio, positions })
     }
 

@@ -121,6 +121,13 @@ class SnapshotError(ElsonError):
     path: str
     reason: str
 
+class IdempotencyConflict(ElsonError):
+    """A client command id was already used for a different command or
+    payload (by the same actor); nothing was done."""
+
+    command_id: uuid.UUID
+    operation: str
+
 def _enum_values() -> List[Tuple[str, List[str]]]: ...
 def _panic_for_test() -> None: ...
 
@@ -1263,7 +1270,12 @@ def totp_code(secret_base32: str, at: Moment) -> str:
     """The 6-digit RFC 6238 code of a base32 secret at ``at``."""
 
 class Store:
-    """A store on SQLite or PostgreSQL with synchronous methods."""
+    """A store on SQLite or PostgreSQL with synchronous methods.
+
+    Every command takes a keyword-only ``command_id``: with one, a retry
+    (same actor, id and arguments) returns the first result and does nothing
+    twice; the same id with other arguments raises ``IdempotencyConflict``.
+    """
 
     @staticmethod
     def open(
@@ -1353,6 +1365,7 @@ class Store:
         confidence_score: Optional[Money] = None,
         notes: Optional[str] = None,
         id: Optional[Id] = None,
+        command_id: Optional[Id] = None,
     ) -> TradeResult: ...
     def execute_trade(
         self,
@@ -1362,6 +1375,7 @@ class Store:
         *,
         now: Moment,
         asset_type: Union[AssetType, str, None] = None,
+        command_id: Optional[Id] = None,
     ) -> TradeResult:
         """Executes a PENDING trade with the store's fees. Only the system
         actor gives a ``market_price``; None fills a LIMIT order at its limit."""
@@ -1381,9 +1395,15 @@ class Store:
         confidence_score: Optional[Money] = None,
         notes: Optional[str] = None,
         id: Optional[Id] = None,
+        command_id: Optional[Id] = None,
     ) -> TradeResult: ...
     def place_and_execute_batch(
-        self, actor: Actor, orders: Iterable[Mapping[str, Any]], *, now: Moment
+        self,
+        actor: Actor,
+        orders: Iterable[Mapping[str, Any]],
+        *,
+        now: Moment,
+        command_id: Optional[Id] = None,
     ) -> List[TradeResult]: ...
     def decide_trade(
         self,
@@ -1393,12 +1413,37 @@ class Store:
         reason: Optional[str] = None,
         *,
         now: Moment,
+        command_id: Optional[Id] = None,
     ) -> TradeResult: ...
-    def cancel_trade(self, actor: Actor, trade_id: Id, *, now: Moment) -> TradeResult: ...
-    def deposit(self, actor: Actor, portfolio_id: Id, amount: Money, *, now: Moment) -> Portfolio: ...
-    def withdraw(self, actor: Actor, portfolio_id: Id, amount: Money, *, now: Moment) -> Portfolio: ...
+    def cancel_trade(
+        self, actor: Actor, trade_id: Id, *, now: Moment, command_id: Optional[Id] = None
+    ) -> TradeResult: ...
+    def deposit(
+        self,
+        actor: Actor,
+        portfolio_id: Id,
+        amount: Money,
+        *,
+        now: Moment,
+        command_id: Optional[Id] = None,
+    ) -> Portfolio: ...
+    def withdraw(
+        self,
+        actor: Actor,
+        portfolio_id: Id,
+        amount: Money,
+        *,
+        now: Moment,
+        command_id: Optional[Id] = None,
+    ) -> Portfolio: ...
     def mark_to_market(
-        self, actor: Actor, portfolio_id: Id, prices: Mapping[str, Money], *, now: Moment
+        self,
+        actor: Actor,
+        portfolio_id: Id,
+        prices: Mapping[str, Money],
+        *,
+        now: Moment,
+        command_id: Optional[Id] = None,
     ) -> Tuple[Portfolio, List[Position]]:
         """Revalues held positions at the price feed's prices: the system actor only."""
     # --- commands: the only writes of users, portfolios, links, notifications, feedback
@@ -1415,6 +1460,7 @@ class Store:
         date_of_birth: Optional[datetime.date] = None,
         risk_profile: Union[RiskProfile, str, None] = None,
         id: Optional[Id] = None,
+        command_id: Optional[Id] = None,
     ) -> User: ...
     def enroll_minor(
         self,
@@ -1433,6 +1479,7 @@ class Store:
         relationship_type: Union[RelationshipType, str, None] = None,
         permissions: Union[Mapping[str, Any], str, None] = None,
         approval_settings: Union[Mapping[str, Any], str, None] = None,
+        command_id: Optional[Id] = None,
     ) -> Tuple[User, Relationship]: ...
     def update_profile(
         self,
@@ -1440,6 +1487,7 @@ class Store:
         user_id: Id,
         *,
         now: Moment,
+        command_id: Optional[Id] = None,
         first_name: Optional[str] = ...,
         last_name: Optional[str] = ...,
         risk_profile: Union[RiskProfile, str, None] = ...,
@@ -1447,9 +1495,23 @@ class Store:
         preferences: Any = ...,
     ) -> User:
         """Fields not given keep their values; None clears a name or JSON field."""
-    def set_role(self, actor: Actor, user_id: Id, role: Union[UserRole, str], *, now: Moment) -> User: ...
+    def set_role(
+        self,
+        actor: Actor,
+        user_id: Id,
+        role: Union[UserRole, str],
+        *,
+        now: Moment,
+        command_id: Optional[Id] = None,
+    ) -> User: ...
     def set_status(
-        self, actor: Actor, user_id: Id, status: Union[UserStatus, str], *, now: Moment
+        self,
+        actor: Actor,
+        user_id: Id,
+        status: Union[UserStatus, str],
+        *,
+        now: Moment,
+        command_id: Optional[Id] = None,
     ) -> User: ...
     def open_portfolio(
         self,
@@ -1465,6 +1527,7 @@ class Store:
         diversification_score: Optional[int] = None,
         volatility_preference: Union[VolatilityLevel, str, None] = None,
         id: Optional[Id] = None,
+        command_id: Optional[Id] = None,
     ) -> Portfolio: ...
     def update_portfolio_settings(
         self,
@@ -1472,6 +1535,7 @@ class Store:
         portfolio_id: Id,
         *,
         now: Moment,
+        command_id: Optional[Id] = None,
         name: str = ...,
         description: Optional[str] = ...,
         portfolio_type: Union[PortfolioType, str] = ...,
@@ -1492,9 +1556,14 @@ class Store:
         permissions: Union[Mapping[str, Any], str, None] = None,
         approval_settings: Union[Mapping[str, Any], str, None] = None,
         id: Optional[Id] = None,
+        command_id: Optional[Id] = None,
     ) -> Relationship: ...
-    def accept_link(self, actor: Actor, link_id: Id, *, now: Moment) -> Relationship: ...
-    def deactivate_link(self, actor: Actor, link_id: Id, *, now: Moment) -> Relationship: ...
+    def accept_link(
+        self, actor: Actor, link_id: Id, *, now: Moment, command_id: Optional[Id] = None
+    ) -> Relationship: ...
+    def deactivate_link(
+        self, actor: Actor, link_id: Id, *, now: Moment, command_id: Optional[Id] = None
+    ) -> Relationship: ...
     def update_link_settings(
         self,
         actor: Actor,
@@ -1503,6 +1572,7 @@ class Store:
         now: Moment,
         permissions: Union[Mapping[str, Any], str, None] = None,
         approval_settings: Union[Mapping[str, Any], str, None] = None,
+        command_id: Optional[Id] = None,
     ) -> Relationship: ...
     def mark_notification(
         self,
@@ -1511,6 +1581,7 @@ class Store:
         status: Union[NotificationStatus, Literal["READ", "ARCHIVED"]],
         *,
         now: Moment,
+        command_id: Optional[Id] = None,
     ) -> Notification: ...
     def submit_feedback(
         self,
@@ -1527,9 +1598,16 @@ class Store:
         environment_details: Any = None,
         screenshots: Sequence[str] = (),
         id: Optional[Id] = None,
+        command_id: Optional[Id] = None,
     ) -> BetaFeedback: ...
     def advance_feedback(
-        self, actor: Actor, feedback_id: Id, status: Union[FeedbackStatus, str], *, now: Moment
+        self,
+        actor: Actor,
+        feedback_id: Id,
+        status: Union[FeedbackStatus, str],
+        *,
+        now: Moment,
+        command_id: Optional[Id] = None,
     ) -> BetaFeedback: ...
     def import_rows(
         self,
@@ -1543,5 +1621,6 @@ class Store:
         trades: Optional[Iterable[Union[Trade, Mapping[str, Any]]]] = None,
         notifications: Optional[Iterable[Union[Notification, Mapping[str, Any]]]] = None,
         beta_feedback: Optional[Iterable[Union[BetaFeedback, Mapping[str, Any]]]] = None,
+        command_id: Optional[Id] = None,
     ) -> Dict[str, int]:
         """Whole rows, all or nothing, every invariant checked: the system actor only."""
