@@ -269,13 +269,6 @@ impl From<core::ImportReport> for ImportReport {
     }
 }
 
-fn inbox_event(e: NotificationEvent) -> elson_core::entities::NotificationEvent {
-    match e {
-        NotificationEvent::MarkRead => elson_core::entities::NotificationEvent::MarkRead,
-        NotificationEvent::Archive => elson_core::entities::NotificationEvent::Archive,
-    }
-}
-
 #[uniffi::export(async_runtime = "tokio")]
 impl ElsonStore {
     /// Creates an account (USER, GUARDIAN or ADMIN) with `password` hashed.
@@ -475,7 +468,7 @@ impl ElsonStore {
         event: NotificationEvent,
         now: Timestamp,
     ) -> Result<Notification> {
-        Ok(self.inner.mark_notification(&actor, notification_id, inbox_event(event), now).await?)
+        Ok(self.inner.mark_notification(&actor, notification_id, event, now).await?)
     }
 
     /// Files a feedback (status NEW): a user files their own.

@@ -147,11 +147,13 @@ pub fn notifications_for(event: DomainEvent, now: Timestamp) -> Result<Vec<Notif
     Ok(core::notifications_for(&event.into(), now)?)
 }
 
-/// Applies a status change and returns the updated notification; a repeated
+/// Applies a status change through the core's one notification machine
+/// (`Notification::apply`) and returns the updated notification; a repeated
 /// request is a no-op (safe retries).
 ///
 /// # Errors
-/// `InvalidTransition` when marking an ARCHIVED notification read.
+/// `InvalidTransition` when marking an ARCHIVED notification read;
+/// `InvalidInput` on `now` before the notification's `createdAt`.
 #[uniffi::export]
 pub fn notification_transition(
     notification: Notification,
@@ -159,6 +161,6 @@ pub fn notification_transition(
     now: Timestamp,
 ) -> Result<Notification> {
     let mut notification = notification;
-    core::transition(&mut notification, event, now)?;
+    notification.apply(event, now)?;
     Ok(notification)
 }

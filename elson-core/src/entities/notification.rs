@@ -99,7 +99,7 @@ impl NewNotification {
 pub enum NotificationEvent {
     /// The user opened the notification.
     MarkRead,
-    /// The user dismissed it; final.
+    /// The user dismissed it; final (a repeat is a no-op).
     Archive,
 }
 
@@ -183,8 +183,8 @@ impl Notification {
     /// Applies `event` per the table on [`NotificationEvent`].
     ///
     /// # Errors
-    /// - [`ElsonError::InvalidTransition`] (entity `notification`) from
-    ///   ARCHIVED;
+    /// - [`ElsonError::InvalidTransition`] (entity `notification`) for
+    ///   `MarkRead` on an ARCHIVED notification;
     /// - [`ElsonError::InvalidInput`] on `now` when it lies before
     ///   `created_at`, which would make `read_at` precede the notification.
     ///
@@ -194,11 +194,14 @@ impl Notification {
         use NotificationStatus as S;
         let (to, read_at) = match (self.status, event) {
             (S::Unread, E::MarkRead) => (S::Read, Some(now)),
-            // Idempotent: the first read time is the one that counts.
-            (S::Read, E::MarkRead) => (S::Read, self.read_at),
+            // Idempotent: the first read time is the one that counts (a READ
+            // row without one, which validation refuses, gets `now`).
+            (S::Read, E::MarkRead) => (S::Read, self.read_at.or(Some(now))),
             (S::Unread, E::Archive) => (S::Archived, None),
             (S::Read, E::Archive) => (S::Archived, self.read_at),
-            (S::Archived, E::MarkRead | E::Archive) => {
+            // Retry of an archive: nothing changes.
+            (S::Archived, E::Archive) => (S::Archived, self.read_at),
+            (S::Archived, E::MarkRead) => {
                 return Err(ElsonError::transition("notification", self.status, event.target()));
             }
         };
@@ -248,7 +251,8 @@ impl Notification {
     /// n.mark_read(t0 + Duration::hours(1))?;
     /// assert_eq!(n.read_at, Some(t0 + Duration::minutes(5)));
     ///
-    /// // ARCHIVED is final.
+    /// // ARCHIVED is final; archiving again is a harmless retry.
+    /// n.archive(t0 + Duration::hours(2))?;
     /// n.archive(t0 + Duration::hours(2))?;
     /// let err = n.mark_read(t0 + Duration::hours(3)).unwrap_err();
     /// assert_eq!(err.code(), "INVALID_TRANSITION");
@@ -258,11 +262,11 @@ impl Notification {
         self.apply(NotificationEvent::MarkRead, now)
     }
 
-    /// Archives the notification from UNREAD or READ; ARCHIVED is final.
-    /// `read_at` is kept as it was (empty for a notification never read).
+    /// Archives the notification from UNREAD or READ; ARCHIVED is final and
+    /// archiving it again is a no-op (a retry). `read_at` is kept as it was
+    /// (empty for a notification never read).
     ///
     /// # Errors
-    /// [`ElsonError::InvalidTransition`] when already ARCHIVED;
     /// [`ElsonError::InvalidInput`] on `now` before `created_at`.
     pub fn archive(&mut self, now: DateTime<Utc>) -> Result<()> {
         self.apply(NotificationEvent::Archive, now)
