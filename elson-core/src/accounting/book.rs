@@ -135,6 +135,8 @@ pub struct Fill {
 /// [`Book::apply`]. Kept small: it is returned through `Result<Option<_>>`.
 #[derive(Debug, Clone, Copy)]
 struct Plan {
+    /// The trade's status after the fill, as [`next_status`] gives it.
+    status: TradeStatus,
     /// `Ok(index)` of the existing position or `Err(insertion index)`.
     slot: std::result::Result<usize, usize>,
     /// The position after the fill; `None` when it closes.
@@ -487,7 +489,7 @@ impl Book {
         if trade.portfolio_id != self.portfolio.id {
             return Err(self.foreign(trade));
         }
-        next_status(trade.status, TradeEvent::Execute)?;
+        let status = next_status(trade.status, TradeEvent::Execute)?;
         match trade.guardian_approval {
             GuardianApproval::Pending | GuardianApproval::Rejected => {
                 return Err(ElsonError::ApprovalRequired { trade_id: trade.id });
@@ -615,6 +617,7 @@ impl Book {
         )?;
 
         Ok(Some(Plan {
+            status,
             slot,
             after,
             side: trade.side,
@@ -685,7 +688,7 @@ impl Book {
         self.portfolio.total_value = money(plan.total);
         self.portfolio.updated_at = now;
 
-        trade.status = TradeStatus::Executed;
+        trade.status = plan.status;
         trade.price = Some(money(plan.price));
         trade.fees = Some(money(plan.fees));
         trade.total_amount = Some(money(plan.total_amount));
