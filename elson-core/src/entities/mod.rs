@@ -4,6 +4,58 @@
 //! `notification_type` in Rust and `type` in JSON. Nullable columns are
 //! `Option`. Constructors validate every column limit (see [`crate::limits`])
 //! and return [`crate::ElsonError::InvalidInput`] naming the field.
+//!
+//! No unchecked entity (issue 14 item 3): each entity has a `validate(&self)`
+//! that applies its constructor's rules to a whole row, and deserializing an
+//! entity (serde, and so the Python `from_dict`/`from_json`/pickle and the
+//! Kotlin/Swift `*_from_json`) runs it, so a row the core would refuse
+//! cannot be read into memory. The error names the field, as the
+//! constructor's does.
+
+/// Declares an entity whose serde `Deserialize` runs its `validate`.
+///
+/// serde's derive fills a struct field by field and never asks a
+/// constructor. With `#[serde(try_from = "unchecked::Row")]` it instead
+/// reads a private mirror, `unchecked::Row`, with the very same fields and
+/// field attributes (so the JSON form — names, `type` renames, formats — is
+/// unchanged), and `TryFrom` turns it into the entity only through
+/// `validate`. Serialization is the entity's own derive, untouched.
+macro_rules! checked_entity {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[serde(try_from = "unchecked::Row")]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )+
+        }
+
+        /// The entity as serde reads it, before its `validate`.
+        mod unchecked {
+            #[allow(unused_imports, clippy::wildcard_imports)]
+            use super::*;
+
+            #[derive(serde::Deserialize)]
+            pub(super) struct Row {
+                $( $(#[$fmeta])* pub(super) $field: $ty, )+
+            }
+        }
+
+        impl TryFrom<unchecked::Row> for $name {
+            type Error = crate::error::ElsonError;
+
+            /// Checks the row read by serde with the entity's `validate`.
+            fn try_from(row: unchecked::Row) -> crate::error::Result<$name> {
+                let value = $name { $( $field: row.$field, )+ };
+                value.validate()?;
+                Ok(value)
+            }
+        }
+    };
+}
 
 mod backtest_result;
 mod beta_feedback;

@@ -6,35 +6,37 @@ use crate::enums::{NotificationPriority, NotificationStatus, NotificationType};
 use crate::error::{ElsonError, Result};
 use crate::limits::TextLimit;
 
-/// A message or alert for a user (table `notifications`). Produced by core as
-/// a value; nothing is sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Notification {
-    /// Primary key.
-    pub id: Uuid,
-    /// Recipient.
-    pub user_id: Uuid,
-    /// Related entity, e.g. a trade.
-    pub related_entity_id: Option<Uuid>,
-    /// Kind of the related entity (`trade`, …), VARCHAR(50).
-    pub related_entity_type: Option<String>,
-    /// TRADE, APPROVAL, SYSTEM or EDUCATIONAL.
-    #[serde(rename = "type")]
-    pub notification_type: NotificationType,
-    /// Title, VARCHAR(100).
-    pub title: String,
-    /// Body.
-    pub message: String,
-    /// Creation.
-    pub created_at: DateTime<Utc>,
-    /// Set when the status becomes READ.
-    pub read_at: Option<DateTime<Utc>>,
-    /// UNREAD, READ or ARCHIVED (final).
-    pub status: NotificationStatus,
-    /// LOW, NORMAL, HIGH or URGENT.
-    pub priority: NotificationPriority,
-    /// Where the action lives, VARCHAR(255).
-    pub action_url: Option<String>,
+checked_entity! {
+    /// A message or alert for a user (table `notifications`). Produced by core as
+    /// a value; nothing is sent.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Notification {
+        /// Primary key.
+        pub id: Uuid,
+        /// Recipient.
+        pub user_id: Uuid,
+        /// Related entity, e.g. a trade.
+        pub related_entity_id: Option<Uuid>,
+        /// Kind of the related entity (`trade`, …), VARCHAR(50).
+        pub related_entity_type: Option<String>,
+        /// TRADE, APPROVAL, SYSTEM or EDUCATIONAL.
+        #[serde(rename = "type")]
+        pub notification_type: NotificationType,
+        /// Title, VARCHAR(100).
+        pub title: String,
+        /// Body.
+        pub message: String,
+        /// Creation.
+        pub created_at: DateTime<Utc>,
+        /// Set when the status becomes READ.
+        pub read_at: Option<DateTime<Utc>>,
+        /// UNREAD, READ or ARCHIVED (final).
+        pub status: NotificationStatus,
+        /// LOW, NORMAL, HIGH or URGENT.
+        pub priority: NotificationPriority,
+        /// Where the action lives, VARCHAR(255).
+        pub action_url: Option<String>,
+    }
 }
 
 /// Everything a producer chooses when creating a [`Notification`]; the id,
@@ -140,9 +142,35 @@ impl Notification {
             related_entity_type,
             action_url,
         } = params;
-        TextLimit::NAME.check("title", &title)?;
-        TextLimit::TEXT.check("message", &message)?;
-        match (&related_entity_id, &related_entity_type) {
+        let notification = Notification {
+            id: id.unwrap_or_else(Uuid::new_v4),
+            user_id,
+            related_entity_id,
+            related_entity_type,
+            notification_type,
+            title,
+            message,
+            created_at: now,
+            read_at: None,
+            status: NotificationStatus::Unread,
+            priority,
+            action_url,
+        };
+        notification.validate()?;
+        Ok(notification)
+    }
+
+    /// Checks a whole row by the rules of [`Notification::new`] and of the
+    /// status machine: serde runs it on every notification it reads (issue
+    /// 14 item 3).
+    ///
+    /// # Errors
+    /// As [`Notification::new`], and on `read_at` when a READ notification
+    /// has none, an UNREAD one has one, or it lies before `created_at`.
+    pub fn validate(&self) -> Result<()> {
+        TextLimit::NAME.check("title", &self.title)?;
+        TextLimit::TEXT.check("message", &self.message)?;
+        match (&self.related_entity_id, &self.related_entity_type) {
             (Some(_), Some(kind)) => {
                 TextLimit::SHORT.identifier().check("related_entity_type", kind)?
             }
@@ -160,24 +188,28 @@ impl Notification {
                 ));
             }
         }
-        if let Some(url) = &action_url {
+        if let Some(url) = &self.action_url {
             TextLimit::LONG.check("action_url", url)?;
         }
-
-        Ok(Notification {
-            id: id.unwrap_or_else(Uuid::new_v4),
-            user_id,
-            related_entity_id,
-            related_entity_type,
-            notification_type,
-            title,
-            message,
-            created_at: now,
-            read_at: None,
-            status: NotificationStatus::Unread,
-            priority,
-            action_url,
-        })
+        match (self.status, self.read_at) {
+            (NotificationStatus::Read, None) => {
+                return Err(ElsonError::invalid("read_at", "a READ notification has a read_at"));
+            }
+            (NotificationStatus::Unread, Some(_)) => {
+                return Err(ElsonError::invalid(
+                    "read_at",
+                    "an UNREAD notification has not been read",
+                ));
+            }
+            (_, Some(at)) if at < self.created_at => {
+                return Err(ElsonError::invalid(
+                    "read_at",
+                    format!("{at} is before created_at {}", self.created_at),
+                ));
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// Applies `event` per the table on [`NotificationEvent`].
