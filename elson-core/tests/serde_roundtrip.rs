@@ -746,6 +746,24 @@ fn a_trade_row_that_breaks_a_rule_is_refused() {
 }
 
 #[test]
+fn a_minors_trade_cancelled_or_rejected_while_waiting_is_a_real_row() {
+    // Trade::cancel and Trade::reject leave the approval PENDING: a row the
+    // lifecycle reaches, so serde (and the store's import) must accept it.
+    for status in [TradeStatus::Pending, TradeStatus::Cancelled, TradeStatus::Rejected] {
+        let waiting = Trade {
+            status,
+            executed_at: None,
+            total_amount: None,
+            fees: None,
+            guardian_approval: GuardianApproval::Pending,
+            ..trade()
+        };
+        round_trip(&waiting, TRADE_COLUMNS);
+        elson_core::accounting::check_trade_row(&waiting, true).unwrap();
+    }
+}
+
+#[test]
 fn a_relationship_row_that_breaks_a_rule_is_refused() {
     refused(&relationship(), "minor_id", set("minor_id", json!(id(6))));
     refused(&relationship(), "approval_settings.max_trade_amount", |m| {
