@@ -80,3 +80,35 @@ pub use relationship::*;
 pub use trade::*;
 pub use user::*;
 pub use volatility_regime::*;
+
+/// The core error behind a serde error, when it is an entity's `validate`
+/// refusing the row (rather than malformed JSON, an unknown enum name or a
+/// missing key): `InvalidInput` with the field and reason the check gave.
+///
+/// serde carries a custom error as text only; its text is the core error's
+/// `Display` (`invalid input for `{field}`: {reason}`), plus serde_json's
+/// position when it parsed text. The bindings use this to raise the same
+/// `InvalidInput` (same `field`) for a refused row as the constructor does.
+///
+/// ```
+/// use elson_core::entities::{Notification, refusal};
+/// let json = r#"{"id":"00000000-0000-0000-0000-000000000001",
+///   "user_id":"00000000-0000-0000-0000-000000000002","related_entity_id":null,
+///   "related_entity_type":null,"type":"SYSTEM","title":"Hi","message":"",
+///   "created_at":"2026-01-01T00:00:00Z","read_at":null,"status":"READ",
+///   "priority":"LOW","action_url":null}"#;
+/// let err = serde_json::from_str::<Notification>(json).unwrap_err();
+/// let core = refusal(&err).unwrap();
+/// assert_eq!(core, elson_core::ElsonError::invalid("read_at", "a READ notification has a read_at"));
+/// assert!(refusal(&serde_json::from_str::<Notification>("{").unwrap_err()).is_none());
+/// ```
+pub fn refusal(err: &serde_json::Error) -> Option<crate::ElsonError> {
+    let text = err.to_string();
+    let position = format!(" at line {} column {}", err.line(), err.column());
+    let message = match err.line() {
+        0 => text.as_str(),
+        _ => text.strip_suffix(&position).unwrap_or(&text),
+    };
+    let (field, reason) = message.strip_prefix("invalid input for `")?.split_once("`: ")?;
+    Some(crate::ElsonError::invalid(field, reason))
+}
