@@ -28,6 +28,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::Result;
+use crate::entities::Checked;
 use crate::store::ElsonStore;
 use crate::types::{JsonValue, Timestamp};
 use elson_core::entities::NewPortfolio;
@@ -520,6 +521,15 @@ impl ElsonStore {
         batch: ImportBatch,
         now: Timestamp,
     ) -> Result<ImportReport> {
+        let batch = ImportBatch {
+            users: batch.users.checked()?,
+            relationships: batch.relationships.checked()?,
+            portfolios: batch.portfolios.checked()?,
+            positions: batch.positions.checked()?,
+            trades: batch.trades.checked()?,
+            notifications: batch.notifications.checked()?,
+            beta_feedback: batch.beta_feedback.checked()?,
+        };
         Ok(self.inner.import(&actor, batch, now).await?.into())
     }
 }

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::Result;
+use crate::entities::Checked;
 use crate::families::DecidedTrade;
 use crate::types::Timestamp;
 
@@ -121,7 +122,7 @@ impl From<DomainEvent> for core::DomainEvent {
 /// `InvalidInput` on a malformed record.
 #[uniffi::export]
 pub fn trade_summary_of(trade: Trade, owner_id: Uuid) -> Result<TradeSummary> {
-    Ok(TradeSummary::of(&trade, owner_id))
+    Ok(TradeSummary::of(&trade.checked()?, owner_id))
 }
 
 /// The event of a guardian's decision (to notify the minor).
@@ -160,7 +161,7 @@ pub fn notification_transition(
     event: NotificationEvent,
     now: Timestamp,
 ) -> Result<Notification> {
-    let mut notification = notification;
+    let mut notification = notification.checked()?;
     notification.apply(event, now)?;
     Ok(notification)
 }
