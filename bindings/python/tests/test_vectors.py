@@ -119,7 +119,7 @@ def pending_trade(i: Dict[str, Any], status: str) -> elson.Trade:
     t = elson.new_trade(
         PORTFOLIO, i["symbol"], i["side"], 1, now=EPOCH, id=uuid.UUID(int=1)
     )
-    fill: Dict[str, Any] = {}
+    fill: Dict[str, Any] = {"price": i["limit_price"]}
     if status == "EXECUTED":
         # An executed trade carries its fill (the core refuses an EXECUTED
         # row without one): at the limit or 10.00, without fees.
@@ -130,7 +130,6 @@ def pending_trade(i: Dict[str, Any], status: str) -> elson.Trade:
         t,
         order_type=i["order_type"],
         quantity=i["quantity"],
-        price=i["limit_price"],
         status=status,
         guardian_approval=i.get("guardian_approval", "NOT_REQUIRED"),
         **fill,
@@ -323,7 +322,9 @@ def appr_decide(i: Dict[str, Any]) -> Dict[str, Any]:
 
 @handles("approval", "guardian_decide")
 def appr_guardian(i: Dict[str, Any]) -> Dict[str, Any]:
-    actor = user(i["actor_role"], i["actor_status"], None)
+    # A MINOR has a date of birth (the core refuses a MINOR row without one).
+    actor_dob = date(2014, 3, 1) if i["actor_role"] == "MINOR" else None
+    actor = user(i["actor_role"], i["actor_status"], actor_dob)
     minor = user("MINOR", "ACTIVE", date(2014, 3, 1))
     p = portfolio(minor.id, True)
     on = p.id if i["same_portfolio"] else uuid.uuid4()
@@ -442,8 +443,10 @@ def flg_enabled(i: Dict[str, Any]) -> Dict[str, Any]:
             "environment": f["environment"],
             "user_percentage": f["user_percentage"],
             "user_whitelist": f["user_whitelist"],
-            "created_at": now,
-            "updated_at": now,
+            # Created long before: a flag expires after its creation (the
+            # core refuses one born expired), and creation plays no part.
+            "created_at": EPOCH,
+            "updated_at": EPOCH,
             "created_by": "vectors",
             "expires_at": f["expires_at"],
         }
