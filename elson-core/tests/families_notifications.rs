@@ -335,7 +335,7 @@ fn status_table_is_exhaustive() {
         for event in [NotificationEvent::MarkRead, NotificationEvent::Archive] {
             let read_at = if *status == Unread { None } else { Some(t0()) };
             let mut n = note(*status, read_at);
-            let got = transition(&mut n, event, later);
+            let got = n.apply(event, later);
             match (status, event) {
                 (Unread, NotificationEvent::MarkRead) => {
                     got.unwrap();
@@ -365,13 +365,16 @@ fn status_table_is_exhaustive() {
 #[test]
 fn mark_read_and_archive_are_the_two_transitions() {
     let mut n = note(NotificationStatus::Unread, None);
-    mark_read(&mut n, t0()).unwrap();
+    n.mark_read(t0()).unwrap();
     assert_eq!(n.read_at, Some(t0()));
-    archive(&mut n, t0()).unwrap();
+    n.archive(t0()).unwrap();
     assert_eq!(n.status, NotificationStatus::Archived);
-    assert!(mark_read(&mut n, t0()).is_err());
+    // A retried archive (a second device, a replayed sync) is a no-op.
+    n.archive(t0()).unwrap();
+    assert_eq!((n.status, n.read_at), (NotificationStatus::Archived, Some(t0())));
+    assert!(n.mark_read(t0()).is_err());
     // A READ row missing its read_at is repaired rather than left inconsistent.
     let mut broken = note(NotificationStatus::Read, None);
-    mark_read(&mut broken, t0()).unwrap();
+    broken.mark_read(t0()).unwrap();
     assert_eq!(broken.read_at, Some(t0()));
 }

@@ -2,7 +2,9 @@
 //! column name (`type` for `portfolio_type` / `notification_type`), enums as
 //! seed names, decimals as exact strings, timestamps as RFC 3339 UTC, `None`
 //! as `null`; and proptest round-trips of `User` and `Trade` with arbitrary
-//! field values.
+//! field values; and that serde reads an entity only through its
+//! `validate` (issue 14 item 3), refusing a row that breaks a rule with the
+//! error naming the field.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeSet;
@@ -416,7 +418,7 @@ fn flag() -> FeatureFlag {
         created_at: t0(),
         updated_at: t0(),
         created_by: "ops".into(),
-        expires_at: Some(t0()),
+        expires_at: Some(t0() + chrono::Duration::days(30)),
     }
 }
 
@@ -429,7 +431,11 @@ fn user_round_trips() {
     assert_eq!(json["risk_profile"], json!("LOW"));
     assert_eq!(json["date_of_birth"], json!("2012-02-29"));
     assert_eq!(json["created_at"], json!("2026-06-15T10:30:00Z"));
+    // Without a date of birth and a TOTP secret the row is an adult's
+    // without 2FA (a MINOR needs the one, 2FA the other).
     let sparse = User {
+        role: UserRole::User,
+        two_factor_enabled: false,
         first_name: None,
         last_name: None,
         date_of_birth: None,
@@ -491,7 +497,10 @@ fn trade_round_trips() {
     assert_eq!(json["circuit_breaker_state"], json!("CAUTIOUS"));
     assert_eq!(json["quantity"], json!("0.123456"));
     assert_eq!(json["fees"], json!("0.50"));
+    // A MARKET order waiting for its fill: no price yet (a LIMIT order
+    // always carries one).
     let sparse = Trade {
+        order_type: OrderType::Market,
         price: None,
         status: TradeStatus::Pending,
         executed_at: None,
@@ -508,6 +517,7 @@ fn trade_round_trips() {
     let json = round_trip(&sparse, TRADE_COLUMNS);
     assert_eq!(json["executed_at"], Value::Null);
     assert_eq!(json["guardian_approval"], json!("PENDING"));
+    assert_eq!(json["order_type"], json!("MARKET"));
     // Lower-case enum text is refused.
     let mut lower = serde_json::to_value(trade()).unwrap();
     lower["side"] = json!("buy");
@@ -650,6 +660,163 @@ fn some_null_json_is_ambiguous_so_constructors_normalize_it() {
     assert_eq!(fb.environment_details, None);
 }
 
+// ---- no unchecked entity: serde runs each entity's validate -----------
+
+/// Serializes `valid`, applies `edit` to its JSON object, and checks that
+/// `serde_json::from_str` refuses the text with the core's `InvalidInput`
+/// naming `field` (the constructor's error, carried in serde's message).
+fn refused<T>(valid: &T, field: &str, edit: impl FnOnce(&mut serde_json::Map<String, Value>))
+where
+    T: Serialize + DeserializeOwned + Debug,
+{
+    let mut json = serde_json::to_value(valid).unwrap();
+    edit(json.as_object_mut().unwrap());
+    let text = serde_json::to_string(&json).unwrap();
+    let err = serde_json::from_str::<T>(&text).expect_err(&format!("{field}: {text}"));
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&format!("invalid input for `{field}`")),
+        "{field}: serde said {message:?}"
+    );
+    // The same text parsed through a Value goes through the same check.
+    assert!(serde_json::from_value::<T>(json).is_err(), "{field} via from_value");
+}
+
+fn set(key: &'static str, value: Value) -> impl FnOnce(&mut serde_json::Map<String, Value>) {
+    move |m| {
+        m.insert(key.into(), value);
+    }
+}
+
+#[test]
+fn a_user_row_that_breaks_a_rule_is_refused() {
+    refused(&user(), "password_hash", set("password_hash", json!("hunter2")));
+    refused(&user(), "email", set("email", json!("Kid@Example.com")));
+    refused(&user(), "email", set("email", json!("no-at-sign")));
+    refused(&user(), "date_of_birth", set("date_of_birth", Value::Null));
+    refused(&user(), "date_of_birth", set("date_of_birth", json!("2008-06-15")));
+    refused(&user(), "date_of_birth", set("date_of_birth", json!("2026-06-16")));
+    refused(&user(), "two_factor_secret", set("two_factor_secret", Value::Null));
+    refused(&user(), "first_name", set("first_name", json!("x".repeat(101))));
+}
+
+#[test]
+fn a_portfolio_row_that_breaks_a_rule_is_refused() {
+    refused(&portfolio(), "cash_balance", set("cash_balance", json!("-1.00")));
+    refused(&portfolio(), "cash_balance", set("cash_balance", json!("1.005")));
+    refused(&portfolio(), "total_value", set("total_value", json!("12.49")));
+    refused(&portfolio(), "name", set("name", json!(" ")));
+    refused(&portfolio(), "risk_score", set("risk_score", json!(101)));
+}
+
+#[test]
+fn a_position_row_that_breaks_a_rule_is_refused() {
+    refused(&position(), "current_value", set("current_value", json!("999.00")));
+    refused(&position(), "gain_loss", set("gain_loss", json!("5.00")));
+    refused(&position(), "gain_loss_percent", set("gain_loss_percent", json!("1.00")));
+    refused(&position(), "quantity", set("quantity", json!("0")));
+    refused(&position(), "quantity", set("quantity", json!("1.0000001")));
+    refused(&position(), "symbol", set("symbol", json!("")));
+}
+
+#[test]
+fn a_trade_row_that_breaks_a_rule_is_refused() {
+    refused(&trade(), "executed_at", set("executed_at", Value::Null));
+    refused(&trade(), "executed_at", set("executed_at", json!("2026-06-15T10:29:59Z")));
+    refused(&trade(), "total_amount", set("total_amount", json!("1.00")));
+    refused(&trade(), "total_amount", set("fees", Value::Null));
+    refused(&trade(), "quantity", set("quantity", json!("0")));
+    refused(&trade(), "price", set("price", Value::Null));
+    refused(&trade(), "guardian_approval", set("guardian_approval", json!("PENDING")));
+    refused(&trade(), "executed_at", |m| {
+        m.insert("status".into(), json!("CANCELLED"));
+    });
+    let pending_market = Trade {
+        order_type: OrderType::Market,
+        price: None,
+        status: TradeStatus::Pending,
+        executed_at: None,
+        total_amount: None,
+        fees: None,
+        ..trade()
+    };
+    refused(&pending_market, "price", set("price", json!("10.00")));
+    refused(&pending_market, "total_amount", set("fees", json!("0.50")));
+    refused(&pending_market, "confidence_score", set("confidence_score", json!("1.01")));
+}
+
+#[test]
+fn a_minors_trade_cancelled_or_rejected_while_waiting_is_a_real_row() {
+    // Trade::cancel and Trade::reject leave the approval PENDING: a row the
+    // lifecycle reaches, so serde (and the store's import) must accept it.
+    for status in [TradeStatus::Pending, TradeStatus::Cancelled, TradeStatus::Rejected] {
+        let waiting = Trade {
+            status,
+            executed_at: None,
+            total_amount: None,
+            fees: None,
+            guardian_approval: GuardianApproval::Pending,
+            ..trade()
+        };
+        round_trip(&waiting, TRADE_COLUMNS);
+        elson_core::accounting::check_trade_row(&waiting, true).unwrap();
+    }
+}
+
+#[test]
+fn a_relationship_row_that_breaks_a_rule_is_refused() {
+    refused(&relationship(), "minor_id", set("minor_id", json!(id(6))));
+    refused(&relationship(), "approval_settings.max_trade_amount", |m| {
+        m["approval_settings"]["max_trade_amount"] = json!("-1.00");
+    });
+}
+
+#[test]
+fn a_notification_row_that_breaks_a_rule_is_refused() {
+    refused(&notification(), "title", set("title", json!("t".repeat(101))));
+    refused(&notification(), "read_at", set("read_at", Value::Null));
+    refused(&notification(), "read_at", set("status", json!("UNREAD")));
+    refused(&notification(), "read_at", set("read_at", json!("2026-06-15T10:29:59Z")));
+    refused(&notification(), "related_entity_type", set("related_entity_type", Value::Null));
+}
+
+#[test]
+fn a_regime_row_that_breaks_a_rule_is_refused() {
+    refused(&regime(), "stabilization_count", set("stabilization_count", json!(0)));
+    refused(&regime(), "volatility_value", set("volatility_value", json!("-0.1000")));
+    refused(&regime(), "lookback_period", set("lookback_period", json!(0)));
+    refused(&regime(), "confidence_score", set("confidence_score", json!("1.50")));
+}
+
+#[test]
+fn a_model_parameter_row_that_breaks_a_rule_is_refused() {
+    refused(&parameter(), "effective_to", set("effective_to", json!("2026-06-15T10:30:00Z")));
+    refused(&parameter(), "parameter_value", set("parameter_value", json!("0.0000001")));
+    refused(&parameter(), "parameter_name", set("parameter_name", json!("")));
+}
+
+#[test]
+fn a_backtest_row_that_breaks_a_rule_is_refused() {
+    refused(&backtest(), "end_date", set("end_date", json!("2023-12-31")));
+    refused(&backtest(), "win_rate", set("win_rate", json!("100.01")));
+    refused(&backtest(), "total_trades", set("total_trades", json!(-1)));
+    refused(&backtest(), "drawdown_max", set("drawdown_max", json!("-0.0100")));
+}
+
+#[test]
+fn a_feedback_row_that_breaks_a_rule_is_refused() {
+    refused(&feedback(), "title", set("title", json!("")));
+    refused(&feedback(), "screenshots", set("screenshots", json!(vec!["u"; 21])));
+    refused(&feedback(), "category", set("category", json!("c".repeat(101))));
+}
+
+#[test]
+fn a_feature_flag_row_that_breaks_a_rule_is_refused() {
+    refused(&flag(), "user_percentage", set("user_percentage", json!(101)));
+    refused(&flag(), "flag_name", set("flag_name", json!(" new-dashboard")));
+    refused(&flag(), "expires_at", set("expires_at", json!("2026-06-15T10:30:00Z")));
+}
+
 // ---- proptest: arbitrary field values ------------------------------------
 
 fn any_uuid() -> impl Strategy<Value = Uuid> {
@@ -743,6 +910,47 @@ fn any_user() -> impl Strategy<Value = User> {
         )
 }
 
+/// Text a free-text column accepts: not blank, no NUL.
+fn prose(max: usize) -> impl Strategy<Value = String> {
+    proptest::string::string_regex(&format!("[A-Za-z0-9][A-Za-z0-9 '.,-]{{0,{}}}", max - 1))
+        .unwrap()
+}
+
+/// A user row the constructor could have produced: every column in its
+/// limits, a MINOR under 18 on the creation day, 2FA with a secret.
+fn valid_user() -> impl Strategy<Value = User> {
+    (
+        any_user(),
+        "[a-z0-9._%+-]{1,30}@[a-z0-9-]{1,20}\\.[a-z]{2,6}",
+        "\\$2[aby]\\$1[0-4]\\$[./A-Za-z0-9]{53}",
+        (prop::option::of(prose(100)), prop::option::of(prose(100))),
+        (0u32..(18 * 365), prop::option::of(prose(255)), prop::option::of(prose(500))),
+    )
+        .prop_map(
+            |(u, email, password_hash, (first_name, last_name), (age_days, secret, fb))| {
+                let born = u.created_at.date_naive() - chrono::Days::new(u64::from(age_days));
+                let date_of_birth = match u.role {
+                    UserRole::Minor => Some(born),
+                    _ => u.date_of_birth.map(|_| born),
+                };
+                User {
+                    email,
+                    password_hash,
+                    first_name,
+                    last_name,
+                    date_of_birth,
+                    two_factor_secret: if u.two_factor_enabled {
+                        Some(secret.unwrap_or_else(|| "enc:x".into()))
+                    } else {
+                        secret
+                    },
+                    beta_feedback: fb,
+                    ..u
+                }
+            },
+        )
+}
+
 fn any_trade() -> impl Strategy<Value = Trade> {
     (
         (any_uuid(), any_uuid(), any::<String>(), pick(OrderType::ALL), pick(TradeSide::ALL)),
@@ -791,24 +999,115 @@ fn any_trade() -> impl Strategy<Value = Trade> {
         )
 }
 
+/// A decimal of `scale` places in `[0, 10^digits)`, with trailing zeros
+/// kept (so the scale must survive the round trip).
+fn fixed(digits: u32, scale: u32) -> impl Strategy<Value = Decimal> {
+    (0i64..10i64.pow(digits)).prop_map(move |m| Decimal::new(m, scale))
+}
+
+/// A trade row the lifecycle could have produced: valid columns, the price
+/// a LIMIT order carries or a fill's, and the fill columns (with
+/// `total_amount = notional ± fees`) set exactly when EXECUTED.
+fn valid_trade() -> impl Strategy<Value = Trade> {
+    (
+        any_trade(),
+        "[A-Z]{1,5}",
+        (1i64..1_000_000_000i64).prop_map(|m| Decimal::new(m, 6)),
+        (1i64..10_000_000i64).prop_map(|c| Decimal::new(c, 2)),
+        fixed(4, 2),
+        (0i64..=3_600, prop::option::of(prose(200))),
+        (prop::option::of(0i64..=100), prop::option::of(0i64..=100)),
+    )
+        .prop_map(
+            |(t, symbol, quantity, price, fees, (delay, notes), (confidence, sizing))| {
+                let executed = t.status == TradeStatus::Executed;
+                let n = elson_core::accounting::notional(quantity, price).unwrap();
+                let total = match t.side {
+                    TradeSide::Buy => n + fees,
+                    TradeSide::Sell => n - fees,
+                };
+                let executed = executed && total >= Decimal::ZERO;
+                let status = if t.status == TradeStatus::Executed && !executed {
+                    TradeStatus::Cancelled
+                } else {
+                    t.status
+                };
+                let guardian_approval = match (t.guardian_approval, status) {
+                    (GuardianApproval::Pending, s) if s != TradeStatus::Pending => {
+                        GuardianApproval::Approved
+                    }
+                    (GuardianApproval::Rejected, s) if s != TradeStatus::Rejected => {
+                        GuardianApproval::NotRequired
+                    }
+                    (a, _) => a,
+                };
+                Trade {
+                    symbol,
+                    quantity,
+                    price: (executed || t.order_type == OrderType::Limit).then_some(price),
+                    status,
+                    executed_at: executed.then(|| t.created_at + chrono::Duration::seconds(delay)),
+                    total_amount: executed.then_some(total),
+                    fees: executed.then_some(fees),
+                    notes,
+                    guardian_approval,
+                    confidence_score: confidence.map(|c| Decimal::new(c, 2)),
+                    position_sizing: sizing.map(|c| Decimal::new(c, 2)),
+                    ..t
+                }
+            },
+        )
+}
+
+/// Serde reads `value` back exactly when its `validate` accepts it; when
+/// it does, the round trip is exact, and when it does not, serde's error
+/// is the same error (naming the same field).
+fn serde_agrees_with_validate<T>(
+    value: &T,
+    validate: elson_core::Result<()>,
+) -> Result<(), TestCaseError>
+where
+    T: Serialize + DeserializeOwned + PartialEq + Debug,
+{
+    let text = serde_json::to_string(value).unwrap();
+    match (validate, serde_json::from_str::<T>(&text)) {
+        (Ok(()), Ok(back)) => {
+            prop_assert_eq!(&back, value);
+            // Same text again: every decimal kept its exact digits and scale.
+            prop_assert_eq!(serde_json::to_string(&back).unwrap(), text);
+        }
+        (Err(e), Err(de)) => {
+            prop_assert!(de.to_string().contains(&e.to_string()), "{} vs {}", de, e);
+        }
+        (v, d) => prop_assert!(false, "validate {:?} but serde {:?}", v, d.map(|_| ())),
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
-    fn any_user_round_trips(u in any_user()) {
-        let text = serde_json::to_string(&u).unwrap();
-        let back: User = serde_json::from_str(&text).unwrap();
-        prop_assert_eq!(&back, &u);
-        prop_assert_eq!(serde_json::to_string(&back).unwrap(), text);
+    fn any_valid_user_round_trips(u in valid_user()) {
+        prop_assert_eq!(u.validate(), Ok(()));
+        serde_agrees_with_validate(&u, u.validate())?;
     }
 
     #[test]
-    fn any_trade_round_trips(t in any_trade()) {
-        let text = serde_json::to_string(&t).unwrap();
-        let back: Trade = serde_json::from_str(&text).unwrap();
-        prop_assert_eq!(&back, &t);
-        // Same text again: every decimal kept its exact digits and scale.
-        prop_assert_eq!(serde_json::to_string(&back).unwrap(), text);
+    fn any_user_is_read_back_only_when_valid(u in any_user()) {
+        serde_agrees_with_validate(&u, u.validate())?;
+    }
+
+    #[test]
+    fn any_valid_trade_round_trips(t in valid_trade()) {
+        prop_assert_eq!(t.validate(), Ok(()));
+        serde_agrees_with_validate(&t, t.validate())?;
+        let back: Trade = serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
         prop_assert_eq!(back.quantity.scale(), t.quantity.scale());
+    }
+
+    #[test]
+    fn any_trade_is_read_back_only_when_valid(t in any_trade()) {
+        serde_agrees_with_validate(&t, t.validate())?;
     }
 }

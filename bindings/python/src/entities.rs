@@ -1,6 +1,12 @@
 //! Python classes for the eleven entities: frozen wrappers around the core
 //! structs with typed getters, `to_dict`/`from_dict`, `to_json`/`from_json`,
 //! equality and pickling. No rule lives here: validation is the core's.
+//!
+//! Every way in (`from_dict`, `from_json`, and pickle, which calls
+//! `from_json`) goes through serde, and serde reads a core entity only
+//! through its `validate` (issue 14 item 3): a row the core's constructor
+//! would refuse raises `InvalidInput` naming the field, as the constructor
+//! does.
 
 use elson_core::entities as core;
 use pyo3::prelude::*;
@@ -8,6 +14,16 @@ use pyo3::types::{PyDict, PyTuple};
 
 use crate::conv::{ToPy, py_to_json};
 use crate::errors::invalid;
+
+/// The exception for a serde error: the core's own `InvalidInput` (naming
+/// the field) when the entity's `validate` refused the row, else an
+/// `InvalidInput` on the entity for malformed input.
+fn refused(entity: &str, err: &serde_json::Error) -> PyErr {
+    match core::refusal(err) {
+        Some(e) => crate::errors::to_py_err(e),
+        None => invalid(entity, err.to_string()),
+    }
+}
 
 /// JSON key of a field: the field name unless renamed (`type`).
 macro_rules! key {
@@ -71,7 +87,7 @@ macro_rules! py_entity {
                     map.insert(key.clone(), py_to_json(&v, &key, floats_ok)?);
                 }
                 let inner: $core = serde_json::from_value(serde_json::Value::Object(map))
-                    .map_err(|e| invalid($pyname, e.to_string()))?;
+                    .map_err(|e| refused($pyname, &e))?;
                 Ok(Self { inner })
             }
 
@@ -83,8 +99,7 @@ macro_rules! py_entity {
             /// Parses JSON text as `to_json` writes it.
             #[staticmethod]
             fn from_json(text: &str) -> PyResult<Self> {
-                let inner: $core =
-                    serde_json::from_str(text).map_err(|e| invalid($pyname, e.to_string()))?;
+                let inner: $core = serde_json::from_str(text).map_err(|e| refused($pyname, &e))?;
                 Ok(Self { inner })
             }
 

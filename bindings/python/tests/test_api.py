@@ -25,7 +25,7 @@ def make_user(role: str, dob: Any = None, status: str = "ACTIVE") -> elson.User:
         {
             "id": uuid.uuid4(),
             "email": f"{role.lower()}@example.com",
-            "password_hash": "$2b$12$x",
+            "password_hash": "$2b$12$" + "x" * 53,
             "role": role,
             "first_name": None,
             "last_name": None,

@@ -151,3 +151,133 @@ def test_aware_datetimes_in_other_zones_become_utc(trade_dict: dict) -> None:
     trade_dict["created_at"] = datetime(2026, 1, 2, 5, 4, 5, 123456, tzinfo=plus2)
     trade = elson.Trade.from_dict(trade_dict)
     assert trade.created_at == datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc)
+
+
+# ------------------------------------------------- no unchecked entity
+
+T = "2026-01-02T03:04:05Z"
+UID = "11111111-1111-4111-8111-111111111111"
+OTHER = "22222222-2222-4222-8222-222222222222"
+
+#: One valid row per entity and, for each, changes that break a rule of the
+#: core's constructor or lifecycle, with the field the error must name.
+REFUSED = [
+    (elson.User,
+     {"id": UID, "email": "kid@example.com", "password_hash": "$2b$12$" + "a" * 53,
+      "role": "MINOR", "first_name": None, "last_name": None, "date_of_birth": "2014-03-01",
+      "created_at": T, "updated_at": T, "last_login": None, "status": "ACTIVE",
+      "two_factor_enabled": False, "two_factor_secret": None, "risk_profile": "LOW",
+      "education_progress": None, "preferences": None, "beta_feedback": None},
+     [({"password_hash": "hunter2"}, "password_hash"),
+      ({"date_of_birth": None}, "date_of_birth"),
+      ({"date_of_birth": "2000-01-01"}, "date_of_birth"),
+      ({"email": "Kid@Example.com"}, "email"),
+      ({"two_factor_enabled": True}, "two_factor_secret")]),
+    (elson.Portfolio,
+     {"id": UID, "user_id": UID, "name": "College", "description": None, "created_at": T,
+      "updated_at": T, "cash_balance": "10.00", "total_value": "10.00", "risk_score": None,
+      "diversification_score": None, "type": "STANDARD", "guardian_approval": False,
+      "volatility_preference": None, "performance_metrics": None},
+     [({"cash_balance": "-1.00"}, "cash_balance"),
+      ({"total_value": "9.99"}, "total_value"),
+      ({"name": ""}, "name")]),
+    (elson.Position,
+     {"id": UID, "portfolio_id": UID, "symbol": "VTI", "quantity": "2",
+      "average_price": "200.00", "current_price": "210.00", "current_value": "420.00",
+      "created_at": T, "updated_at": T, "last_price_update": T, "gain_loss": "20.00",
+      "gain_loss_percent": "5.00", "asset_type": "ETF", "sector": None},
+     [({"current_value": "1000000.00"}, "current_value"),
+      ({"gain_loss": "0.00"}, "gain_loss"),
+      ({"quantity": "0"}, "quantity")]),
+    (elson.Trade,
+     {"id": UID, "portfolio_id": UID, "symbol": "VTI", "order_type": "MARKET", "side": "SELL",
+      "quantity": "1000", "price": "100.00", "status": "EXECUTED", "created_at": T,
+      "executed_at": T, "total_amount": "99650.00", "fees": "350.00", "notes": None,
+      "circuit_breaker_state": None, "volatility_level": None,
+      "guardian_approval": "NOT_REQUIRED", "confidence_score": None, "position_sizing": None},
+     [({"executed_at": None}, "executed_at"),
+      ({"total_amount": "100000.00"}, "total_amount"),
+      ({"guardian_approval": "PENDING"}, "guardian_approval"),
+      ({"status": "PENDING", "executed_at": None, "total_amount": None, "fees": None}, "price")]),
+    (elson.Relationship,
+     {"id": UID, "guardian_id": UID, "minor_id": OTHER, "relationship_type": "PARENT",
+      "created_at": T, "updated_at": T, "status": "ACTIVE",
+      "approval_settings": {}, "permissions": {}},
+     [({"minor_id": UID}, "minor_id"),
+      ({"approval_settings": {"max_trade_amount": "-5.00"}},
+       "approval_settings.max_trade_amount")]),
+    (elson.Notification,
+     {"id": UID, "user_id": UID, "related_entity_id": None, "related_entity_type": None,
+      "type": "SYSTEM", "title": "Hi", "message": "Welcome", "created_at": T, "read_at": None,
+      "status": "UNREAD", "priority": "LOW", "action_url": None},
+     [({"status": "READ"}, "read_at"),
+      ({"title": "t" * 101}, "title")]),
+    (elson.VolatilityRegime,
+     {"id": UID, "symbol": "SPY", "timestamp": T, "volatility_value": "0.1834",
+      "volatility_level": "NORMAL", "lookback_period": 20, "calculation_method": "EWMA",
+      "circuit_breaker_state": None, "confidence_score": "0.93", "stabilization_count": 4},
+     [({"stabilization_count": 0}, "stabilization_count"),
+      ({"volatility_value": "-0.1000"}, "volatility_value")]),
+    (elson.ModelParameter,
+     {"id": UID, "volatility_level": "HIGH", "parameter_type": "position_sizing",
+      "parameter_name": "CLOSED", "parameter_value": "0.100000", "effective_from": T,
+      "effective_to": None, "created_by": "ops", "created_at": T, "updated_at": T,
+      "description": None},
+     [({"effective_to": T}, "effective_to")]),
+    (elson.BacktestResultRow,
+     {"id": UID, "model_version": "ma-1", "symbol": "SPY", "start_date": "2020-01-01",
+      "end_date": "2020-12-31", "total_trades": 12, "win_rate": "58.33",
+      "profit_loss": "-12.50", "sharpe_ratio": "1.2345", "drawdown_max": "0.0812",
+      "volatility_breakdown": {}, "parameters_used": {}, "created_at": T, "notes": None},
+     [({"end_date": "2019-12-31"}, "end_date"),
+      ({"win_rate": "100.01"}, "win_rate")]),
+    (elson.BetaFeedback,
+     {"id": UID, "user_id": UID, "feedback_type": "BUG", "category": None, "title": "Crash",
+      "description": "It crashed", "severity": "HIGH", "status": "NEW", "submitted_at": T,
+      "updated_at": T, "related_component": None, "environment_details": None,
+      "screenshots": [], "assigned_to": None},
+     [({"title": ""}, "title"),
+      ({"screenshots": ["u"] * 21}, "screenshots")]),
+    (elson.FeatureFlag,
+     {"id": UID, "flag_name": "new_ui", "description": None, "enabled": True,
+      "environment": "BETA", "user_percentage": 25, "user_whitelist": [], "created_at": T,
+      "updated_at": T, "created_by": "ops", "expires_at": None},
+     [({"user_percentage": 101}, "user_percentage"),
+      ({"flag_name": " new_ui"}, "flag_name")]),
+]
+
+
+@pytest.mark.parametrize(
+    "cls,valid,change,field",
+    [(cls, valid, change, field) for cls, valid, cases in REFUSED for change, field in cases],
+    ids=lambda v: v.__name__ if isinstance(v, type) else None,
+)
+def test_rows_the_core_refuses_cannot_be_built(
+    cls: type, valid: dict, change: dict, field: str
+) -> None:
+    entity = cls.from_dict(valid)  # the valid row is accepted ...
+    bad = {**valid, **change}
+    with pytest.raises(elson.InvalidInput) as info:  # ... a broken one is not,
+        cls.from_dict(bad)
+    assert info.value.field == field, info.value
+    with pytest.raises(elson.InvalidInput) as info:  # nor as JSON text,
+        cls.from_json(json.dumps(bad))
+    assert info.value.field == field, info.value
+    # nor as a pickle whose payload was tampered with: unpickling calls
+    # the same constructor pickling recorded (`from_json`) on the forged text.
+    ctor, (text,) = entity.__reduce__()
+    tampered = {**json.loads(text), **change}
+    forged = pickle.dumps(_Forged(ctor, json.dumps(tampered)))
+    with pytest.raises(elson.InvalidInput) as info:
+        pickle.loads(forged)
+    assert info.value.field == field, info.value
+
+
+class _Forged:
+    """Pickles as `ctor(text)`, as an entity pickles as `from_json(its JSON)`."""
+
+    def __init__(self, ctor: object, text: str) -> None:
+        self.ctor, self.text = ctor, text
+
+    def __reduce__(self) -> tuple:
+        return (self.ctor, (self.text,))

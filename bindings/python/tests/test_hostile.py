@@ -415,6 +415,10 @@ def test_notification_and_feedback_status_follow_their_machines(
     assert read.status == elson.NotificationStatus.READ and read.read_at == NOW
     archived = store.mark_notification(g, note.id, "ARCHIVED", now=NOW)
     assert archived.status == elson.NotificationStatus.ARCHIVED
+    # Archiving again (a second device, a retried sync) is a no-op, not an
+    # error: one status machine, whose repeats keep the first read_at.
+    again = store.mark_notification(g, note.id, "ARCHIVED", now=NOW)
+    assert again == archived and again.read_at == NOW
     with pytest.raises(elson.InvalidTransition):
         store.mark_notification(g, note.id, "READ", now=NOW)
     with pytest.raises(elson.InvalidInput):

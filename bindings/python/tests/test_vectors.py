@@ -119,13 +119,20 @@ def pending_trade(i: Dict[str, Any], status: str) -> elson.Trade:
     t = elson.new_trade(
         PORTFOLIO, i["symbol"], i["side"], 1, now=EPOCH, id=uuid.UUID(int=1)
     )
+    fill: Dict[str, Any] = {"price": i["limit_price"]}
+    if status == "EXECUTED":
+        # An executed trade carries its fill (the core refuses an EXECUTED
+        # row without one): at the limit or 10.00, without fees.
+        price = Decimal(i["limit_price"] or "10.00")
+        fill = {"price": price, "fees": Decimal("0.00"), "executed_at": EPOCH,
+                "total_amount": elson.notional(i["quantity"], price)}
     return replace(
         t,
         order_type=i["order_type"],
         quantity=i["quantity"],
-        price=i["limit_price"],
         status=status,
         guardian_approval=i.get("guardian_approval", "NOT_REQUIRED"),
+        **fill,
     )
 
 
@@ -243,7 +250,7 @@ def user(role: str, status: str, date_of_birth: Optional[date]) -> elson.User:
         {
             "id": uuid.uuid4(),
             "email": "v@example.com",
-            "password_hash": "$2b$12$x",
+            "password_hash": "$2b$12$" + "x" * 53,
             "role": role,
             "first_name": None,
             "last_name": None,
@@ -315,12 +322,19 @@ def appr_decide(i: Dict[str, Any]) -> Dict[str, Any]:
 
 @handles("approval", "guardian_decide")
 def appr_guardian(i: Dict[str, Any]) -> Dict[str, Any]:
-    actor = user(i["actor_role"], i["actor_status"], None)
+    # A MINOR has a date of birth (the core refuses a MINOR row without one).
+    actor_dob = date(2014, 3, 1) if i["actor_role"] == "MINOR" else None
+    actor = user(i["actor_role"], i["actor_status"], actor_dob)
     minor = user("MINOR", "ACTIVE", date(2014, 3, 1))
     p = portfolio(minor.id, True)
     on = p.id if i["same_portfolio"] else uuid.uuid4()
     t = elson.new_trade(on, "VTI", "BUY", 1, now=T2026)
-    t = replace(t, status=i["trade_status"], guardian_approval=i["guardian_approval"])
+    fill: Dict[str, Any] = {}
+    if i["trade_status"] == "EXECUTED":
+        # An executed trade carries its fill; the core refuses one without.
+        fill = {"price": Decimal("10.00"), "fees": Decimal("0.00"),
+                "total_amount": Decimal("10.00"), "executed_at": T2026}
+    t = replace(t, status=i["trade_status"], guardian_approval=i["guardian_approval"], **fill)
     blank = {"permissions": {}, "approval_settings": {}}
     rel = i["relationship"]
     if rel == "NONE":
@@ -429,8 +443,10 @@ def flg_enabled(i: Dict[str, Any]) -> Dict[str, Any]:
             "environment": f["environment"],
             "user_percentage": f["user_percentage"],
             "user_whitelist": f["user_whitelist"],
-            "created_at": now,
-            "updated_at": now,
+            # Created long before: a flag expires after its creation (the
+            # core refuses one born expired), and creation plays no part.
+            "created_at": EPOCH,
+            "updated_at": EPOCH,
             "created_by": "vectors",
             "expires_at": f["expires_at"],
         }

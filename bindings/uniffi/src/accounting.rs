@@ -16,6 +16,7 @@ use elson_core::enums::{
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::entities::Checked;
 use crate::types::Timestamp;
 use crate::{ElsonError, Result};
 
@@ -170,7 +171,7 @@ impl Book {
     /// `InvalidInput` when the portfolio's amounts are inconsistent.
     #[uniffi::constructor]
     pub fn new(portfolio: Portfolio) -> Result<Arc<Self>> {
-        Ok(Arc::new(Book { inner: Mutex::new(core::Book::new(portfolio)?) }))
+        Ok(Arc::new(Book { inner: Mutex::new(core::Book::new(portfolio.checked()?)?) }))
     }
 
     /// A book loaded from stored rows; checks every derived column and the
@@ -180,6 +181,7 @@ impl Book {
     /// `InvalidInput` naming the inconsistent column.
     #[uniffi::constructor]
     pub fn from_rows(portfolio: Portfolio, positions: Vec<Position>) -> Result<Arc<Self>> {
+        let (portfolio, positions) = (portfolio.checked()?, positions.checked()?);
         Ok(Arc::new(Book { inner: Mutex::new(core::Book::from_rows(portfolio, positions)?) }))
     }
 
@@ -238,6 +240,7 @@ impl Book {
     /// # Errors
     /// Exactly those of [`Book::execute`].
     pub fn preview(&self, trade: Trade, execution: Execution) -> Result<ExecutionOutcome> {
+        let trade = trade.checked()?;
         let fees: core::FeeSchedule = execution.fees.try_into()?;
         let exec = core::Execution {
             market_price: execution.market_price,
@@ -256,6 +259,7 @@ impl Book {
     /// approval PENDING or REJECTED), `InvalidInput`, `InsufficientFunds`,
     /// `InsufficientQuantity`.
     pub fn execute(&self, trade: Trade, execution: Execution) -> Result<ExecutedTrade> {
+        let trade = trade.checked()?;
         let fees: core::FeeSchedule = execution.fees.try_into()?;
         let exec = core::Execution {
             market_price: execution.market_price,
@@ -385,7 +389,7 @@ pub fn trade_new(new: NewTrade, now: Timestamp) -> Result<Trade> {
 /// `InvalidTransition` from a final status.
 #[uniffi::export]
 pub fn trade_cancel(trade: Trade) -> Result<Trade> {
-    let mut trade = trade;
+    let mut trade = trade.checked()?;
     trade.cancel()?;
     Ok(trade)
 }
@@ -396,7 +400,7 @@ pub fn trade_cancel(trade: Trade) -> Result<Trade> {
 /// `InvalidTransition` from a final status; `InvalidInput` for a blank reason.
 #[uniffi::export]
 pub fn trade_reject(trade: Trade, reason: String) -> Result<Trade> {
-    let mut trade = trade;
+    let mut trade = trade.checked()?;
     trade.reject(&reason)?;
     Ok(trade)
 }

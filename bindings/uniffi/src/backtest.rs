@@ -14,6 +14,7 @@ use elson_core::volatility::Bar;
 use rust_decimal::Decimal;
 
 use crate::accounting::FeeSchedule;
+use crate::entities::Checked;
 use crate::types::Timestamp;
 use crate::volatility::VolatilityConfig;
 use crate::{ElsonError, Result};
@@ -68,7 +69,7 @@ impl TryFrom<BacktestConfig> for core::BacktestConfig {
             breaker: c.breaker,
             risk_profile: c.risk_profile,
             sizing_mode: c.sizing_mode,
-            parameter_overrides: c.parameter_overrides,
+            parameter_overrides: c.parameter_overrides.checked()?,
             periods_per_year: c.periods_per_year,
             risk_free: c.risk_free,
             run_at: c.run_at,

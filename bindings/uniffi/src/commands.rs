@@ -29,6 +29,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::Result;
+use crate::entities::Checked;
 use crate::store::ElsonStore;
 use crate::types::{JsonValue, Timestamp};
 use elson_core::entities::NewPortfolio;
@@ -287,13 +288,6 @@ pub(crate) fn caller(actor: &Actor, command_id: Option<String>) -> Result<Caller
     Ok(by.with_command_id(id))
 }
 
-fn inbox_event(e: NotificationEvent) -> elson_core::entities::NotificationEvent {
-    match e {
-        NotificationEvent::MarkRead => elson_core::entities::NotificationEvent::MarkRead,
-        NotificationEvent::Archive => elson_core::entities::NotificationEvent::Archive,
-    }
-}
-
 #[uniffi::export(async_runtime = "tokio")]
 impl ElsonStore {
     /// Creates an account (USER, GUARDIAN or ADMIN) with `password` hashed.
@@ -533,12 +527,7 @@ impl ElsonStore {
     ) -> Result<Notification> {
         Ok(self
             .inner
-            .mark_notification(
-                caller(&actor, command_id)?,
-                notification_id,
-                inbox_event(event),
-                now,
-            )
+            .mark_notification(caller(&actor, command_id)?, notification_id, event, now)
             .await?)
     }
 
@@ -597,6 +586,15 @@ impl ElsonStore {
         now: Timestamp,
         command_id: Option<String>,
     ) -> Result<ImportReport> {
+        let batch = ImportBatch {
+            users: batch.users.checked()?,
+            relationships: batch.relationships.checked()?,
+            portfolios: batch.portfolios.checked()?,
+            positions: batch.positions.checked()?,
+            trades: batch.trades.checked()?,
+            notifications: batch.notifications.checked()?,
+            beta_feedback: batch.beta_feedback.checked()?,
+        };
         Ok(self.inner.import(caller(&actor, command_id)?, batch, now).await?.into())
     }
 }

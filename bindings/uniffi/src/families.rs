@@ -14,6 +14,7 @@ use elson_core::families::{
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::entities::Checked;
 use crate::types::Timestamp;
 use crate::{ElsonError, Result};
 
@@ -309,6 +310,7 @@ pub fn check_minor(
     relationships: Vec<Relationship>,
     today: NaiveDate,
 ) -> Result<MinorStanding> {
+    let (user, relationships) = (user.checked()?, relationships.checked()?);
     Ok(core::check_minor(&user, &relationships, today)?)
 }
 
@@ -318,7 +320,7 @@ pub fn check_minor(
 /// `InvalidInput` on a malformed id.
 #[uniffi::export]
 pub fn active_guardian_ids(minor_id: Uuid, relationships: Vec<Relationship>) -> Result<Vec<Uuid>> {
-    Ok(core::active_guardian_ids(minor_id, &relationships))
+    Ok(core::active_guardian_ids(minor_id, &relationships.checked()?))
 }
 
 /// The amount a guardian's limits compare against: `round2(quantity ×
@@ -344,6 +346,12 @@ pub fn estimate_amount(
 /// fit, or the minor's account is inconsistent.
 #[uniffi::export]
 pub fn decide_approval(request: ApprovalRequest) -> Result<ApprovalDecision> {
+    let request = ApprovalRequest {
+        owner: request.owner.checked()?,
+        portfolio: request.portfolio.checked()?,
+        relationships: request.relationships.checked()?,
+        ..request
+    };
     let core_request = core::ApprovalRequest {
         owner: &request.owner,
         portfolio: &request.portfolio,
@@ -375,7 +383,7 @@ pub fn approval_decision_guardian_approval(decision: ApprovalDecision) -> Guardi
 /// `InvalidTransition` when the trade is not PENDING or was already decided.
 #[uniffi::export]
 pub fn apply_approval_decision(trade: Trade, decision: ApprovalDecision) -> Result<Trade> {
-    let mut trade = trade;
+    let mut trade = trade.checked()?;
     core::apply_decision(&mut trade, &decision.try_into()?)?;
     Ok(trade)
 }
@@ -394,7 +402,9 @@ pub fn approve_trade(
     relationships: Vec<Relationship>,
     now: Timestamp,
 ) -> Result<DecidedTrade> {
-    let mut trade = trade;
+    let mut trade = trade.checked()?;
+    let (portfolio, guardian) = (portfolio.checked()?, guardian.checked()?);
+    let relationships = relationships.checked()?;
     let decision = core::approve(&mut trade, &portfolio, &guardian, &relationships, now)?;
     Ok(DecidedTrade { trade, decision })
 }
@@ -412,7 +422,9 @@ pub fn reject_trade(
     reason: String,
     now: Timestamp,
 ) -> Result<DecidedTrade> {
-    let mut trade = trade;
+    let mut trade = trade.checked()?;
+    let (portfolio, guardian) = (portfolio.checked()?, guardian.checked()?);
+    let relationships = relationships.checked()?;
     let decision = core::reject(&mut trade, &portfolio, &guardian, &relationships, &reason, now)?;
     Ok(DecidedTrade { trade, decision })
 }
@@ -423,7 +435,7 @@ pub fn reject_trade(
 /// `InvalidInput` on a malformed record.
 #[uniffi::export]
 pub fn actor_of(user: User) -> Result<Actor> {
-    Ok(Actor::from(&user))
+    Ok(Actor::from(&user.checked()?))
 }
 
 /// Decides whether `actor` may perform `action` on `resource`, given the
@@ -438,7 +450,7 @@ pub fn authorize(
     resource: Resource,
     relationships: Vec<Relationship>,
 ) -> Result<Access> {
-    Ok(core::authorize(&actor, action, &resource, &relationships)?)
+    Ok(core::authorize(&actor, action, &resource, &relationships.checked()?)?)
 }
 
 /// True when `guardian_id` has an ACTIVE relationship with `minor_id`.
@@ -451,5 +463,5 @@ pub fn is_active_guardian_of(
     minor_id: Uuid,
     relationships: Vec<Relationship>,
 ) -> Result<bool> {
-    Ok(core::is_active_guardian_of(guardian_id, minor_id, &relationships))
+    Ok(core::is_active_guardian_of(guardian_id, minor_id, &relationships.checked()?))
 }

@@ -7,6 +7,7 @@ use elson_core::flags as core;
 use uuid::Uuid;
 
 use crate::Result;
+use crate::entities::Checked;
 use crate::types::Timestamp;
 
 /// MurmurHash3 x86 32-bit of `data` (`murmur3_32` in the core; renamed
@@ -36,7 +37,7 @@ pub fn is_enabled(
     environment: Environment,
     now: Timestamp,
 ) -> Result<bool> {
-    Ok(core::is_enabled(&flag, user_id, environment, now))
+    Ok(core::is_enabled(&flag.checked()?, user_id, environment, now))
 }
 
 /// The names of the flags that are on for the user.
@@ -50,7 +51,7 @@ pub fn enabled_flag_names(
     environment: Environment,
     now: Timestamp,
 ) -> Result<Vec<String>> {
-    Ok(core::enabled_flag_names(&flags, user_id, environment, now)
+    Ok(core::enabled_flag_names(&flags.checked()?, user_id, environment, now)
         .into_iter()
         .map(str::to_owned)
         .collect())

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::Result;
+use crate::entities::Checked;
 use crate::families::DecidedTrade;
 use crate::types::Timestamp;
 
@@ -121,7 +122,7 @@ impl From<DomainEvent> for core::DomainEvent {
 /// `InvalidInput` on a malformed record.
 #[uniffi::export]
 pub fn trade_summary_of(trade: Trade, owner_id: Uuid) -> Result<TradeSummary> {
-    Ok(TradeSummary::of(&trade, owner_id))
+    Ok(TradeSummary::of(&trade.checked()?, owner_id))
 }
 
 /// The event of a guardian's decision (to notify the minor).
@@ -147,18 +148,20 @@ pub fn notifications_for(event: DomainEvent, now: Timestamp) -> Result<Vec<Notif
     Ok(core::notifications_for(&event.into(), now)?)
 }
 
-/// Applies a status change and returns the updated notification; a repeated
+/// Applies a status change through the core's one notification machine
+/// (`Notification::apply`) and returns the updated notification; a repeated
 /// request is a no-op (safe retries).
 ///
 /// # Errors
-/// `InvalidTransition` when marking an ARCHIVED notification read.
+/// `InvalidTransition` when marking an ARCHIVED notification read;
+/// `InvalidInput` on `now` before the notification's `createdAt`.
 #[uniffi::export]
 pub fn notification_transition(
     notification: Notification,
     event: NotificationEvent,
     now: Timestamp,
 ) -> Result<Notification> {
-    let mut notification = notification;
-    core::transition(&mut notification, event, now)?;
+    let mut notification = notification.checked()?;
+    notification.apply(event, now)?;
     Ok(notification)
 }

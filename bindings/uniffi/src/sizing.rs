@@ -12,6 +12,7 @@ use elson_core::sizing::{self as core, SizingDecision, SizingMode};
 use rust_decimal::Decimal;
 
 use crate::Result;
+use crate::entities::Checked;
 use crate::types::Timestamp;
 
 /// Effective-dated model parameters: the built-in defaults of DESIGN §7,
@@ -36,6 +37,7 @@ impl ParameterSet {
     /// empty interval or a value out of its range.
     #[uniffi::constructor]
     pub fn with_overrides(rows: Vec<ModelParameter>) -> Result<Arc<Self>> {
+        let rows = rows.checked()?;
         Ok(Arc::new(ParameterSet { inner: core_params::ParameterSet::with_overrides(rows)? }))
     }
 
@@ -45,6 +47,7 @@ impl ParameterSet {
     /// As [`ParameterSet::with_overrides`].
     #[uniffi::constructor]
     pub fn from_rows(rows: Vec<ModelParameter>) -> Result<Arc<Self>> {
+        let rows = rows.checked()?;
         Ok(Arc::new(ParameterSet { inner: core_params::ParameterSet::from_rows(rows)? }))
     }
 

@@ -14,6 +14,7 @@ use elson_core::regime::{self as core_regime, RegimeConfig, RegimeSeries};
 use elson_core::volatility::{self as core, Bar};
 use uuid::Uuid;
 
+use crate::entities::Checked;
 use crate::types::Timestamp;
 use crate::{ElsonError, Result};
 
@@ -392,7 +393,7 @@ pub fn regime_confidence(
 /// `InvalidInput` on `stabilization_count` naming the row.
 #[uniffi::export]
 pub fn check_regime_rows(rows: Vec<VolatilityRegime>) -> Result<()> {
-    Ok(core_regime::check_regime_rows(&rows)?)
+    Ok(core_regime::check_regime_rows(&rows.checked()?)?)
 }
 
 /// The hysteresis alone: a switch needs `switch_readings` identical

@@ -135,6 +135,8 @@ pub struct Fill {
 /// [`Book::apply`]. Kept small: it is returned through `Result<Option<_>>`.
 #[derive(Debug, Clone, Copy)]
 struct Plan {
+    /// The trade's status after the fill, as [`next_status`] gives it.
+    status: TradeStatus,
     /// `Ok(index)` of the existing position or `Err(insertion index)`.
     slot: std::result::Result<usize, usize>,
     /// The position after the fill; `None` when it closes.
@@ -232,36 +234,13 @@ impl Book {
                     ),
                 ));
             }
-            TextLimit::SYMBOL.check("symbol", &p.symbol)?;
-            if let Some(sector) = &p.sector {
-                TextLimit::NAME.optional().identifier().check("sector", sector)?;
-            }
-            let q = fixed::to_units(QUANTITY, "quantity", p.quantity)?;
-            if q == 0 {
-                return Err(ElsonError::invalid(
-                    "quantity",
-                    format!("position {} is empty; closed positions are removed", p.symbol),
-                ));
-            }
-            let avg = fixed::to_units(MONEY, "average_price", p.average_price)?;
-            let price = fixed::to_units(MONEY, "current_price", p.current_price)?;
-            let v = valuation::value(q, price, avg)?;
-            let checks = [
-                ("current_value", p.current_value, v.current_value),
-                ("gain_loss", p.gain_loss, v.gain_loss),
-                ("gain_loss_percent", p.gain_loss_percent, v.gain_loss_percent),
-            ];
-            for (field, stored, expected) in checks {
-                if stored != money(expected) {
-                    return Err(valuation::row_mismatch(field, &p.symbol, stored, money(expected)));
-                }
-            }
-            sum += i128::from(v.current_value);
+            let units = valuation::check_position_row(p)?;
+            sum += i128::from(units.value);
             slots.push(Slot {
                 key: SymbolKey::new(&p.symbol),
-                quantity: q,
-                average: avg,
-                value: v.current_value,
+                quantity: units.quantity,
+                average: units.average,
+                value: units.value,
             });
         }
         if let Some(w) = positions.windows(2).find(|w| w[0].symbol == w[1].symbol) {
@@ -487,7 +466,7 @@ impl Book {
         if trade.portfolio_id != self.portfolio.id {
             return Err(self.foreign(trade));
         }
-        next_status(trade.status, TradeEvent::Execute)?;
+        let status = next_status(trade.status, TradeEvent::Execute)?;
         match trade.guardian_approval {
             GuardianApproval::Pending | GuardianApproval::Rejected => {
                 return Err(ElsonError::ApprovalRequired { trade_id: trade.id });
@@ -615,6 +594,7 @@ impl Book {
         )?;
 
         Ok(Some(Plan {
+            status,
             slot,
             after,
             side: trade.side,
@@ -685,7 +665,7 @@ impl Book {
         self.portfolio.total_value = money(plan.total);
         self.portfolio.updated_at = now;
 
-        trade.status = TradeStatus::Executed;
+        trade.status = plan.status;
         trade.price = Some(money(plan.price));
         trade.fees = Some(money(plan.fees));
         trade.total_amount = Some(money(plan.total_amount));

@@ -21,9 +21,9 @@ fn bad(trade: &Trade, field: &str, reason: impl std::fmt::Display) -> ElsonError
 /// A trade row is one the lifecycle (DESIGN §2) and the approval rules
 /// (DESIGN §3) can produce: `executed_at`, price, fees and total set
 /// exactly when EXECUTED, with `total_amount = notional ± fees`; a trade
-/// waiting for a guardian still PENDING, a refused one REJECTED, an
-/// executed one approved or not needing approval; and only a minor's trades
-/// ever needing approval.
+/// waiting for a guardian never EXECUTED (it may be cancelled or rejected
+/// while it waits), a refused one REJECTED, an executed one approved or not
+/// needing approval; and only a minor's trades ever needing approval.
 ///
 /// # Errors
 /// `InvalidInput` naming the column that contradicts the rest.
@@ -59,7 +59,10 @@ pub fn check_trade_row(trade: &Trade, owner_is_minor: bool) -> Result<()> {
             "guardian_approval",
             format!("{} on a trade of an adult, whose trades need none", trade.guardian_approval),
         )),
-        (A::Pending, S::Pending)
+        // A trade waiting for a guardian may also be cancelled by its owner
+        // or rejected by the platform while it waits (Trade::cancel and
+        // Trade::reject leave the approval as it was); it never executes.
+        (A::Pending, S::Pending | S::Cancelled | S::Rejected)
         | (A::Rejected, S::Rejected)
         | (A::Approved | A::NotRequired, _) => Ok(()),
         (approval, status) => Err(bad(

@@ -26,4 +26,5 @@ pub use book::{Book, Execution, Fill, Outcome};
 pub use consistency::{check_holdings, check_trade_row};
 pub use fees::{FEE_RATE_SCALE_MAX, FeeSchedule};
 pub use lifecycle::{Refused, TradeEvent, next_status};
+pub(crate) use valuation::check_position_row;
 pub use valuation::{check_market_price, notional};

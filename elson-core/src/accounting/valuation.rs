@@ -3,8 +3,9 @@
 use rust_decimal::Decimal;
 
 use super::fixed;
+use crate::entities::Position;
 use crate::error::{ElsonError, Result};
-use crate::limits::DecimalLimit;
+use crate::limits::{DecimalLimit, TextLimit};
 
 /// The derived columns of a position at a price, in units of their scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +80,55 @@ pub(crate) fn row_mismatch(
         field,
         format!("position {symbol}: stored {stored}, but the rules give {expected}"),
     )
+}
+
+/// A position row's numbers in units of their scale, once checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PositionUnits {
+    /// Quantity, micro-units.
+    pub(crate) quantity: i64,
+    /// Average price, cents.
+    pub(crate) average: i64,
+    /// Current value, cents.
+    pub(crate) value: i64,
+}
+
+/// Checks one position row on its own: symbol and sector, a quantity above
+/// zero (a closed position is removed, not kept at 0), valid prices, and
+/// derived columns (`current_value`, `gain_loss`, `gain_loss_percent`)
+/// equal to what [`value`] gives. [`crate::accounting::Book::from_rows`]
+/// and [`Position::validate`] (so serde) both ask this, so the two can never
+/// disagree on what a consistent position is.
+///
+/// # Errors
+/// [`ElsonError::InvalidInput`] naming the column.
+pub(crate) fn check_position_row(p: &Position) -> Result<PositionUnits> {
+    TextLimit::SYMBOL.check("symbol", &p.symbol)?;
+    if let Some(sector) = &p.sector {
+        TextLimit::NAME.optional().identifier().check("sector", sector)?;
+    }
+    let quantity = fixed::to_units(&DecimalLimit::QUANTITY, "quantity", p.quantity)?;
+    if quantity == 0 {
+        return Err(ElsonError::invalid(
+            "quantity",
+            format!("position {} is empty; closed positions are removed", p.symbol),
+        ));
+    }
+    let average = fixed::to_units(&DecimalLimit::MONEY, "average_price", p.average_price)?;
+    let price = fixed::to_units(&DecimalLimit::MONEY, "current_price", p.current_price)?;
+    let v = value(quantity, price, average)?;
+    let checks = [
+        ("current_value", p.current_value, v.current_value),
+        ("gain_loss", p.gain_loss, v.gain_loss),
+        ("gain_loss_percent", p.gain_loss_percent, v.gain_loss_percent),
+    ];
+    for (field, stored, expected) in checks {
+        let expected = fixed::to_decimal(expected, 2);
+        if stored != expected {
+            return Err(row_mismatch(field, &p.symbol, stored, expected));
+        }
+    }
+    Ok(PositionUnits { quantity, average, value: v.current_value })
 }
 
 /// A market price as given by a feed: money (DECIMAL(15,2), at most two

@@ -10,37 +10,39 @@ use crate::limits::TextLimit;
 /// ARRAY, and an unbounded list in one row is a bug waiting to happen.
 pub const SCREENSHOTS_MAX: usize = 20;
 
-/// Feedback from a beta tester (table `beta_feedback`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BetaFeedback {
-    /// Primary key.
-    pub id: Uuid,
-    /// Author.
-    pub user_id: Uuid,
-    /// BUG, FEATURE_REQUEST or GENERAL.
-    pub feedback_type: FeedbackType,
-    /// Category, VARCHAR(100).
-    pub category: Option<String>,
-    /// Title, VARCHAR(255).
-    pub title: String,
-    /// Details.
-    pub description: String,
-    /// LOW, MEDIUM, HIGH or CRITICAL.
-    pub severity: FeedbackSeverity,
-    /// NEW → REVIEWING → PRIORITIZED → IMPLEMENTED, forward only.
-    pub status: FeedbackStatus,
-    /// Submission.
-    pub submitted_at: DateTime<Utc>,
-    /// Last update.
-    pub updated_at: DateTime<Utc>,
-    /// Component, VARCHAR(100).
-    pub related_component: Option<String>,
-    /// Environment details (free-form JSON).
-    pub environment_details: Option<serde_json::Value>,
-    /// Screenshot URLs.
-    pub screenshots: Vec<String>,
-    /// Team member assigned.
-    pub assigned_to: Option<Uuid>,
+checked_entity! {
+    /// Feedback from a beta tester (table `beta_feedback`).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct BetaFeedback {
+        /// Primary key.
+        pub id: Uuid,
+        /// Author.
+        pub user_id: Uuid,
+        /// BUG, FEATURE_REQUEST or GENERAL.
+        pub feedback_type: FeedbackType,
+        /// Category, VARCHAR(100).
+        pub category: Option<String>,
+        /// Title, VARCHAR(255).
+        pub title: String,
+        /// Details.
+        pub description: String,
+        /// LOW, MEDIUM, HIGH or CRITICAL.
+        pub severity: FeedbackSeverity,
+        /// NEW → REVIEWING → PRIORITIZED → IMPLEMENTED, forward only.
+        pub status: FeedbackStatus,
+        /// Submission.
+        pub submitted_at: DateTime<Utc>,
+        /// Last update.
+        pub updated_at: DateTime<Utc>,
+        /// Component, VARCHAR(100).
+        pub related_component: Option<String>,
+        /// Environment details (free-form JSON).
+        pub environment_details: Option<serde_json::Value>,
+        /// Screenshot URLs.
+        pub screenshots: Vec<String>,
+        /// Team member assigned.
+        pub assigned_to: Option<Uuid>,
+    }
 }
 
 /// Everything a beta tester submits; the id, status (NEW), timestamps and
@@ -121,30 +123,7 @@ impl BetaFeedback {
             environment_details,
             screenshots,
         } = params;
-        TextLimit::LONG.check("title", &title)?;
-        TextLimit::TEXT.check("description", &description)?;
-        if let Some(v) = &category {
-            TextLimit::NAME.check("category", v)?;
-        }
-        if let Some(v) = &related_component {
-            TextLimit::NAME.check("related_component", v)?;
-        }
-        if screenshots.len() > SCREENSHOTS_MAX {
-            return Err(ElsonError::invalid(
-                "screenshots",
-                format!("{} entries, at most {SCREENSHOTS_MAX} allowed", screenshots.len()),
-            ));
-        }
-        for (index, url) in screenshots.iter().enumerate() {
-            TextLimit::LONG.check("screenshots", url).map_err(|e| match e {
-                ElsonError::InvalidInput { field, reason } => {
-                    ElsonError::InvalidInput { field, reason: format!("entry {index} {reason}") }
-                }
-                other => other,
-            })?;
-        }
-
-        Ok(BetaFeedback {
+        let feedback = BetaFeedback {
             id: id.unwrap_or_else(Uuid::new_v4),
             user_id,
             feedback_type,
@@ -159,7 +138,41 @@ impl BetaFeedback {
             environment_details: super::user::drop_json_null(environment_details),
             screenshots,
             assigned_to: None,
-        })
+        };
+        feedback.validate()?;
+        Ok(feedback)
+    }
+
+    /// Checks a whole row by the rules of [`BetaFeedback::new`]: serde runs
+    /// it on every feedback it reads (issue 14 item 3). Any status is a
+    /// row the forward-only machine can reach.
+    ///
+    /// # Errors
+    /// As [`BetaFeedback::new`].
+    pub fn validate(&self) -> Result<()> {
+        TextLimit::LONG.check("title", &self.title)?;
+        TextLimit::TEXT.check("description", &self.description)?;
+        if let Some(v) = &self.category {
+            TextLimit::NAME.check("category", v)?;
+        }
+        if let Some(v) = &self.related_component {
+            TextLimit::NAME.check("related_component", v)?;
+        }
+        if self.screenshots.len() > SCREENSHOTS_MAX {
+            return Err(ElsonError::invalid(
+                "screenshots",
+                format!("{} entries, at most {SCREENSHOTS_MAX} allowed", self.screenshots.len()),
+            ));
+        }
+        for (index, url) in self.screenshots.iter().enumerate() {
+            TextLimit::LONG.check("screenshots", url).map_err(|e| match e {
+                ElsonError::InvalidInput { field, reason } => {
+                    ElsonError::InvalidInput { field, reason: format!("entry {index} {reason}") }
+                }
+                other => other,
+            })?;
+        }
+        Ok(())
     }
 
     /// Moves the status forward to `to` and stamps `updated_at = now`

@@ -6,35 +6,37 @@ use crate::enums::{NotificationPriority, NotificationStatus, NotificationType};
 use crate::error::{ElsonError, Result};
 use crate::limits::TextLimit;
 
-/// A message or alert for a user (table `notifications`). Produced by core as
-/// a value; nothing is sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Notification {
-    /// Primary key.
-    pub id: Uuid,
-    /// Recipient.
-    pub user_id: Uuid,
-    /// Related entity, e.g. a trade.
-    pub related_entity_id: Option<Uuid>,
-    /// Kind of the related entity (`trade`, …), VARCHAR(50).
-    pub related_entity_type: Option<String>,
-    /// TRADE, APPROVAL, SYSTEM or EDUCATIONAL.
-    #[serde(rename = "type")]
-    pub notification_type: NotificationType,
-    /// Title, VARCHAR(100).
-    pub title: String,
-    /// Body.
-    pub message: String,
-    /// Creation.
-    pub created_at: DateTime<Utc>,
-    /// Set when the status becomes READ.
-    pub read_at: Option<DateTime<Utc>>,
-    /// UNREAD, READ or ARCHIVED (final).
-    pub status: NotificationStatus,
-    /// LOW, NORMAL, HIGH or URGENT.
-    pub priority: NotificationPriority,
-    /// Where the action lives, VARCHAR(255).
-    pub action_url: Option<String>,
+checked_entity! {
+    /// A message or alert for a user (table `notifications`). Produced by core as
+    /// a value; nothing is sent.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Notification {
+        /// Primary key.
+        pub id: Uuid,
+        /// Recipient.
+        pub user_id: Uuid,
+        /// Related entity, e.g. a trade.
+        pub related_entity_id: Option<Uuid>,
+        /// Kind of the related entity (`trade`, …), VARCHAR(50).
+        pub related_entity_type: Option<String>,
+        /// TRADE, APPROVAL, SYSTEM or EDUCATIONAL.
+        #[serde(rename = "type")]
+        pub notification_type: NotificationType,
+        /// Title, VARCHAR(100).
+        pub title: String,
+        /// Body.
+        pub message: String,
+        /// Creation.
+        pub created_at: DateTime<Utc>,
+        /// Set when the status becomes READ.
+        pub read_at: Option<DateTime<Utc>>,
+        /// UNREAD, READ or ARCHIVED (final).
+        pub status: NotificationStatus,
+        /// LOW, NORMAL, HIGH or URGENT.
+        pub priority: NotificationPriority,
+        /// Where the action lives, VARCHAR(255).
+        pub action_url: Option<String>,
+    }
 }
 
 /// Everything a producer chooses when creating a [`Notification`]; the id,
@@ -100,7 +102,7 @@ impl NewNotification {
 pub enum NotificationEvent {
     /// The user opened the notification.
     MarkRead,
-    /// The user dismissed it; final.
+    /// The user dismissed it; final (a repeat is a no-op).
     Archive,
 }
 
@@ -141,9 +143,35 @@ impl Notification {
             related_entity_type,
             action_url,
         } = params;
-        TextLimit::NAME.check("title", &title)?;
-        TextLimit::TEXT.check("message", &message)?;
-        match (&related_entity_id, &related_entity_type) {
+        let notification = Notification {
+            id: id.unwrap_or_else(Uuid::new_v4),
+            user_id,
+            related_entity_id,
+            related_entity_type,
+            notification_type,
+            title,
+            message,
+            created_at: now,
+            read_at: None,
+            status: NotificationStatus::Unread,
+            priority,
+            action_url,
+        };
+        notification.validate()?;
+        Ok(notification)
+    }
+
+    /// Checks a whole row by the rules of [`Notification::new`] and of the
+    /// status machine: serde runs it on every notification it reads (issue
+    /// 14 item 3).
+    ///
+    /// # Errors
+    /// As [`Notification::new`], and on `read_at` when a READ notification
+    /// has none, an UNREAD one has one, or it lies before `created_at`.
+    pub fn validate(&self) -> Result<()> {
+        TextLimit::NAME.check("title", &self.title)?;
+        TextLimit::TEXT.check("message", &self.message)?;
+        match (&self.related_entity_id, &self.related_entity_type) {
             (Some(_), Some(kind)) => {
                 TextLimit::SHORT.identifier().check("related_entity_type", kind)?
             }
@@ -161,31 +189,35 @@ impl Notification {
                 ));
             }
         }
-        if let Some(url) = &action_url {
+        if let Some(url) = &self.action_url {
             TextLimit::LONG.check("action_url", url)?;
         }
-
-        Ok(Notification {
-            id: id.unwrap_or_else(Uuid::new_v4),
-            user_id,
-            related_entity_id,
-            related_entity_type,
-            notification_type,
-            title,
-            message,
-            created_at: now,
-            read_at: None,
-            status: NotificationStatus::Unread,
-            priority,
-            action_url,
-        })
+        match (self.status, self.read_at) {
+            (NotificationStatus::Read, None) => {
+                return Err(ElsonError::invalid("read_at", "a READ notification has a read_at"));
+            }
+            (NotificationStatus::Unread, Some(_)) => {
+                return Err(ElsonError::invalid(
+                    "read_at",
+                    "an UNREAD notification has not been read",
+                ));
+            }
+            (_, Some(at)) if at < self.created_at => {
+                return Err(ElsonError::invalid(
+                    "read_at",
+                    format!("{at} is before created_at {}", self.created_at),
+                ));
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// Applies `event` per the table on [`NotificationEvent`].
     ///
     /// # Errors
-    /// - [`ElsonError::InvalidTransition`] (entity `notification`) from
-    ///   ARCHIVED;
+    /// - [`ElsonError::InvalidTransition`] (entity `notification`) for
+    ///   `MarkRead` on an ARCHIVED notification;
     /// - [`ElsonError::InvalidInput`] on `now` when it lies before
     ///   `created_at`, which would make `read_at` precede the notification.
     ///
@@ -195,11 +227,14 @@ impl Notification {
         use NotificationStatus as S;
         let (to, read_at) = match (self.status, event) {
             (S::Unread, E::MarkRead) => (S::Read, Some(now)),
-            // Idempotent: the first read time is the one that counts.
-            (S::Read, E::MarkRead) => (S::Read, self.read_at),
+            // Idempotent: the first read time is the one that counts (a READ
+            // row without one, which validation refuses, gets `now`).
+            (S::Read, E::MarkRead) => (S::Read, self.read_at.or(Some(now))),
             (S::Unread, E::Archive) => (S::Archived, None),
             (S::Read, E::Archive) => (S::Archived, self.read_at),
-            (S::Archived, E::MarkRead | E::Archive) => {
+            // Retry of an archive: nothing changes.
+            (S::Archived, E::Archive) => (S::Archived, self.read_at),
+            (S::Archived, E::MarkRead) => {
                 return Err(ElsonError::transition("notification", self.status, event.target()));
             }
         };
@@ -249,7 +284,8 @@ impl Notification {
     /// n.mark_read(t0 + Duration::hours(1))?;
     /// assert_eq!(n.read_at, Some(t0 + Duration::minutes(5)));
     ///
-    /// // ARCHIVED is final.
+    /// // ARCHIVED is final; archiving again is a harmless retry.
+    /// n.archive(t0 + Duration::hours(2))?;
     /// n.archive(t0 + Duration::hours(2))?;
     /// let err = n.mark_read(t0 + Duration::hours(3)).unwrap_err();
     /// assert_eq!(err.code(), "INVALID_TRANSITION");
@@ -259,11 +295,11 @@ impl Notification {
         self.apply(NotificationEvent::MarkRead, now)
     }
 
-    /// Archives the notification from UNREAD or READ; ARCHIVED is final.
-    /// `read_at` is kept as it was (empty for a notification never read).
+    /// Archives the notification from UNREAD or READ; ARCHIVED is final and
+    /// archiving it again is a no-op (a retry). `read_at` is kept as it was
+    /// (empty for a notification never read).
     ///
     /// # Errors
-    /// [`ElsonError::InvalidTransition`] when already ARCHIVED;
     /// [`ElsonError::InvalidInput`] on `now` before `created_at`.
     pub fn archive(&mut self, now: DateTime<Utc>) -> Result<()> {
         self.apply(NotificationEvent::Archive, now)

@@ -5,41 +5,43 @@ use uuid::Uuid;
 
 use crate::enums::{PortfolioType, VolatilityLevel};
 
-/// A collection of assets owned by a user (table `portfolios`).
-///
-/// Invariants kept by every operation of [`crate::accounting`]:
-/// `cash_balance ≥ 0` and `total_value = cash_balance + Σ position.current_value`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Portfolio {
-    /// Primary key.
-    pub id: Uuid,
-    /// Owner.
-    pub user_id: Uuid,
-    /// Display name, VARCHAR(100).
-    pub name: String,
-    /// Free text.
-    pub description: Option<String>,
-    /// Creation.
-    pub created_at: DateTime<Utc>,
-    /// Last update.
-    pub updated_at: DateTime<Utc>,
-    /// Available cash, DECIMAL(15,2), never negative.
-    pub cash_balance: Decimal,
-    /// Cash plus the current value of every position, DECIMAL(15,2).
-    pub total_value: Decimal,
-    /// 0–100.
-    pub risk_score: Option<i32>,
-    /// 0–100.
-    pub diversification_score: Option<i32>,
-    /// STANDARD, EDUCATION or RETIREMENT.
-    #[serde(rename = "type")]
-    pub portfolio_type: PortfolioType,
-    /// Whether a minor's trades here need a guardian's approval.
-    pub guardian_approval: bool,
-    /// Preferred volatility regime.
-    pub volatility_preference: Option<VolatilityLevel>,
-    /// Historical performance data (free-form JSON).
-    pub performance_metrics: Option<serde_json::Value>,
+checked_entity! {
+    /// A collection of assets owned by a user (table `portfolios`).
+    ///
+    /// Invariants kept by every operation of [`crate::accounting`]:
+    /// `cash_balance ≥ 0` and `total_value = cash_balance + Σ position.current_value`.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Portfolio {
+        /// Primary key.
+        pub id: Uuid,
+        /// Owner.
+        pub user_id: Uuid,
+        /// Display name, VARCHAR(100).
+        pub name: String,
+        /// Free text.
+        pub description: Option<String>,
+        /// Creation.
+        pub created_at: DateTime<Utc>,
+        /// Last update.
+        pub updated_at: DateTime<Utc>,
+        /// Available cash, DECIMAL(15,2), never negative.
+        pub cash_balance: Decimal,
+        /// Cash plus the current value of every position, DECIMAL(15,2).
+        pub total_value: Decimal,
+        /// 0–100.
+        pub risk_score: Option<i32>,
+        /// 0–100.
+        pub diversification_score: Option<i32>,
+        /// STANDARD, EDUCATION or RETIREMENT.
+        #[serde(rename = "type")]
+        pub portfolio_type: PortfolioType,
+        /// Whether a minor's trades here need a guardian's approval.
+        pub guardian_approval: bool,
+        /// Preferred volatility regime.
+        pub volatility_preference: Option<VolatilityLevel>,
+        /// Historical performance data (free-form JSON).
+        pub performance_metrics: Option<serde_json::Value>,
+    }
 }
 
 /// What a caller chooses when opening a portfolio; everything else starts at
@@ -104,18 +106,7 @@ impl Portfolio {
     /// # Ok::<(), elson_core::ElsonError>(())
     /// ```
     pub fn new(new: NewPortfolio, id: Uuid, now: DateTime<Utc>) -> crate::Result<Portfolio> {
-        use crate::limits::{TextLimit, check_score};
-        TextLimit::NAME.check("name", &new.name)?;
-        if let Some(description) = &new.description {
-            TextLimit::TEXT.check("description", description)?;
-        }
-        if let Some(score) = new.risk_score {
-            check_score("risk_score", score)?;
-        }
-        if let Some(score) = new.diversification_score {
-            check_score("diversification_score", score)?;
-        }
-        Ok(Portfolio {
+        let portfolio = Portfolio {
             id,
             user_id: new.user_id,
             name: new.name,
@@ -130,7 +121,46 @@ impl Portfolio {
             guardian_approval: new.guardian_approval,
             volatility_preference: new.volatility_preference,
             performance_metrics: None,
-        })
+        };
+        portfolio.validate()?;
+        Ok(portfolio)
+    }
+
+    /// Checks a whole row by the rules of [`Portfolio::new`] and of the
+    /// accounting that changes it: serde runs it on every portfolio it reads
+    /// (issue 14 item 3).
+    ///
+    /// # Errors
+    /// [`crate::ElsonError::InvalidInput`] naming the column: as
+    /// [`Portfolio::new`]; `cash_balance` or `total_value` when not valid
+    /// money (negative, more than 2 decimals, over DECIMAL(15,2));
+    /// `total_value` when below `cash_balance` (it is cash plus the value of
+    /// positions, which is never negative).
+    pub fn validate(&self) -> crate::Result<()> {
+        use crate::ElsonError;
+        use crate::limits::{DecimalLimit, TextLimit, check_score};
+        TextLimit::NAME.check("name", &self.name)?;
+        if let Some(description) = &self.description {
+            TextLimit::TEXT.check("description", description)?;
+        }
+        if let Some(score) = self.risk_score {
+            check_score("risk_score", score)?;
+        }
+        if let Some(score) = self.diversification_score {
+            check_score("diversification_score", score)?;
+        }
+        DecimalLimit::MONEY.check("cash_balance", self.cash_balance)?;
+        DecimalLimit::MONEY.check("total_value", self.total_value)?;
+        if self.total_value < self.cash_balance {
+            return Err(ElsonError::invalid(
+                "total_value",
+                format!(
+                    "{} is below cash_balance {}; it is cash plus the value of positions",
+                    self.total_value, self.cash_balance
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 

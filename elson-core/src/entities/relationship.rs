@@ -6,27 +6,29 @@ use crate::enums::{RelationshipStatus, RelationshipType};
 use crate::error::{ElsonError, Result};
 use crate::families::{ApprovalSettings, Permissions};
 
-/// A guardian–minor link (table `relationships`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Relationship {
-    /// Primary key.
-    pub id: Uuid,
-    /// The guardian (a user with role GUARDIAN).
-    pub guardian_id: Uuid,
-    /// The minor (a user with role MINOR).
-    pub minor_id: Uuid,
-    /// PARENT, LEGAL_GUARDIAN or OTHER.
-    pub relationship_type: RelationshipType,
-    /// Creation.
-    pub created_at: DateTime<Utc>,
-    /// Last update.
-    pub updated_at: DateTime<Utc>,
-    /// ACTIVE, INACTIVE or PENDING; trading needs ACTIVE.
-    pub status: RelationshipStatus,
-    /// Guardian approval settings (JSON column, typed here).
-    pub approval_settings: ApprovalSettings,
-    /// Permissions granted to the minor (JSON column, typed here).
-    pub permissions: Permissions,
+checked_entity! {
+    /// A guardian–minor link (table `relationships`).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Relationship {
+        /// Primary key.
+        pub id: Uuid,
+        /// The guardian (a user with role GUARDIAN).
+        pub guardian_id: Uuid,
+        /// The minor (a user with role MINOR).
+        pub minor_id: Uuid,
+        /// PARENT, LEGAL_GUARDIAN or OTHER.
+        pub relationship_type: RelationshipType,
+        /// Creation.
+        pub created_at: DateTime<Utc>,
+        /// Last update.
+        pub updated_at: DateTime<Utc>,
+        /// ACTIVE, INACTIVE or PENDING; trading needs ACTIVE.
+        pub status: RelationshipStatus,
+        /// Guardian approval settings (JSON column, typed here).
+        pub approval_settings: ApprovalSettings,
+        /// Permissions granted to the minor (JSON column, typed here).
+        pub permissions: Permissions,
+    }
 }
 
 /// Everything a caller chooses when linking a guardian and a minor; the id
@@ -126,12 +128,7 @@ impl Relationship {
             approval_settings,
             permissions,
         } = params;
-        if guardian_id == minor_id {
-            return Err(ElsonError::invalid("minor_id", "must differ from guardian_id"));
-        }
-        approval_settings.validate()?;
-
-        Ok(Relationship {
+        let relationship = Relationship {
             id: id.unwrap_or_else(Uuid::new_v4),
             guardian_id,
             minor_id,
@@ -141,7 +138,24 @@ impl Relationship {
             status,
             approval_settings,
             permissions,
-        })
+        };
+        relationship.validate()?;
+        Ok(relationship)
+    }
+
+    /// Checks a whole row by the rules of [`Relationship::new`]: two
+    /// different people, and approval settings whose amounts fit money
+    /// columns (the JSON columns' keys and types are already strict in
+    /// serde). serde runs it on every relationship it reads (issue 14
+    /// item 3).
+    ///
+    /// # Errors
+    /// [`ElsonError::InvalidInput`] on `minor_id` or `approval_settings.*`.
+    pub fn validate(&self) -> Result<()> {
+        if self.guardian_id == self.minor_id {
+            return Err(ElsonError::invalid("minor_id", "must differ from guardian_id"));
+        }
+        self.approval_settings.validate()
     }
 
     /// Applies `event` per the table on [`RelationshipEvent`] and stamps

@@ -8,45 +8,47 @@ use crate::enums::{
     VolatilityLevel,
 };
 
-/// A buy or sell order and, once executed, its fill (table `trades`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Trade {
-    /// Primary key (UUID v7: time-ordered).
-    pub id: Uuid,
-    /// Portfolio the trade belongs to.
-    pub portfolio_id: Uuid,
-    /// Asset symbol, VARCHAR(20).
-    pub symbol: String,
-    /// MARKET or LIMIT.
-    pub order_type: OrderType,
-    /// BUY or SELL.
-    pub side: TradeSide,
-    /// Quantity, DECIMAL(15,6), > 0.
-    pub quantity: Decimal,
-    /// Limit price for LIMIT orders; the execution price once EXECUTED.
-    pub price: Option<Decimal>,
-    /// PENDING, EXECUTED, CANCELLED or REJECTED.
-    pub status: TradeStatus,
-    /// Creation.
-    pub created_at: DateTime<Utc>,
-    /// Set exactly when the status becomes EXECUTED.
-    pub executed_at: Option<DateTime<Utc>>,
-    /// Notional + fees (buy) or notional − fees (sell), set at execution.
-    pub total_amount: Option<Decimal>,
-    /// Fees charged at execution, DECIMAL(10,2).
-    pub fees: Option<Decimal>,
-    /// Free text; the reason of a rejection.
-    pub notes: Option<String>,
-    /// Governing breaker state when the trade was created.
-    pub circuit_breaker_state: Option<CircuitBreakerState>,
-    /// Stabilized regime of the symbol when the trade was created.
-    pub volatility_level: Option<VolatilityLevel>,
-    /// PENDING, APPROVED, REJECTED or NOT_REQUIRED.
-    pub guardian_approval: GuardianApproval,
-    /// Model confidence in [0, 1] for model-generated orders.
-    pub confidence_score: Option<Decimal>,
-    /// Position-sizing factor applied, in [0, 1].
-    pub position_sizing: Option<Decimal>,
+checked_entity! {
+    /// A buy or sell order and, once executed, its fill (table `trades`).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Trade {
+        /// Primary key (UUID v7: time-ordered).
+        pub id: Uuid,
+        /// Portfolio the trade belongs to.
+        pub portfolio_id: Uuid,
+        /// Asset symbol, VARCHAR(20).
+        pub symbol: String,
+        /// MARKET or LIMIT.
+        pub order_type: OrderType,
+        /// BUY or SELL.
+        pub side: TradeSide,
+        /// Quantity, DECIMAL(15,6), > 0.
+        pub quantity: Decimal,
+        /// Limit price for LIMIT orders; the execution price once EXECUTED.
+        pub price: Option<Decimal>,
+        /// PENDING, EXECUTED, CANCELLED or REJECTED.
+        pub status: TradeStatus,
+        /// Creation.
+        pub created_at: DateTime<Utc>,
+        /// Set exactly when the status becomes EXECUTED.
+        pub executed_at: Option<DateTime<Utc>>,
+        /// Notional + fees (buy) or notional − fees (sell), set at execution.
+        pub total_amount: Option<Decimal>,
+        /// Fees charged at execution, DECIMAL(10,2).
+        pub fees: Option<Decimal>,
+        /// Free text; the reason of a rejection.
+        pub notes: Option<String>,
+        /// Governing breaker state when the trade was created.
+        pub circuit_breaker_state: Option<CircuitBreakerState>,
+        /// Stabilized regime of the symbol when the trade was created.
+        pub volatility_level: Option<VolatilityLevel>,
+        /// PENDING, APPROVED, REJECTED or NOT_REQUIRED.
+        pub guardian_approval: GuardianApproval,
+        /// Model confidence in [0, 1] for model-generated orders.
+        pub confidence_score: Option<Decimal>,
+        /// Position-sizing factor applied, in [0, 1].
+        pub position_sizing: Option<Decimal>,
+    }
 }
 
 /// The asset type of a trade is not a column of `trades`, but approval rules
@@ -212,6 +214,81 @@ impl Trade {
             confidence_score: new.confidence_score,
             position_sizing: new.position_sizing,
         })
+    }
+}
+
+impl Trade {
+    /// Checks a whole row by the rules of [`Trade::new`] and of the
+    /// lifecycle that moves it on: serde runs it on every trade it reads
+    /// (issue 14 item 3), so a trade no command could produce is not read
+    /// into memory either.
+    ///
+    /// The rules: the column limits of [`Trade::new`] (on `price`, which
+    /// holds the limit price, where the constructor names `limit_price`); a
+    /// LIMIT order always carries its price, a MARKET order only once
+    /// EXECUTED (the execution price); `fees` and `total_amount` valid
+    /// money; `executed_at` not before `created_at`; and
+    /// [`crate::accounting::check_trade_row`]'s lifecycle rules —
+    /// `executed_at`, fees and total set exactly when EXECUTED, with
+    /// `total_amount = notional ± fees`, and a guardian approval that goes
+    /// with the status (PENDING approval only on a PENDING trade, REJECTED
+    /// only on a REJECTED one). Whether the owner is a minor at all needs
+    /// the user row and stays with the store's import.
+    ///
+    /// # Errors
+    /// [`crate::ElsonError::InvalidInput`] naming the column.
+    pub fn validate(&self) -> crate::Result<()> {
+        use crate::ElsonError;
+        use crate::limits::{DecimalLimit, TextLimit};
+        TextLimit::SYMBOL.check("symbol", &self.symbol)?;
+        DecimalLimit::QUANTITY.check("quantity", self.quantity)?;
+        if self.quantity.is_zero() {
+            return Err(ElsonError::invalid("quantity", "must be greater than 0"));
+        }
+        if let Some(price) = self.price {
+            DecimalLimit::MONEY.check("price", price)?;
+            if price.is_zero() {
+                return Err(ElsonError::invalid("price", "must be greater than 0"));
+            }
+        }
+        match (self.order_type, self.price, self.status) {
+            (OrderType::Limit, None, _) => {
+                return Err(ElsonError::invalid("price", "a LIMIT order carries its limit price"));
+            }
+            (OrderType::Market, Some(_), status) if status != TradeStatus::Executed => {
+                return Err(ElsonError::invalid(
+                    "price",
+                    format!("a MARKET order has a price only once EXECUTED, not {status}"),
+                ));
+            }
+            _ => {}
+        }
+        if let Some(fees) = self.fees {
+            DecimalLimit::FEES.check("fees", fees)?;
+        }
+        if let Some(total) = self.total_amount {
+            DecimalLimit::MONEY.check("total_amount", total)?;
+        }
+        if let Some(score) = self.confidence_score {
+            DecimalLimit::UNIT_FRACTION.check("confidence_score", score)?;
+        }
+        if let Some(sizing) = self.position_sizing {
+            DecimalLimit::UNIT_FRACTION.check("position_sizing", sizing)?;
+        }
+        if let Some(notes) = &self.notes {
+            TextLimit::TEXT.check("notes", notes)?;
+        }
+        if let Some(at) = self.executed_at
+            && at < self.created_at
+        {
+            return Err(ElsonError::invalid(
+                "executed_at",
+                format!("{at} is before created_at {}", self.created_at),
+            ));
+        }
+        // An owner who is a minor allows every approval the lifecycle can
+        // reach; an adult's trades are narrowed further by the store.
+        crate::accounting::check_trade_row(self, true)
     }
 }
 

@@ -6,44 +6,46 @@ use crate::enums::{RiskProfile, UserRole, UserStatus};
 use crate::error::{ElsonError, Result};
 use crate::limits::TextLimit;
 
-/// A person using the platform: a regular user, a guardian, a minor or an admin
-/// (table `users`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct User {
-    /// Primary key.
-    pub id: Uuid,
-    /// Login key, unique, normalized to lower case.
-    pub email: String,
-    /// bcrypt hash (`$2b$…`); never the password.
-    pub password_hash: String,
-    /// USER, GUARDIAN, MINOR or ADMIN.
-    pub role: UserRole,
-    /// Given name (PII; encrypted at rest by the store).
-    pub first_name: Option<String>,
-    /// Family name (PII; encrypted at rest by the store).
-    pub last_name: Option<String>,
-    /// Date of birth; required for a MINOR.
-    pub date_of_birth: Option<NaiveDate>,
-    /// Account creation.
-    pub created_at: DateTime<Utc>,
-    /// Last update.
-    pub updated_at: DateTime<Utc>,
-    /// Last successful login.
-    pub last_login: Option<DateTime<Utc>>,
-    /// ACTIVE, INACTIVE, SUSPENDED or BETA_TESTER.
-    pub status: UserStatus,
-    /// Whether 2FA has been verified once and is enforced.
-    pub two_factor_enabled: bool,
-    /// TOTP secret (encrypted at rest by the store).
-    pub two_factor_secret: Option<String>,
-    /// Drives the largest position a buy may open.
-    pub risk_profile: RiskProfile,
-    /// Progress in educational modules (free-form JSON).
-    pub education_progress: Option<serde_json::Value>,
-    /// User preferences (free-form JSON).
-    pub preferences: Option<serde_json::Value>,
-    /// Beta tester feedback.
-    pub beta_feedback: Option<String>,
+checked_entity! {
+    /// A person using the platform: a regular user, a guardian, a minor or an admin
+    /// (table `users`).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct User {
+        /// Primary key.
+        pub id: Uuid,
+        /// Login key, unique, normalized to lower case.
+        pub email: String,
+        /// bcrypt hash (`$2b$…`); never the password.
+        pub password_hash: String,
+        /// USER, GUARDIAN, MINOR or ADMIN.
+        pub role: UserRole,
+        /// Given name (PII; encrypted at rest by the store).
+        pub first_name: Option<String>,
+        /// Family name (PII; encrypted at rest by the store).
+        pub last_name: Option<String>,
+        /// Date of birth; required for a MINOR.
+        pub date_of_birth: Option<NaiveDate>,
+        /// Account creation.
+        pub created_at: DateTime<Utc>,
+        /// Last update.
+        pub updated_at: DateTime<Utc>,
+        /// Last successful login.
+        pub last_login: Option<DateTime<Utc>>,
+        /// ACTIVE, INACTIVE, SUSPENDED or BETA_TESTER.
+        pub status: UserStatus,
+        /// Whether 2FA has been verified once and is enforced.
+        pub two_factor_enabled: bool,
+        /// TOTP secret (encrypted at rest by the store).
+        pub two_factor_secret: Option<String>,
+        /// Drives the largest position a buy may open.
+        pub risk_profile: RiskProfile,
+        /// Progress in educational modules (free-form JSON).
+        pub education_progress: Option<serde_json::Value>,
+        /// User preferences (free-form JSON).
+        pub preferences: Option<serde_json::Value>,
+        /// Beta tester feedback.
+        pub beta_feedback: Option<String>,
+    }
 }
 
 /// Everything a caller chooses when creating a [`User`]; the id, timestamps
@@ -175,53 +177,9 @@ impl User {
             beta_feedback,
         } = params;
         let today = now.date_naive();
-
-        if id == Some(crate::families::SYSTEM_ACTOR_ID) {
-            // The nil id is the system actor's: an account under it would
-            // be a user row with the SDK's own identity.
-            return Err(ElsonError::invalid("id", "the nil id is the SDK's own, never a user's"));
-        }
         let email = normalize_email(&email)?;
-        check_bcrypt_hash(&password_hash)?;
-        if let Some(v) = &first_name {
-            TextLimit::NAME.check("first_name", v)?;
-        }
-        if let Some(v) = &last_name {
-            TextLimit::NAME.check("last_name", v)?;
-        }
-        if let Some(dob) = date_of_birth
-            && dob > today
-        {
-            return Err(ElsonError::invalid(
-                "date_of_birth",
-                format!("{dob} is after today ({today})"),
-            ));
-        }
-        if role == UserRole::Minor {
-            let Some(dob) = date_of_birth else {
-                return Err(ElsonError::invalid("date_of_birth", "is required for a MINOR"));
-            };
-            if age_between(dob, today).is_some_and(|age| age >= ADULT_AGE) {
-                return Err(ElsonError::invalid(
-                    "date_of_birth",
-                    format!("a MINOR must be under {ADULT_AGE} on {today}; born {dob}"),
-                ));
-            }
-        }
-        if let Some(v) = &two_factor_secret {
-            TextLimit::LONG.check("two_factor_secret", v)?;
-        }
-        if two_factor_enabled && two_factor_secret.is_none() {
-            return Err(ElsonError::invalid(
-                "two_factor_secret",
-                "is required when two_factor_enabled is true",
-            ));
-        }
-        if let Some(v) = &beta_feedback {
-            TextLimit::TEXT.check("beta_feedback", v)?;
-        }
 
-        // After this point construction cannot fail.
+        // The row is checked as a whole, by the rules serde also runs.
         let user = User {
             id: id.unwrap_or_else(Uuid::new_v4),
             email,
@@ -241,11 +199,76 @@ impl User {
             preferences: drop_json_null(preferences),
             beta_feedback,
         };
+        user.validate()?;
         debug_assert!(
             user.role != UserRole::Minor || user.is_minor_on(today),
             "Invariant: a new MINOR is under 18"
         );
         Ok(user)
+    }
+
+    /// Checks a whole row by the rules of [`User::new`], with the day of
+    /// `created_at` in place of `now`'s: serde runs it on every user it
+    /// reads (issue 14 item 3), so a row the constructor would refuse never
+    /// reaches memory through JSON, a binding's dict or a pickle.
+    ///
+    /// A MINOR must have been under 18 on the day the account was created
+    /// (a MINOR who has come of age since is a real row: the role changes by
+    /// an admin's `set_role`, not by the calendar).
+    ///
+    /// # Errors
+    /// As [`User::new`], and on `email` when it is not stored trimmed and in
+    /// lower case (the constructor normalizes it; a row must already be).
+    pub fn validate(&self) -> Result<()> {
+        if self.id == crate::families::SYSTEM_ACTOR_ID {
+            // The nil id is the system actor's: an account under it would
+            // be a user row with the SDK's own identity.
+            return Err(ElsonError::invalid("id", "the nil id is the SDK's own, never a user's"));
+        }
+        let email = normalize_email(&self.email)?;
+        if email != self.email {
+            return Err(ElsonError::invalid("email", "must be stored trimmed and in lower case"));
+        }
+        check_bcrypt_hash(&self.password_hash)?;
+        if let Some(v) = &self.first_name {
+            TextLimit::NAME.check("first_name", v)?;
+        }
+        if let Some(v) = &self.last_name {
+            TextLimit::NAME.check("last_name", v)?;
+        }
+        let today = self.created_at.date_naive();
+        if let Some(dob) = self.date_of_birth
+            && dob > today
+        {
+            return Err(ElsonError::invalid(
+                "date_of_birth",
+                format!("{dob} is after today ({today}), the day the user was created"),
+            ));
+        }
+        if self.role == UserRole::Minor {
+            let Some(dob) = self.date_of_birth else {
+                return Err(ElsonError::invalid("date_of_birth", "is required for a MINOR"));
+            };
+            if age_between(dob, today).is_some_and(|age| age >= ADULT_AGE) {
+                return Err(ElsonError::invalid(
+                    "date_of_birth",
+                    format!("a MINOR must be under {ADULT_AGE} on {today}; born {dob}"),
+                ));
+            }
+        }
+        if let Some(v) = &self.two_factor_secret {
+            TextLimit::LONG.check("two_factor_secret", v)?;
+        }
+        if self.two_factor_enabled && self.two_factor_secret.is_none() {
+            return Err(ElsonError::invalid(
+                "two_factor_secret",
+                "is required when two_factor_enabled is true",
+            ));
+        }
+        if let Some(v) = &self.beta_feedback {
+            TextLimit::TEXT.check("beta_feedback", v)?;
+        }
+        Ok(())
     }
 
     /// Age in whole years on `date`; `None` without a date of birth or when

@@ -7,29 +7,31 @@ use crate::enums::{CircuitBreakerState, VolatilityLevel, VolatilityMethod};
 use crate::error::{ElsonError, Result};
 use crate::limits::{DecimalLimit, TextLimit};
 
-/// One stabilized regime reading of a symbol (table `volatility_regimes`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VolatilityRegime {
-    /// Primary key.
-    pub id: Uuid,
-    /// Asset symbol.
-    pub symbol: String,
-    /// Time of the bar the reading belongs to.
-    pub timestamp: DateTime<Utc>,
-    /// Annualized volatility as a fraction, DECIMAL(10,4).
-    pub volatility_value: Decimal,
-    /// The stabilized level.
-    pub volatility_level: VolatilityLevel,
-    /// Window length n.
-    pub lookback_period: i32,
-    /// Estimator name (`CLOSE_TO_CLOSE`, …), VARCHAR(50).
-    pub calculation_method: VolatilityMethod,
-    /// Breaker state implied for the symbol.
-    pub circuit_breaker_state: Option<CircuitBreakerState>,
-    /// Confidence in [0, 1], DECIMAL(5,2).
-    pub confidence_score: Decimal,
-    /// Consecutive readings of the current level (≥ 3 right after a change).
-    pub stabilization_count: i32,
+checked_entity! {
+    /// One stabilized regime reading of a symbol (table `volatility_regimes`).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct VolatilityRegime {
+        /// Primary key.
+        pub id: Uuid,
+        /// Asset symbol.
+        pub symbol: String,
+        /// Time of the bar the reading belongs to.
+        pub timestamp: DateTime<Utc>,
+        /// Annualized volatility as a fraction, DECIMAL(10,4).
+        pub volatility_value: Decimal,
+        /// The stabilized level.
+        pub volatility_level: VolatilityLevel,
+        /// Window length n.
+        pub lookback_period: i32,
+        /// Estimator name (`CLOSE_TO_CLOSE`, …), VARCHAR(50).
+        pub calculation_method: VolatilityMethod,
+        /// Breaker state implied for the symbol.
+        pub circuit_breaker_state: Option<CircuitBreakerState>,
+        /// Confidence in [0, 1], DECIMAL(5,2).
+        pub confidence_score: Decimal,
+        /// Consecutive readings of the current level (≥ 3 right after a change).
+        pub stabilization_count: i32,
+    }
 }
 
 /// A regime row with values already in column form (decimals); checked
@@ -110,29 +112,7 @@ impl VolatilityRegime {
             confidence_score,
             stabilization_count,
         } = params;
-        TextLimit::SYMBOL.check("symbol", &symbol)?;
-        DecimalLimit::RATIO.check("volatility_value", volatility_value)?;
-        if volatility_value < Decimal::ZERO {
-            return Err(ElsonError::invalid(
-                "volatility_value",
-                format!("{volatility_value} is negative"),
-            ));
-        }
-        if lookback_period <= 0 {
-            return Err(ElsonError::invalid(
-                "lookback_period",
-                format!("{lookback_period} is not positive"),
-            ));
-        }
-        DecimalLimit::UNIT_FRACTION.check("confidence_score", confidence_score)?;
-        if stabilization_count < 1 {
-            return Err(ElsonError::invalid(
-                "stabilization_count",
-                format!("{stabilization_count} is below 1; the first reading counts 1"),
-            ));
-        }
-
-        Ok(VolatilityRegime {
+        let regime = VolatilityRegime {
             id: id.unwrap_or_else(Uuid::new_v4),
             symbol,
             timestamp,
@@ -143,7 +123,41 @@ impl VolatilityRegime {
             circuit_breaker_state,
             confidence_score,
             stabilization_count,
-        })
+        };
+        regime.validate()?;
+        Ok(regime)
+    }
+
+    /// Checks a whole row by the rules of [`VolatilityRegime::new`]: serde
+    /// runs it on every reading it reads (issue 14 item 3). The "≥ 3 after
+    /// a change" rule needs the previous row and stays with
+    /// [`crate::regime::check_regime_rows`].
+    ///
+    /// # Errors
+    /// As [`VolatilityRegime::new`].
+    pub fn validate(&self) -> Result<()> {
+        TextLimit::SYMBOL.check("symbol", &self.symbol)?;
+        DecimalLimit::RATIO.check("volatility_value", self.volatility_value)?;
+        if self.volatility_value < Decimal::ZERO {
+            return Err(ElsonError::invalid(
+                "volatility_value",
+                format!("{} is negative", self.volatility_value),
+            ));
+        }
+        if self.lookback_period <= 0 {
+            return Err(ElsonError::invalid(
+                "lookback_period",
+                format!("{} is not positive", self.lookback_period),
+            ));
+        }
+        DecimalLimit::UNIT_FRACTION.check("confidence_score", self.confidence_score)?;
+        if self.stabilization_count < 1 {
+            return Err(ElsonError::invalid(
+                "stabilization_count",
+                format!("{} is below 1; the first reading counts 1", self.stabilization_count),
+            ));
+        }
+        Ok(())
     }
 
     /// Creates a regime row from the regime engine's `f64` values: the

@@ -37,6 +37,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::accounting::{TradeEvent, next_status};
 use crate::entities::{Portfolio, Relationship, Trade, User};
 use crate::enums::{AssetType, GuardianApproval, OrderType, TradeStatus, UserRole};
 use crate::error::{ElsonError, Result};
@@ -382,10 +383,17 @@ pub fn apply_decision(trade: &mut Trade, decision: &ApprovalDecision) -> Result<
             return Err(ElsonError::transition("trade", from, target));
         }
     }
+    // A rejection moves the trade through the lifecycle's one table.
+    let status = match decision {
+        ApprovalDecision::Rejected { .. } => next_status(trade.status, TradeEvent::Reject)?,
+        ApprovalDecision::NotRequired | ApprovalDecision::Pending | ApprovalDecision::Approved => {
+            trade.status
+        }
+    };
     // After this point it must succeed.
     trade.guardian_approval = target;
+    trade.status = status;
     if let ApprovalDecision::Rejected { reason } = decision {
-        trade.status = TradeStatus::Rejected;
         trade.notes = Some(reason.to_string());
     }
     debug_assert!(

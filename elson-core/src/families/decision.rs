@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::accounting::{TradeEvent, next_status};
 use crate::entities::{Portfolio, Relationship, Trade, User};
 use crate::enums::{GuardianApproval, TradeStatus, UserRole};
 use crate::error::{ElsonError, Result};
@@ -211,10 +212,15 @@ pub fn decide_trade(
             return Err(ElsonError::transition("trade", from, target));
         }
     }
+    // A rejection moves the trade through the lifecycle's one table.
+    let status = match reason {
+        Some(_) => next_status(trade.status, TradeEvent::Reject)?,
+        None => trade.status,
+    };
     // After this point it must succeed.
     trade.guardian_approval = target;
+    trade.status = status;
     if let Some(reason) = &reason {
-        trade.status = TradeStatus::Rejected;
         trade.notes = Some(reason.clone());
     }
     debug_assert!(

@@ -3,11 +3,12 @@
 //! change that caused them.
 //!
 //! - [`notifications_for`]: a [`DomainEvent`] → the notifications it causes.
-//! - [`transition`] / [`mark_read`] / [`archive`]: `UNREAD → READ` sets
-//!   `read_at`; `ARCHIVED` is final.
+//! - [`NotificationEvent`] and [`Notification::apply`](crate::entities::Notification::apply): the one status
+//!   machine (`UNREAD → READ` sets `read_at`; `ARCHIVED` is final; a
+//!   repeated event is a no-op), re-exported here from
+//!   [`crate::entities`] so callers of either path share it.
 
 mod events;
-mod status;
 
+pub use crate::entities::NotificationEvent;
 pub use events::*;
-pub use status::*;

@@ -30,12 +30,22 @@ private fun positionJson(p: Position?): JsonElement = if (p == null) JsonNull el
     "current_value" to p.currentValue, "gain_loss" to p.gainLoss, "gain_loss_percent" to p.gainLossPercent,
 )
 
-/** A trade row built directly (like the Rust runner): vectors also cover rows `tradeNew` would refuse. */
+/**
+ * A trade row built directly (like the Rust runner): vectors also cover rows `tradeNew` would refuse.
+ * An EXECUTED one carries its fill (at the limit or 10.00, no fees), as the core refuses an executed row without.
+ */
 private fun pendingTrade(i: JsonObject, status: TradeStatus): Trade {
     val base = tradeNew(newTradeMarket("00000000-0000-0000-0000-000000000001", PORTFOLIO, i.s("symbol"), tradeSideFromStr(i.s("side")), BigDecimal.ONE), EPOCH)
+    val quantity = i.dec("quantity")
+    val executed = status == TradeStatus.EXECUTED
+    val fillPrice = i.optDec("limit_price") ?: BigDecimal("10.00")
     return base.copy(
-        orderType = orderTypeFromStr(i.s("order_type")), quantity = i.dec("quantity"), price = i.optDec("limit_price"),
+        orderType = orderTypeFromStr(i.s("order_type")), quantity = quantity,
+        price = if (executed) fillPrice else i.optDec("limit_price"),
         status = status, guardianApproval = i.optS("guardian_approval")?.let(::guardianApprovalFromStr) ?: GuardianApproval.NOT_REQUIRED,
+        executedAt = if (executed) EPOCH else null,
+        fees = if (executed) BigDecimal("0.00") else null,
+        totalAmount = if (executed) notional(quantity, fillPrice) else null,
     )
 }
 

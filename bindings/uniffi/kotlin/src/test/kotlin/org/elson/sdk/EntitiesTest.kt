@@ -54,7 +54,7 @@ class EntitiesTest {
         val user = User(
             id = "2f1f4c9e-8b7a-4d2c-9e1f-0a1b2c3d4e5f",
             email = "kid@example.org",
-            passwordHash = "\$2b\$12\$abcdefghijklmnopqrstuv",
+            passwordHash = "\$2b\$12\$abcdefghijklmnopqrstuv" + "w".repeat(31),
             role = UserRole.MINOR,
             firstName = null,
             lastName = null,
@@ -97,6 +97,7 @@ class EntitiesTest {
         // One minimal document per remaining entity, parsed and re-serialized.
         val ts = "2024-01-01T00:00:00Z"
         val id = "67e55044-10b1-426f-9247-bb680e5fe0c8"
+        val other = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
         val portfolio = portfolioFromJson(
             """{"id":"$id","user_id":"$id","name":"Main","description":null,"created_at":"$ts","updated_at":"$ts",
                "cash_balance":"100.00","total_value":"100.00","risk_score":null,"diversification_score":50,
@@ -111,7 +112,7 @@ class EntitiesTest {
         )
         assertEquals(position, positionFromJson(positionToJson(position)))
         val relationship = relationshipFromJson(
-            """{"id":"$id","guardian_id":"$id","minor_id":"$id","relationship_type":"LEGAL_GUARDIAN",
+            """{"id":"$id","guardian_id":"$id","minor_id":"$other","relationship_type":"LEGAL_GUARDIAN",
                "created_at":"$ts","updated_at":"$ts","status":"ACTIVE",
                "approval_settings":{},"permissions":{"trading":true}}""",
         )
@@ -158,5 +159,62 @@ class EntitiesTest {
         )
         assertEquals(listOf(id), flag.userWhitelist)
         assertEquals(flag, featureFlagFromJson(featureFlagToJson(flag)))
+    }
+
+    @Test
+    fun `a row the core refuses is refused from JSON, naming the field`() {
+        val e = assertThrows<ElsonException.InvalidInput> {
+            tradeFromJson(tradeJson.replace("\"status\":\"PENDING\"", "\"status\":\"EXECUTED\""))
+        }
+        assertEquals("trade.executed_at", e.field, e.reason)
+        val bad = assertThrows<ElsonException.InvalidInput> {
+            tradeFromJson(tradeJson.replace("\"order_type\":\"LIMIT\"", "\"order_type\":\"MARKET\""))
+        }
+        assertEquals("trade.price", bad.field, bad.reason)
+    }
+
+    @Test
+    fun `a record built in Kotlin that breaks a rule is refused where it crosses`() {
+        val now = Instant.parse("2025-01-02T03:04:05Z")
+        val trade = tradeFromJson(tradeJson)
+        // An EXECUTED trade that never filled: refused before the core acts on it.
+        val forged = trade.copy(status = TradeStatus.EXECUTED, guardianApproval = GuardianApproval.APPROVED)
+        val e = assertThrows<ElsonException.InvalidInput> { tradeCancel(forged) }
+        assertEquals("executed_at", e.field, e.reason)
+        assertEquals(TradeStatus.CANCELLED, tradeCancel(trade).status)
+        // A plaintext password is not a user, whatever the data class holds.
+        val user = User(
+            id = "2f1f4c9e-8b7a-4d2c-9e1f-0a1b2c3d4e5f", email = "kid@example.org", passwordHash = "hunter2",
+            role = UserRole.USER, firstName = null, lastName = null, dateOfBirth = null, createdAt = now,
+            updatedAt = now, lastLogin = null, status = UserStatus.ACTIVE, twoFactorEnabled = false,
+            twoFactorSecret = null, riskProfile = RiskProfile.LOW, educationProgress = null, preferences = null,
+            betaFeedback = null,
+        )
+        assertEquals("password_hash", assertThrows<ElsonException.InvalidInput> { actorOf(user) }.field)
+        val flag = FeatureFlag(
+            id = "67e55044-10b1-426f-9247-bb680e5fe0c8", flagName = "new_ui", description = null, enabled = true,
+            environment = Environment.BETA, userPercentage = 101, userWhitelist = emptyList(), createdAt = now,
+            updatedAt = now, createdBy = "ops", expiresAt = null,
+        )
+        val f = assertThrows<ElsonException.InvalidInput> { isEnabled(flag, user.id, Environment.BETA, now) }
+        assertEquals("user_percentage", f.field)
+        assertTrue(isEnabled(flag.copy(userPercentage = 100), user.id, Environment.BETA, now))
+    }
+
+    @Test
+    fun `archiving twice is a retry, marking an archived notification read is not`() {
+        val now = Instant.parse("2025-01-02T03:04:05Z")
+        val n = notificationFromJson(
+            """{"id":"67e55044-10b1-426f-9247-bb680e5fe0c8","user_id":"67e55044-10b1-426f-9247-bb680e5fe0c8",
+               "related_entity_id":null,"related_entity_type":null,"type":"SYSTEM","title":"Hi","message":"",
+               "created_at":"2025-01-01T00:00:00Z","read_at":null,"status":"UNREAD","priority":"LOW",
+               "action_url":null}""",
+        )
+        val archived = notificationTransition(n, NotificationEvent.ARCHIVE, now)
+        assertEquals(NotificationStatus.ARCHIVED, archived.status)
+        assertEquals(archived, notificationTransition(archived, NotificationEvent.ARCHIVE, now))
+        assertThrows<ElsonException.InvalidTransition> {
+            notificationTransition(archived, NotificationEvent.MARK_READ, now)
+        }
     }
 }

@@ -66,7 +66,7 @@ fun toJson(v: Any?): JsonElement = when (v) {
 fun newId(): String = UUID.randomUUID().toString()
 
 fun user(role: UserRole, status: UserStatus = UserStatus.ACTIVE, dateOfBirth: LocalDate? = null, id: String = newId()) = User(
-    id = id, email = "v@example.com", passwordHash = "\$2b\$12\$x", role = role, firstName = null, lastName = null,
+    id = id, email = "v@example.com", passwordHash = "\$2b\$12\$" + "x".repeat(53), role = role, firstName = null, lastName = null,
     dateOfBirth = dateOfBirth, createdAt = T0, updatedAt = T0, lastLogin = null, status = status,
     twoFactorEnabled = false, twoFactorSecret = null, riskProfile = RiskProfile.MODERATE,
     educationProgress = null, preferences = null, betaFeedback = null,
@@ -88,12 +88,20 @@ fun trade(
     quantity: BigDecimal = BigDecimal.ONE,
     orderType: OrderType = OrderType.MARKET,
     price: BigDecimal? = null,
-) = Trade(
-    id = newId(), portfolioId = portfolioId, symbol = symbol, orderType = orderType, side = side,
-    quantity = quantity, price = price, status = status, createdAt = T0, executedAt = null, totalAmount = null,
-    fees = null, notes = null, circuitBreakerState = null, volatilityLevel = null, guardianApproval = guardianApproval,
-    confidenceScore = null, positionSizing = null,
-)
+): Trade {
+    // An EXECUTED trade carries its fill (price, zero fees, total = notional,
+    // executed_at): the core refuses an executed row without one.
+    val executed = status == TradeStatus.EXECUTED
+    val fillPrice = price ?: if (executed) BigDecimal("10.00") else null
+    val total = if (executed) quantity.multiply(fillPrice).setScale(2, java.math.RoundingMode.HALF_EVEN) else null
+    return Trade(
+        id = newId(), portfolioId = portfolioId, symbol = symbol, orderType = orderType, side = side,
+        quantity = quantity, price = fillPrice, status = status, createdAt = T0,
+        executedAt = if (executed) T0 else null, totalAmount = total,
+        fees = if (executed) BigDecimal("0.00") else null, notes = null, circuitBreakerState = null,
+        volatilityLevel = null, guardianApproval = guardianApproval, confidenceScore = null, positionSizing = null,
+    )
+}
 
 fun relationship(
     guardianId: String,

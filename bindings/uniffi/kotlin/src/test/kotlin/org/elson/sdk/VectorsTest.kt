@@ -85,7 +85,10 @@ class VectorsTest {
                 )
             }
             "guardian_decide" -> outcome {
-                val actor = user(userRoleFromStr(i.s("actor_role")), userStatusFromStr(i.s("actor_status")))
+                // A MINOR has a date of birth (the core refuses a MINOR row without one).
+                val actorRole = userRoleFromStr(i.s("actor_role"))
+                val actorDob = if (actorRole == UserRole.MINOR) LocalDate.of(2014, 3, 1) else null
+                val actor = user(actorRole, userStatusFromStr(i.s("actor_status")), actorDob)
                 val minor = user(UserRole.MINOR, dateOfBirth = LocalDate.of(2014, 3, 1))
                 val p = portfolio(minor.id, true)
                 val on = if (i.bool("same_portfolio")) p.id else newId()
@@ -165,7 +168,8 @@ class VectorsTest {
                     enabled = f.bool("enabled"), environment = environmentFromStr(f.s("environment")),
                     userPercentage = f.long("user_percentage").toInt(),
                     userWhitelist = f.arr("user_whitelist").map { (it as kotlinx.serialization.json.JsonPrimitive).content },
-                    createdAt = now, updatedAt = now, createdBy = "vectors", expiresAt = f.optTime("expires_at"),
+                    // Created long before: a flag expires after its creation.
+                    createdAt = Instant.EPOCH, updatedAt = Instant.EPOCH, createdBy = "vectors", expiresAt = f.optTime("expires_at"),
                 )
                 jsonOf("enabled" to isEnabled(flag, i.s("user_id"), environmentFromStr(i.s("environment")), now))
             }
