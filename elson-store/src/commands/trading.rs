@@ -93,6 +93,13 @@ pub struct TradeResult {
     pub notifications: Vec<Notification>,
 }
 
+/// Which way cash moves ([`Store::deposit`], [`Store::withdraw`]).
+#[derive(Debug, Clone, Copy)]
+enum CashMove {
+    Deposit,
+    Withdraw,
+}
+
 /// A locked portfolio with what trading on it needs.
 struct Account {
     owner: User,
@@ -791,22 +798,7 @@ impl Store {
         amount: Decimal,
         now: DateTime<Utc>,
     ) -> StoreResult<Portfolio> {
-        let caller = by.into();
-        let call = Call::new(OP_DEPOSIT, "deposit", "portfolios", Some(portfolio_id));
-        let digest = caller.digest(&(portfolio_id, amount));
-        self.command(&caller, &call, digest, async |s: &mut Session| {
-            let portfolio = lock_portfolio(s, OP_DEPOSIT, portfolio_id).await?;
-            s.authorize(Action::Deposit, Resource::Portfolio { owner_id: portfolio.user_id })
-                .await?;
-            let c = &mut s.conn();
-            let before = load_positions(c, OP_DEPOSIT, portfolio_id).await?;
-            let mut book = Book::from_rows(portfolio, before.clone())?;
-            book.deposit(amount, now)?;
-            write_book(c, OP_DEPOSIT, &before, &book).await?;
-            s.touch(&[portfolio_id]);
-            Ok(book.portfolio().clone())
-        })
-        .await
+        self.move_cash(by.into(), CashMove::Deposit, portfolio_id, amount, now).await
     }
 
     /// Takes cash out of a portfolio (the core's `Book::withdraw`): the
@@ -823,18 +815,37 @@ impl Store {
         amount: Decimal,
         now: DateTime<Utc>,
     ) -> StoreResult<Portfolio> {
-        let caller = by.into();
-        let call = Call::new(OP_WITHDRAW, "withdraw", "portfolios", Some(portfolio_id));
+        self.move_cash(by.into(), CashMove::Withdraw, portfolio_id, amount, now).await
+    }
+
+    /// A deposit or a withdrawal: one transaction on the locked portfolio,
+    /// authorized as that action, decided by the core's book.
+    async fn move_cash(
+        &self,
+        caller: Caller,
+        kind: CashMove,
+        portfolio_id: Uuid,
+        amount: Decimal,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Portfolio> {
+        let (op, action) = match kind {
+            CashMove::Deposit => (OP_DEPOSIT, Action::Deposit),
+            CashMove::Withdraw => (OP_WITHDRAW, Action::Withdraw),
+        };
+        let verb = op.trim_start_matches("trading.");
+        let call = Call::new(op, verb, "portfolios", Some(portfolio_id));
         let digest = caller.digest(&(portfolio_id, amount));
         self.command(&caller, &call, digest, async |s: &mut Session| {
-            let portfolio = lock_portfolio(s, OP_WITHDRAW, portfolio_id).await?;
-            s.authorize(Action::Withdraw, Resource::Portfolio { owner_id: portfolio.user_id })
-                .await?;
+            let portfolio = lock_portfolio(s, op, portfolio_id).await?;
+            s.authorize(action, Resource::Portfolio { owner_id: portfolio.user_id }).await?;
             let c = &mut s.conn();
-            let before = load_positions(c, OP_WITHDRAW, portfolio_id).await?;
+            let before = load_positions(c, op, portfolio_id).await?;
             let mut book = Book::from_rows(portfolio, before.clone())?;
-            book.withdraw(amount, now)?;
-            write_book(c, OP_WITHDRAW, &before, &book).await?;
+            match kind {
+                CashMove::Deposit => book.deposit(amount, now)?,
+                CashMove::Withdraw => book.withdraw(amount, now)?,
+            }
+            write_book(c, op, &before, &book).await?;
             s.touch(&[portfolio_id]);
             Ok(book.portfolio().clone())
         })
