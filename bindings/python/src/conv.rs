@@ -219,7 +219,42 @@ pub fn py_to_json(
     path: &str,
     floats_ok: bool,
 ) -> PyResult<serde_json::Value> {
+    let mut budget = JsonBudget { depth: 0, nodes: 0 };
+    json_of(obj, path, floats_ok, &mut budget)
+}
+
+/// How deep a JSON-like input may nest, and how many values it may hold.
+/// A self-referencing list or dict, or one nested 20,000 deep, would
+/// otherwise recurse until the interpreter's stack overflows (a SIGSEGV,
+/// issue 15 item 3); serde_json's own parser stops at 128 levels too.
+pub const JSON_DEPTH_MAX: usize = 64;
+/// See [`JSON_DEPTH_MAX`].
+pub const JSON_VALUES_MAX: usize = 100_000;
+
+struct JsonBudget {
+    depth: usize,
+    nodes: usize,
+}
+
+fn json_of(
+    obj: &Bound<'_, PyAny>,
+    path: &str,
+    floats_ok: bool,
+    budget: &mut JsonBudget,
+) -> PyResult<serde_json::Value> {
     use serde_json::Value;
+    budget.nodes += 1;
+    if budget.nodes > JSON_VALUES_MAX {
+        return Err(invalid(path, format!("holds more than {JSON_VALUES_MAX} values")));
+    }
+    if budget.depth >= JSON_DEPTH_MAX {
+        return Err(invalid(
+            path,
+            format!(
+                "nests deeper than {JSON_DEPTH_MAX} levels (a list or dict that contains itself?)"
+            ),
+        ));
+    }
     if obj.is_none() {
         return Ok(Value::Null);
     }
@@ -253,14 +288,20 @@ pub fn py_to_json(
             let key: String =
                 k.extract().map_err(|_| invalid(path, "dict keys must be strings"))?;
             let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-            map.insert(key, py_to_json(&v, &child, floats_ok)?);
+            budget.depth += 1;
+            let value = json_of(&v, &child, floats_ok, budget);
+            budget.depth -= 1;
+            map.insert(key, value?);
         }
         return Ok(Value::Object(map));
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let mut out = Vec::new();
         for (i, v) in obj.try_iter()?.enumerate() {
-            out.push(py_to_json(&v?, &format!("{path}[{i}]"), floats_ok)?);
+            budget.depth += 1;
+            let value = json_of(&v?, &format!("{path}[{i}]"), floats_ok, budget);
+            budget.depth -= 1;
+            out.push(value?);
         }
         return Ok(Value::Array(out));
     }
@@ -279,7 +320,7 @@ pub fn py_to_json(
         }
         _ if obj.hasattr("value")? && obj.hasattr("name")? => {
             // An enum member: its value is the seed's name.
-            py_to_json(&obj.getattr("value")?, path, floats_ok)
+            json_of(&obj.getattr("value")?, path, floats_ok, budget)
         }
         _ => Err(invalid(path, format!("unsupported value of type {module}.{name}"))),
     }

@@ -522,3 +522,48 @@ def test_import_checks_every_invariant_all_or_nothing(store: elson.Store) -> Non
     assert store.trades.get(SYSTEM, bought.id) == bought
     with pytest.raises(elson.Conflict):  # all or nothing, ids included
         store.import_rows(SYSTEM, users=[owner], now=NOW)
+
+
+# --- nested input never crashes the interpreter (issue 15 item 3) ------------
+
+
+def _self_referencing() -> List[Any]:
+    loop: List[Any] = []
+    loop.append(loop)
+    return loop
+
+
+def _deep(levels: int) -> Any:
+    value: Any = 0
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("shape", ["self", "deep", "deep_dict"])
+def test_nested_input_is_refused_not_a_crash(
+    store: elson.Store, world: Dict[str, Any], shape: str
+) -> None:
+    # A self-referencing list, or one nested 20,000 deep, used to recurse
+    # until the interpreter died with SIGSEGV; now it is InvalidInput.
+    bad: Any = {
+        "self": _self_referencing(),
+        "deep": _deep(20_000),
+        "deep_dict": {"a": _deep(20_000)},
+    }[shape]
+    u, g, link = world["u"], world["g"], world["link"]
+    before = state(store, world["q"].id, u.id)
+    with pytest.raises(elson.InvalidInput) as e:
+        store.update_profile(u, u.id, preferences=bad, now=NOW)
+    assert "nests deeper" in str(e.value)
+    with pytest.raises(elson.InvalidInput):
+        store.update_link_settings(g, link.id, permissions={"trading": bad}, now=NOW)
+    with pytest.raises(elson.InvalidInput):
+        store.update_link_settings(g, link.id, approval_settings={"x": bad}, now=NOW)
+    with pytest.raises(elson.InvalidInput):
+        elson.Breaker("GLOBAL", config={"cooldowns": bad})
+    with pytest.raises(elson.InvalidInput):
+        elson.User.from_dict({"preferences": bad})
+    assert state(store, world["q"].id, u.id) == before
+    # A modest nesting is still fine.
+    store.update_profile(u, u.id, preferences={"a": {"b": [1, [2, [3]]]}}, now=NOW)
