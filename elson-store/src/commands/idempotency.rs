@@ -37,7 +37,7 @@ use super::trading::TradeResult;
 use crate::access::Session;
 use crate::db::{Arg, text, ts, uuid};
 use crate::error::{StoreError, StoreResult};
-use crate::repo::{relationships, users};
+use crate::repo::relationships;
 use crate::store::Store;
 
 /// Who is calling, and under which client command id: what every command
@@ -151,11 +151,7 @@ recorded_whole!(
 );
 
 async fn user_by_id(store: &Store, s: &mut Session, id: Uuid) -> StoreResult<User> {
-    let op = "command_log.replay";
-    match s.conn().fetch_optional(op, users::GET, &[uuid(id)]).await? {
-        Some(row) => store.users().row_to_user(&row),
-        None => Err(StoreError::not_found("user", id)),
-    }
+    super::trading::load_user(store, &mut s.conn(), "command_log.replay", id).await
 }
 
 /// A user's row holds PII: recorded by id, read again on a retry.

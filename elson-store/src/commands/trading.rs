@@ -164,7 +164,8 @@ async fn load_positions(
     rows.iter().map(positions::from_row).collect()
 }
 
-async fn load_user(
+/// A user's row by id (PII opened), on the call's connection.
+pub(crate) async fn load_user(
     store: &Store,
     c: &mut Conn<'_>,
     op: &'static str,
