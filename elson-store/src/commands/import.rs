@@ -12,8 +12,7 @@ use chrono::{DateTime, Utc};
 use elson_core::ElsonError;
 use elson_core::accounting::{Book, check_holdings, check_trade_row};
 use elson_core::entities::{
-    BetaFeedback, NewBetaFeedback, NewPortfolio, NewRelationship, NewUser, Notification, Portfolio,
-    Position, Relationship, Trade, User,
+    BetaFeedback, NewUser, Notification, Portfolio, Position, Relationship, Trade, User,
 };
 use elson_core::enums::UserRole;
 use elson_core::families::{check_link_parties, has_guardian};
@@ -98,51 +97,6 @@ pub(crate) fn rebuild_user(u: &User, now: DateTime<Utc>) -> StoreResult<User> {
     Ok(built)
 }
 
-fn check_relationship(r: &Relationship) -> StoreResult<()> {
-    let new = NewRelationship {
-        guardian_id: r.guardian_id,
-        minor_id: r.minor_id,
-        relationship_type: r.relationship_type,
-        status: r.status,
-        approval_settings: r.approval_settings.clone(),
-        permissions: r.permissions,
-    };
-    Relationship::new(new, Some(r.id), r.created_at)?;
-    Ok(())
-}
-
-fn check_portfolio(p: &Portfolio) -> StoreResult<()> {
-    let new = NewPortfolio {
-        user_id: p.user_id,
-        name: p.name.clone(),
-        description: p.description.clone(),
-        portfolio_type: p.portfolio_type,
-        guardian_approval: p.guardian_approval,
-        risk_score: p.risk_score,
-        diversification_score: p.diversification_score,
-        volatility_preference: p.volatility_preference,
-    };
-    Portfolio::new(new, p.id, p.created_at)?;
-    portfolios::validate(p)?;
-    Ok(())
-}
-
-fn check_feedback(f: &BetaFeedback) -> StoreResult<()> {
-    let new = NewBetaFeedback {
-        user_id: f.user_id,
-        feedback_type: f.feedback_type,
-        title: f.title.clone(),
-        description: f.description.clone(),
-        severity: f.severity,
-        category: f.category.clone(),
-        related_component: f.related_component.clone(),
-        environment_details: f.environment_details.clone(),
-        screenshots: f.screenshots.clone(),
-    };
-    BetaFeedback::new(new, Some(f.id), f.submitted_at)?;
-    Ok(())
-}
-
 /// Every rule of the core over whole rows, without a database: each row
 /// through its constructor's checks, each link between a GUARDIAN and a
 /// MINOR, each MINOR with an ACTIVE or PENDING guardian link, each
@@ -174,7 +128,7 @@ pub(crate) fn check_batch(
             .ok_or_else(|| crate::error::StoreError::not_found("user", id))
     };
     for r in &batch.relationships {
-        check_relationship(r)?;
+        r.validate()?;
         check_link_parties(person(r.guardian_id)?, person(r.minor_id)?)?;
     }
     for minor in users.iter().filter(|u| u.role == UserRole::Minor) {
@@ -193,7 +147,8 @@ pub(crate) fn check_batch(
         }
     }
     for p in &batch.portfolios {
-        check_portfolio(p)?;
+        p.validate()?;
+        portfolios::validate(p)?;
         let held: Vec<Position> =
             batch.positions.iter().filter(|x| x.portfolio_id == p.id).cloned().collect();
         for x in &held {
@@ -222,7 +177,7 @@ pub(crate) fn check_batch(
         notifications::validate(n)?;
     }
     for f in &batch.beta_feedback {
-        check_feedback(f)?;
+        f.validate()?;
     }
     Ok(())
 }
